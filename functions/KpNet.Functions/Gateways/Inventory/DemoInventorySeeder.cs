@@ -1,0 +1,27 @@
+namespace KpNet.Gateways.Inventory;
+
+/// <summary>Local mode: imports the demo gateways (DemoData:GatewaysCsv) at start, through the operator's import code.</summary>
+public sealed partial class DemoInventorySeeder(IConfiguration configuration, GatewayInventory inventory, ILogger<DemoInventorySeeder> logger) : BackgroundService
+{
+    public const string Setting = "DemoData:GatewaysCsv";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (configuration[Setting] is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        using var reader = new StreamReader(path);
+        var (rows, errors) = InventoryCsv.Parse(reader);
+        foreach (var error in errors)
+        {
+            LogRejectedLine(path, error.Line, error.Message);
+        }
+
+        await inventory.ImportAsync(rows, stoppingToken);
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "DemoInventoryLineRejected", Level = LogLevel.Warning, Message = "{Path} line {Line}: {Problem}")]
+    private partial void LogRejectedLine(string path, int line, string problem);
+}

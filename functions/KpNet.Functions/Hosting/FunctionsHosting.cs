@@ -1,0 +1,92 @@
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+using KpNet.Hosting.Local;
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace KpNet.Hosting;
+
+/// <summary>The plumbing between the Functions host (or its local stand-ins) and the app's features.</summary>
+public static class FunctionsHosting
+{
+    public const string HostJsonFile = "host.json";
+    public const string LocalSettingsFile = "local.settings.json";
+
+    /// <summary>
+    /// host.json becomes configuration under AzureFunctionsJobHost (as in the real host, where app settings can override
+    /// it); locally, local.settings.json's Values act as the app settings. Both sit below environment variables.
+    /// </summary>
+    public static void AddFunctionsConfiguration(this ConfigurationManager configuration, HostingMode mode, string contentRoot)
+    {
+        var settings = new Dictionary<string, string?>();
+        var hostJson = Path.Combine(AppContext.BaseDirectory, HostJsonFile);
+        if (File.Exists(hostJson))
+        {
+            foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(hostJson).Build().AsEnumerable())
+            {
+                settings["AzureFunctionsJobHost:" + key] = value;
+            }
+        }
+
+        var localSettings = Path.Combine(contentRoot, LocalSettingsFile);
+        if (mode.RunsLocalTriggers && File.Exists(localSettings))
+        {
+            foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(localSettings).Build().GetSection("Values").AsEnumerable(makePathsRelative: true))
+            {
+                // As environment variables, "__" separates sections.
+                settings[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+            }
+        }
+
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = settings });
+    }
+
+    /// <summary>Call after every feature has declared its functions: local triggers are derived from those declarations.</summary>
+    public static IServiceCollection AddFunctionsHosting(this IServiceCollection services, HostingMode mode)
+    {
+        services.AddSingleton(mode);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageAccount>();
+        services.AddSingleton<TriggerFunctions>();
+        services.AddSingleton<InvocationDispatcher>();
+        if (!mode.RunsLocalTriggers)
+        {
+            return services;
+        }
+
+        services.AddOptions<QueueTriggerOptions>().BindConfiguration(QueueTriggerOptions.Section);
+        services.AddOptions<EventHubTriggerOptions>().BindConfiguration(EventHubTriggerOptions.Section);
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageInitializer>());
+        var functions = services.Where(d => d.ServiceType == typeof(FunctionDefinition) && d.ImplementationInstance is not null)
+            .Select(d => (FunctionDefinition)d.ImplementationInstance!).ToList();
+        foreach (var function in functions)
+        {
+            switch (function.Trigger)
+            {
+                case QueueTrigger:
+                    services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<LocalQueueTrigger>(sp, function));
+                    break;
+                case TimerTrigger:
+                    services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<LocalTimerTrigger>(sp, function));
+                    break;
+                case EventHubTrigger:
+                    services.AddKeyedSingleton(function.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalEventHub>(sp, function));
+                    services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<LocalEventHub>(function.Name));
+                    break;
+            }
+        }
+
+        return services;
+    }
+
+    public static WebApplication MapFunctionsHosting(this WebApplication app)
+    {
+        app.MapFunctionInvocations();
+        if (app.Services.GetRequiredService<HostingMode>().RunsLocalTriggers)
+        {
+            var functions = app.Services.GetRequiredService<TriggerFunctions>().OfTrigger<EventHubTrigger>();
+            app.MapLocalEventHubs(functions.Select(f => app.Services.GetRequiredKeyedService<LocalEventHub>(f.Function.Name)));
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+namespace KpNet.Hosting.Invocation;
+
+public sealed class MalformedInvocationException(string reason, Exception? inner = null) : Exception(reason, inner);

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+using Microsoft.Extensions.Options;
+
+namespace KpNet.Hosting.Local;
+
+/// <summary>Events received by the local ingest endpoint, waiting to be delivered to the hub's function.</summary>
+public sealed record IngestedEvent(byte[] Body, string? PartitionKey);
+
+/// <summary>
+/// Stands in for Event Hubs + the Event Hubs trigger: accepted events are gathered into batches of at most
+/// maxEventBatchSize and dispatched to the function, retried under its retry policy. Unlike the real service the
+/// sender's request waits until its events were handled, so a 201 here means processed and nothing is lost.
+/// </summary>
+public sealed partial class LocalEventHub(
+    FunctionDefinition function,
+    InvocationDispatcher dispatcher,
+    IOptions<EventHubTriggerOptions> options,
+    TimeProvider time,
+    ILogger<LocalEventHub> logger) : BackgroundService
+{
+    private sealed record Pending(IReadOnlyList<IngestedEvent> Events, TaskCompletionSource<bool> Handled);
+
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly EventHubTrigger _trigger = (EventHubTrigger)function.Trigger;
+    private long _nextSequenceNumber;
+
+    public string EventHubName => _trigger.EventHubName;
+
+    public string Connection => _trigger.Connection;
+
+    /// <summary>Completes with true once every event was handled, false when the function kept failing.</summary>
+    public Task<bool> SendAsync(IReadOnlyList<IngestedEvent> events)
+    {
+        var pending = new Pending(events, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _pending.Writer.TryWrite(pending) ? pending.Handled.Task : Task.FromResult(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var maxBatch = Math.Max(1, options.Value.MaxEventBatchSize);
+        var gathered = new List<Pending>();
+        try
+        {
+            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+            {
+                var count = 0;
+                while (count < maxBatch && _pending.Reader.TryRead(out var next))
+                {
+                    gathered.Add(next);
+                    count += next.Events.Count;
+                }
+
+                var events = gathered.SelectMany(p => p.Events).ToList();
+                var handled = true;
+                for (var offset = 0; offset < events.Count && handled; offset += maxBatch)
+                {
+                    handled = await DeliverAsync(events.GetRange(offset, Math.Min(maxBatch, events.Count - offset)), stoppingToken);
+                }
+
+                foreach (var pending in gathered)
+                {
+                    pending.Handled.TrySetResult(handled);
+                }
+
+                gathered.Clear();
+            }
+        }
+        finally
+        {
+            _pending.Writer.TryComplete();
+            foreach (var pending in gathered)
+            {
+                pending.Handled.TrySetResult(false);
+            }
+
+            while (_pending.Reader.TryRead(out var left))
+            {
+                left.Handled.TrySetResult(false);
+            }
+        }
+    }
+
+    private async Task<bool> DeliverAsync(List<IngestedEvent> events, CancellationToken cancellationToken)
+    {
+        var firstSequenceNumber = _nextSequenceNumber;
+        _nextSequenceNumber += events.Count;
+        var enqueuedAt = time.GetUtcNow();
+        var retry = function.Retry;
+        for (var attempt = 0; ; attempt++)
+        {
+            var payload = WritePayload(events, firstSequenceNumber, enqueuedAt, attempt, retry?.MaxRetryCount ?? 0);
+            var result = await dispatcher.DispatchAsync(function.Name, payload, Guid.NewGuid().ToString(), cancellationToken);
+            if (result.Outcome == InvocationOutcome.Succeeded)
+            {
+                return true;
+            }
+
+            if (retry is null || attempt >= retry.MaxRetryCount)
+            {
+                LogBatchGivenUp(function.Name, events.Count, attempt + 1);
+                return false;
+            }
+
+            await Task.Delay(retry.DelayBeforeRetry(attempt + 1), time, cancellationToken);
+        }
+    }
+
+    // The host's shape: the batch and the per-event metadata arrays each arrive as a string holding JSON.
+    private byte[] WritePayload(List<IngestedEvent> events, long firstSequenceNumber, DateTimeOffset enqueuedAt, int retryCount, int maxRetryCount) =>
+        InvocationPayload.Write(
+            _trigger.BindingName,
+            writer => writer.WriteStringValue(JsonArray(array =>
+            {
+                foreach (var e in events)
+                {
+                    array.WriteStringValue(System.Text.Encoding.UTF8.GetString(e.Body));
+                }
+            })),
+            metadata =>
+            {
+                metadata.WriteString("SequenceNumberArray", JsonArray(array =>
+                {
+                    for (var i = 0; i < events.Count; i++)
+                    {
+                        array.WriteNumberValue(firstSequenceNumber + i);
+                    }
+                }));
+                metadata.WriteString("EnqueuedTimeUtcArray", JsonArray(array =>
+                {
+                    foreach (var _ in events)
+                    {
+                        array.WriteStringValue(enqueuedAt.ToString("o", CultureInfo.InvariantCulture));
+                    }
+                }));
+                metadata.WriteString("PartitionKeyArray", JsonArray(array =>
+                {
+                    foreach (var e in events)
+                    {
+                        array.WriteStringValue(e.PartitionKey);
+                    }
+                }));
+                metadata.WriteStartObject("PartitionContext");
+                metadata.WriteString(nameof(EventHubName), _trigger.EventHubName);
+                metadata.WriteString("ConsumerGroup", _trigger.ConsumerGroup);
+                metadata.WriteString("PartitionId", "0");
+                metadata.WriteEndObject();
+                if (maxRetryCount > 0)
+                {
+                    metadata.WriteStartObject("RetryContext");
+                    metadata.WriteNumber("RetryCount", retryCount);
+                    metadata.WriteNumber("MaxRetryCount", maxRetryCount);
+                    metadata.WriteEndObject();
+                }
+            });
+
+    private static string JsonArray(Action<Utf8JsonWriter> writeItems)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            writeItems(writer);
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    [LoggerMessage(EventId = 1300, EventName = "EventBatchGivenUp", Level = LogLevel.Error, Message = "Function {FunctionName} failed a batch of {EventCount} events {Attempts} times; the sender is told to resend")]
+    private partial void LogBatchGivenUp(string functionName, int eventCount, int attempts);
+}

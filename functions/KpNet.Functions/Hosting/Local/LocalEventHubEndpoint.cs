@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+using KpNet.Azure.EventHubs;
+using KpNet.Http;
+
+namespace KpNet.Hosting.Local;
+
+/// <summary>
+/// The Event Hubs REST send API (POST /{hub}/messages, single and batch), served locally so the gateway simulator
+/// and tests use the same client code as against a real namespace. SAS is checked against the hub's connection
+/// string: key name, signature, expiry, and an sr naming the hub (its host is not checked, so any local port works).
+/// </summary>
+public static partial class LocalEventHubEndpoint
+{
+    public const int MaxRequestBytes = 1_000_000;
+
+    public static IEndpointRouteBuilder MapLocalEventHubs(this IEndpointRouteBuilder app, IEnumerable<LocalEventHub> hubs)
+    {
+        foreach (var hub in hubs)
+        {
+            var handler = (HttpContext context, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers) =>
+                IngestAsync(hub, context, configuration, time, loggers.CreateLogger(typeof(LocalEventHubEndpoint)));
+            app.MapPost($"/{hub.EventHubName}/messages", handler).ExcludeFromDescription();
+            app.MapPost($"/{hub.EventHubName}/partitions/{{partitionId}}/messages", handler).ExcludeFromDescription();
+            app.MapPost($"/{hub.EventHubName}/publishers/{{publisherId}}/messages", handler).ExcludeFromDescription();
+        }
+
+        return app;
+    }
+
+    private static async Task<IResult> IngestAsync(LocalEventHub hub, HttpContext context, IConfiguration configuration, TimeProvider time, ILogger logger)
+    {
+        var connection = EventHubsConnectionString.Parse(configuration[hub.Connection]
+            ?? throw new InvalidOperationException($"Setting {hub.Connection} is missing."));
+        if (!IsAuthorized(context.Request.Headers.Authorization.ToString(), connection, hub.EventHubName, time.GetUtcNow()))
+        {
+            LogUnauthorized(logger, hub.EventHubName, context.Connection.RemoteIpAddress?.ToString());
+            return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.EventHubUnauthorized);
+        }
+
+        var body = await ReadBodyAsync(context.Request, MaxRequestBytes + 1, context.RequestAborted);
+        if (body.Length > MaxRequestBytes)
+        {
+            return Problems.Create(context, StatusCodes.Status413RequestEntityTooLarge, MessageKey.EventHubBodyTooLarge, MaxRequestBytes);
+        }
+
+        IReadOnlyList<IngestedEvent> events;
+        try
+        {
+            events = IsBatch(context.Request.ContentType)
+                ? ReadBatch(body)
+                : [new IngestedEvent(body, ReadPartitionKey(context.Request.Headers["BrokerProperties"].ToString()))];
+        }
+        catch (FormatException e)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.EventHubMalformedBatch, e.Message);
+        }
+
+        if (!await hub.SendAsync(events))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problems.Create(context, StatusCodes.Status503ServiceUnavailable, MessageKey.EventHubUnavailable);
+        }
+
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    internal static bool IsAuthorized(string authorization, EventHubsConnectionString connection, string eventHubName, DateTimeOffset now)
+    {
+        if (!SharedAccessSignature.TryParse(authorization, out var signature)
+            || !signature!.IsValid(connection.SharedAccessKeyName, connection.SharedAccessKey, now)
+            || !Uri.TryCreate(signature.Resource, UriKind.Absolute, out var resource))
+        {
+            return false;
+        }
+
+        var path = resource.AbsolutePath.TrimEnd('/');
+        var hubPath = "/" + eventHubName;
+        return path.Equals(hubPath, StringComparison.OrdinalIgnoreCase)
+            || path.StartsWith(hubPath + "/publishers/", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsBatch(string? contentType) =>
+        contentType is not null && contentType.StartsWith(EventHubsProducerClient.BatchContentType, StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length >= limit)
+            {
+                break;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static List<IngestedEvent> ReadBatch(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException("the body is not a JSON array");
+            }
+
+            var events = new List<IngestedEvent>(document.RootElement.GetArrayLength());
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("Body", out var eventBody) || eventBody.ValueKind != JsonValueKind.String)
+                {
+                    throw new FormatException($"element {events.Count} has no string \"Body\"");
+                }
+
+                var isBase64 = element.TryGetProperty("IsBodyBase64", out var flag) && flag.ValueKind == JsonValueKind.True;
+                var bytes = isBase64 ? Convert.FromBase64String(eventBody.GetString()!) : Encoding.UTF8.GetBytes(eventBody.GetString()!);
+                string? partitionKey = null;
+                if (element.TryGetProperty("BrokerProperties", out var broker) && broker.ValueKind == JsonValueKind.Object
+                    && broker.TryGetProperty("PartitionKey", out var key) && key.ValueKind == JsonValueKind.String)
+                {
+                    partitionKey = key.GetString();
+                }
+
+                events.Add(new IngestedEvent(bytes, partitionKey));
+            }
+
+            return events.Count > 0 ? events : throw new FormatException("the batch is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("the body is not JSON", e);
+        }
+    }
+
+    private static string? ReadPartitionKey(string brokerProperties)
+    {
+        if (brokerProperties.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(brokerProperties);
+            return document.RootElement.TryGetProperty("PartitionKey", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("the BrokerProperties header is not JSON", e);
+        }
+    }
+
+    [LoggerMessage(EventId = 1301, EventName = "EventHubSendUnauthorized", Level = LogLevel.Warning, Message = "Rejected a send to {EventHubName} from {RemoteAddress}: bad or expired SAS")]
+    private static partial void LogUnauthorized(ILogger logger, string eventHubName, string? remoteAddress);
+}

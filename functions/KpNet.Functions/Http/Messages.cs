@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace KpNet.Http;
+
+public enum MessageKey
+{
+    UnknownFunction,
+    MalformedInvocation,
+    EventHubUnauthorized,
+    EventHubBodyTooLarge,
+    EventHubMalformedBatch,
+    EventHubUnavailable,
+    NotFound,
+}
+
+/// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
+public static class Messages
+{
+    private static readonly Dictionary<MessageKey, (string Japanese, string English)> Catalogue = new()
+    {
+        [MessageKey.UnknownFunction] = ("関数「{0}」は存在しません。", "There is no function named '{0}'."),
+        [MessageKey.MalformedInvocation] = ("呼び出しデータの形式が正しくありません: {0}", "The invocation payload is malformed: {0}"),
+        [MessageKey.EventHubUnauthorized] = ("共有アクセス署名が無効か期限切れです。", "The shared access signature is invalid or expired."),
+        [MessageKey.EventHubBodyTooLarge] = ("送信データが上限（{0} バイト）を超えています。", "The request body exceeds the {0}-byte limit."),
+        [MessageKey.EventHubMalformedBatch] = ("バッチの形式が正しくありません: {0}", "The batch is malformed: {0}"),
+        [MessageKey.EventHubUnavailable] = ("イベントを処理できませんでした。しばらくしてから再送してください。", "The events could not be processed; send them again later."),
+        [MessageKey.NotFound] = ("ページが見つかりません。", "Not found."),
+    };
+
+    public static string Get(MessageKey key, bool english, params object[] args)
+    {
+        var (japanese, englishText) = Catalogue[key];
+        return string.Format(CultureInfo.InvariantCulture, english ? englishText : japanese, args);
+    }
+
+    public static bool PrefersEnglish(HttpContext context)
+    {
+        var languages = context.Request.GetTypedHeaders().AcceptLanguage;
+        var best = languages.OrderByDescending(l => l.Quality ?? 1).FirstOrDefault();
+        return best is not null && best.Value.Value is { } tag && tag.StartsWith("en", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,83 @@
+using KpNet.Gateways.Inventory;
+using KpNet.Health;
+using KpNet.Hosting;
+using KpNet.Hosting.Functions;
+using KpNet.Notifications;
+using KpNet.Security;
+
+namespace KpNet;
+
+/// <summary>The app's table of contents: configuration, features, functions and endpoints.</summary>
+public static class KpNetApp
+{
+    public const string DataFolderSetting = "KPNET_DATA_DIR";
+
+    /// <param name="configureServices">Tests add their own functions or replace services here, before the hosting is derived.</param>
+    public static WebApplication Create(string[] args, bool emittingMetadata = false, Action<WebApplicationBuilder>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var mode = HostingMode.From(builder.Configuration, emittingMetadata);
+        builder.Configuration.AddFunctionsConfiguration(mode, builder.Environment.ContentRootPath);
+        if (builder.Configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{mode.Port}");
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (mode.UnderFunctionsHost)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddSingleton<SecretHasher>();
+        AddNotifications(builder, mode);
+        AddGateways(services, mode);
+        configureServices?.Invoke(builder);
+        services.AddFunctionsHosting(mode);
+
+        var app = builder.Build();
+        app.UseStatusCodePages();
+        app.MapHealth();
+        if (mode.RunsLocalTriggers)
+        {
+            app.MapDevMail();
+        }
+
+        app.MapFunctionsHosting();
+        return app;
+    }
+
+    private static void AddNotifications(WebApplicationBuilder builder, HostingMode mode)
+    {
+        var services = builder.Services;
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton(new StorageTable(SendEmailFunction.DeliveriesTable));
+        services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);
+        if (mode.RunsLocalTriggers)
+        {
+            var folder = Path.Combine(DataFolder(builder), "mail");
+            services.AddSingleton(sp => new DevMailbox(folder, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IMailSender>(sp => sp.GetRequiredService<DevMailbox>());
+        }
+    }
+
+    private static void AddGateways(IServiceCollection services, HostingMode mode)
+    {
+        services.AddSingleton<GatewayInventory>();
+        services.AddSingleton(new StorageTable(GatewayInventory.TableName));
+        if (mode.RunsLocalTriggers)
+        {
+            services.AddHostedService<DemoInventorySeeder>();
+        }
+    }
+
+    private static string DataFolder(WebApplicationBuilder builder) =>
+        Path.GetFullPath(builder.Configuration[DataFolderSetting] ?? ".data", builder.Environment.ContentRootPath);
+}

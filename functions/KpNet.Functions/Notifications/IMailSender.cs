@@ -1,0 +1,6 @@
+namespace KpNet.Notifications;
+
+public interface IMailSender
+{
+    Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
+}

@@ -1,0 +1,22 @@
+using KpNet;
+using KpNet.Hosting.Functions;
+
+const string emitOption = "--emit-functions";
+var emitIndex = Array.IndexOf(args, emitOption);
+if (emitIndex >= 0)
+{
+    if (emitIndex + 1 >= args.Length)
+    {
+        await Console.Error.WriteLineAsync($"usage: KpNet.Handler {emitOption} <app root>");
+        return 2;
+    }
+
+    await using var metadataApp = KpNetApp.Create([], emittingMetadata: true);
+    var written = FunctionMetadataWriter.Write(FunctionCatalog.Of(metadataApp), args[emitIndex + 1]);
+    Console.WriteLine($"Wrote {written.Count} function.json files to {args[emitIndex + 1]}");
+    return 0;
+}
+
+await using var app = KpNetApp.Create(args);
+await app.RunAsync();
+return 0;
