@@ -1,0 +1,3 @@
+namespace KpNet.Azure.Storage.Queues;
+
+public sealed record QueueProperties(int ApproximateMessagesCount, IReadOnlyDictionary<string, string> Metadata);
