@@ -31,8 +31,10 @@ public sealed partial class LocalTimerTrigger(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = schedule.Next(time.GetUtcNow());
-            var wait = next - time.GetUtcNow();
+            // A delay can wake a little early; never fire the same occurrence twice.
+            var now = time.GetUtcNow();
+            var next = schedule.Next(last is { } previous && previous > now ? previous : now);
+            var wait = next - now;
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, stoppingToken);

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Azure;
+using KpNet.Azure.EventHubs;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KpNet.Tests.Hosting.Local;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly Recorder _recorder = new();
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() =>
+        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton(_recorder);
+            builder.Services.AddEventHubFunction<RecordingEventHubFunction>("TestEvents", "telemetry", "TelemetryEventHub",
+                new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        });
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private EventHubsProducerClient Producer(string? connectionString = null) =>
+        new(connectionString ?? _app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
+
+    private IEnumerable<string> DeliveredBodies() =>
+        _recorder.Inputs.Cast<EventBatch>().SelectMany(b => b.Events).Select(e => Encoding.UTF8.GetString(e.Body.Span));
+
+    private async Task<HttpStatusCode> PostWithSignatureAsync(string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = new StringContent("""{"seq":1}""") };
+        request.Headers.TryAddWithoutValidation("Authorization", signature);
+        return (await _app.Client.SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task A_batch_sent_with_the_rest_api_reaches_the_function_with_bodies_and_partition_keys()
+    {
+        var response = await Producer().SendBatchAsync([new("""{"gatewayId":"GW00009001PV","seq":1}""", "GW00009001PV"), new("""{"gatewayId":"GW00009002PV","seq":1}""", "GW00009002PV")]);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(["""{"gatewayId":"GW00009001PV","seq":1}""", """{"gatewayId":"GW00009002PV","seq":1}"""], DeliveredBodies());
+        Assert.Equal(["GW00009001PV", "GW00009002PV"], _recorder.Inputs.Cast<EventBatch>().SelectMany(b => b.Events).Select(e => e.PartitionKey!));
+    }
+
+    [Fact]
+    public async Task A_single_event_is_delivered_as_a_batch_of_one()
+    {
+        var response = await Producer().SendAsync(Encoding.UTF8.GetBytes("""{"seq":42}"""));
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(["""{"seq":42}"""], DeliveredBodies());
+    }
+
+    [Fact]
+    public async Task Events_are_delivered_in_batches_no_larger_than_max_event_batch_size()
+    {
+        var events = Enumerable.Range(1, 2500).Select(i => new OutgoingEvent($$"""{"seq":{{i}}}""")).ToList();
+
+        await Producer().SendBatchAsync(events);
+
+        Assert.Equal(events.Select(e => e.Body), DeliveredBodies());
+        Assert.All(_recorder.Inputs.Cast<EventBatch>(), b => Assert.InRange(b.Events.Count, 1, 1000));
+    }
+
+    [Fact]
+    public async Task A_failing_batch_is_retried_under_the_retry_policy_before_the_sender_hears_201()
+    {
+        _recorder.FailNext(2);
+
+        var response = await Producer().SendBatchAsync([new("""{"seq":1}""")]);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal([0, 1, 2], _recorder.Inputs.Cast<EventBatch>().Select(b => b.Attempt.RetryCount));
+    }
+
+    [Fact]
+    public async Task A_batch_that_keeps_failing_is_refused_with_503_so_the_sender_resends()
+    {
+        _recorder.FailNext(int.MaxValue);
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => Producer().SendBatchAsync([new("""{"seq":1}""")]));
+
+        Assert.Equal(503, error.Status);
+        Assert.Equal(4, _recorder.Calls);
+    }
+
+    [Fact]
+    public async Task A_wrong_key_gets_401_and_nothing_is_delivered()
+    {
+        var wrongKey = TestApp.TelemetryConnection(_app.BaseAddress).Replace(TestApp.TelemetryKey, "guessed-key", StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => Producer(wrongKey).SendBatchAsync([new("""{"seq":1}""")]));
+
+        Assert.Equal(401, error.Status);
+        Assert.Equal(0, _recorder.Calls);
+    }
+
+    [Fact]
+    public async Task Expired_unsigned_wrong_key_name_or_other_hub_signatures_get_401_and_nothing_is_delivered()
+    {
+        var hub = new Uri(_app.BaseAddress, "telemetry");
+        var expired = SharedAccessSignature.Create(hub, TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var otherName = SharedAccessSignature.Create(hub, "RootManageSharedAccessKey", TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        var otherHub = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "alerts"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        var valid = SharedAccessSignature.Create(hub, TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        var tampered = valid.Replace("se=", "se=9", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync(expired));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync(otherName));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync(otherHub));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync(tampered));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync("Bearer something"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.PostAsync("/telemetry/messages", new StringContent("{}"))).StatusCode);
+        Assert.Equal(0, _recorder.Calls);
+        Assert.Equal(HttpStatusCode.Created, await PostWithSignatureAsync(valid));
+    }
+
+    [Fact]
+    public async Task A_malformed_batch_gets_400_and_nothing_is_delivered()
+    {
+        var signature = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages")
+        {
+            Content = new StringContent("""[{"Body":"{}"},{"NoBody":true}]"""),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(EventHubsProducerClient.BatchContentType);
+        request.Headers.TryAddWithoutValidation("Authorization", signature);
+
+        var response = await _app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, _recorder.Calls);
+    }
+
+    [Fact]
+    public async Task A_request_over_one_megabyte_gets_413_and_nothing_is_delivered()
+    {
+        var signature = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = new ByteArrayContent(new byte[1_000_001]) };
+        request.Headers.TryAddWithoutValidation("Authorization", signature);
+
+        var response = await _app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, _recorder.Calls);
+    }
+
+    [Fact]
+    public async Task The_producer_refuses_a_batch_over_the_size_limit_before_sending()
+    {
+        var huge = new OutgoingEvent(new string('x', 1_000_001));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Producer().SendBatchAsync([huge]));
+        Assert.Equal(0, _recorder.Calls);
+    }
+}

@@ -1,0 +1,84 @@
+using KpNet.Azure.Storage.Queues;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KpNet.Tests.Hosting.Local;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly Recorder _recorder = new();
+    private readonly string _queueName = UniqueName.For("trigger");
+    private TestApp _app = null!;
+    private QueueClient _queue = null!;
+    private QueueClient _poison = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton(_recorder);
+            builder.Services.AddQueueFunction<RecordingQueueFunction>("TestQueue", _queueName);
+        });
+        _queue = new QueueClient(azurite.ConnectionString, _queueName);
+        _poison = new QueueClient(azurite.ConnectionString, _queueName + "-poison");
+        await _queue.CreateIfNotExistsAsync();
+        await _poison.CreateIfNotExistsAsync();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static async Task<long> CountAsync(QueueClient queue) => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    [Fact]
+    public async Task A_message_is_handled_once_and_removed_from_the_queue()
+    {
+        await _queue.SendMessageAsync("""{"mail":"仮登録"}""");
+
+        await Eventually.ReturnsAsync(() => CountAsync(_queue), count => count == 0 && _recorder.Calls > 0, what: "the message to be handled");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var message = Assert.IsType<QueueTriggerInput>(Assert.Single(_recorder.Inputs));
+        Assert.Equal("""{"mail":"仮登録"}""", message.Text);
+        Assert.Equal(1, message.DequeueCount);
+        Assert.Equal(0, await CountAsync(_poison));
+    }
+
+    [Fact]
+    public async Task A_message_that_fails_once_is_retried_and_then_handled()
+    {
+        _recorder.FailNext(1);
+        await _queue.SendMessageAsync("retry me");
+
+        await Eventually.ReturnsAsync(() => CountAsync(_queue), count => count == 0 && _recorder.Calls >= 2, what: "the retry");
+
+        Assert.Equal([1L, 2L], _recorder.Inputs.Cast<QueueTriggerInput>().Select(m => m.DequeueCount));
+        Assert.Equal(0, await CountAsync(_poison));
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_ends_in_the_poison_queue_after_five_tries()
+    {
+        _recorder.FailNext(int.MaxValue);
+        await _queue.SendMessageAsync("always fails");
+
+        await Eventually.ReturnsAsync(() => CountAsync(_poison), count => count == 1, what: "the poison message");
+
+        Assert.Equal(5, _recorder.Calls);
+        Assert.Equal(0, await CountAsync(_queue));
+        var poisoned = Assert.Single((await _poison.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
+        Assert.Equal("always fails", poisoned.DecodedText);
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_poison_without_running_the_handler()
+    {
+        await _queue.SendRawMessageAsync("<not base64>", null, null, CancellationToken.None);
+
+        await Eventually.ReturnsAsync(() => CountAsync(_poison), count => count == 1, what: "the poison message");
+
+        Assert.Equal(0, _recorder.Calls);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+
+namespace KpNet.Tests.Hosting;
+
+/// <summary>What test functions were given, and how many more calls should fail.</summary>
+public sealed class Recorder
+{
+    private int _failuresLeft;
+
+    public ConcurrentQueue<object> Inputs { get; } = new();
+
+    public int Calls => Inputs.Count;
+
+    public void FailNext(int count) => _failuresLeft = count;
+
+    public void Record(object input)
+    {
+        Inputs.Enqueue(input);
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new InvalidOperationException("Failing as the test asked.");
+        }
+    }
+}
+
+public sealed class RecordingQueueFunction(Recorder recorder) : IQueueFunction
+{
+    public Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken)
+    {
+        recorder.Record(message);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RecordingEventHubFunction(Recorder recorder) : IEventHubFunction
+{
+    public Task RunAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        recorder.Record(batch);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RecordingTimerFunction(Recorder recorder) : ITimerFunction
+{
+    public Task RunAsync(TimerInput timer, CancellationToken cancellationToken)
+    {
+        recorder.Record(timer);
+        return Task.CompletedTask;
+    }
+}
