@@ -66,6 +66,10 @@ public static class KpNetApp
             services.AddSingleton(sp => new DevMailbox(folder, sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<IMailSender>(sp => sp.GetRequiredService<DevMailbox>());
         }
+        else
+        {
+            services.AddSingleton<IMailSender>(sp => AcsMailSender.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        }
     }
 
     private static void AddGateways(IServiceCollection services, HostingMode mode)

@@ -31,7 +31,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             return;
         }
 
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.Path;
         var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
         {
@@ -88,19 +88,6 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
 
         _process.Dispose();
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KpNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains KpNet.sln.");
     }
 
     [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]

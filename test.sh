@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test: unit, integration against a real Azurite (started by the tests on free ports, in memory),
+# the published handler as the Functions host starts it. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x node_modules/.bin/azurite ]; then
+  npm ci --no-audit --no-fund
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+echo "==> build"
+dotnet build KpNet.sln -c Release --nologo -v quiet
+
+echo "==> publish (the deployable package the tests inspect)"
+export KPNET_PUBLISH_DIR="$results/publish/app"
+export KPNET_PUBLISH_PACKAGE="$results/publish/kpnet-functions.zip"
+dotnet publish functions/KpNet.Functions -c Release --nologo -v quiet -o "$KPNET_PUBLISH_DIR" -p:FunctionsPackagePath="$KPNET_PUBLISH_PACKAGE"
+
+echo "==> test"
+status=0
+dotnet test tests/KpNet.Tests -c Release --no-build --nologo --logger "trx;LogFileName=results.trx" --results-directory "$results" || status=$?
+
+# One plain summary line for whoever reads the log.
+python3 - "$results/results.trx" <<'PY' || status=1
+import sys, xml.etree.ElementTree as ET
+counters = ET.parse(sys.argv[1]).getroot().find('.//{*}ResultSummary/{*}Counters')
+passed, failed = int(counters.get('passed')), int(counters.get('failed')) + int(counters.get('error')) + int(counters.get('timeout'))
+skipped = int(counters.get('total')) - passed - failed
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed or skipped or passed == 0 else 0)
+PY
+exit $status
