@@ -5,6 +5,7 @@ using Azure;
 using KpNet.Azure.EventHubs;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Telemetry;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +21,8 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
         _app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
         {
             builder.Services.AddSingleton(_recorder);
+            // The recorder stands in for the app's own function on the telemetry hub (one function per local hub).
+            builder.Services.Remove(builder.Services.Single(d => d.ImplementationInstance is FunctionDefinition { Name: TelemetryIngestFunction.Name }));
             builder.Services.AddEventHubFunction<RecordingEventHubFunction>("TestEvents", "telemetry", "TelemetryEventHub",
                 new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
         });
@@ -32,12 +35,17 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
     private IEnumerable<string> DeliveredBodies() =>
         _recorder.Inputs.Cast<EventBatch>().SelectMany(b => b.Events).Select(e => Encoding.UTF8.GetString(e.Body.Span));
 
-    private async Task<HttpStatusCode> PostWithSignatureAsync(string signature)
+    private string ValidSignature() =>
+        SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+
+    private async Task<HttpStatusCode> PostAsync(HttpContent content, string signature)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = new StringContent("""{"seq":1}""") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = content };
         request.Headers.TryAddWithoutValidation("Authorization", signature);
         return (await _app.Client.SendAsync(request)).StatusCode;
     }
+
+    private Task<HttpStatusCode> PostWithSignatureAsync(string signature) => PostAsync(new StringContent("""{"seq":1}"""), signature);
 
     [Fact]
     public async Task A_batch_sent_with_the_rest_api_reaches_the_function_with_bodies_and_partition_keys()
@@ -109,7 +117,7 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
         var expired = SharedAccessSignature.Create(hub, TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddMinutes(-1));
         var otherName = SharedAccessSignature.Create(hub, "RootManageSharedAccessKey", TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
         var otherHub = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "alerts"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
-        var valid = SharedAccessSignature.Create(hub, TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
+        var valid = ValidSignature();
         var tampered = valid.Replace("se=", "se=9", StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await PostWithSignatureAsync(expired));
@@ -125,30 +133,17 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_malformed_batch_gets_400_and_nothing_is_delivered()
     {
-        var signature = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages")
-        {
-            Content = new StringContent("""[{"Body":"{}"},{"NoBody":true}]"""),
-        };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(EventHubsProducerClient.BatchContentType);
-        request.Headers.TryAddWithoutValidation("Authorization", signature);
+        var batch = new StringContent("""[{"Body":"{}"},{"NoBody":true}]""");
+        batch.Headers.ContentType = MediaTypeHeaderValue.Parse(EventHubsProducerClient.BatchContentType);
 
-        var response = await _app.Client.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(batch, ValidSignature()));
         Assert.Equal(0, _recorder.Calls);
     }
 
     [Fact]
     public async Task A_request_over_one_megabyte_gets_413_and_nothing_is_delivered()
     {
-        var signature = SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry"), TestApp.TelemetryKeyName, TestApp.TelemetryKey, DateTimeOffset.UtcNow.AddHours(1));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = new ByteArrayContent(new byte[1_000_001]) };
-        request.Headers.TryAddWithoutValidation("Authorization", signature);
-
-        var response = await _app.Client.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(new ByteArrayContent(new byte[1_000_001]), ValidSignature()));
         Assert.Equal(0, _recorder.Calls);
     }
 
