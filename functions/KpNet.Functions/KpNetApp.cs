@@ -4,6 +4,7 @@ using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Notifications;
 using KpNet.Security;
+using KpNet.Telemetry;
 
 namespace KpNet;
 
@@ -39,6 +40,7 @@ public static class KpNetApp
         services.AddSingleton<SecretHasher>();
         AddNotifications(builder, mode);
         AddGateways(services, mode);
+        builder.Services.AddTelemetry();
         configureServices?.Invoke(builder);
         services.AddFunctionsHosting(mode);
 

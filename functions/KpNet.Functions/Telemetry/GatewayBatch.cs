@@ -1,0 +1,63 @@
+namespace KpNet.Telemetry;
+
+/// <summary>
+/// A batch's valid events of one gateway, coalesced in memory: the event with the highest seq (the status to show), the
+/// earliest time (for 初回通信日時), and the newest of each value that not every event carries (units, identity).
+/// </summary>
+public sealed class GatewayBatch(string gatewayId)
+{
+    private readonly List<int> _eventIndexes = [];
+
+    public string GatewayId { get; } = gatewayId;
+
+    public TelemetryEvent? Latest { get; private set; }
+
+    public DateTimeOffset EarliestTs { get; private set; } = DateTimeOffset.MaxValue;
+
+    /// <summary>The newest event with a non-empty units array: the unit configuration to keep.</summary>
+    public TelemetryEvent? LatestWithUnits { get; private set; }
+
+    public (string Value, long Seq)? Model { get; private set; }
+
+    public (string Value, long Seq)? Serial { get; private set; }
+
+    public (string Value, long Seq)? Fw { get; private set; }
+
+    /// <summary>Where the events sit in the batch, to set them aside if the gateway turns out unknown.</summary>
+    public IReadOnlyList<int> EventIndexes => _eventIndexes;
+
+    public void Add(TelemetryEvent telemetryEvent, int index)
+    {
+        _eventIndexes.Add(index);
+        var seq = telemetryEvent.Seq;
+        if (Latest is null || seq > Latest.Seq)
+        {
+            Latest = telemetryEvent;
+        }
+
+        if (telemetryEvent.Ts < EarliestTs)
+        {
+            EarliestTs = telemetryEvent.Ts;
+        }
+
+        if (telemetryEvent.Units is { Count: > 0 } && (LatestWithUnits is null || seq > LatestWithUnits.Seq))
+        {
+            LatestWithUnits = telemetryEvent;
+        }
+
+        if (telemetryEvent.Model is { } model && (Model is null || seq > Model.Value.Seq))
+        {
+            Model = (model, seq);
+        }
+
+        if (telemetryEvent.Serial is { } serial && (Serial is null || seq > Serial.Value.Seq))
+        {
+            Serial = (serial, seq);
+        }
+
+        if (telemetryEvent.Fw is { } fw && (Fw is null || seq > Fw.Value.Seq))
+        {
+            Fw = (fw, seq);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Azure;
+using KpNet.Azure.Storage.Tables;
+
+namespace KpNet.Telemetry;
+
+/// <summary>One PCS unit in the latest status: run status and current fault codes (the monitoring API's units[]).</summary>
+public sealed record UnitStatus(int UnitNo, string? Status, IReadOnlyList<string> Faults);
+
+/// <summary>One PCS unit of the gateway's unit configuration (model and serial per unit number).</summary>
+public sealed record UnitConfigurationEntry(int UnitNo, string? Model, string? Serial);
+
+/// <summary>
+/// The latest status of a gateway (table GatewayStatus, PartitionKey = gateway ID, RowKey "status"): the measurements of
+/// the event with the highest <see cref="Seq"/> seen, plus what outlives single events: when the gateway first
+/// communicated (初回通信日時) and its PCS unit configuration.
+/// </summary>
+public sealed record GatewayStatus
+{
+    public required string GatewayId { get; init; }
+
+    public required long Seq { get; init; }
+
+    public required DateTimeOffset Ts { get; init; }
+
+    public double? PvW { get; init; }
+
+    public double? BatterySoc { get; init; }
+
+    public double? BatteryW { get; init; }
+
+    public double? BatteryTempC { get; init; }
+
+    public bool? EvConnected { get; init; }
+
+    public double? EvSoc { get; init; }
+
+    public double? EvW { get; init; }
+
+    public double? GridW { get; init; }
+
+    public double? LoadW { get; init; }
+
+    public IReadOnlyList<UnitStatus> Units { get; init; } = [];
+
+    public string? Model { get; init; }
+
+    public string? Serial { get; init; }
+
+    public string? Fw { get; init; }
+
+    /// <summary>The earliest event time seen; only ever moves earlier.</summary>
+    public required DateTimeOffset FirstCommunicatedAt { get; init; }
+
+    public IReadOnlyList<UnitConfigurationEntry> UnitConfiguration { get; init; } = [];
+
+    public ETag ETag { get; init; }
+}
+
+/// <summary>The GatewayStatus table's row layout, in one place for the writer and the readers.</summary>
+internal static class GatewayStatusEntity
+{
+    public const string TableName = "GatewayStatus";
+    public const string RowKey = "status";
+
+    public const string Seq = "Seq";
+    public const string Ts = "Ts";
+    public const string PvW = "PvW";
+    public const string BatterySoc = "BatterySoc";
+    public const string BatteryW = "BatteryW";
+    public const string BatteryTempC = "BatteryTempC";
+    public const string EvConnected = "EvConnected";
+    public const string EvSoc = "EvSoc";
+    public const string EvW = "EvW";
+    public const string GridW = "GridW";
+    public const string LoadW = "LoadW";
+    public const string UnitsJson = "UnitsJson";
+    public const string Model = "Model";
+    public const string Serial = "Serial";
+    public const string Fw = "Fw";
+    public const string FirstCommunicatedAt = "FirstCommunicatedAt";
+    public const string UnitConfiguration = "UnitConfiguration";
+
+    /// <summary>The seq of the event the unit configuration came from, so an older event never reverts it.</summary>
+    public const string UnitConfigurationSeq = "UnitConfigurationSeq";
+
+    public static GatewayStatus Read(TableEntity entity) => new()
+    {
+        GatewayId = entity.PartitionKey,
+        Seq = entity.GetInt64(Seq) ?? -1,
+        Ts = entity.GetDateTimeOffset(Ts) ?? default,
+        PvW = entity.GetDouble(PvW),
+        BatterySoc = entity.GetDouble(BatterySoc),
+        BatteryW = entity.GetDouble(BatteryW),
+        BatteryTempC = entity.GetDouble(BatteryTempC),
+        EvConnected = entity.GetBoolean(EvConnected),
+        EvSoc = entity.GetDouble(EvSoc),
+        EvW = entity.GetDouble(EvW),
+        GridW = entity.GetDouble(GridW),
+        LoadW = entity.GetDouble(LoadW),
+        Units = ReadUnits(entity.GetString(UnitsJson)),
+        Model = entity.GetString(Model),
+        Serial = entity.GetString(Serial),
+        Fw = entity.GetString(Fw),
+        FirstCommunicatedAt = entity.GetDateTimeOffset(FirstCommunicatedAt) ?? default,
+        UnitConfiguration = ReadUnitConfiguration(entity.GetString(UnitConfiguration)),
+        ETag = entity.ETag,
+    };
+
+    public static string WriteUnits(IReadOnlyList<TelemetryUnit> units) => WriteJson(writer =>
+    {
+        foreach (var unit in units)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("unitNo", unit.No);
+            writer.WriteString("status", unit.Status);
+            writer.WriteStartArray("faults");
+            foreach (var fault in unit.Faults)
+            {
+                writer.WriteStringValue(fault);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+    });
+
+    public static string WriteUnitConfiguration(IReadOnlyList<TelemetryUnit> units) => WriteJson(writer =>
+    {
+        foreach (var unit in units.OrderBy(u => u.No))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("unitNo", unit.No);
+            writer.WriteString("model", unit.Model);
+            writer.WriteString("serial", unit.Serial);
+            writer.WriteEndObject();
+        }
+    });
+
+    private static List<UnitStatus> ReadUnits(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray().Select(unit => new UnitStatus(
+            unit.GetProperty("unitNo").GetInt32(),
+            unit.GetProperty("status").GetString(),
+            unit.GetProperty("faults").EnumerateArray().Select(f => f.GetString()!).ToArray())).ToList();
+    }
+
+    private static List<UnitConfigurationEntry> ReadUnitConfiguration(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray().Select(unit => new UnitConfigurationEntry(
+            unit.GetProperty("unitNo").GetInt32(),
+            unit.GetProperty("model").GetString(),
+            unit.GetProperty("serial").GetString())).ToList();
+    }
+
+    private static string WriteJson(Action<Utf8JsonWriter> writeItems)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            writeItems(writer);
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}
+
+/// <summary>Reads the latest status of a gateway (for the monitoring API's GET /api/gateways/{id}/status).</summary>
+public sealed class GatewayStatusStore(TelemetryTables tables)
+{
+    /// <returns>Null before the gateway's first valid event.</returns>
+    public async Task<GatewayStatus?> GetAsync(string gatewayId, CancellationToken cancellationToken = default)
+    {
+        if (!Gateways.GatewayId.IsValid(gatewayId))
+        {
+            return null;
+        }
+
+        var response = await tables.Status.GetEntityIfExistsAsync(gatewayId, GatewayStatusEntity.RowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? GatewayStatusEntity.Read(response.Value!) : null;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting.Invocation;
+
+namespace KpNet.Telemetry;
+
+/// <summary>An event set aside: what arrived and why it was not applied.</summary>
+public sealed record DeadLetter(EventData Event, TelemetryRejection Rejection, string? GatewayId);
+
+/// <summary>
+/// Table TelemetryDeadLetters: PartitionKey = the UTC day the event was enqueued (yyyyMMdd), RowKey = a hash of its body.
+/// Both are derived from the event itself, so a replayed batch rewrites the same rows instead of adding new ones; rows of a
+/// day are written in entity group transactions.
+/// </summary>
+public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider time)
+{
+    public const string TableName = "TelemetryDeadLetters";
+
+    /// <summary>Table Storage holds at most 64 KiB per string property: 32K UTF-16 chars.</summary>
+    public const int MaxBodyChars = 32_000;
+
+    private const int MaxActionsPerTransaction = 100;
+
+    // Bodies are JSON-escaped in the transaction; 6 bytes per char is the worst case (\u0000).
+    private const long MaxTransactionBytes = 3L * 1024 * 1024;
+
+    public static string PartitionKeyFor(DateTimeOffset day) => day.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    public static string RowKeyFor(ReadOnlySpan<byte> body)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    public async Task<int> WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        if (deadLetters.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        var byDay = deadLetters
+            .Select(d => ToEntity(d, now))
+            .GroupBy(e => e.PartitionKey, StringComparer.Ordinal);
+        var written = 0;
+        foreach (var day in byDay)
+        {
+            // The same body twice (a resent event) is one row.
+            var chunk = new List<TableTransactionAction>();
+            long chunkBytes = 0;
+            foreach (var entity in day.DistinctBy(e => e.RowKey, StringComparer.Ordinal))
+            {
+                var size = 4096 + ((long)(entity.GetString("Body")?.Length ?? 0) * 6);
+                if (chunk.Count == MaxActionsPerTransaction || (chunk.Count > 0 && chunkBytes + size > MaxTransactionBytes))
+                {
+                    await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                    written += chunk.Count;
+                    chunk = [];
+                    chunkBytes = 0;
+                }
+
+                chunk.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+                chunkBytes += size;
+            }
+
+            if (chunk.Count > 0)
+            {
+                await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                written += chunk.Count;
+            }
+        }
+
+        return written;
+    }
+
+    private static TableEntity ToEntity(DeadLetter deadLetter, DateTimeOffset now)
+    {
+        var e = deadLetter.Event;
+        var receivedAt = e.EnqueuedTime ?? now;
+        var body = Encoding.UTF8.GetString(e.Body.Span);
+        var truncated = body.Length > MaxBodyChars;
+        if (truncated)
+        {
+            var cut = char.IsHighSurrogate(body[MaxBodyChars - 1]) ? MaxBodyChars - 1 : MaxBodyChars;
+            body = body[..cut];
+        }
+
+        return new TableEntity(PartitionKeyFor(receivedAt), RowKeyFor(e.Body.Span))
+        {
+            ["Reason"] = deadLetter.Rejection.Reason.ToString(),
+            ["Field"] = deadLetter.Rejection.Field,
+            ["Body"] = body,
+            ["BodyBytes"] = e.Body.Length,
+            ["BodyTruncated"] = truncated,
+            ["GatewayId"] = deadLetter.GatewayId,
+            ["EventSequenceNumber"] = e.SequenceNumber,
+            ["EventPartitionKey"] = e.PartitionKey,
+            // The enqueued time, not the wall clock, so a replay writes the same row.
+            ["ReceivedAt"] = receivedAt,
+        };
+    }
+}

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+using KpNet.Gateways;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+
+namespace KpNet.Telemetry;
+
+/// <summary>
+/// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events and
+/// events of gateways not in the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
+/// The valid events are coalesced per gateway and applied with at most one status write per gateway. Every write is
+/// idempotent, so when storage fails the exception fails the invocation and the host's retry of the whole batch only
+/// completes what was missing.
+/// </summary>
+public sealed partial class TelemetryIngestFunction(
+    KnownGateways knownGateways,
+    GatewayStatusWriter statusWriter,
+    TelemetryDeadLetters deadLetters,
+    TimeProvider time,
+    ILogger<TelemetryIngestFunction> logger) : IEventHubFunction
+{
+    public const string Name = "TelemetryIngest";
+    public const string EventHubName = "telemetry";
+    public const string Connection = "TelemetryEventHub";
+
+    private const int MaxConcurrentStatusWrites = 16;
+
+    public async Task RunAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        var parser = new TelemetryParser(time);
+        var gateways = new Dictionary<string, GatewayBatch>(StringComparer.Ordinal);
+        var rejected = new List<DeadLetter>();
+        var events = batch.Events;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var result = parser.Parse(events[i].Body.Span);
+            if (result.Event is { } telemetryEvent)
+            {
+                ref var gateway = ref CollectionsMarshal.GetValueRefOrAddDefault(gateways, telemetryEvent.GatewayId, out _);
+                gateway ??= new GatewayBatch(telemetryEvent.GatewayId);
+                gateway.Add(telemetryEvent, i);
+            }
+            else
+            {
+                var gatewayId = result.GatewayId ?? PartitionKeyGatewayId(events[i]);
+                LogEventRejected(result.Rejection.Reason, result.Rejection.Field, gatewayId, batch.PartitionId, events[i].SequenceNumber);
+                rejected.Add(new DeadLetter(events[i], result.Rejection, gatewayId));
+            }
+        }
+
+        var known = await knownGateways.FindKnownAsync(gateways.Keys, cancellationToken);
+        var toApply = new List<GatewayBatch>(gateways.Count);
+        foreach (var gateway in gateways.Values)
+        {
+            if (known.Contains(gateway.GatewayId))
+            {
+                toApply.Add(gateway);
+                continue;
+            }
+
+            LogUnknownGateway(gateway.GatewayId, gateway.EventIndexes.Count, batch.PartitionId);
+            foreach (var index in gateway.EventIndexes)
+            {
+                rejected.Add(new DeadLetter(events[index], new TelemetryRejection(TelemetryRejectionReason.UnknownGateway, "gatewayId"), gateway.GatewayId));
+            }
+        }
+
+        var statusWrites = 0;
+        var writingStatuses = Parallel.ForEachAsync(
+            toApply,
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentStatusWrites, CancellationToken = cancellationToken },
+            async (gateway, ct) =>
+            {
+                if (await statusWriter.ApplyAsync(gateway, ct))
+                {
+                    Interlocked.Increment(ref statusWrites);
+                }
+            });
+        var writingDeadLetters = deadLetters.WriteAsync(rejected, cancellationToken);
+        await Task.WhenAll(writingStatuses, writingDeadLetters);
+
+        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rejected.Count, batch.Attempt.RetryCount);
+    }
+
+    private static string? PartitionKeyGatewayId(EventData data) =>
+        data.PartitionKey is { } key && GatewayId.IsValid(key) ? key : null;
+
+    [LoggerMessage(EventId = 4000, EventName = "TelemetryBatchApplied", Level = LogLevel.Information, Message = "Telemetry batch from partition {PartitionId}: {EventCount} events, {GatewayCount} known gateways, {StatusWrites} status writes, {DeadLettered} dead-lettered (retry {RetryCount})")]
+    private partial void LogBatchApplied(string? partitionId, int eventCount, int gatewayCount, int statusWrites, int deadLettered, int retryCount);
+
+    [LoggerMessage(EventId = 4001, EventName = "TelemetryEventRejected", Level = LogLevel.Warning, Message = "Telemetry event set aside: {Reason} {Field} (gateway {GatewayId}, partition {PartitionId}, sequence number {SequenceNumber})")]
+    private partial void LogEventRejected(TelemetryRejectionReason reason, string field, string? gatewayId, string? partitionId, long? sequenceNumber);
+
+    [LoggerMessage(EventId = 4002, EventName = "TelemetryUnknownGateway", Level = LogLevel.Warning, Message = "{EventCount} telemetry events from gateway {GatewayId}, which is not in the inventory, set aside (partition {PartitionId})")]
+    private partial void LogUnknownGateway(string gatewayId, int eventCount, string? partitionId);
+}

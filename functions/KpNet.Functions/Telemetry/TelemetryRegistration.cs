@@ -1,0 +1,25 @@
+using KpNet.Hosting;
+using KpNet.Hosting.Functions;
+
+namespace KpNet.Telemetry;
+
+/// <summary>Telemetry ingestion: the Event Hubs function, its tables and services.</summary>
+public static class TelemetryRegistration
+{
+    /// <summary>Without a retry policy the host checkpoints a failed batch and its events are lost.</summary>
+    public static readonly RetryPolicy IngestRetry = new(MaxRetryCount: 5, MinimumInterval: TimeSpan.FromSeconds(2), MaximumInterval: TimeSpan.FromMinutes(1));
+
+    public static IServiceCollection AddTelemetry(this IServiceCollection services)
+    {
+        services.AddSingleton(new StorageTable(GatewayStatusEntity.TableName));
+        services.AddSingleton(new StorageTable(TelemetryDeadLetters.TableName));
+        services.AddSingleton(sp => TelemetryTables.From(sp.GetRequiredService<StorageAccount>()));
+        services.AddSingleton<KnownGateways>();
+        services.AddSingleton<GatewayStatusWriter>();
+        services.AddSingleton<TelemetryDeadLetters>();
+        services.AddSingleton<GatewayStatusStore>();
+        services.AddEventHubFunction<TelemetryIngestFunction>(
+            TelemetryIngestFunction.Name, TelemetryIngestFunction.EventHubName, TelemetryIngestFunction.Connection, IngestRetry);
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using KpNet.Azure.Storage.Tables;
+using KpNet.Gateways.Inventory;
+using KpNet.Hosting;
+
+namespace KpNet.Telemetry;
+
+/// <summary>
+/// The tables telemetry ingestion reads and writes, created on first use (so handlers resolve without storage settings).
+/// Built from a client factory so tests can wrap a client, e.g. to count the writes.
+/// </summary>
+public sealed class TelemetryTables
+{
+    private readonly Lazy<TableClient> _status;
+    private readonly Lazy<TableClient> _deadLetters;
+    private readonly Lazy<TableClient> _inventory;
+
+    public TelemetryTables(Func<string, TableClient> tableClient)
+    {
+        _status = new(() => tableClient(GatewayStatusEntity.TableName));
+        _deadLetters = new(() => tableClient(TelemetryDeadLetters.TableName));
+        _inventory = new(() => tableClient(GatewayInventory.TableName));
+    }
+
+    public TableClient Status => _status.Value;
+
+    public TableClient DeadLetters => _deadLetters.Value;
+
+    public TableClient Inventory => _inventory.Value;
+
+    public static TelemetryTables From(StorageAccount storage) => new(name => storage.GetTableClient(name));
+}
