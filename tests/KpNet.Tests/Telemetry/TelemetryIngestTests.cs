@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text;
+using KpNet.Azure.EventHubs;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Gateways.Inventory;
+using KpNet.Hosting;
+using KpNet.Telemetry;
+using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KpNet.Tests.Telemetry;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset BaseTime = new(DateTimeOffset.UtcNow.AddHours(-2).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private CountingTableClient _statusTable = null!;
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await TestApp.StartAsync(
+            azurite.ConnectionString,
+            settings: new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = "1000" },
+            configure: builder => builder.Services.AddSingleton(sp =>
+            {
+                var storage = sp.GetRequiredService<StorageAccount>();
+                _statusTable = new CountingTableClient(storage.GetTableClient("GatewayStatus"));
+                return new TelemetryTables(name => name == "GatewayStatus" ? _statusTable : storage.GetTableClient(name));
+            }));
+        _app.Services.GetRequiredService<TelemetryTables>();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private GatewayStatusStore Statuses => _app.Services.GetRequiredService<GatewayStatusStore>();
+
+    private TableClient Table(string name) => _app.Services.GetRequiredService<StorageAccount>().GetTableClient(name);
+
+    private static string NewGatewayId() => "T" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..11];
+
+    private async Task<string[]> KnownGatewaysAsync(int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(_ => NewGatewayId()).ToArray();
+        await _app.Services.GetRequiredService<GatewayInventory>().ImportAsync(
+            ids.Select(id => new InventoryRow(id, "abcdefghijk12", "GW-M001", "S" + id, ProductLine.MultiV2x)).ToList(), CancellationToken.None);
+        return ids;
+    }
+
+    private static string Event(string gatewayId, long seq, DateTimeOffset ts, double pvW = 1000, string units = """[{"no":1,"model":"KPV-A55-J4","serial":"U1","status":"run","faults":[]}]""") =>
+        $$"""
+        {"v":1,"gatewayId":"{{gatewayId}}","seq":{{seq}},"ts":"{{ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}",
+         "model":"GW-M001","serial":"S{{gatewayId}}","fw":"1.4.{{seq}}",
+         "pv":{"w":{{pvW.ToString(CultureInfo.InvariantCulture)}}},"battery":{"soc":50,"w":-100,"tempC":30},
+         "ev":{"connected":true,"soc":40,"w":3000},"grid":{"w":-500},"load":{"w":1500},"units":{{units}}}
+        """;
+
+    private async Task SendAsync(IEnumerable<string> bodies)
+    {
+        var producer = new EventHubsProducerClient(_app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
+        var response = await producer.SendBatchAsync(bodies.Select(b => new OutgoingEvent(b)).ToList());
+        Assert.Equal(201, response.Status);
+    }
+
+    private async Task<TableEntity?> DeadLetterAsync(string body)
+    {
+        var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
+        await foreach (var entity in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
+        {
+            return entity;
+        }
+
+        return null;
+    }
+
+    [Fact]
+    public async Task The_status_of_each_gateway_reflects_its_highest_seq_whatever_the_order_in_the_batch()
+    {
+        var (a, b) = (await KnownGatewaysAsync(2)) switch { var ids => (ids[0], ids[1]) };
+        Assert.Null(await Statuses.GetAsync(a));
+
+        await SendAsync([
+            Event(a, 11, BaseTime.AddMinutes(2), pvW: 1100),
+            Event(b, 5, BaseTime.AddMinutes(5), pvW: 500, units: """[{"no":1,"model":"KPV-A","serial":"B1","status":"run","faults":[]},{"no":2,"model":"KPV-B","serial":"B2","status":"fault","faults":["E101"]}]"""),
+            Event(a, 12, BaseTime.AddMinutes(3), pvW: 1200),
+            Event(a, 10, BaseTime.AddMinutes(1), pvW: 1000),
+            Event(b, 4, BaseTime.AddMinutes(4), pvW: 400),
+        ]);
+
+        var statusA = (await Statuses.GetAsync(a))!;
+        Assert.Equal((12L, BaseTime.AddMinutes(3), 1200.0), (statusA.Seq, statusA.Ts, statusA.PvW!.Value));
+        Assert.Equal((50.0, -100.0, 30.0, true, 40.0, 3000.0, -500.0, 1500.0),
+            (statusA.BatterySoc!.Value, statusA.BatteryW!.Value, statusA.BatteryTempC!.Value, statusA.EvConnected!.Value, statusA.EvSoc!.Value, statusA.EvW!.Value, statusA.GridW!.Value, statusA.LoadW!.Value));
+        Assert.Equal(("GW-M001", "S" + a, "1.4.12"), (statusA.Model, statusA.Serial, statusA.Fw));
+        Assert.Equal(BaseTime.AddMinutes(1), statusA.FirstCommunicatedAt);
+
+        var statusB = (await Statuses.GetAsync(b))!;
+        Assert.Equal((5L, 500.0), (statusB.Seq, statusB.PvW!.Value));
+        Assert.Equal([new UnitStatus(1, "run", []), new UnitStatus(2, "fault", ["E101"])], statusB.Units, UnitStatusComparer.Instance);
+        Assert.Equal([new UnitConfigurationEntry(1, "KPV-A", "B1"), new UnitConfigurationEntry(2, "KPV-B", "B2")], statusB.UnitConfiguration);
+        Assert.Equal(BaseTime.AddMinutes(4), statusB.FirstCommunicatedAt);
+    }
+
+    [Fact]
+    public async Task First_communication_is_set_by_the_first_event_and_later_events_do_not_move_it()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+
+        await SendAsync([Event(gateway, 1, BaseTime)]);
+        await SendAsync([Event(gateway, 2, BaseTime.AddMinutes(1)), Event(gateway, 3, BaseTime.AddMinutes(2))]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal(3, status.Seq);
+        Assert.Equal(BaseTime, status.FirstCommunicatedAt);
+    }
+
+    [Fact]
+    public async Task A_change_of_units_updates_the_unit_configuration()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+
+        await SendAsync([Event(gateway, 1, BaseTime)]);
+        await SendAsync([Event(gateway, 2, BaseTime.AddMinutes(1), units: """[{"no":1,"model":"KPV-A55-J4","serial":"U1-REPLACED","status":"run","faults":[]}]""")]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal([new UnitConfigurationEntry(1, "KPV-A55-J4", "U1-REPLACED")], status.UnitConfiguration);
+    }
+
+    [Fact]
+    public async Task Replaying_a_batch_writes_nothing()
+    {
+        var gateways = await KnownGatewaysAsync(2);
+        var batch = gateways.SelectMany(g => new[] { Event(g, 1, BaseTime), Event(g, 2, BaseTime.AddMinutes(1)) }).ToList();
+        await SendAsync(batch);
+        var before = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
+        _statusTable.ResetCount();
+
+        await SendAsync(batch);
+
+        var after = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
+        Assert.Equal(before.Select(s => s!.ETag), after.Select(s => s!.ETag));
+        Assert.Equal(before.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)), after.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)));
+        Assert.Equal(0, _statusTable.Writes);
+    }
+
+    [Fact]
+    public async Task An_older_event_arriving_late_does_not_overwrite_newer_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, 1, BaseTime), Event(gateway, 10, BaseTime.AddMinutes(10), pvW: 1010)]);
+        var before = (await Statuses.GetAsync(gateway))!;
+
+        await SendAsync([Event(gateway, 9, BaseTime.AddMinutes(9), pvW: 909)]);
+
+        var after = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((10L, 1010.0, BaseTime.AddMinutes(10)), (after.Seq, after.PvW!.Value, after.Ts));
+        Assert.Equal(before.ETag, after.ETag);
+    }
+
+    [Fact]
+    public async Task An_older_event_with_an_earlier_time_moves_first_communication_earlier_but_not_the_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, 10, BaseTime.AddMinutes(10), pvW: 1010)]);
+
+        await SendAsync([Event(gateway, 3, BaseTime.AddMinutes(3), pvW: 303)]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((10L, 1010.0), (status.Seq, status.PvW!.Value));
+        Assert.Equal(BaseTime.AddMinutes(3), status.FirstCommunicatedAt);
+    }
+
+    [Fact]
+    public async Task Malformed_events_and_unknown_gateways_are_dead_lettered_with_reasons_and_the_rest_is_applied()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var unknown = NewGatewayId();
+        var malformed = """{"v":1,"gatewayId":"BROKEN""";
+        var absurd = Event(gateway, 7, BaseTime).Replace("\"soc\":50", "\"soc\":150", StringComparison.Ordinal);
+        var wrongType = Event(gateway, 8, BaseTime).Replace("\"seq\":8", "\"seq\":\"8\"", StringComparison.Ordinal);
+        var stranger = Event(unknown, 1, BaseTime);
+        var good = Event(gateway, 6, BaseTime, pvW: 606);
+
+        await SendAsync([malformed, absurd, good, wrongType, stranger]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((6L, 606.0), (status.Seq, status.PvW!.Value));
+        Assert.Null(await Statuses.GetAsync(unknown));
+
+        var letters = new Dictionary<string, TableEntity?>
+        {
+            ["malformed"] = await DeadLetterAsync(malformed),
+            ["absurd"] = await DeadLetterAsync(absurd),
+            ["wrongType"] = await DeadLetterAsync(wrongType),
+            ["stranger"] = await DeadLetterAsync(stranger),
+        };
+        Assert.All(letters, l => Assert.NotNull(l.Value));
+        Assert.Equal(("MalformedJson", (string?)null), (letters["malformed"]!.GetString("Reason"), letters["malformed"]!.GetString("GatewayId")));
+        Assert.Equal(("OutOfRange", "battery.soc", gateway), (letters["absurd"]!.GetString("Reason"), letters["absurd"]!.GetString("Field"), letters["absurd"]!.GetString("GatewayId")));
+        Assert.Equal(("WrongType", "seq"), (letters["wrongType"]!.GetString("Reason"), letters["wrongType"]!.GetString("Field")));
+        Assert.Equal(("UnknownGateway", unknown), (letters["stranger"]!.GetString("Reason"), letters["stranger"]!.GetString("GatewayId")));
+        Assert.Equal(stranger, letters["stranger"]!.GetString("Body"));
+        Assert.Equal(DateTimeOffset.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture), letters["stranger"]!.PartitionKey);
+    }
+
+    [Fact]
+    public async Task Replaying_dead_lettered_events_does_not_duplicate_them()
+    {
+        var body = """{"v":1,"gatewayId":"NOT-AN-ID","seq":1}""" + Guid.NewGuid().ToString("N");
+
+        await SendAsync([body]);
+        await SendAsync([body, body]);
+
+        var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
+        var rows = 0;
+        await foreach (var _ in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
+        {
+            rows++;
+        }
+
+        Assert.Equal(1, rows);
+    }
+
+    [Fact]
+    public async Task A_batch_of_1000_events_for_10_gateways_writes_each_status_row_once()
+    {
+        var gateways = await KnownGatewaysAsync(10);
+        var events = Enumerable.Range(0, 1000).Select(i => Event(gateways[i % 10], 100 + (i / 10), BaseTime.AddSeconds(i / 10))).ToList();
+        _statusTable.ResetCount();
+
+        await SendAsync(events);
+
+        Assert.Equal(10, _statusTable.Writes);
+        var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
+        Assert.All(statuses, s => Assert.Equal(199, s!.Seq));
+        var rows = 0;
+        foreach (var gateway in gateways)
+        {
+            await foreach (var _ in Table("GatewayStatus").QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gateway}")))
+            {
+                rows++;
+            }
+        }
+
+        Assert.Equal(10, rows);
+    }
+
+    [Fact]
+    public async Task A_storage_failure_fails_the_invocation_and_the_retry_completes_the_batch_without_writing_twice()
+    {
+        var gateways = await KnownGatewaysAsync(3);
+        _statusTable.ResetCount();
+        _statusTable.FailNextWrites(1);
+
+        // The local hub answers 201 only after the function handled the batch: here on its retry, 2 s later.
+        await SendAsync(gateways.Select(g => Event(g, 1, BaseTime)));
+
+        var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
+        Assert.All(statuses, s => Assert.Equal(1, s!.Seq));
+        Assert.Equal(3, _statusTable.Writes);
+    }
+
+    private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>
+    {
+        public static readonly UnitStatusComparer Instance = new();
+
+        public bool Equals(UnitStatus? x, UnitStatus? y) =>
+            x is not null && y is not null && x.UnitNo == y.UnitNo && x.Status == y.Status && x.Faults.SequenceEqual(y.Faults);
+
+        public int GetHashCode(UnitStatus obj) => obj.UnitNo;
+    }
+}
