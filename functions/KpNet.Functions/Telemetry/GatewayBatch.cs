@@ -7,6 +7,7 @@ namespace KpNet.Telemetry;
 public sealed class GatewayBatch(string gatewayId)
 {
     private readonly List<int> _eventIndexes = [];
+    private readonly List<TelemetryEvent> _events = [];
 
     public string GatewayId { get; } = gatewayId;
 
@@ -26,9 +27,13 @@ public sealed class GatewayBatch(string gatewayId)
     /// <summary>Where the events sit in the batch, to set them aside if the gateway turns out unknown.</summary>
     public IReadOnlyList<int> EventIndexes => _eventIndexes;
 
+    /// <summary>Every valid event of the gateway in the batch, for the rollups.</summary>
+    public IReadOnlyList<TelemetryEvent> Events => _events;
+
     public void Add(TelemetryEvent telemetryEvent, int index)
     {
         _eventIndexes.Add(index);
+        _events.Add(telemetryEvent);
         var seq = telemetryEvent.Seq;
         if (Latest is null || seq > Latest.Seq)
         {

@@ -8,13 +8,15 @@ namespace KpNet.Telemetry;
 /// <summary>
 /// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events and
 /// events of gateways not in the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
-/// The valid events are coalesced per gateway and applied with at most one status write per gateway. Every write is
+/// The valid events are coalesced per gateway and applied with at most one status write per gateway, and counted into
+/// the history rollups (<see cref="TelemetryRollups"/>). Every write is
 /// idempotent, so when storage fails the exception fails the invocation and the host's retry of the whole batch only
 /// completes what was missing.
 /// </summary>
 public sealed partial class TelemetryIngestFunction(
     KnownGateways knownGateways,
     GatewayStatusWriter statusWriter,
+    TelemetryRollups rollups,
     TelemetryDeadLetters deadLetters,
     TimeProvider time,
     ILogger<TelemetryIngestFunction> logger) : IEventHubFunction
@@ -66,11 +68,14 @@ public sealed partial class TelemetryIngestFunction(
         }
 
         var statusWrites = 0;
+        var rollupWrites = 0;
         var writingStatuses = Parallel.ForEachAsync(
             toApply,
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentStatusWrites, CancellationToken = cancellationToken },
             async (gateway, ct) =>
             {
+                // Each is idempotent on its own (seq sets in the rollup rows, seq and ETag on the status row).
+                Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, ct));
                 if (await statusWriter.ApplyAsync(gateway, ct))
                 {
                     Interlocked.Increment(ref statusWrites);
@@ -79,14 +84,14 @@ public sealed partial class TelemetryIngestFunction(
         var writingDeadLetters = deadLetters.WriteAsync(rejected, cancellationToken);
         await Task.WhenAll(writingStatuses, writingDeadLetters);
 
-        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rejected.Count, batch.Attempt.RetryCount);
+        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, rejected.Count, batch.Attempt.RetryCount);
     }
 
     private static string? PartitionKeyGatewayId(EventData data) =>
         data.PartitionKey is { } key && GatewayId.IsValid(key) ? key : null;
 
-    [LoggerMessage(EventId = 4000, EventName = "TelemetryBatchApplied", Level = LogLevel.Information, Message = "Telemetry batch from partition {PartitionId}: {EventCount} events, {GatewayCount} known gateways, {StatusWrites} status writes, {DeadLettered} dead-lettered (retry {RetryCount})")]
-    private partial void LogBatchApplied(string? partitionId, int eventCount, int gatewayCount, int statusWrites, int deadLettered, int retryCount);
+    [LoggerMessage(EventId = 4000, EventName = "TelemetryBatchApplied", Level = LogLevel.Information, Message = "Telemetry batch from partition {PartitionId}: {EventCount} events, {GatewayCount} known gateways, {StatusWrites} status writes, {RollupRows} rollup rows written, {DeadLettered} dead-lettered (retry {RetryCount})")]
+    private partial void LogBatchApplied(string? partitionId, int eventCount, int gatewayCount, int statusWrites, int rollupRows, int deadLettered, int retryCount);
 
     [LoggerMessage(EventId = 4001, EventName = "TelemetryEventRejected", Level = LogLevel.Warning, Message = "Telemetry event set aside: {Reason} {Field} (gateway {GatewayId}, partition {PartitionId}, sequence number {SequenceNumber})")]
     private partial void LogEventRejected(TelemetryRejectionReason reason, string field, string? gatewayId, string? partitionId, long? sequenceNumber);

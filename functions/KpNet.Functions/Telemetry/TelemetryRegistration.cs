@@ -13,9 +13,11 @@ public static class TelemetryRegistration
     {
         services.AddSingleton(new StorageTable(GatewayStatusEntity.TableName));
         services.AddSingleton(new StorageTable(TelemetryDeadLetters.TableName));
+        services.AddSingleton(new StorageTable(TelemetryRollups.TableName));
         services.AddSingleton(sp => TelemetryTables.From(sp.GetRequiredService<StorageAccount>()));
         services.AddSingleton<KnownGateways>();
         services.AddSingleton<GatewayStatusWriter>();
+        services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();
         services.AddEventHubFunction<TelemetryIngestFunction>(

@@ -13,12 +13,14 @@ public sealed class TelemetryTables
     private readonly Lazy<TableClient> _status;
     private readonly Lazy<TableClient> _deadLetters;
     private readonly Lazy<TableClient> _inventory;
+    private readonly Lazy<TableClient> _rollups;
 
     public TelemetryTables(Func<string, TableClient> tableClient)
     {
         _status = new(() => tableClient(GatewayStatusEntity.TableName));
         _deadLetters = new(() => tableClient(TelemetryDeadLetters.TableName));
         _inventory = new(() => tableClient(GatewayInventory.TableName));
+        _rollups = new(() => tableClient(TelemetryRollups.TableName));
     }
 
     public TableClient Status => _status.Value;
@@ -26,6 +28,8 @@ public sealed class TelemetryTables
     public TableClient DeadLetters => _deadLetters.Value;
 
     public TableClient Inventory => _inventory.Value;
+
+    public TableClient Rollups => _rollups.Value;
 
     public static TelemetryTables From(StorageAccount storage) => new(name => storage.GetTableClient(name));
 }

@@ -128,6 +128,23 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_block_missing_from_the_newest_event_is_unknown_in_the_status_not_zero_or_stale()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+
+        await SendAsync([Event(gateway, 1, BaseTime), $$"""{"v":1,"gatewayId":"{{gateway}}","seq":2,"ts":"{{BaseTime.AddMinutes(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","pv":{"w":0} }"""]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((2L, 0.0), (status.Seq, status.PvW!.Value));
+        Assert.Null(status.BatterySoc);
+        Assert.Null(status.EvConnected);
+        Assert.Null(status.GridW);
+        Assert.Empty(status.Units);
+        Assert.Equal("GW-M001", status.Model);
+        Assert.Single(status.UnitConfiguration);
+    }
+
+    [Fact]
     public async Task Replaying_a_batch_writes_nothing()
     {
         var gateways = await KnownGatewaysAsync(2);
@@ -259,6 +276,72 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
         Assert.All(statuses, s => Assert.Equal(1, s!.Seq));
         Assert.Equal(3, _statusTable.Writes);
+    }
+
+    private async Task<Dictionary<string, TableEntity>> RollupsAsync(string gatewayId)
+    {
+        var rows = new Dictionary<string, TableEntity>();
+        await foreach (var row in Table(TelemetryRollups.TableName).QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
+        {
+            rows[row.RowKey] = row;
+        }
+
+        return rows;
+    }
+
+    private static string Flows(string gatewayId, long seq, DateTimeOffset ts, double pvW, double gridW, double batteryW) =>
+        $$$"""{"v":1,"gatewayId":"{{{gatewayId}}}","seq":{{{seq}}},"ts":"{{{ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}","pv":{"w":{{{pvW}}}},"grid":{"w":{{{gridW}}}},"battery":{"w":{{{batteryW}}},"soc":60},"load":{"w":{{{pvW + gridW + batteryW}}}}}""";
+
+    [Fact]
+    public async Task Rollups_hold_five_minute_averages_and_energies_summed_per_hour_and_day()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+
+        // First bucket: 5 one-minute samples, PV 1200 W, selling 600 W then buying 600 W, charging then discharging.
+        // Second bucket: one sample.
+        await SendAsync([
+            .. Enumerable.Range(0, 5).Select(i => Flows(gateway, i + 1, hour.AddMinutes(i), 1200, i % 2 == 0 ? -600 : 600, i % 2 == 0 ? -300 : 300)),
+            Flows(gateway, 6, hour.AddMinutes(5), 600, 0, 0),
+        ]);
+
+        var rows = await RollupsAsync(gateway);
+        var first = rows[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal("1-5", first.GetString("Seqs"));
+        Assert.Equal(1200, first.GetDouble("PvAvgW")!.Value, 6);
+        Assert.Equal(0.1, first.GetDouble("PvGeneratedKWh")!.Value, 9);
+        Assert.Equal(600.0 * 3 / 5 * 5 / 60 / 1000, first.GetDouble("SoldKWh")!.Value, 9);
+        Assert.Equal(600.0 * 2 / 5 * 5 / 60 / 1000, first.GetDouble("BoughtKWh")!.Value, 9);
+        Assert.Equal(300.0 * 3 / 5 * 5 / 60 / 1000, first.GetDouble("BatteryChargedKWh")!.Value, 9);
+        Assert.Equal(60, first.GetDouble("BatterySocAvg")!.Value, 6);
+        var hourRow = rows[TelemetryRollups.HourKey(hour)];
+        Assert.Equal(0.1 + 0.05, hourRow.GetDouble("PvGeneratedKWh")!.Value, 9);
+        Assert.Equal(2, hourRow.GetInt32("Buckets"));
+        Assert.Equal(0.15, rows[TelemetryRollups.DayKey(hour)].GetDouble("PvGeneratedKWh")!.Value, 9);
+    }
+
+    [Fact]
+    public async Task Replayed_and_duplicated_events_are_counted_into_rollups_once()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+        var batch = Enumerable.Range(0, 3).Select(i => Flows(gateway, i + 1, hour.AddMinutes(i), 1200, 0, 0)).ToList();
+        await SendAsync(batch);
+        var before = await RollupsAsync(gateway);
+
+        await SendAsync(batch);
+        await SendAsync([batch[1], batch[1]]);
+
+        var after = await RollupsAsync(gateway);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        Assert.All(before, row => Assert.Equal(row.Value.ETag, after[row.Key].ETag));
+
+        await SendAsync([batch[2], Flows(gateway, 4, hour.AddMinutes(3), 0, 0, 0)]);
+
+        var bucket = (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal("1-4", bucket.GetString("Seqs"));
+        Assert.Equal(4, bucket.GetInt32("Events"));
+        Assert.Equal(900, bucket.GetDouble("PvAvgW")!.Value, 6);
     }
 
     private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>

@@ -1,0 +1,284 @@
+using System.Globalization;
+using Azure;
+using KpNet.Azure.Storage.Tables;
+
+namespace KpNet.Telemetry;
+
+/// <summary>
+/// History rollups (table TelemetryRollups, PartitionKey = gateway ID, so a gateway's rows go in entity group
+/// transactions):
+/// <list type="bullet">
+/// <item>"5m-yyyyMMddHHmm" (UTC start): per power flow the sums of its positive and negative parts and the sample count,
+/// the average W, the SoC averages, and the energies (kWh = average W × 5 min). The seqs counted are kept in the row
+/// (<see cref="SeqSet"/>), so a replayed, duplicated or late event is counted once.</item>
+/// <item>"1h-yyyyMMddHH" (UTC) and "1d-yyyyMMdd" (the day in Japan, UTC+9): energies summed from the 5-minute rows of the
+/// hour and the hour rows of the day, recomputed rather than incremented, so they are always what their parts say.</item>
+/// </list>
+/// Sign conventions (api.md's example balances pv + grid + battery = load): grid.w &gt; 0 is bought, &lt; 0 sold;
+/// battery.w &gt; 0 is discharging, &lt; 0 charging; ev.w &gt; 0 is charging the car, &lt; 0 discharging it (V2X).
+/// </summary>
+public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<TelemetryRollups> logger)
+{
+    public const string TableName = "TelemetryRollups";
+    public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
+
+    public const string Seqs = "Seqs";
+    public const string Events = "Events";
+    public const string Buckets = "Buckets";
+
+    /// <summary>Energy name → (flow, positive part?).</summary>
+    public static readonly IReadOnlyList<(string Name, string Flow, bool Positive)> Energies =
+    [
+        ("PvGeneratedKWh", "Pv", true),
+        ("ConsumedKWh", "Load", true),
+        ("BoughtKWh", "Grid", true),
+        ("SoldKWh", "Grid", false),
+        ("BatteryDischargedKWh", "Battery", true),
+        ("BatteryChargedKWh", "Battery", false),
+        ("EvChargedKWh", "Ev", true),
+        ("EvDischargedKWh", "Ev", false),
+    ];
+
+    private const int MaxAttempts = 10;
+    private const int MaxActionsPerTransaction = 100;
+    private static readonly string[] Flows = ["Pv", "Battery", "Ev", "Grid", "Load"];
+
+    public static string FiveMinuteKey(DateTimeOffset ts)
+    {
+        var utc = ts.UtcDateTime;
+        var start = new DateTime(utc.Ticks - (utc.Ticks % BucketLength.Ticks), DateTimeKind.Utc);
+        return "5m-" + start.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+    }
+
+    public static string HourKey(DateTimeOffset ts) => "1h-" + ts.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+
+    public static string DayKey(DateTimeOffset ts) => "1d-" + ts.ToOffset(JapanOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    /// <returns>How many rows were written.</returns>
+    public async Task<int> ApplyAsync(string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryApplyAsync(gatewayId, events, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                LogRollupRace(gatewayId, e.Status, attempt);
+            }
+        }
+    }
+
+    private async Task<int> TryApplyAsync(string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
+    {
+        var table = tables.Rollups;
+        var hours = events.Select(e => HourStart(e.Ts)).Distinct().ToList();
+        var days = events.Select(e => JapanDayStart(e.Ts)).Distinct().ToList();
+
+        // Everything the batch touches, as stored: the 5-minute rows of each hour, the hour rows of each day, the day rows.
+        var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        foreach (var hour in hours)
+        {
+            await LoadRangeAsync(table, gatewayId, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)), stored, cancellationToken);
+        }
+
+        foreach (var day in days)
+        {
+            await LoadRangeAsync(table, gatewayId, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1)), stored, cancellationToken);
+            await LoadRangeAsync(table, gatewayId, DayKey(day), DayKey(day), stored, cancellationToken);
+        }
+
+        var current = new Dictionary<string, TableEntity>(stored, StringComparer.Ordinal);
+        var changed = new List<TableEntity>();
+
+        foreach (var bucket in events.GroupBy(e => FiveMinuteKey(e.Ts)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var row = Copy(stored.GetValueOrDefault(bucket.Key), gatewayId, bucket.Key);
+            if (AddEvents(row, bucket))
+            {
+                current[bucket.Key] = row;
+                changed.Add(row);
+            }
+        }
+
+        foreach (var hour in hours.OrderBy(h => h))
+        {
+            var key = HourKey(hour);
+            var parts = RowsBetween(current, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)));
+            if (Summed(gatewayId, key, parts, stored.GetValueOrDefault(key)) is { } row)
+            {
+                current[key] = row;
+                changed.Add(row);
+            }
+        }
+
+        foreach (var day in days.OrderBy(d => d))
+        {
+            var key = DayKey(day);
+            var parts = RowsBetween(current, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1)));
+            if (Summed(gatewayId, key, parts, stored.GetValueOrDefault(key)) is { } row)
+            {
+                changed.Add(row);
+            }
+        }
+
+        // In order (5-minute rows, hours, days), so an interrupted write is completed by the retry's recomputation.
+        for (var offset = 0; offset < changed.Count; offset += MaxActionsPerTransaction)
+        {
+            var actions = changed.Skip(offset).Take(MaxActionsPerTransaction).Select(row => stored.TryGetValue(row.RowKey, out var old)
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, old.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, row)).ToList();
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+
+        return changed.Count;
+    }
+
+    private static async Task LoadRangeAsync(
+        TableClient table, string gatewayId, string fromKey, string toKey, Dictionary<string, TableEntity> into, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {fromKey} and RowKey le {toKey}");
+        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            into[entity.RowKey] = entity;
+        }
+    }
+
+    private static List<TableEntity> RowsBetween(Dictionary<string, TableEntity> rows, string fromKey, string toKey) =>
+        rows.Where(r => string.CompareOrdinal(r.Key, fromKey) >= 0 && string.CompareOrdinal(r.Key, toKey) <= 0)
+            .OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value).ToList();
+
+    private static TableEntity Copy(TableEntity? stored, string gatewayId, string rowKey)
+    {
+        var row = new TableEntity(gatewayId, rowKey);
+        if (stored is not null)
+        {
+            foreach (var (name, value) in stored)
+            {
+                if (name is not ("PartitionKey" or "RowKey" or "Timestamp"))
+                {
+                    row[name] = value;
+                }
+            }
+        }
+
+        return row;
+    }
+
+    /// <returns>Whether any event was new to the row.</returns>
+    private static bool AddEvents(TableEntity row, IEnumerable<TelemetryEvent> events)
+    {
+        var seqs = SeqSet.Parse(row.GetString(Seqs));
+        var added = false;
+        foreach (var e in events)
+        {
+            if (!seqs.Add(e.Seq))
+            {
+                continue;
+            }
+
+            added = true;
+            row[Events] = (row.OptionalInt32(Events) ?? 0) + 1;
+            AddSample(row, "Pv", e.PvW);
+            AddSample(row, "Battery", e.BatteryW);
+            AddSample(row, "Ev", e.EvW);
+            AddSample(row, "Grid", e.GridW);
+            AddSample(row, "Load", e.LoadW);
+            AddAverageSample(row, "BatterySoc", e.BatterySoc);
+            AddAverageSample(row, "EvSoc", e.EvSoc);
+        }
+
+        if (!added)
+        {
+            return false;
+        }
+
+        row[Seqs] = seqs.ToString();
+        var hours = BucketLength.TotalHours;
+        foreach (var flow in Flows)
+        {
+            var samples = row.OptionalInt32(flow + "Samples") ?? 0;
+            if (samples > 0)
+            {
+                row[flow + "AvgW"] = ((row.OptionalDouble(flow + "PosWSum") ?? 0) - (row.OptionalDouble(flow + "NegWSum") ?? 0)) / samples;
+            }
+        }
+
+        foreach (var (name, flow, positive) in Energies)
+        {
+            var samples = row.OptionalInt32(flow + "Samples") ?? 0;
+            var sum = row.OptionalDouble(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
+            row[name] = samples > 0 ? sum / samples * hours / 1000 : 0.0;
+        }
+
+        foreach (var soc in new[] { "BatterySoc", "EvSoc" })
+        {
+            if ((row.OptionalInt32(soc + "Samples") ?? 0) is var n and > 0)
+            {
+                row[soc + "Avg"] = (row.OptionalDouble(soc + "Sum") ?? 0) / n;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AddSample(TableEntity row, string flow, double? watts)
+    {
+        if (watts is not { } w)
+        {
+            return;
+        }
+
+        var part = w >= 0 ? "PosWSum" : "NegWSum";
+        row[flow + part] = (row.OptionalDouble(flow + part) ?? 0) + Math.Abs(w);
+        var other = w >= 0 ? "NegWSum" : "PosWSum";
+        row[flow + other] = row.OptionalDouble(flow + other) ?? 0.0;
+        row[flow + "Samples"] = (row.OptionalInt32(flow + "Samples") ?? 0) + 1;
+    }
+
+    private static void AddAverageSample(TableEntity row, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            row[name + "Sum"] = (row.OptionalDouble(name + "Sum") ?? 0) + v;
+            row[name + "Samples"] = (row.OptionalInt32(name + "Samples") ?? 0) + 1;
+        }
+    }
+
+    /// <summary>The energies of the parts summed into the row, or null when the stored row already says the same.</summary>
+    private static TableEntity? Summed(string gatewayId, string rowKey, List<TableEntity> parts, TableEntity? stored)
+    {
+        var row = new TableEntity(gatewayId, rowKey) { [Buckets] = parts.Sum(p => p.OptionalInt32(Buckets) ?? 1) };
+        foreach (var (name, _, _) in Energies)
+        {
+            row[name] = parts.Sum(p => p.OptionalDouble(name) ?? 0);
+        }
+
+        if (stored is not null && stored.OptionalInt32(Buckets) == row.OptionalInt32(Buckets)
+            && Energies.All(e => Same(stored.OptionalDouble(e.Name) ?? 0, row.OptionalDouble(e.Name) ?? 0)))
+        {
+            return null;
+        }
+
+        return row;
+    }
+
+    private static bool Same(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+
+    private static DateTimeOffset HourStart(DateTimeOffset ts)
+    {
+        var utc = ts.UtcDateTime;
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+    }
+
+    private static DateTimeOffset JapanDayStart(DateTimeOffset ts)
+    {
+        var japan = ts.ToOffset(JapanOffset);
+        return new DateTimeOffset(japan.Year, japan.Month, japan.Day, 0, 0, 0, JapanOffset).ToUniversalTime();
+    }
+
+    [LoggerMessage(EventId = 4011, EventName = "TelemetryRollupRace", Level = LogLevel.Debug, Message = "Rollups of gateway {GatewayId} changed under us ({Status}, attempt {Attempt}); recomputing")]
+    private partial void LogRollupRace(string gatewayId, int status, int attempt);
+}
