@@ -62,7 +62,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
             }
         }
 
-        var storedSeq = stored?.OptionalInt64(E.Seq) ?? -1;
+        var storedSeq = stored?.GetInt64(E.Seq) ?? -1;
         var changed = false;
         if (latest.Seq > storedSeq)
         {
@@ -86,14 +86,14 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
         changed |= MergeIdentity(entity, E.Serial, batch.Serial, storedSeq);
         changed |= MergeIdentity(entity, E.Fw, batch.Fw, storedSeq);
 
-        var storedFirst = stored?.OptionalDateTimeOffset(E.FirstCommunicatedAt);
+        var storedFirst = stored?.GetDateTimeOffset(E.FirstCommunicatedAt);
         if (storedFirst is null || batch.EarliestTs < storedFirst)
         {
             entity[E.FirstCommunicatedAt] = batch.EarliestTs;
             changed = true;
         }
 
-        if (batch.LatestWithUnits is { Units: { } units } withUnits && withUnits.Seq > (stored?.OptionalInt64(E.UnitConfigurationSeq) ?? -1))
+        if (batch.LatestWithUnits is { Units: { } units } withUnits && withUnits.Seq > (stored?.GetInt64(E.UnitConfigurationSeq) ?? -1))
         {
             var configuration = E.WriteUnitConfiguration(units);
             if (configuration != stored?.GetString(E.UnitConfiguration))

@@ -180,7 +180,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
             }
 
             added = true;
-            row[Events] = (row.OptionalInt32(Events) ?? 0) + 1;
+            row[Events] = (row.GetInt32(Events) ?? 0) + 1;
             AddSample(row, "Pv", e.PvW);
             AddSample(row, "Battery", e.BatteryW);
             AddSample(row, "Ev", e.EvW);
@@ -199,25 +199,25 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
         var hours = BucketLength.TotalHours;
         foreach (var flow in Flows)
         {
-            var samples = row.OptionalInt32(flow + "Samples") ?? 0;
+            var samples = row.GetInt32(flow + "Samples") ?? 0;
             if (samples > 0)
             {
-                row[flow + "AvgW"] = ((row.OptionalDouble(flow + "PosWSum") ?? 0) - (row.OptionalDouble(flow + "NegWSum") ?? 0)) / samples;
+                row[flow + "AvgW"] = ((row.GetDouble(flow + "PosWSum") ?? 0) - (row.GetDouble(flow + "NegWSum") ?? 0)) / samples;
             }
         }
 
         foreach (var (name, flow, positive) in Energies)
         {
-            var samples = row.OptionalInt32(flow + "Samples") ?? 0;
-            var sum = row.OptionalDouble(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
+            var samples = row.GetInt32(flow + "Samples") ?? 0;
+            var sum = row.GetDouble(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
             row[name] = samples > 0 ? sum / samples * hours / 1000 : 0.0;
         }
 
         foreach (var soc in new[] { "BatterySoc", "EvSoc" })
         {
-            if ((row.OptionalInt32(soc + "Samples") ?? 0) is var n and > 0)
+            if ((row.GetInt32(soc + "Samples") ?? 0) is var n and > 0)
             {
-                row[soc + "Avg"] = (row.OptionalDouble(soc + "Sum") ?? 0) / n;
+                row[soc + "Avg"] = (row.GetDouble(soc + "Sum") ?? 0) / n;
             }
         }
 
@@ -232,32 +232,32 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
         }
 
         var part = w >= 0 ? "PosWSum" : "NegWSum";
-        row[flow + part] = (row.OptionalDouble(flow + part) ?? 0) + Math.Abs(w);
+        row[flow + part] = (row.GetDouble(flow + part) ?? 0) + Math.Abs(w);
         var other = w >= 0 ? "NegWSum" : "PosWSum";
-        row[flow + other] = row.OptionalDouble(flow + other) ?? 0.0;
-        row[flow + "Samples"] = (row.OptionalInt32(flow + "Samples") ?? 0) + 1;
+        row[flow + other] = row.GetDouble(flow + other) ?? 0.0;
+        row[flow + "Samples"] = (row.GetInt32(flow + "Samples") ?? 0) + 1;
     }
 
     private static void AddAverageSample(TableEntity row, string name, double? value)
     {
         if (value is { } v)
         {
-            row[name + "Sum"] = (row.OptionalDouble(name + "Sum") ?? 0) + v;
-            row[name + "Samples"] = (row.OptionalInt32(name + "Samples") ?? 0) + 1;
+            row[name + "Sum"] = (row.GetDouble(name + "Sum") ?? 0) + v;
+            row[name + "Samples"] = (row.GetInt32(name + "Samples") ?? 0) + 1;
         }
     }
 
     /// <summary>The energies of the parts summed into the row, or null when the stored row already says the same.</summary>
     private static TableEntity? Summed(string gatewayId, string rowKey, List<TableEntity> parts, TableEntity? stored)
     {
-        var row = new TableEntity(gatewayId, rowKey) { [Buckets] = parts.Sum(p => p.OptionalInt32(Buckets) ?? 1) };
+        var row = new TableEntity(gatewayId, rowKey) { [Buckets] = parts.Sum(p => p.GetInt32(Buckets) ?? 1) };
         foreach (var (name, _, _) in Energies)
         {
-            row[name] = parts.Sum(p => p.OptionalDouble(name) ?? 0);
+            row[name] = parts.Sum(p => p.GetDouble(name) ?? 0);
         }
 
-        if (stored is not null && stored.OptionalInt32(Buckets) == row.OptionalInt32(Buckets)
-            && Energies.All(e => Same(stored.OptionalDouble(e.Name) ?? 0, row.OptionalDouble(e.Name) ?? 0)))
+        if (stored is not null && stored.GetInt32(Buckets) == row.GetInt32(Buckets)
+            && Energies.All(e => Same(stored.GetDouble(e.Name) ?? 0, row.GetDouble(e.Name) ?? 0)))
         {
             return null;
         }

@@ -75,29 +75,29 @@ public sealed class TableEntity : IDictionary<string, object?>
 
     public string? GetString(string key) => Get<string>(key);
 
-    public bool? GetBoolean(string key) => Get<bool>(key);
+    public bool? GetBoolean(string key) => GetValue<bool>(key);
 
-    public int? GetInt32(string key) => Get<int>(key);
+    public int? GetInt32(string key) => GetValue<int>(key);
 
     public long? GetInt64(string key) => _properties.GetValueOrDefault(key) switch
     {
         int value => value,
-        _ => Get<long>(key),
+        _ => GetValue<long>(key),
     };
 
     public double? GetDouble(string key) => _properties.GetValueOrDefault(key) switch
     {
         int value => value,
-        _ => Get<double>(key),
+        _ => GetValue<double>(key),
     };
 
     public DateTimeOffset? GetDateTimeOffset(string key) => _properties.GetValueOrDefault(key) switch
     {
         DateTime value => new DateTimeOffset(value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : value),
-        _ => Get<DateTimeOffset>(key),
+        _ => GetValue<DateTimeOffset>(key),
     };
 
-    public Guid? GetGuid(string key) => Get<Guid>(key);
+    public Guid? GetGuid(string key) => GetValue<Guid>(key);
 
     public byte[]? GetBinary(string key) => _properties.GetValueOrDefault(key) switch
     {
@@ -129,14 +129,22 @@ public sealed class TableEntity : IDictionary<string, object?>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     private T? Get<T>(string key)
-    {
-        var value = _properties.GetValueOrDefault(key);
-        return value switch
+        where T : class => _properties.GetValueOrDefault(key) switch
         {
-            null => default,
+            null => null,
             T typed => typed,
-            _ => throw new InvalidOperationException(
-                $"Property '{key}' holds a {value.GetType().Name}, not a {typeof(T).Name}."),
+            var other => throw WrongType(key, other, typeof(T)),
         };
-    }
+
+    // A separate overload for value types: with an unconstrained T, "T?" would be T and a missing property would read as 0.
+    private T? GetValue<T>(string key)
+        where T : struct => _properties.GetValueOrDefault(key) switch
+        {
+            null => null,
+            T typed => typed,
+            var other => throw WrongType(key, other, typeof(T)),
+        };
+
+    private static InvalidOperationException WrongType(string key, object value, Type expected) =>
+        new($"Property '{key}' holds a {value.GetType().Name}, not a {expected.Name}.");
 }
