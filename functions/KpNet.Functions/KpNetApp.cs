@@ -1,7 +1,10 @@
+using KpNet.Accounts;
+using KpNet.Accounts.Sessions;
 using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Notices;
 using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Telemetry;
@@ -11,8 +14,6 @@ namespace KpNet;
 /// <summary>The app's table of contents: configuration, features, functions and endpoints.</summary>
 public static class KpNetApp
 {
-    public const string DataFolderSetting = "KPNET_DATA_DIR";
-
     /// <param name="configureServices">Tests add their own functions or replace services here, before the hosting is derived.</param>
     public static WebApplication Create(string[] args, bool emittingMetadata = false, Action<WebApplicationBuilder>? configureServices = null)
     {
@@ -39,6 +40,7 @@ public static class KpNetApp
         services.AddProblemDetails();
         services.AddSingleton<SecretHasher>();
         AddNotifications(builder, mode);
+        services.AddAccounts();
         AddGateways(services, mode);
         builder.Services.AddTelemetry();
         configureServices?.Invoke(builder);
@@ -46,7 +48,10 @@ public static class KpNetApp
 
         var app = builder.Build();
         app.UseStatusCodePages();
+        app.UseSessionAuthentication();
         app.MapHealth();
+        app.MapAccounts();
+        app.MapNotices();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();
@@ -60,6 +65,7 @@ public static class KpNetApp
     {
         var services = builder.Services;
         services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<MailComposer>();
         services.AddSingleton(new StorageTable(SendEmailFunction.DeliveriesTable));
         services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);
         if (mode.RunsLocalTriggers)
@@ -85,5 +91,5 @@ public static class KpNetApp
     }
 
     private static string DataFolder(WebApplicationBuilder builder) =>
-        Path.GetFullPath(builder.Configuration[DataFolderSetting] ?? ".data", builder.Environment.ContentRootPath);
+        Path.GetFullPath(builder.Configuration[AppSettings.DataFolder.Key] ?? ".data", builder.Environment.ContentRootPath);
 }

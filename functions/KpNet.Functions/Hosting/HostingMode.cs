@@ -23,6 +23,6 @@ public sealed record HostingMode(bool UnderFunctionsHost, int Port)
             return new HostingMode(true, 0);
         }
 
-        return new HostingMode(false, int.TryParse(configuration["KPNET_PORT"], out var port) ? port : DefaultLocalPort);
+        return new HostingMode(false, int.TryParse(configuration[AppSettings.Port.Key], out var port) ? port : DefaultLocalPort);
     }
 }

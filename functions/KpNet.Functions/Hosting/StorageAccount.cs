@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Azure.Core;
-using Azure.Identity;
 using KpNet.Azure.Storage.Queues;
 using KpNet.Azure.Storage.Tables;
 
@@ -17,7 +16,7 @@ public sealed class StorageAccount(IConfiguration configuration)
 
     private readonly ConcurrentDictionary<(string, string), TableClient> _tables = new();
     private readonly ConcurrentDictionary<(string, string), QueueClient> _queues = new();
-    private readonly Lazy<TokenCredential> _credential = new(() => CreateCredential(configuration));
+    private readonly Lazy<TokenCredential> _credential = new(() => AppIdentity.Credential(configuration));
 
     public TableClient GetTableClient(string tableName, string connection = DefaultConnection) =>
         _tables.GetOrAdd((connection, tableName), key =>
@@ -45,9 +44,4 @@ public sealed class StorageAccount(IConfiguration configuration)
 
         throw new InvalidOperationException($"Storage connection '{connection}' is not configured: set {connection} or {connection}__accountName.");
     }
-
-    private static ManagedIdentityCredential CreateCredential(IConfiguration configuration) =>
-        configuration[$"{DefaultConnection}:clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
 }

@@ -11,6 +11,10 @@ public enum MessageKey
     EventHubMalformedBatch,
     EventHubUnavailable,
     NotFound,
+    ValidationFailed,
+    TooManyAttempts,
+    Unauthenticated,
+    Forbidden,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -25,6 +29,10 @@ public static class Messages
         [MessageKey.EventHubMalformedBatch] = ("バッチの形式が正しくありません: {0}", "The batch is malformed: {0}"),
         [MessageKey.EventHubUnavailable] = ("イベントを処理できませんでした。しばらくしてから再送してください。", "The events could not be processed; send them again later."),
         [MessageKey.NotFound] = ("ページが見つかりません。", "Not found."),
+        [MessageKey.ValidationFailed] = ("入力内容に誤りがあります。", "Some fields are not valid."),
+        [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
+        [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
+        [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
     };
 
     public static string Get(MessageKey key, bool english, params object[] args)

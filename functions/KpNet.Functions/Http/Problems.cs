@@ -9,6 +9,13 @@ public static class Problems
             statusCode: status,
             type: "https://kpnet.example.jp/problems/" + ToKebab(key));
 
+    /// <summary>429 with Retry-After (whole seconds, rounded up) when guessing is detected.</summary>
+    public static IResult TooManyAttempts(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(context, StatusCodes.Status429TooManyRequests, MessageKey.TooManyAttempts);
+    }
+
     private static string ToKebab(MessageKey key) =>
         string.Concat(key.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Azure.Identity;
 using KpNet.Azure.Email;
+using KpNet.Hosting;
 
 namespace KpNet.Notifications;
 
@@ -13,21 +13,18 @@ public sealed class AcsMailSender(EmailClient client, string senderAddress) : IM
 {
     public static AcsMailSender FromConfiguration(IConfiguration configuration)
     {
-        var sender = configuration["Email:SenderAddress"] ?? throw new InvalidOperationException("Setting Email:SenderAddress is missing.");
-        if (configuration["Email:ConnectionString"] is { Length: > 0 } connectionString)
+        var sender = configuration[AppSettings.EmailSenderAddress.Key] ?? throw new InvalidOperationException($"Setting {AppSettings.EmailSenderAddress.Name} is missing.");
+        if (configuration[AppSettings.EmailConnectionString.Key] is { Length: > 0 } connectionString)
         {
             return new AcsMailSender(new EmailClient(connectionString), sender);
         }
 
-        if (configuration["Email:Endpoint"] is { Length: > 0 } endpoint)
+        if (configuration[AppSettings.EmailEndpoint.Key] is { Length: > 0 } endpoint)
         {
-            var credential = configuration["AzureWebJobsStorage:clientId"] is { Length: > 0 } clientId
-                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-                : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
-            return new AcsMailSender(new EmailClient(new Uri(endpoint), credential), sender);
+            return new AcsMailSender(new EmailClient(new Uri(endpoint), AppIdentity.Credential(configuration)), sender);
         }
 
-        throw new InvalidOperationException("Set Email:ConnectionString or Email:Endpoint to send mail.");
+        throw new InvalidOperationException($"Set {AppSettings.EmailEndpoint.Name} or {AppSettings.EmailConnectionString.Name} to send mail.");
     }
 
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)

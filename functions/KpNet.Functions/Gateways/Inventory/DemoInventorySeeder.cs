@@ -1,13 +1,13 @@
+using KpNet.Hosting;
+
 namespace KpNet.Gateways.Inventory;
 
-/// <summary>Local mode: imports the demo gateways (DemoData:GatewaysCsv) at start, through the operator's import code.</summary>
+/// <summary>Local mode: imports the demo gateways (DemoData__GatewaysCsv) at start, through the operator's import code.</summary>
 public sealed partial class DemoInventorySeeder(IConfiguration configuration, GatewayInventory inventory, ILogger<DemoInventorySeeder> logger) : BackgroundService
 {
-    public const string Setting = "DemoData:GatewaysCsv";
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (configuration[Setting] is not { Length: > 0 } path)
+        if (configuration[AppSettings.DemoGateways.Key] is not { Length: > 0 } path)
         {
             return;
         }

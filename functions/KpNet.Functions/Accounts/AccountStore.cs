@@ -1,0 +1,116 @@
+using System.Globalization;
+using Azure;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+
+namespace KpNet.Accounts;
+
+/// <summary>
+/// Accounts in table Accounts: PartitionKey = <see cref="EmailKey"/>, RowKey "account" (inserting is how an address
+/// is claimed: 409 = taken), plus an index row in AccountIds (PartitionKey = UserId) pointing back to the address.
+/// </summary>
+public sealed class AccountStore(StorageAccount storage)
+{
+    public const string TableName = "Accounts";
+    public const string IdIndexTableName = "AccountIds";
+    private const string AccountRow = "account";
+
+    private TableClient Table => storage.GetTableClient(TableName);
+
+    public async Task<Account?> FindByEmailAsync(string email, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), AccountRow, cancellationToken: cancellationToken)).Value;
+        return row is null ? null : FromEntity(row);
+    }
+
+    public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
+    {
+        var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync(userId, "", cancellationToken: cancellationToken)).Value;
+        return index?.GetString("Email") is { } email ? await FindByEmailAsync(email, cancellationToken) : null;
+    }
+
+    /// <summary>Inserts a new account; <see cref="RequestFailedException"/> 409 when the address already has one.</summary>
+    public async Task<Account> InsertAsync(Account account, CancellationToken cancellationToken)
+    {
+        await storage.GetTableClient(IdIndexTableName).UpsertEntityAsync(
+            new TableEntity(account.UserId, "") { ["Email"] = account.Email }, TableUpdateMode.Replace, cancellationToken);
+        var response = await Table.AddEntityAsync(ToEntity(account), cancellationToken);
+        return account with { ETag = response.Headers.ETag ?? default };
+    }
+
+    /// <summary>Replaces the account if nobody changed it since it was read (412 otherwise).</summary>
+    public async Task<Account> ReplaceAsync(Account account, CancellationToken cancellationToken)
+    {
+        var response = await Table.UpdateEntityAsync(ToEntity(account), account.ETag, TableUpdateMode.Replace, cancellationToken);
+        return account with { ETag = response.Headers.ETag ?? default };
+    }
+
+    /// <summary>Deletes the account if unchanged since read (used to undo a registration that lost a race).</summary>
+    public async Task DeleteAsync(Account account, CancellationToken cancellationToken)
+    {
+        await Table.DeleteEntityAsync(EmailKey.For(account.Email), AccountRow, account.ETag, cancellationToken);
+        await storage.GetTableClient(IdIndexTableName).DeleteEntityAsync(account.UserId, "", ETag.All, cancellationToken);
+    }
+
+    internal static TableEntity ToEntity(Account a)
+    {
+        var entity = new TableEntity(EmailKey.For(a.Email), AccountRow)
+        {
+            ["UserId"] = a.UserId,
+            ["Email"] = a.Email,
+            ["Role"] = a.Role.ToString(),
+            ["Status"] = a.Status.ToString(),
+            ["FamilyName"] = a.Name.Family,
+            ["GivenName"] = a.Name.Given,
+            ["FamilyKana"] = a.Kana?.Family,
+            ["GivenKana"] = a.Kana?.Given,
+            ["Phone"] = a.Phone,
+            ["PostalCode"] = a.Address.PostalCode,
+            ["Prefecture"] = a.Address.Prefecture,
+            ["City"] = a.Address.City,
+            ["Street"] = a.Address.Street,
+            ["CompanyName"] = a.Company?.Name,
+            ["Department"] = a.Company?.Department,
+            ["TermsVersion"] = a.TermsVersion,
+            ["TermsAgreedAt"] = a.TermsAgreedAt,
+            ["PasswordHash"] = a.PasswordHash,
+            ["SecurityStamp"] = a.SecurityStamp,
+            ["CreatedAt"] = a.CreatedAt,
+            ["ActivationExpiresAt"] = a.ActivationExpiresAt,
+            ["ActivatedAt"] = a.ActivatedAt,
+            ["DealerId"] = a.DealerId,
+            ["Language"] = a.Language,
+        };
+        foreach (var empty in entity.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            entity.Remove(empty);
+        }
+
+        return entity;
+    }
+
+    internal static Account FromEntity(TableEntity e) => new()
+    {
+        UserId = e.GetString("UserId")!,
+        Email = e.GetString("Email")!,
+        Role = Enum.Parse<AccountRole>(e.GetString("Role")!),
+        Status = Enum.Parse<AccountStatus>(e.GetString("Status")!),
+        Name = new PersonName(e.GetString("FamilyName")!, e.GetString("GivenName")!),
+        Kana = e.GetString("FamilyKana") is { } family ? new PersonName(family, e.GetString("GivenKana") ?? "") : null,
+        Phone = e.GetString("Phone")!,
+        Address = new PostalAddress(e.GetString("PostalCode")!, e.GetString("Prefecture")!, e.GetString("City")!, e.GetString("Street")!),
+        Company = e.GetString("CompanyName") is { } company ? new Company(company, e.GetString("Department") ?? "") : null,
+        TermsVersion = e.GetString("TermsVersion")!,
+        TermsAgreedAt = e.GetDateTimeOffset("TermsAgreedAt")!.Value,
+        PasswordHash = e.GetString("PasswordHash"),
+        SecurityStamp = e.GetString("SecurityStamp")!,
+        CreatedAt = e.GetDateTimeOffset("CreatedAt")!.Value,
+        ActivationExpiresAt = e.GetDateTimeOffset("ActivationExpiresAt"),
+        ActivatedAt = e.GetDateTimeOffset("ActivatedAt"),
+        DealerId = e.GetInt32("DealerId"),
+        Language = e.GetString("Language") ?? "ja",
+        ETag = e.ETag,
+    };
+
+    public static string NewSecurityStamp() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+}

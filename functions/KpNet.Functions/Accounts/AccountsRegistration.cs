@@ -1,0 +1,24 @@
+using KpNet.Accounts.Registration;
+using KpNet.Accounts.Sessions;
+using KpNet.Hosting;
+using KpNet.Security;
+
+namespace KpNet.Accounts;
+
+public static class AccountsRegistration
+{
+    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<Throttle>();
+        services.AddSingleton(new StorageTable(AccountStore.TableName));
+        services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
+        services.AddSingleton(new StorageTable(SessionStore.TableName));
+        services.AddSingleton(new StorageTable(Throttle.TableName));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) =>
+        app.MapRegistration().MapSessions();
+}

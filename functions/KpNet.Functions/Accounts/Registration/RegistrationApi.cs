@@ -1,0 +1,6 @@
+namespace KpNet.Accounts.Registration;
+
+public static class RegistrationApi
+{
+    public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app) => app;
+}

@@ -1,0 +1,77 @@
+using KpNet.Http;
+
+namespace KpNet.Accounts.Sessions;
+
+/// <summary>
+/// Resolves the caller from "Authorization: Bearer &lt;token&gt;" (smartphone app) or the HttpOnly session cookie
+/// (portal). A session counts only while its account is active and its security stamp unchanged.
+/// </summary>
+public static class SessionAuthentication
+{
+    public const string CookieName = "kpnet_session";
+
+    public static IApplicationBuilder UseSessionAuthentication(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && TokenOf(context.Request) is { } token)
+            {
+                var sessions = context.RequestServices.GetRequiredService<SessionStore>();
+                var session = await sessions.FindAsync(token, context.RequestAborted);
+                if (session is not null)
+                {
+                    var account = await context.RequestServices.GetRequiredService<AccountStore>().FindByEmailAsync(session.Email, context.RequestAborted);
+                    if (account is { Status: AccountStatus.Active } && account.UserId == session.UserId && account.SecurityStamp == session.SecurityStamp)
+                    {
+                        context.Features.Set(new CurrentUser(account.UserId, account.Email, account.Role, account.DealerId, session.TokenHash));
+                    }
+                }
+            }
+
+            await next(context);
+        });
+
+    public static string? TokenOf(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
+    }
+
+    /// <summary>Sets the portal's session cookie: HttpOnly, SameSite=Lax, Secure on https, scoped to /api.</summary>
+    public static void SetCookie(HttpContext context, string token, DateTimeOffset expiresAt) =>
+        context.Response.Cookies.Append(CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = context.Request.IsHttps,
+            SameSite = SameSiteMode.Lax,
+            Path = "/api",
+            Expires = expiresAt,
+        });
+
+    public static void ClearCookie(HttpContext context) =>
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/api", HttpOnly = true, Secure = context.Request.IsHttps, SameSite = SameSiteMode.Lax });
+
+    /// <summary>Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise.</summary>
+    public static TBuilder RequireSession<TBuilder>(this TBuilder builder, params AccountRole[] roles)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (invocation, next) =>
+        {
+            var context = invocation.HttpContext;
+            var user = context.GetCurrentUser();
+            if (user is null)
+            {
+                return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated);
+            }
+
+            if (roles.Length > 0 && !roles.Contains(user.Role))
+            {
+                return Problems.Create(context, StatusCodes.Status403Forbidden, MessageKey.Forbidden);
+            }
+
+            return await next(invocation);
+        });
+}

@@ -1,0 +1,44 @@
+namespace KpNet.Hosting;
+
+public enum SettingScope
+{
+    /// <summary>Read locally and in Azure.</summary>
+    Everywhere,
+
+    /// <summary>Only read without the Functions host (local triggers, demo data, dev mailbox).</summary>
+    LocalOnly,
+
+    /// <summary>Only read under the Functions host.</summary>
+    AzureOnly,
+}
+
+/// <summary>One app setting, named as an app setting / environment variable ("__" between sections).</summary>
+public sealed record AppSetting(string Name, SettingScope Scope, string Purpose, bool Optional = false)
+{
+    /// <summary>The configuration key the app reads ("__" becomes ":").</summary>
+    public string Key => Name.Replace("__", ":", StringComparison.Ordinal);
+}
+
+/// <summary>Every setting the app reads, in one list: local.settings.sample.json and the Bicep are checked against it.</summary>
+public static class AppSettings
+{
+    public static readonly AppSetting Storage = new("AzureWebJobsStorage", SettingScope.LocalOnly, "Storage connection string (Azurite locally)");
+    public static readonly AppSetting StorageAccountName = new("AzureWebJobsStorage__accountName", SettingScope.AzureOnly, "Storage account for tables and queues, reached with the managed identity");
+    public static readonly AppSetting StorageClientId = new("AzureWebJobsStorage__clientId", SettingScope.AzureOnly, "Client ID of a user-assigned identity; absent = system-assigned", Optional: true);
+    public static readonly AppSetting TelemetryEventHub = new("TelemetryEventHub", SettingScope.LocalOnly, "Event Hubs connection string (EntityPath=telemetry); locally its key authorises the ingest endpoint");
+    public static readonly AppSetting TelemetryEventHubNamespace = new("TelemetryEventHub__fullyQualifiedNamespace", SettingScope.AzureOnly, "Event Hubs namespace the trigger reads with the managed identity");
+    public static readonly AppSetting EmailSenderAddress = new("Email__SenderAddress", SettingScope.Everywhere, "From address of every mail (a verified ACS domain)");
+    public static readonly AppSetting EmailEndpoint = new("Email__Endpoint", SettingScope.AzureOnly, "ACS endpoint, reached with the managed identity", Optional: true);
+    public static readonly AppSetting EmailConnectionString = new("Email__ConnectionString", SettingScope.AzureOnly, "ACS connection string, instead of Email__Endpoint", Optional: true);
+    public static readonly AppSetting PortalBaseUrl = new("Portal__BaseUrl", SettingScope.Everywhere, "Public URL of the portal, for links in mails");
+    public static readonly AppSetting FirstAdminEmail = new("Admin__FirstAdminEmail", SettingScope.Everywhere, "E-mail of the first operator account: registering with it (or having it) grants the admin role", Optional: true);
+    public static readonly AppSetting Port = new("KPNET_PORT", SettingScope.LocalOnly, "Local HTTP port (default 7071)", Optional: true);
+    public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
+    public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
+
+    public static IReadOnlyList<AppSetting> All { get; } =
+    [
+        Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways,
+    ];
+}

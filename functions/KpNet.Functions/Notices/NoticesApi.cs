@@ -1,0 +1,6 @@
+namespace KpNet.Notices;
+
+public static class NoticesApi
+{
+    public static IEndpointRouteBuilder MapNotices(this IEndpointRouteBuilder app) => app;
+}

@@ -1,0 +1,7 @@
+namespace KpNet.Notifications;
+
+/// <summary>
+/// One kind of mail in Japanese and English. Bodies are plain text with {{placeholders}}; the HTML part is derived
+/// from the text (paragraphs, links), so the two never disagree.
+/// </summary>
+public sealed record MailTemplate(string Kind, string SubjectJapanese, string TextJapanese, string SubjectEnglish, string TextEnglish);

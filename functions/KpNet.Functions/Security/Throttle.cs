@@ -1,0 +1,83 @@
+using Azure;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+
+namespace KpNet.Security;
+
+/// <summary>A guessing limit: <see cref="Limit"/> failures within <see cref="Window"/> block the key for <see cref="Lockout"/>.</summary>
+public sealed record ThrottleRule(string Scope, int Limit, TimeSpan Window, TimeSpan Lockout);
+
+public sealed record ThrottleDecision(bool Allowed, TimeSpan RetryAfter)
+{
+    public static readonly ThrottleDecision Allow = new(true, TimeSpan.Zero);
+}
+
+/// <summary>
+/// Failure counters in Table Storage (table Throttles, one row per rule and key), so limits hold across instances.
+/// Writes are ETag-conditional and retried, so concurrent failures are all counted.
+/// </summary>
+public sealed class Throttle(StorageAccount storage, TimeProvider time)
+{
+    public const string TableName = "Throttles";
+
+    private TableClient Table => storage.GetTableClient(TableName);
+
+    public async Task<ThrottleDecision> CheckAsync(ThrottleRule rule, string key, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync(RowKeyOf(rule, key), "", cancellationToken: cancellationToken)).Value;
+        var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
+        var now = time.GetUtcNow();
+        return blockedUntil > now ? new ThrottleDecision(false, blockedUntil.Value - now) : ThrottleDecision.Allow;
+    }
+
+    /// <summary>Counts a failure; answers whether the key is now blocked.</summary>
+    public async Task<ThrottleDecision> RecordFailureAsync(ThrottleRule rule, string key, CancellationToken cancellationToken)
+    {
+        var partition = RowKeyOf(rule, key);
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var row = (await Table.GetEntityIfExistsAsync(partition, "", cancellationToken: cancellationToken)).Value;
+            var windowStart = row?.GetDateTimeOffset("WindowStart");
+            var count = windowStart is { } start && now - start < rule.Window ? row!.GetInt32("Count") ?? 0 : 0;
+            var entity = new TableEntity(partition, "")
+            {
+                ["Count"] = count + 1,
+                ["WindowStart"] = count == 0 ? now : windowStart!.Value,
+            };
+            var blocked = count + 1 >= rule.Limit;
+            if (blocked)
+            {
+                entity["BlockedUntil"] = now + rule.Lockout;
+                entity["Count"] = 0;
+            }
+            else if (row?.GetDateTimeOffset("BlockedUntil") is { } until && until > now)
+            {
+                entity["BlockedUntil"] = until;
+            }
+
+            try
+            {
+                if (row is null)
+                {
+                    await Table.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    await Table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                return blocked ? new ThrottleDecision(false, rule.Lockout) : ThrottleDecision.Allow;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+                // Another instance counted at the same moment: read again and count on top of it.
+            }
+        }
+    }
+
+    public async Task ResetAsync(ThrottleRule rule, string key, CancellationToken cancellationToken) =>
+        await Table.DeleteEntityAsync(RowKeyOf(rule, key), "", ETag.All, cancellationToken);
+
+    private static string RowKeyOf(ThrottleRule rule, string key) => rule.Scope + ":" + Uri.EscapeDataString(key);
+}
