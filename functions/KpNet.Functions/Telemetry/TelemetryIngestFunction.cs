@@ -22,6 +22,7 @@ public sealed partial class TelemetryIngestFunction(
     ILogger<TelemetryIngestFunction> logger) : IEventHubFunction
 {
     public const string Name = "TelemetryIngest";
+    public const string ConsumerGroup = "kpnet-functions";
     public const string EventHubName = "telemetry";
     public const string Connection = "TelemetryEventHub";
 

@@ -21,7 +21,8 @@ public static class TelemetryRegistration
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();
         services.AddEventHubFunction<TelemetryIngestFunction>(
-            TelemetryIngestFunction.Name, TelemetryIngestFunction.EventHubName, TelemetryIngestFunction.Connection, IngestRetry);
+            TelemetryIngestFunction.Name, TelemetryIngestFunction.EventHubName, TelemetryIngestFunction.Connection, IngestRetry,
+            TelemetryIngestFunction.ConsumerGroup);
         return services;
     }
 }

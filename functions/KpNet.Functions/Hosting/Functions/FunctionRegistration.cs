@@ -9,10 +9,11 @@ public static partial class FunctionRegistration
         where THandler : class, IQueueFunction
         => services.AddFunction<THandler>(new FunctionDefinition(name, new QueueTrigger(queueName), typeof(THandler)));
 
+    /// <param name="consumerGroup">A group of the function's own, so other readers (Capture, tools) never move its checkpoints.</param>
     public static IServiceCollection AddEventHubFunction<THandler>(
-        this IServiceCollection services, string name, string eventHubName, string connection, RetryPolicy retry)
+        this IServiceCollection services, string name, string eventHubName, string connection, RetryPolicy retry, string consumerGroup = "$Default")
         where THandler : class, IEventHubFunction
-        => services.AddFunction<THandler>(new FunctionDefinition(name, new EventHubTrigger(eventHubName, connection), typeof(THandler), retry));
+        => services.AddFunction<THandler>(new FunctionDefinition(name, new EventHubTrigger(eventHubName, connection, consumerGroup), typeof(THandler), retry));
 
     public static IServiceCollection AddTimerFunction<THandler>(this IServiceCollection services, string name, string schedule)
         where THandler : class, ITimerFunction

@@ -1,0 +1,425 @@
+// KP-NET: everything the function app needs in Azure. No secrets in here: the app reaches storage, Event Hubs,
+// ACS and Application Insights with its system-assigned managed identity; the only key material (the gateways'
+// send-only SAS) is read from the Event Hubs namespace at deployment and kept in Key Vault.
+targetScope = 'resourceGroup'
+
+@description('Environment name, part of every resource name.')
+@allowed(['dev', 'prod'])
+param environmentName string
+
+@description('Azure region for everything except the Static Web App.')
+param location string = resourceGroup().location
+
+@description('Region of the Static Web App (it is offered in fewer regions).')
+param staticWebAppLocation string = 'eastasia'
+
+@description('Partitions of the telemetry hub: the ceiling of parallel Event Hubs trigger instances; cannot shrink later.')
+@minValue(1)
+@maxValue(32)
+param telemetryPartitionCount int = 4
+
+@description('Event Hubs throughput units (1 TU = 1 MB/s or 1,000 events/s in).')
+@minValue(1)
+@maxValue(40)
+param eventHubsThroughputUnits int = 1
+
+@description('Upper bound of auto-inflate; 0 disables it.')
+param eventHubsMaximumThroughputUnits int = 0
+
+@description('Days raw events stay in Event Hubs (Capture keeps them in blob storage beyond that).')
+@minValue(1)
+@maxValue(7)
+param telemetryRetentionDays int = 1
+
+@description('Most function app instances Flex Consumption may scale out to.')
+param maximumInstanceCount int = 100
+
+@description('Memory per instance (MB): 512, 2048 or 4096.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('E-mail of the first operator account (registering with it grants the admin role).')
+param firstAdminEmail string
+
+@description('Mail domain: AzureManaged (quick, limited to a few mails a minute) or CustomerManaged (your verified domain).')
+@allowed(['AzureManaged', 'CustomerManaged'])
+param emailDomainManagement string = 'AzureManaged'
+
+@description('Your mail domain when emailDomainManagement is CustomerManaged, e.g. mail.example.jp.')
+param customEmailDomain string = ''
+
+@description('Log retention in days.')
+param logRetentionDays int = 30
+
+var suffix = uniqueString(resourceGroup().id, environmentName)
+var names = {
+  storage: take('stkpnet${environmentName}${suffix}', 24)
+  eventHubs: 'evhns-kpnet-${environmentName}-${suffix}'
+  plan: 'plan-kpnet-${environmentName}'
+  functionApp: 'func-kpnet-${environmentName}-${suffix}'
+  logs: 'log-kpnet-${environmentName}'
+  insights: 'appi-kpnet-${environmentName}'
+  keyVault: take('kv-kpnet-${environmentName}-${suffix}', 24)
+  communication: 'acs-kpnet-${environmentName}-${suffix}'
+  emailService: 'ecs-kpnet-${environmentName}-${suffix}'
+  staticWebApp: 'stapp-kpnet-${environmentName}'
+}
+
+// The app's tables and queues (the same names the code registers; locally the app creates them itself).
+var tableNames = [
+  'GatewayInventory'
+  'GatewayClaims'
+  'CustomerGateways'
+  'RegistrationExpiries'
+  'Accounts'
+  'AccountIds'
+  'AccountsByPhone'
+  'ActivationTokens'
+  'PasswordResetTokens'
+  'Sessions'
+  'Throttles'
+  'MailDeliveries'
+  'Notices'
+  'GatewayStatus'
+  'TelemetryRollups'
+  'TelemetryDeadLetters'
+]
+var queueNames = [
+  'email-outbox'
+  'email-outbox-poison'
+]
+var deploymentContainer = 'app-package'
+var captureContainer = 'telemetry-capture'
+var telemetryHub = 'telemetry'
+var telemetryConsumerGroup = 'kpnet-functions'
+
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c'
+}
+
+// ---------- Monitoring ----------
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: names.logs
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: logRetentionDays
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: names.insights
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+    DisableLocalAuth: true
+  }
+}
+
+// ---------- Storage: tables, queues, host state, deployment package, telemetry capture ----------
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: names.storage
+  location: location
+  sku: { name: environmentName == 'prod' ? 'Standard_ZRS' : 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainer
+}
+
+resource telemetryCaptureContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: captureContainer
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for table in tableNames: {
+  parent: tableService
+  name: table
+}]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in queueNames: {
+  parent: queueService
+  name: queue
+}]
+
+// ---------- Event Hubs: gateways send here ----------
+resource eventHubs 'Microsoft.EventHub/namespaces@2024-01-01' = {
+  name: names.eventHubs
+  location: location
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+    capacity: eventHubsThroughputUnits
+  }
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    minimumTlsVersion: '1.2'
+    isAutoInflateEnabled: eventHubsMaximumThroughputUnits > 0
+    maximumThroughputUnits: eventHubsMaximumThroughputUnits
+  }
+}
+
+resource telemetry 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
+  parent: eventHubs
+  name: telemetryHub
+  properties: {
+    partitionCount: telemetryPartitionCount
+    messageRetentionInDays: telemetryRetentionDays
+    captureDescription: {
+      enabled: true
+      encoding: 'Avro'
+      intervalInSeconds: 300
+      sizeLimitInBytes: 314572800
+      skipEmptyArchives: true
+      destination: {
+        name: 'EventHubArchive.AzureBlockBlob'
+        identity: { type: 'SystemAssigned' }
+        properties: {
+          storageAccountResourceId: storage.id
+          blobContainer: captureContainer
+          archiveNameFormat: '{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}'
+        }
+      }
+    }
+  }
+  dependsOn: [captureWriter]
+}
+
+resource functionConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
+  parent: telemetry
+  name: telemetryConsumerGroup
+}
+
+// Gateways hold only this: it can send to the telemetry hub and nothing else.
+resource gatewaySend 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2024-01-01' = {
+  parent: telemetry
+  name: 'gateway-send'
+  properties: { rights: ['Send'] }
+}
+
+// ---------- Mail: Azure Communication Services Email ----------
+resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
+  name: names.emailService
+  location: 'global'
+  properties: { dataLocation: 'Japan' }
+}
+
+resource emailDomain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
+  parent: emailService
+  name: emailDomainManagement == 'AzureManaged' ? 'AzureManagedDomain' : customEmailDomain
+  location: 'global'
+  properties: {
+    domainManagement: emailDomainManagement
+    userEngagementTracking: 'Disabled'
+  }
+}
+
+resource communication 'Microsoft.Communication/communicationServices@2023-04-01' = {
+  name: names.communication
+  location: 'global'
+  properties: {
+    dataLocation: 'Japan'
+    linkedDomains: [emailDomain.id]
+  }
+}
+
+// ---------- Key Vault (RBAC): the gateways' send connection string ----------
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: names.keyVault
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: environmentName == 'prod' ? true : null
+  }
+}
+
+resource gatewaySendSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'telemetry-gateway-send'
+  properties: {
+    value: gatewaySend.listKeys().primaryConnectionString
+    contentType: 'Event Hubs connection string (send-only, telemetry hub) for gateway provisioning'
+  }
+}
+
+// ---------- The function app: Flex Consumption, custom handler ----------
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: names.plan
+  location: location
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: { reserved: true }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: names.functionApp
+  location: location
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: { type: 'SystemAssignedIdentity' }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: [
+        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+        { name: 'TelemetryEventHub__fullyQualifiedNamespace', value: '${eventHubs.name}.servicebus.windows.net' }
+        { name: 'Email__Endpoint', value: 'https://${communication.properties.hostName}' }
+        { name: 'Email__SenderAddress', value: 'DoNotReply@${emailDomain.properties.mailFromSenderDomain}' }
+        { name: 'Portal__BaseUrl', value: 'https://${staticWebApp.properties.defaultHostname}' }
+        { name: 'Admin__FirstAdminEmail', value: firstAdminEmail }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
+      ]
+    }
+  }
+}
+
+// ---------- Portal: Static Web App with the function app as its /api backend ----------
+resource staticWebApp 'Microsoft.Web/staticSites@2024-04-01' = {
+  name: names.staticWebApp
+  location: staticWebAppLocation
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {}
+}
+
+resource portalBackend 'Microsoft.Web/staticSites/linkedBackends@2024-04-01' = {
+  parent: staticWebApp
+  name: 'api'
+  properties: {
+    backendResourceId: functionApp.id
+    region: location
+  }
+}
+
+// ---------- Role assignments for the app identity (and Capture) ----------
+resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [
+  roles.storageBlobDataOwner
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
+]: {
+  name: guid(storage.id, functionApp.id, role)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource appEventHubsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(eventHubs.id, functionApp.id, roles.eventHubsDataReceiver)
+  scope: eventHubs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataReceiver)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ACS Email has no narrower built-in data role for sending; Contributor is scoped to this one resource.
+resource appEmailSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communication.id, functionApp.id, roles.contributor)
+  scope: communication
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.contributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appVaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, functionApp.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appTelemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, functionApp.id, roles.monitoringMetricsPublisher)
+  scope: insights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource captureWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, eventHubs.id, roles.storageBlobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: eventHubs.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output portalUrl string = 'https://${staticWebApp.properties.defaultHostname}'
+output apiUrl string = 'https://${functionApp.properties.defaultHostName}/api'
+output functionAppName string = functionApp.name
+output eventHubsNamespace string = '${eventHubs.name}.servicebus.windows.net'
+output telemetryEventHub string = telemetryHub
+output gatewaySendSecretUri string = gatewaySendSecret.properties.secretUri
+output staticWebAppName string = staticWebApp.name

@@ -1,0 +1,14 @@
+using 'main.bicep'
+
+param environmentName = 'prod'
+// 1M gateways x 1 event/min ≈ 16,700 events/s: 17+ TU in, and partitions to spread the trigger (see README).
+param telemetryPartitionCount = 32
+param eventHubsThroughputUnits = 20
+param eventHubsMaximumThroughputUnits = 40
+param telemetryRetentionDays = 3
+param maximumInstanceCount = 200
+param instanceMemoryMB = 2048
+param firstAdminEmail = 'admin@kpnet.example.jp'
+param emailDomainManagement = 'CustomerManaged'
+param customEmailDomain = 'mail.kpnet.example.jp'
+param logRetentionDays = 90
