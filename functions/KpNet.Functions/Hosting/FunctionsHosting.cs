@@ -2,6 +2,7 @@ using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using KpNet.Hosting.Local;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KpNet.Hosting;
 
@@ -44,7 +45,8 @@ public static class FunctionsHosting
     public static IServiceCollection AddFunctionsHosting(this IServiceCollection services, HostingMode mode)
     {
         services.AddSingleton(mode);
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: tests register their own clock in configureServices, which runs before this.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<TriggerFunctions>();
         services.AddSingleton<InvocationDispatcher>();

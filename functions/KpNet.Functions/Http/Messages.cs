@@ -15,6 +15,14 @@ public enum MessageKey
     TooManyAttempts,
     Unauthenticated,
     Forbidden,
+
+    // Login, sessions, password reset and forgotten ID (Accounts/Sessions, Accounts/Recovery); the field rules are shared with activation.
+    Required,
+    PasswordRule,
+    PasswordConfirmMismatch,
+    PhoneMismatch,
+    LoginFailed,
+    ResetLinkGone,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -33,6 +41,16 @@ public static class Messages
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
+
+        // Login, sessions, password reset and forgotten ID.
+        [MessageKey.Required] = ("入力してください。", "This field is required."),
+        [MessageKey.PasswordRule] = ("パスワードは8文字以上16文字以内かつ、英小文字、英大文字、数字をすべて含んだものをご入力ください。",
+            "The password must be 8 to 16 characters long and contain lower-case letters, upper-case letters and digits."),
+        [MessageKey.PasswordConfirmMismatch] = ("パスワードとパスワード(確認用)が一致しません。", "The password and its confirmation do not match."),
+        [MessageKey.PhoneMismatch] = ("電話番号がご登録の電話番号と一致しません。", "The phone number does not match the registered one."),
+        [MessageKey.LoginFailed] = ("ユーザIDまたはパスワードが正しくありません。", "The user ID or password is incorrect."),
+        [MessageKey.ResetLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。お手数ですが、もう一度お手続きください。",
+            "This link has expired or has already been used. Please request a new one."),
     };
 
     public static string Get(MessageKey key, bool english, params object[] args)

@@ -1,0 +1,15 @@
+namespace KpNet.Accounts;
+
+/// <summary>The manuals' password rule: 8–16 printable ASCII characters with lower-case, upper-case letters and digits.</summary>
+public static class PasswordRule
+{
+    public const int MinLength = 8;
+    public const int MaxLength = 16;
+
+    public static bool IsSatisfiedBy(string? password) =>
+        password is { Length: >= MinLength and <= MaxLength }
+        && password.All(c => c is >= '!' and <= '~')
+        && password.Any(char.IsAsciiLetterLower)
+        && password.Any(char.IsAsciiLetterUpper)
+        && password.Any(char.IsAsciiDigit);
+}
