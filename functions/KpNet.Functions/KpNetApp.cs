@@ -41,6 +41,7 @@ public static class KpNetApp
         services.AddSingleton<SecretHasher>();
         AddNotifications(builder, mode);
         services.AddAccounts();
+        services.AddNotices();
         AddGateways(services, mode);
         builder.Services.AddTelemetry();
         configureServices?.Invoke(builder);
@@ -66,7 +67,9 @@ public static class KpNetApp
         var services = builder.Services;
         services.AddSingleton<EmailOutbox>();
         services.AddSingleton<MailComposer>();
-        services.AddSingleton(new StorageTable(SendEmailFunction.DeliveriesTable));
+        services.AddSingleton<MailDeliveries>();
+        services.AddSingleton<SendingPause>();
+        services.AddSingleton(new StorageTable(MailDeliveries.TableName));
         services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);
         if (mode.RunsLocalTriggers)
         {

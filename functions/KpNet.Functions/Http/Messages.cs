@@ -16,6 +16,13 @@ public enum MessageKey
     Unauthenticated,
     Forbidden,
 
+    // Notices
+    NoticeFieldTooLong,
+    NoticeDateInvalid,
+    NoticeDateTimeInvalid,
+    NoticeAudienceInvalid,
+    NoticePublishWindowInvalid,
+
     // Login, sessions, password reset and forgotten ID (Accounts/Sessions, Accounts/Recovery); the field rules are shared with activation.
     Required,
     PasswordRule,
@@ -41,6 +48,13 @@ public static class Messages
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
+
+        // Notices
+        [MessageKey.NoticeFieldTooLong] = ("{0}文字以内で入力してください。", "Enter at most {0} characters."),
+        [MessageKey.NoticeDateInvalid] = ("日付は YYYY-MM-DD の形式で入力してください。", "Enter the date as YYYY-MM-DD."),
+        [MessageKey.NoticeDateTimeInvalid] = ("日時は ISO 8601 形式（例: 2026-04-01T09:00:00+09:00）で入力してください。", "Enter the time in ISO 8601 format (e.g. 2026-04-01T09:00:00+09:00)."),
+        [MessageKey.NoticeAudienceInvalid] = ("公開範囲は all（全公開）、customers、dealers、admins（システム管理専用）のいずれかを指定してください。", "The audience must be all, customers, dealers or admins."),
+        [MessageKey.NoticePublishWindowInvalid] = ("掲載終了日時は掲載開始日時より後にしてください。", "The end of publication must be after its start."),
 
         // Login, sessions, password reset and forgotten ID.
         [MessageKey.Required] = ("入力してください。", "This field is required."),

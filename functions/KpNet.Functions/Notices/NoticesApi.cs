@@ -1,6 +1,186 @@
+using System.Globalization;
+using System.Text;
+using KpNet.Accounts;
+using KpNet.Accounts.Sessions;
+using KpNet.Http;
+
 namespace KpNet.Notices;
 
-public static class NoticesApi
+/// <summary>サイトからのお知らせ: GET /api/notices for everyone (scoped by role), posting and retiring for operators.</summary>
+public static partial class NoticesApi
 {
-    public static IEndpointRouteBuilder MapNotices(this IEndpointRouteBuilder app) => app;
+    public const int MaxTitleLength = 100;
+    public const int MaxBodyLength = 2000;
+
+    public sealed record NoticeView(string Id, DateOnly Date, string Title, string Body, NoticeAudience Audience);
+
+    public sealed record AdminNoticeView(
+        string Id, DateOnly Date, LocalizedText Title, LocalizedText Body, NoticeAudience Audience,
+        DateTimeOffset? PublishFrom, DateTimeOffset? PublishUntil, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RetiredAt);
+
+    public sealed record LocalizedTextRequest(string? Ja, string? En);
+
+    public sealed record NoticeRequest(string? Date, LocalizedTextRequest? Title, LocalizedTextRequest? Body, string? Audience, string? PublishFrom, string? PublishUntil);
+
+    public sealed record NoticeCreated(string Id);
+
+    public static IEndpointRouteBuilder MapNotices(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/notices", ListVisibleAsync).WithName("Notices");
+
+        var admin = app.MapGroup("/api/admin/notices").RequireSession(AccountRole.Admin);
+        admin.MapGet("", ListAllAsync).WithName("AdminNotices");
+        admin.MapPost("", PostAsync).WithName("AdminPostNotice");
+        admin.MapDelete("/{id}", RetireAsync).WithName("AdminRetireNotice");
+        return app;
+    }
+
+    /// <summary>The audiences a caller may read: anonymous callers only 全公開, operators everything.</summary>
+    public static IReadOnlySet<NoticeAudience> AudiencesFor(AccountRole? role) => role switch
+    {
+        null => new HashSet<NoticeAudience> { NoticeAudience.All },
+        AccountRole.Customer => new HashSet<NoticeAudience> { NoticeAudience.All, NoticeAudience.Customers },
+        AccountRole.Dealer => new HashSet<NoticeAudience> { NoticeAudience.All, NoticeAudience.Dealers },
+        AccountRole.Admin => Enum.GetValues<NoticeAudience>().ToHashSet(),
+        _ => throw new ArgumentOutOfRangeException(nameof(role)),
+    };
+
+    private static async Task<IResult> ListVisibleAsync(HttpContext context, NoticeStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var audiences = AudiencesFor(context.GetCurrentUser()?.Role);
+        var english = Messages.PrefersEnglish(context);
+        var now = time.GetUtcNow();
+        var notices = await store.ListAsync(cancellationToken);
+        return TypedResults.Ok(Newest(notices.Where(n => n.IsListedAt(now) && audiences.Contains(n.Audience)))
+            .Select(n => new NoticeView(n.Id, n.Date, n.Title.For(english), n.Body.For(english), n.Audience))
+            .ToList());
+    }
+
+    private static async Task<IResult> ListAllAsync(NoticeStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Newest(await store.ListAsync(cancellationToken))
+            .Select(n => new AdminNoticeView(n.Id, n.Date, n.Title, n.Body, n.Audience, n.PublishFrom, n.PublishUntil, n.CreatedAt, n.CreatedBy, n.RetiredAt))
+            .ToList());
+
+    private static async Task<IResult> PostAsync(HttpContext context, NoticeRequest request, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var date = ParseDate(request.Date, "date", errors);
+        var title = ReadText(request.Title, "title", MaxTitleLength, errors);
+        var body = ReadText(request.Body, "body", MaxBodyLength, errors);
+        var audience = ParseAudience(request.Audience, errors);
+        var publishFrom = ParseInstant(request.PublishFrom, "publishFrom", errors);
+        var publishUntil = ParseInstant(request.PublishUntil, "publishUntil", errors);
+        if (publishFrom is not null && publishUntil is not null && publishUntil <= publishFrom)
+        {
+            errors.Add("publishUntil", MessageKey.NoticePublishWindowInvalid);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var user = context.RequireCurrentUser();
+        var notice = await store.AddAsync(date!.Value, title!, body!, audience!.Value, publishFrom, publishUntil, user.UserId, cancellationToken);
+        LogPosted(loggers.CreateLogger(typeof(NoticesApi)), notice.Id, notice.Audience, user.UserId);
+        return TypedResults.Created($"/api/admin/notices/{notice.Id}", new NoticeCreated(notice.Id));
+    }
+
+    private static async Task<IResult> RetireAsync(HttpContext context, string id, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        if (!await store.RetireAsync(id, user.UserId, cancellationToken))
+        {
+            return Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.NotFound);
+        }
+
+        LogRetired(loggers.CreateLogger(typeof(NoticesApi)), id, user.UserId);
+        return TypedResults.NoContent();
+    }
+
+    // Newest date first; among notices of one date the one posted last first (ids sort newest first).
+    private static IEnumerable<Notice> Newest(IEnumerable<Notice> notices) =>
+        notices.OrderByDescending(n => n.Date).ThenBy(n => n.Id, StringComparer.Ordinal);
+
+    private static string? Normalize(string? value) => value?.Normalize(NormalizationForm.FormKC).Trim();
+
+    private static DateOnly? ParseDate(string? value, string path, ValidationErrors errors)
+    {
+        value = Normalize(value);
+        if (string.IsNullOrEmpty(value))
+        {
+            errors.Add(path, MessageKey.Required);
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value.Replace('/', '-'), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        errors.Add(path, MessageKey.NoticeDateInvalid);
+        return null;
+    }
+
+    private static DateTimeOffset? ParseInstant(string? value, string path, ValidationErrors errors)
+    {
+        value = Normalize(value);
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        {
+            return instant;
+        }
+
+        errors.Add(path, MessageKey.NoticeDateTimeInvalid);
+        return null;
+    }
+
+    private static LocalizedText? ReadText(LocalizedTextRequest? text, string path, int maxLength, ValidationErrors errors)
+    {
+        var japanese = text?.Ja?.Trim();
+        var english = text?.En?.Trim();
+        if (string.IsNullOrEmpty(japanese))
+        {
+            errors.Add(path + ".ja", MessageKey.Required);
+        }
+        else if (japanese.Length > maxLength)
+        {
+            errors.Add(path + ".ja", MessageKey.NoticeFieldTooLong, maxLength);
+        }
+
+        if (english is { Length: > 0 } && english.Length > maxLength)
+        {
+            errors.Add(path + ".en", MessageKey.NoticeFieldTooLong, maxLength);
+        }
+
+        return string.IsNullOrEmpty(japanese) ? null : new LocalizedText(japanese, string.IsNullOrEmpty(english) ? null : english);
+    }
+
+    private static NoticeAudience? ParseAudience(string? value, ValidationErrors errors)
+    {
+        NoticeAudience? audience = Normalize(value)?.ToLowerInvariant() switch
+        {
+            "all" => NoticeAudience.All,
+            "customers" => NoticeAudience.Customers,
+            "dealers" => NoticeAudience.Dealers,
+            "admins" => NoticeAudience.Admins,
+            _ => null,
+        };
+        if (audience is null)
+        {
+            errors.Add("audience", string.IsNullOrEmpty(value) ? MessageKey.Required : MessageKey.NoticeAudienceInvalid);
+        }
+
+        return audience;
+    }
+
+    [LoggerMessage(EventId = 6000, EventName = "NoticePosted", Level = LogLevel.Information, Message = "Notice {NoticeId} for {Audience} posted by {UserId}")]
+    private static partial void LogPosted(ILogger logger, string noticeId, NoticeAudience audience, string userId);
+
+    [LoggerMessage(EventId = 6001, EventName = "NoticeRetired", Level = LogLevel.Information, Message = "Notice {NoticeId} retired by {UserId}")]
+    private static partial void LogRetired(ILogger logger, string noticeId, string userId);
 }

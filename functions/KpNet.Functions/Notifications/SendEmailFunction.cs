@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Azure;
-using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
@@ -8,45 +7,145 @@ using KpNet.Hosting.Invocation;
 namespace KpNet.Notifications;
 
 /// <summary>
-/// Delivers one queued mail. A delivery record keyed by the mail's id is written after sending, so a redelivered
-/// message that was already sent is skipped.
+/// Delivers one queued mail, at most once per mail id in all but one case. The mail is claimed in MailDeliveries
+/// before it is sent and marked Sent after, so a redelivery or a second instance finds the claim and never sends in
+/// parallel. Every attempt carries the same ACS Operation-Id (derived from the mail id). The remaining edge: an
+/// invocation that dies after ACS accepted the mail but before "Sent" is written leaves a claim that a successor
+/// takes over once its lease ends, and that successor sends again (same Operation-Id). Marking Sent before sending
+/// would turn that rare duplicate into a lost mail (an activation link nobody receives), which is worse.
+/// Throttling and outages (429, 5xx) are waited out inside the invocation behind a pause shared by the instance,
+/// up to <see cref="HoldBudget"/>; only then is the message given back, so a burst does not burn its tries. A mail
+/// ACS refuses (other 4xx) is recorded as Failed and moved to email-outbox-poison at once, with a MailRejected log.
 /// </summary>
-public sealed partial class SendEmailFunction(StorageAccount storage, IMailSender sender, ILogger<SendEmailFunction> logger) : IQueueFunction
+public sealed partial class SendEmailFunction(
+    StorageAccount storage,
+    IMailSender sender,
+    MailDeliveries deliveries,
+    SendingPause pause,
+    TimeProvider time,
+    ILogger<SendEmailFunction> logger) : IQueueFunction
 {
     public const string Name = "SendEmail";
-    public const string DeliveriesTable = "MailDeliveries";
+    public const string PoisonQueueName = EmailOutbox.QueueName + "-poison";
+
+    /// <summary>How long one invocation waits out throttling or another invocation's claim before giving the message back.</summary>
+    public static readonly TimeSpan HoldBudget = TimeSpan.FromMinutes(3);
+
+    private static readonly TimeSpan MaxTransientPause = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken)
     {
-        OutgoingMail mail;
+        OutgoingMail? mail;
         try
         {
-            mail = JsonSerializer.Deserialize(message.Text, NotificationsJsonContext.Default.OutgoingMail)
-                ?? throw new JsonException("null");
+            mail = JsonSerializer.Deserialize(message.Text, NotificationsJsonContext.Default.OutgoingMail);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new InvalidOperationException($"Outbox message {message.MessageId} is not a mail.", e);
+            mail = null;
         }
 
-        var deliveries = storage.GetTableClient(DeliveriesTable);
-        if ((await deliveries.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).HasValue)
+        if (mail is null)
         {
-            LogAlreadySent(mail.Id, mail.Kind);
+            LogUnreadable(message.MessageId);
+            await PoisonAsync(message, cancellationToken);
             return;
         }
 
-        await sender.SendAsync(mail, cancellationToken);
+        var deadline = time.GetUtcNow() + HoldBudget;
+        var claim = await ClaimAsync(mail, message, deadline, cancellationToken);
+        if (claim is null)
+        {
+            return;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            using (var turn = await pause.WaitForTurnAsync(deadline, cancellationToken))
+            {
+                if (turn is null)
+                {
+                    await GiveBackAsync(claim, mail, "ACS is paused beyond this invocation's hold budget", cancellationToken);
+                }
+
+                try
+                {
+                    await sender.SendAsync(mail, cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    var failure = MailFailure.From(e);
+                    if (failure.Permanent)
+                    {
+                        await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
+                        LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
+                        await PoisonAsync(message, cancellationToken);
+                        return;
+                    }
+
+                    var wait = failure.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(MaxTransientPause.TotalSeconds, 1 << Math.Min(attempt, 5)));
+                    pause.PauseFor(wait);
+                    LogDeferred(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode, wait.TotalSeconds);
+                }
+            }
+        }
+
         try
         {
-            await deliveries.AddEntityAsync(new TableEntity(mail.Id, "") { ["Kind"] = mail.Kind, ["SentAt"] = DateTimeOffset.UtcNow }, cancellationToken);
+            await deliveries.MarkSentAsync(claim, mail.Kind, cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
-            // A concurrent redelivery recorded it first.
+            // Our lease ran out mid-send and a successor took the mail over: it may send it again (see above).
+            LogClaimLost(mail.Id, mail.Kind);
+            return;
         }
 
         LogSent(mail.Id, mail.Kind);
+    }
+
+    /// <summary>The claim, or null when the mail was already sent; throws (message back later) while another invocation holds it past the budget.</summary>
+    private async Task<MailClaim?> ClaimAsync(OutgoingMail mail, QueueTriggerInput message, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var poll = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            switch (await deliveries.ClaimAsync(mail, cancellationToken))
+            {
+                case ClaimResult.Claimed { Claim: var claim }:
+                    if (claim.TookOver)
+                    {
+                        LogTakenOver(mail.Id, mail.Kind);
+                    }
+
+                    return claim;
+                case ClaimResult.AlreadySent:
+                    LogAlreadySent(mail.Id, mail.Kind);
+                    return null;
+                case ClaimResult.HeldElsewhere when time.GetUtcNow() + poll > deadline:
+                    throw new MailBusyException($"Mail {mail.Id} (message {message.MessageId}) is being sent by another invocation; try again later.");
+                case ClaimResult.HeldElsewhere:
+                    // Usually a redelivery racing the first delivery, which finishes in moments: wait for its outcome.
+                    await Task.Delay(poll, time, cancellationToken);
+                    poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    break;
+            }
+        }
+    }
+
+    private async Task GiveBackAsync(MailClaim claim, OutgoingMail mail, string reason, CancellationToken cancellationToken)
+    {
+        await deliveries.ReleaseAsync(claim, cancellationToken);
+        LogGivenBack(mail.Id, mail.Kind, pause.Until);
+        throw new MailBusyException($"Mail {mail.Id} not sent: {reason}; the queue delivers it again after its visibility timeout.");
+    }
+
+    private async Task PoisonAsync(QueueTriggerInput message, CancellationToken cancellationToken)
+    {
+        var poison = storage.GetQueueClient(PoisonQueueName);
+        await poison.CreateIfNotExistsAsync(cancellationToken);
+        await poison.SendMessageAsync(message.Text, cancellationToken: cancellationToken);
     }
 
     [LoggerMessage(EventId = 2000, EventName = "MailSent", Level = LogLevel.Information, Message = "Mail {MailId} ({Kind}) sent")]
@@ -54,4 +153,25 @@ public sealed partial class SendEmailFunction(StorageAccount storage, IMailSende
 
     [LoggerMessage(EventId = 2001, EventName = "MailAlreadySent", Level = LogLevel.Information, Message = "Mail {MailId} ({Kind}) was already sent; redelivery skipped")]
     private partial void LogAlreadySent(string mailId, string kind);
+
+    [LoggerMessage(EventId = 2002, EventName = "MailRejected", Level = LogLevel.Error, Message = "Mail {MailId} ({Kind}) rejected with status {Status} ({ErrorCode}); recorded as failed and moved to email-outbox-poison without retrying")]
+    private partial void LogRejected(string mailId, string kind, int status, string errorCode);
+
+    [LoggerMessage(EventId = 2003, EventName = "MailDeferred", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) not accepted now (status {Status}, {ErrorCode}); sending pauses for {PauseSeconds:F1} s")]
+    private partial void LogDeferred(string mailId, string kind, int status, string errorCode, double pauseSeconds);
+
+    [LoggerMessage(EventId = 2004, EventName = "MailGivenBack", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) given back to the queue; sending is paused until {PausedUntil:o}")]
+    private partial void LogGivenBack(string mailId, string kind, DateTimeOffset pausedUntil);
+
+    [LoggerMessage(EventId = 2005, EventName = "MailClaimTakenOver", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) was claimed by an invocation that did not finish; taking it over (it may be sent a second time)")]
+    private partial void LogTakenOver(string mailId, string kind);
+
+    [LoggerMessage(EventId = 2006, EventName = "MailClaimLost", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) was sent but its claim had been taken over meanwhile")]
+    private partial void LogClaimLost(string mailId, string kind);
+
+    [LoggerMessage(EventId = 2007, EventName = "OutboxMessageUnreadable", Level = LogLevel.Error, Message = "Outbox message {MessageId} is not a mail; moved to email-outbox-poison")]
+    private partial void LogUnreadable(string messageId);
 }
+
+/// <summary>The mail could not be sent now for a reason that passes (throttling, another invocation's claim): the message comes back.</summary>
+public sealed class MailBusyException(string message) : Exception(message);

@@ -1,0 +1,131 @@
+using Azure;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+
+namespace KpNet.Notifications;
+
+/// <summary>The state of one mail in table MailDeliveries (PartitionKey = mail id, RowKey "").</summary>
+public enum MailDeliveryStatus
+{
+    /// <summary>Claimed by an invocation that is sending it now (or crashed while doing so: see the lease).</summary>
+    Sending,
+    Sent,
+
+    /// <summary>ACS refused it for good (4xx); the message went to email-outbox-poison.</summary>
+    Failed,
+}
+
+/// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag proves it).</summary>
+public sealed record MailClaim(string MailId, string Owner, ETag ETag, bool TookOver);
+
+public abstract record ClaimResult
+{
+    public sealed record Claimed(MailClaim Claim) : ClaimResult;
+
+    public sealed record AlreadySent : ClaimResult;
+
+    /// <summary>Another invocation holds a fresh claim; the message must come back later.</summary>
+    public sealed record HeldElsewhere(DateTimeOffset LeasedAt) : ClaimResult;
+}
+
+/// <summary>
+/// Makes "never twice" hold across redeliveries and instances: a mail is claimed by inserting its row (409 = someone
+/// else has it) before it is sent, and marked Sent after. A claim older than <see cref="ClaimLease"/> belongs to an
+/// invocation that died, and is taken over with the row's ETag so only one successor wins. A Failed row can be
+/// claimed again: that is an operator re-queueing the message from the poison queue on purpose.
+/// Rows written before claims existed have no Status and count as Sent.
+/// </summary>
+public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
+{
+    public const string TableName = "MailDeliveries";
+
+    /// <summary>Longer than any invocation holds a mail (<see cref="SendEmailFunction.HoldBudget"/> plus one client call with its retries).</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
+
+    private TableClient Table => storage.GetTableClient(TableName);
+
+    public async Task<ClaimResult> ClaimAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        while (true)
+        {
+            var claim = Row(mail, owner, MailDeliveryStatus.Sending);
+            try
+            {
+                var added = await Table.AddEntityAsync(claim, cancellationToken);
+                return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, added.Headers.ETag ?? default, TookOver: false));
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+            }
+
+            var found = await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken);
+            var existing = found.HasValue ? found.Value : null;
+            if (existing is null)
+            {
+                continue; // Released between our insert and our read.
+            }
+
+            var status = existing.GetString("Status") is { } text ? Enum.Parse<MailDeliveryStatus>(text) : MailDeliveryStatus.Sent;
+            var leasedAt = existing.GetDateTimeOffset("LeasedAt") ?? DateTimeOffset.MinValue;
+            if (status == MailDeliveryStatus.Sent)
+            {
+                return new ClaimResult.AlreadySent();
+            }
+
+            if (status == MailDeliveryStatus.Sending && time.GetUtcNow() - leasedAt < ClaimLease)
+            {
+                return new ClaimResult.HeldElsewhere(leasedAt);
+            }
+
+            try
+            {
+                var taken = await Table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, taken.Headers.ETag ?? default, TookOver: status == MailDeliveryStatus.Sending));
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Another successor took it first; look again.
+            }
+        }
+    }
+
+    public async Task MarkSentAsync(MailClaim claim, string kind, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(claim.MailId, "")
+        {
+            ["Kind"] = kind,
+            ["Status"] = nameof(MailDeliveryStatus.Sent),
+            ["Owner"] = claim.Owner,
+            ["SentAt"] = time.GetUtcNow(),
+        };
+        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Records the refusal (status and ACS error code only: never the address or the content).</summary>
+    public async Task MarkFailedAsync(MailClaim claim, string kind, int status, string? errorCode, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(claim.MailId, "")
+        {
+            ["Kind"] = kind,
+            ["Status"] = nameof(MailDeliveryStatus.Failed),
+            ["Owner"] = claim.Owner,
+            ["FailedAt"] = time.GetUtcNow(),
+            ["HttpStatus"] = status,
+            ["ErrorCode"] = errorCode,
+        };
+        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Gives the mail back after a transient failure, so the redelivery need not wait for the lease to run out.</summary>
+    public async Task ReleaseAsync(MailClaim claim, CancellationToken cancellationToken) =>
+        await Table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
+
+    private TableEntity Row(OutgoingMail mail, string owner, MailDeliveryStatus status) => new(mail.Id, "")
+    {
+        ["Kind"] = mail.Kind,
+        ["Status"] = status.ToString(),
+        ["Owner"] = owner,
+        ["LeasedAt"] = time.GetUtcNow(),
+    };
+}
