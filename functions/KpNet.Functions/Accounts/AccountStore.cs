@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 
@@ -19,13 +20,13 @@ public sealed class AccountStore(StorageAccount storage)
 
     public async Task<Account?> FindByEmailAsync(string email, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), AccountRow, cancellationToken: cancellationToken)).Value;
+        var row = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), AccountRow, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : FromEntity(row);
     }
 
     public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
     {
-        var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync(userId, "", cancellationToken: cancellationToken)).Value;
+        var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return index?.GetString("Email") is { } email ? await FindByEmailAsync(email, cancellationToken) : null;
     }
 

@@ -1,3 +1,4 @@
+using KpNet.Accounts.Recovery;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Hosting;
@@ -11,14 +12,16 @@ public static class AccountsRegistration
     {
         services.AddSingleton<AccountStore>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<SignIn>();
         services.AddSingleton<Throttle>();
         services.AddSingleton(new StorageTable(AccountStore.TableName));
         services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
         services.AddSingleton(new StorageTable(SessionStore.TableName));
         services.AddSingleton(new StorageTable(Throttle.TableName));
+        services.AddRecovery();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) =>
-        app.MapRegistration().MapSessions();
+        app.MapRegistration().MapSessions().MapRecovery();
 }

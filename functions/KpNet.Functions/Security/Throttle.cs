@@ -1,4 +1,5 @@
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 
@@ -24,7 +25,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
 
     public async Task<ThrottleDecision> CheckAsync(ThrottleRule rule, string key, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(RowKeyOf(rule, key), "", cancellationToken: cancellationToken)).Value;
+        var row = (await Table.GetEntityIfExistsAsync(RowKeyOf(rule, key), "", cancellationToken: cancellationToken)).ValueOrNull();
         var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
         var now = time.GetUtcNow();
         return blockedUntil > now ? new ThrottleDecision(false, blockedUntil.Value - now) : ThrottleDecision.Allow;
@@ -37,7 +38,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
-            var row = (await Table.GetEntityIfExistsAsync(partition, "", cancellationToken: cancellationToken)).Value;
+            var row = (await Table.GetEntityIfExistsAsync(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
             var windowStart = row?.GetDateTimeOffset("WindowStart");
             var count = windowStart is { } start && now - start < rule.Window ? row!.GetInt32("Count") ?? 0 : 0;
             var entity = new TableEntity(partition, "")

@@ -1,4 +1,5 @@
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
@@ -51,7 +52,7 @@ public sealed class SessionStore(StorageAccount storage, TimeProvider time)
         }
 
         var hash = SecureToken.Hash(token);
-        var row = (await Table.GetEntityIfExistsAsync(hash, "", cancellationToken: cancellationToken)).Value;
+        var row = (await Table.GetEntityIfExistsAsync(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null)
         {
             return null;

@@ -1,6 +1,98 @@
+using System.Text.Json.Serialization;
+using KpNet.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace KpNet.Accounts.Sessions;
 
-public static class SessionsApi
+/// <summary>Login (POST /api/sessions), logout (DELETE /api/sessions/current) and the caller's profile (GET /api/me).</summary>
+public static partial class SessionsApi
 {
-    public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app) => app;
+    public sealed record LoginRequest(string? Email, string? Password);
+
+    public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, SessionUser User);
+
+    public sealed record SessionUser(
+        string Email, string Name, string Role, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DealerId);
+
+    public sealed record NameView(string Family, string Given);
+
+    public sealed record CompanyView(string Name, string Department);
+
+    public sealed record Profile(
+        string UserId, string Email, string Role, NameView Name, NameView? Kana, string Phone, string PostalCode, string Prefecture,
+        string City, string Street, CompanyView? Company,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DealerId, string Language);
+
+    public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/sessions", LoginAsync).WithName("Login");
+        app.MapDelete("/api/sessions/current", LogoutAsync).WithName("Logout").RequireSession();
+        app.MapGet("/api/me", MeAsync).WithName("Me").RequireSession();
+        return app;
+    }
+
+    public static string RoleName(AccountRole role) => role.ToString().ToLowerInvariant();
+
+    private static async Task<IResult> LoginAsync(
+        LoginRequest request, HttpContext context, SignIn signIn, SessionStore sessions, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var log = loggers.CreateLogger(typeof(SessionsApi));
+        var email = EmailKey.Normalize(request.Email ?? "");
+        if (email.Length == 0 || string.IsNullOrEmpty(request.Password))
+        {
+            return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.LoginFailed);
+        }
+
+        switch (await signIn.AttemptAsync(email, request.Password, ClientAddress.Of(context), cancellationToken))
+        {
+            case SignInResult.Succeeded { Account: var account }:
+                var (token, session) = await sessions.CreateAsync(account, cancellationToken);
+                SessionAuthentication.SetCookie(context, token, session.ExpiresAt);
+                LogLoggedIn(log, account.UserId);
+                return TypedResults.Ok(new LoginResponse(token, session.ExpiresAt,
+                    new SessionUser(account.Email, $"{account.Name.Family} {account.Name.Given}".Trim(), RoleName(account.Role), account.DealerId)));
+            case SignInResult.Locked { RetryAfter: var retryAfter }:
+                LogLocked(log);
+                return Problems.TooManyAttempts(context, retryAfter);
+            default:
+                LogLoginFailed(log);
+                return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.LoginFailed);
+        }
+    }
+
+    private static async Task<NoContent> LogoutAsync(HttpContext context, SessionStore sessions, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        await sessions.RevokeAsync(user.SessionTokenHash, cancellationToken);
+        SessionAuthentication.ClearCookie(context);
+        LogLoggedOut(loggers.CreateLogger(typeof(SessionsApi)), user.UserId);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> MeAsync(HttpContext context, AccountStore accounts, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        if (await accounts.FindByEmailAsync(user.Email, cancellationToken) is not { } a)
+        {
+            return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated);
+        }
+
+        return TypedResults.Ok(new Profile(
+            a.UserId, a.Email, RoleName(a.Role), new NameView(a.Name.Family, a.Name.Given),
+            a.Kana is null ? null : new NameView(a.Kana.Family, a.Kana.Given), a.Phone,
+            a.Address.PostalCode, a.Address.Prefecture, a.Address.City, a.Address.Street,
+            a.Company is null ? null : new CompanyView(a.Company.Name, a.Company.Department), a.DealerId, a.Language));
+    }
+
+    [LoggerMessage(EventId = 5100, EventName = "LoggedIn", Level = LogLevel.Information, Message = "User {UserId} logged in")]
+    private static partial void LogLoggedIn(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 5101, EventName = "LoginFailed", Level = LogLevel.Information, Message = "A login failed (unknown address, wrong password or provisional account)")]
+    private static partial void LogLoginFailed(ILogger logger);
+
+    [LoggerMessage(EventId = 5102, EventName = "LoginLocked", Level = LogLevel.Warning, Message = "A login was refused: the address or the client is locked after repeated failures")]
+    private static partial void LogLocked(ILogger logger);
+
+    [LoggerMessage(EventId = 5103, EventName = "LoggedOut", Level = LogLevel.Information, Message = "User {UserId} logged out")]
+    private static partial void LogLoggedOut(ILogger logger, string userId);
 }

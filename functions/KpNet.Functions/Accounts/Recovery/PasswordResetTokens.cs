@@ -1,0 +1,115 @@
+using Azure;
+using KpNet.Azure.Storage;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+using KpNet.Security;
+
+namespace KpNet.Accounts.Recovery;
+
+public sealed record PasswordResetToken(string TokenHash, string Email, ETag ETag);
+
+/// <summary>
+/// Table PasswordResetTokens. Token rows: PartitionKey = SHA-256 of the token, RowKey "" (Email, CreatedAt, ExpiresAt,
+/// UsedAt, PhoneFailures). Per account one pointer row, PartitionKey = <see cref="EmailKey"/>, RowKey "latest", naming the
+/// newest token: only that one is usable, so a new request supersedes every earlier link without finding them.
+/// </summary>
+public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider time)
+{
+    public const string TableName = "PasswordResetTokens";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Wrong phone numbers typed with one link before it is burnt.</summary>
+    public const int MaxPhoneFailures = 5;
+
+    private const string LatestRow = "latest";
+
+    private TableClient Table => storage.GetTableClient(TableName);
+
+    /// <summary>Stores a new token for the account and makes it the only usable one; answers its expiry.</summary>
+    public async Task<DateTimeOffset> StoreAsync(string tokenHash, Account account, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expiresAt = now + Lifetime;
+        await Table.AddEntityAsync(new TableEntity(tokenHash, "")
+        {
+            ["Email"] = account.Email,
+            ["CreatedAt"] = now,
+            ["ExpiresAt"] = expiresAt,
+            ["PhoneFailures"] = 0,
+        }, cancellationToken);
+        var previous = (await Table.GetEntityIfExistsAsync(EmailKey.For(account.Email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull()?.GetString("TokenHash");
+        await Table.UpsertEntityAsync(new TableEntity(EmailKey.For(account.Email), LatestRow) { ["TokenHash"] = tokenHash }, TableUpdateMode.Replace, cancellationToken);
+        if (previous is not null)
+        {
+            await Table.DeleteEntityAsync(previous, "", ETag.All, cancellationToken);
+        }
+
+        return expiresAt;
+    }
+
+    /// <summary>The token if it is known, unused, unexpired and the account's newest; null otherwise (all answered 410).</summary>
+    public async Task<PasswordResetToken?> FindUsableAsync(string token, CancellationToken cancellationToken)
+    {
+        if (!SecureToken.LooksValid(token))
+        {
+            return null;
+        }
+
+        var hash = SecureToken.Hash(token);
+        var row = (await Table.GetEntityIfExistsAsync(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
+        if (row is null || row.GetDateTimeOffset("UsedAt") is not null || row.GetDateTimeOffset("ExpiresAt") <= time.GetUtcNow())
+        {
+            return null;
+        }
+
+        var email = row.GetString("Email")!;
+        var latest = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull();
+        return latest?.GetString("TokenHash") == hash
+            ? new PasswordResetToken(hash, email, row.ETag)
+            : null;
+    }
+
+    /// <summary>Marks the token used if nobody touched it since it was read: of two concurrent uses only one wins.</summary>
+    public async Task<bool> TryConsumeAsync(PasswordResetToken token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.UpdateEntityAsync(new TableEntity(token.TokenHash, "") { ["UsedAt"] = time.GetUtcNow() }, token.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Counts a wrong phone number against the token; the <see cref="MaxPhoneFailures"/>th burns it.</summary>
+    public async Task RecordPhoneFailureAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = (await Table.GetEntityIfExistsAsync(tokenHash, "", cancellationToken: cancellationToken)).ValueOrNull();
+            if (row is null)
+            {
+                return;
+            }
+
+            var failures = (row.GetInt32("PhoneFailures") ?? 0) + 1;
+            var update = new TableEntity(tokenHash, "") { ["PhoneFailures"] = failures };
+            if (failures >= MaxPhoneFailures)
+            {
+                update["UsedAt"] = time.GetUtcNow();
+            }
+
+            try
+            {
+                await Table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 20)
+            {
+                // A concurrent wrong guess counted first: count on top of it.
+            }
+        }
+    }
+}

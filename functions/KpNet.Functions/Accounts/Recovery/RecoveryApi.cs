@@ -1,0 +1,269 @@
+using System.Text;
+using Azure;
+using KpNet.Accounts.Sessions;
+using KpNet.Hosting;
+using KpNet.Http;
+using KpNet.Notifications;
+using KpNet.Security;
+
+namespace KpNet.Accounts.Recovery;
+
+/// <summary>
+/// "ユーザID・パスワードを忘れた場合": password reset by mailed link + registered phone, and the forgotten user ID mailed
+/// to the address on file. Requests are answered 202 whether or not an account matches, after the same work
+/// (token generated and hashed, throttle counted), so neither the answer nor its timing tells who has an account.
+/// </summary>
+public static partial class RecoveryApi
+{
+    public sealed record PasswordResetRequest(string? Email);
+
+    public sealed record NewPasswordRequest(string? Password, string? PasswordConfirm, string? Phone);
+
+    public sealed record NameInput(string? Family, string? Given);
+
+    public sealed record AccountIdRecoveryRequest(NameInput? Name, string? Phone);
+
+    /// <summary>Reset mails per address; beyond it requests are still answered 202 but send nothing.</summary>
+    public static readonly ThrottleRule ResetMailsPerAddress = new("password-reset-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+
+    /// <summary>ID mails per phone number, silently like <see cref="ResetMailsPerAddress"/>.</summary>
+    public static readonly ThrottleRule IdMailsPerPhone = new("account-id-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+
+    /// <summary>ID lookups per client (429): trying name + phone pairs is guessing.</summary>
+    public static readonly ThrottleRule IdLookupsPerClient = new("account-id-client", 20, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+
+    public static IServiceCollection AddRecovery(this IServiceCollection services)
+    {
+        services.AddSingleton<AccountPhoneIndex>();
+        services.AddSingleton<PasswordResetTokens>();
+        services.AddSingleton(new StorageTable(AccountPhoneIndex.TableName));
+        services.AddSingleton(new StorageTable(PasswordResetTokens.TableName));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRecovery(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/password-resets", RequestResetAsync).WithName("RequestPasswordReset");
+        app.MapPost("/api/password-resets/{token}", ResetAsync).WithName("ResetPassword");
+        app.MapPost("/api/account-ids/recovery", RecoverAccountIdAsync).WithName("RecoverAccountId");
+        return app;
+    }
+
+    private static async Task<IResult> RequestResetAsync(
+        PasswordResetRequest request, HttpContext context, AccountStore accounts, PasswordResetTokens tokens, Throttle throttle,
+        MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var email = EmailKey.Normalize(request.Email ?? "");
+        if (email.Length == 0)
+        {
+            return new ValidationErrors().Add("email", MessageKey.Required).ToProblem(context);
+        }
+
+        var token = SecureToken.Create();
+        var tokenHash = SecureToken.Hash(token);
+        var allowed = await CountAsync(throttle, ResetMailsPerAddress, EmailKey.For(email), cancellationToken);
+        var account = allowed ? await accounts.FindByEmailAsync(email, cancellationToken) : null;
+        var log = loggers.CreateLogger(typeof(RecoveryApi));
+        if (account is { Status: AccountStatus.Active })
+        {
+            var expiresAt = await tokens.StoreAsync(tokenHash, account, cancellationToken);
+            var english = account.Language == "en";
+            await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordReset, account.Email, english, new Dictionary<string, string>
+            {
+                ["name"] = FullName(account.Name),
+                ["link"] = composer.PortalLink("reset-password", token),
+                ["expiresAt"] = RecoveryMails.JapanTime(expiresAt, english),
+            }), cancellationToken);
+            LogResetMailed(log, account.UserId);
+        }
+        else
+        {
+            LogResetNotMailed(log, allowed);
+        }
+
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static async Task<IResult> ResetAsync(
+        string token, NewPasswordRequest request, HttpContext context, AccountStore accounts, PasswordResetTokens tokens, SecretHasher hasher,
+        SignIn signIn, MailComposer composer, EmailOutbox outbox, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        // Unknown and malformed tokens are answered like expired ones (410), so a link's fate is one answer.
+        var found = await tokens.FindUsableAsync(token, cancellationToken);
+        var account = found is null ? null : await accounts.FindByEmailAsync(found.Email, cancellationToken);
+        if (found is null || account is not { Status: AccountStatus.Active })
+        {
+            return Problems.Create(context, StatusCodes.Status410Gone, MessageKey.ResetLinkGone);
+        }
+
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            errors.Add("password", MessageKey.Required);
+        }
+        else if (!PasswordRule.IsSatisfiedBy(request.Password))
+        {
+            errors.Add("password", MessageKey.PasswordRule);
+        }
+
+        if (request.PasswordConfirm != request.Password)
+        {
+            errors.Add("passwordConfirm", MessageKey.PasswordConfirmMismatch);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Phone))
+        {
+            errors.Add("phone", MessageKey.Required);
+        }
+        else if (!PhoneNumber.Matches(request.Phone, PhoneNumber.Digits(account.Phone)))
+        {
+            errors.Add("phone", MessageKey.PhoneMismatch);
+            await tokens.RecordPhoneFailureAsync(found.TokenHash, cancellationToken);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        if (!await tokens.TryConsumeAsync(found, cancellationToken))
+        {
+            return Problems.Create(context, StatusCodes.Status410Gone, MessageKey.ResetLinkGone);
+        }
+
+        account = await ChangePasswordAsync(accounts, account, hasher.Hash(request.Password!), cancellationToken);
+        await signIn.UnlockAsync(account.Email, cancellationToken);
+        var english = account.Language == "en";
+        await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
+        {
+            ["name"] = FullName(account.Name),
+            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["loginLink"] = composer.PortalLink("login"),
+        }), cancellationToken);
+        LogPasswordReset(loggers.CreateLogger(typeof(RecoveryApi)), account.UserId);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RecoverAccountIdAsync(
+        AccountIdRecoveryRequest request, HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, Throttle throttle,
+        MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var family = Normalize(request.Name?.Family);
+        var given = Normalize(request.Name?.Given);
+        var phone = PhoneNumber.Digits(request.Phone);
+        var errors = new ValidationErrors();
+        if (family.Length == 0)
+        {
+            errors.Add("name.family", MessageKey.Required);
+        }
+
+        if (given.Length == 0)
+        {
+            errors.Add("name.given", MessageKey.Required);
+        }
+
+        if (phone.Length == 0)
+        {
+            errors.Add("phone", MessageKey.Required);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var client = ClientAddress.Of(context);
+        var blocked = await throttle.CheckAsync(IdLookupsPerClient, client, cancellationToken);
+        if (!blocked.Allowed)
+        {
+            return Problems.TooManyAttempts(context, blocked.RetryAfter);
+        }
+
+        await throttle.RecordFailureAsync(IdLookupsPerClient, client, cancellationToken);
+        var log = loggers.CreateLogger(typeof(RecoveryApi));
+        var match = await CountAsync(throttle, IdMailsPerPhone, phone, cancellationToken)
+            ? await FindSingleAsync(accounts, phoneIndex, family, given, phone, cancellationToken)
+            : null;
+        if (match is null)
+        {
+            LogAccountIdNotMailed(log);
+            return TypedResults.Accepted((string?)null);
+        }
+
+        var english = match.Language == "en";
+        await outbox.EnqueueAsync(composer.Compose(RecoveryMails.AccountId, match.Email, english, new Dictionary<string, string>
+        {
+            ["name"] = FullName(match.Name),
+            ["email"] = match.Email,
+            ["loginLink"] = composer.PortalLink("login"),
+        }), cancellationToken);
+        LogAccountIdMailed(log, match.UserId);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>The one active account with this name and phone, confirmed against the account rows (index rows may be stale).</summary>
+    private static async Task<Account?> FindSingleAsync(
+        AccountStore accounts, AccountPhoneIndex phoneIndex, string family, string given, string phone, CancellationToken cancellationToken)
+    {
+        var matches = new List<Account>();
+        foreach (var entry in await phoneIndex.FindAsync(phone, cancellationToken))
+        {
+            if (Normalize(entry.Name.Family) == family && Normalize(entry.Name.Given) == given
+                && await accounts.FindByEmailAsync(entry.Email, cancellationToken) is { Status: AccountStatus.Active } account
+                && account.UserId == entry.UserId && PhoneNumber.Digits(account.Phone) == phone
+                && Normalize(account.Name.Family) == family && Normalize(account.Name.Given) == given)
+            {
+                matches.Add(account);
+            }
+        }
+
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    /// <summary>Counts a request against the rule; false once the key is over its limit (the request then does nothing, silently).</summary>
+    private static async Task<bool> CountAsync(Throttle throttle, ThrottleRule rule, string key, CancellationToken cancellationToken)
+    {
+        if (!(await throttle.CheckAsync(rule, key, cancellationToken)).Allowed)
+        {
+            return false;
+        }
+
+        await throttle.RecordFailureAsync(rule, key, cancellationToken);
+        return true;
+    }
+
+    // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.
+    private static async Task<Account> ChangePasswordAsync(AccountStore accounts, Account account, string passwordHash, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await accounts.ReplaceAsync(account with { PasswordHash = passwordHash, SecurityStamp = AccountStore.NewSecurityStamp() }, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                account = await accounts.FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished during a password reset.", e);
+            }
+        }
+    }
+
+    private static string Normalize(string? text) => (text ?? "").Normalize(NormalizationForm.FormKC).Trim();
+
+    private static string FullName(PersonName name) => $"{name.Family} {name.Given}".Trim();
+
+    [LoggerMessage(EventId = 5110, EventName = "PasswordResetMailed", Level = LogLevel.Information, Message = "A password reset link was mailed to user {UserId}")]
+    private static partial void LogResetMailed(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 5111, EventName = "PasswordResetNotMailed", Level = LogLevel.Information, Message = "A password reset request sent no mail (within limit: {WithinLimit}; no active account or over the limit)")]
+    private static partial void LogResetNotMailed(ILogger logger, bool withinLimit);
+
+    [LoggerMessage(EventId = 5112, EventName = "PasswordReset", Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link; existing sessions are revoked")]
+    private static partial void LogPasswordReset(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 5120, EventName = "AccountIdMailed", Level = LogLevel.Information, Message = "The user ID of user {UserId} was mailed to its address")]
+    private static partial void LogAccountIdMailed(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 5121, EventName = "AccountIdNotMailed", Level = LogLevel.Information, Message = "A user ID request matched no single active account (or was over its limit)")]
+    private static partial void LogAccountIdNotMailed(ILogger logger);
+}

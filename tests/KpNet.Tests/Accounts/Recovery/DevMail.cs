@@ -1,0 +1,24 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using KpNet.Tests.Infrastructure;
+
+namespace KpNet.Tests.Accounts.Recovery;
+
+/// <summary>The app's local mailbox (GET /api/dev/mail), read the way a user reads mail: by recipient and subject.</summary>
+internal static partial class DevMail
+{
+    public sealed record Mail(string To, string Subject, string Text, DateTimeOffset SentAt);
+
+    public static async Task<List<Mail>> ListAsync(TestApp app) => (await app.Client.GetFromJsonAsync<List<Mail>>("/api/dev/mail"))!;
+
+    public static async Task<List<Mail>> ToAsync(TestApp app, string to, string subject) =>
+        (await ListAsync(app)).Where(m => m.To == to && m.Subject == subject).ToList();
+
+    /// <summary>Waits until <paramref name="count"/> mails with the subject have reached the address.</summary>
+    public static Task<List<Mail>> WaitForAsync(TestApp app, string to, string subject, int count = 1) =>
+        Eventually.ReturnsAsync(() => ToAsync(app, to, subject), mails => mails.Count >= count, what: $"{count} mail(s) {subject} to {to}");
+
+    /// <summary>The token in the mail's portal link (…/reset-password#token).</summary>
+    public static string LinkToken(Mail mail, string page) =>
+        Uri.UnescapeDataString(Regex.Match(mail.Text, "/" + page + @"#([A-Za-z0-9_%\-]+)").Groups[1].Value);
+}
