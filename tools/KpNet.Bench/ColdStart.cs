@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace KpNet.Bench;
 
@@ -10,9 +9,9 @@ public static class ColdStart
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = int.Parse(Option(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
-        var root = RepositoryRoot();
-        var publishDir = Path.GetFullPath(Option(args, "--publish-dir") ?? Path.Combine(root, "artifacts", "publish"));
+        var runs = int.Parse(BenchSupport.Option(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
+        var root = BenchSupport.RepositoryRoot();
+        var publishDir = Path.GetFullPath(BenchSupport.Option(args, "--publish-dir") ?? Path.Combine(root, "artifacts", "publish"));
         if (!args.Contains("--no-publish"))
         {
             Console.WriteLine($"Publishing to {publishDir} ...");
@@ -41,7 +40,7 @@ public static class ColdStart
 
     private static async Task<double> TimeOneStartAsync(string executable, string workingDirectory, HttpClient client)
     {
-        var port = FreePort();
+        var port = BenchSupport.FreePort();
         var start = new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
@@ -79,31 +78,5 @@ public static class ColdStart
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KpNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run from inside the repository.");
     }
 }

@@ -3,6 +3,9 @@ using KpNet.Bench;
 return args.FirstOrDefault() switch
 {
     "coldstart" => await ColdStart.RunAsync(args[1..]),
+    "telemetry-parse" => TelemetryParseBench.Run(args[1..]),
+    "telemetry-storage" => await TelemetryStorageBench.RunAsync(args[1..]),
+    "telemetry-e2e" => await TelemetryEndToEndBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -13,6 +16,15 @@ static int Usage()
           coldstart [--runs 10] [--publish-dir DIR] [--no-publish]
               publishes the handler (self-contained linux-x64, ReadyToRun) and times process start
               to the first 200 from /api/health, started as the Functions host starts it
+          telemetry-parse [--gateways 250] [--rounds 400] [--batch 1000]
+              parse + validate + coalesce per gateway (the ingest function before storage), one thread,
+              against a naive JsonSerializer/DTO/per-event-upsert baseline: events/s, ns and bytes per event
+          telemetry-storage [--gateways 10000] [--minutes 3] [--batch 1000]
+              the real ingest function against Azurite, gateways sending 1 event/minute: table operations
+              per event by kind (AZURITE_CONNECTION_STRING, or Azurite from node_modules in memory)
+          telemetry-e2e [--gateways 1000] [--seconds 30] [--senders 4] [--batch 250]
+              simulated gateways → Event Hubs REST → local ingest endpoint → storage: sustained events/s
+              and lag from send to status visible (p50/p95)
         """);
     return 2;
 }

@@ -30,25 +30,11 @@ public sealed partial class TelemetryIngestFunction(
 
     public async Task RunAsync(EventBatch batch, CancellationToken cancellationToken)
     {
-        var parser = new TelemetryParser(time);
-        var gateways = new Dictionary<string, GatewayBatch>(StringComparer.Ordinal);
-        var rejected = new List<DeadLetter>();
         var events = batch.Events;
-        for (var i = 0; i < events.Count; i++)
+        var (gateways, rejected) = ParseAndGroup(new TelemetryParser(time), events);
+        foreach (var deadLetter in rejected)
         {
-            var result = parser.Parse(events[i].Body.Span);
-            if (result.Event is { } telemetryEvent)
-            {
-                ref var gateway = ref CollectionsMarshal.GetValueRefOrAddDefault(gateways, telemetryEvent.GatewayId, out _);
-                gateway ??= new GatewayBatch(telemetryEvent.GatewayId);
-                gateway.Add(telemetryEvent, i);
-            }
-            else
-            {
-                var gatewayId = result.GatewayId ?? PartitionKeyGatewayId(events[i]);
-                LogEventRejected(result.Rejection.Reason, result.Rejection.Field, gatewayId, batch.PartitionId, events[i].SequenceNumber);
-                rejected.Add(new DeadLetter(events[i], result.Rejection, gatewayId));
-            }
+            LogEventRejected(deadLetter.Rejection.Reason, deadLetter.Rejection.Field, deadLetter.GatewayId, batch.PartitionId, deadLetter.Event.SequenceNumber);
         }
 
         var known = await knownGateways.FindKnownAsync(gateways.Keys, cancellationToken);
@@ -86,6 +72,29 @@ public sealed partial class TelemetryIngestFunction(
         await Task.WhenAll(writingStatuses, writingDeadLetters);
 
         LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, rejected.Count, batch.Attempt.RetryCount);
+    }
+
+    /// <summary>Everything ingestion does before storage: each event parsed and validated, the valid ones coalesced per gateway.</summary>
+    public static (Dictionary<string, GatewayBatch> Gateways, List<DeadLetter> Rejected) ParseAndGroup(TelemetryParser parser, IReadOnlyList<EventData> events)
+    {
+        var gateways = new Dictionary<string, GatewayBatch>(StringComparer.Ordinal);
+        var rejected = new List<DeadLetter>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var result = parser.Parse(events[i].Body.Span);
+            if (result.Event is { } telemetryEvent)
+            {
+                ref var gateway = ref CollectionsMarshal.GetValueRefOrAddDefault(gateways, telemetryEvent.GatewayId, out _);
+                gateway ??= new GatewayBatch(telemetryEvent.GatewayId);
+                gateway.Add(telemetryEvent, i);
+            }
+            else
+            {
+                rejected.Add(new DeadLetter(events[i], result.Rejection, result.GatewayId ?? PartitionKeyGatewayId(events[i])));
+            }
+        }
+
+        return (gateways, rejected);
     }
 
     private static string? PartitionKeyGatewayId(EventData data) =>

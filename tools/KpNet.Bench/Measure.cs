@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace KpNet.Bench;
+
+/// <summary>Median of several timed runs after warm-up, with the bytes the run allocated on this thread.</summary>
+public readonly record struct Measurement(string Name, int Items, double MedianSeconds, long MedianBytes)
+{
+    public double ItemsPerSecond => Items / MedianSeconds;
+
+    public double NanosecondsPerItem => MedianSeconds * 1e9 / Items;
+
+    public double BytesPerItem => (double)MedianBytes / Items;
+
+    public static Measurement Run(string name, Func<int> run, int warmups = 3, int iterations = 9)
+    {
+        for (var i = 0; i < warmups; i++)
+        {
+            run();
+        }
+
+        var times = new List<double>();
+        var bytes = new List<long>();
+        var items = 0;
+        for (var i = 0; i < iterations; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            items = run();
+            clock.Stop();
+            bytes.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        return new Measurement(name, items, Median(times), (long)Median(bytes.Select(b => (double)b).ToList()));
+    }
+
+    public static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+    }
+
+    /// <summary>The value below which <paramref name="fraction"/> of the values fall (nearest rank).</summary>
+    public static double Percentile(List<double> values, double fraction)
+    {
+        values.Sort();
+        return values[Math.Clamp((int)Math.Ceiling(fraction * values.Count) - 1, 0, values.Count - 1)];
+    }
+}

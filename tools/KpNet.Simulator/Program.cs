@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using KpNet.Azure.EventHubs;
+using KpNet.Simulator;
+
+SimulatorOptions options;
+try
+{
+    options = SimulatorOptions.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(SimulatorOptions.Usage);
+    return 2;
+}
+
+using var loggers = LoggerFactory.Create(builder => builder.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss ";
+}));
+var log = loggers.CreateLogger("KpNet.Simulator");
+
+var gateways = DemoGateways.Read(options.GatewaysCsv).Take(options.Count ?? int.MaxValue).ToList();
+var connection = options.Connection ?? SimulatorOptions.LocalConnection(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable("KPNET_PORT"));
+var producer = new EventHubsProducerClient(connection);
+var sender = new TelemetrySender(producer);
+var simulator = new GatewaySimulator(gateways, options.Interval, options.Speed, options.Faults);
+SimulatorLog.Started(log, gateways.Count, producer.EventHubName, EventHubsConnectionString.Parse(connection).Endpoint.Authority, options.Interval.TotalSeconds, options.Speed, options.Faults);
+
+using var stopping = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopping.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+var round = 0;
+var anyFailed = false;
+while (!stopping.IsCancellationRequested)
+{
+    round++;
+    var clock = Stopwatch.StartNew();
+    SendResult result;
+    try
+    {
+        result = await sender.SendAsync(TelemetrySender.ToOutgoing(simulator.NextRound(DateTimeOffset.UtcNow)).ToList(), stopping.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        break;
+    }
+
+    anyFailed |= result.Failed > 0;
+    if (result.Failed > 0)
+    {
+        SimulatorLog.RoundFailed(log, round, result.Sent, result.Failed, result.Requests, clock.ElapsedMilliseconds, result.LastError);
+    }
+    else
+    {
+        SimulatorLog.RoundSent(log, round, result.Sent, result.Requests, clock.ElapsedMilliseconds);
+    }
+
+    if (options.Once)
+    {
+        break;
+    }
+
+    try
+    {
+        await Task.Delay(options.Interval - clock.Elapsed > TimeSpan.Zero ? options.Interval - clock.Elapsed : TimeSpan.Zero, stopping.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        break;
+    }
+}
+
+SimulatorLog.Stopped(log, round);
+return options.Once && anyFailed ? 1 : 0;

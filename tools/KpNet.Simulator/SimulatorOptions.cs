@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace KpNet.Simulator;
+
+/// <summary>The command line (see <see cref="Usage"/>).</summary>
+public sealed record SimulatorOptions(
+    string GatewaysCsv, int? Count, TimeSpan Interval, string? Connection, bool Faults, double Speed, bool Once)
+{
+    public const string Usage = """
+        usage: dotnet run --project tools/KpNet.Simulator -- [options]
+          --gateways FILE      demo inventory CSV (default tools/demo/gateways.csv)
+          --count N            simulate the first N gateways (default all)
+          --interval 5s        time between rounds (ms, s or m; default 5s)
+          --connection "..."   Event Hubs connection string (default: TelemetryEventHub of ./local.settings.json
+                               or ./local.settings.sample.json, i.e. the app's local ingest endpoint, on port
+                               KPNET_PORT when that is set)
+          --faults             occasionally report unit fault codes and battery over-temperature
+          --speed 1            the households' clock runs this many times faster than real time (ts stays real)
+          --once               send one round and exit (non-zero when any event failed)
+        """;
+
+    private static readonly string[] SettingsFiles = ["local.settings.json", "local.settings.sample.json"];
+
+    public static SimulatorOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SimulatorOptions("tools/demo/gateways.csv", null, TimeSpan.FromSeconds(5), null, false, 1, false);
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--gateways" => options with { GatewaysCsv = Value() },
+                "--count" => options with { Count = int.TryParse(Value(), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException("--count must be a positive number.") },
+                "--interval" => options with { Interval = ParseInterval(Value()) },
+                "--connection" => options with { Connection = Value() },
+                "--faults" => options with { Faults = true },
+                "--speed" => options with { Speed = double.TryParse(Value(), CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new FormatException("--speed must be a positive number.") },
+                "--once" => options with { Once = true },
+                _ => throw new FormatException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return options;
+    }
+
+    public static TimeSpan ParseInterval(string value)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
+            : value.EndsWith('s') ? (value[..^1], 1000.0)
+            : value.EndsWith('m') ? (value[..^1], 60_000.0)
+            : (value, 1000.0);
+        return double.TryParse(number, CultureInfo.InvariantCulture, out var amount) && amount > 0
+            ? TimeSpan.FromMilliseconds(amount * unit)
+            : throw new FormatException($"--interval '{value}' is not a duration like 500ms, 5s or 1m.");
+    }
+
+    /// <summary>The app's TelemetryEventHub setting from the local settings file in <paramref name="folder"/>.</summary>
+    public static string LocalConnection(string folder, string? port)
+    {
+        var file = SettingsFiles.Select(name => Path.Combine(folder, name)).FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"No local.settings.json or local.settings.sample.json in {folder}: pass --connection.");
+        using var settings = JsonDocument.Parse(File.ReadAllBytes(file));
+        if (!settings.RootElement.TryGetProperty("Values", out var values) || !values.TryGetProperty("TelemetryEventHub", out var value) || value.GetString() is not { Length: > 0 } connection)
+        {
+            throw new FormatException($"{file} has no Values.TelemetryEventHub: pass --connection.");
+        }
+
+        if (string.IsNullOrEmpty(port))
+        {
+            return connection;
+        }
+
+        // The app listens on KPNET_PORT, which may differ from the port in the settings file.
+        var parts = connection.Split(';').Select(part => part.StartsWith("Endpoint=", StringComparison.OrdinalIgnoreCase)
+            ? "Endpoint=" + new UriBuilder(part["Endpoint=".Length..]) { Port = int.Parse(port, CultureInfo.InvariantCulture) }.Uri.AbsoluteUri
+            : part);
+        return string.Join(';', parts);
+    }
+}
