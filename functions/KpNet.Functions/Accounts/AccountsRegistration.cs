@@ -18,6 +18,7 @@ public static class AccountsRegistration
         services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
         services.AddSingleton(new StorageTable(SessionStore.TableName));
         services.AddSingleton(new StorageTable(Throttle.TableName));
+        services.AddRegistration();
         services.AddRecovery();
         return services;
     }

@@ -30,6 +30,27 @@ public enum MessageKey
     PhoneMismatch,
     LoginFailed,
     ResetLinkGone,
+
+    // Registration, activation and gateway claims (Accounts/Registration)
+    RegistrationBodyMalformed,
+    RegistrationFieldInvalid,
+    RegistrationTooLong,
+    RegistrationNameCharacters,
+    RegistrationKanaCharacters,
+    RegistrationEmailInvalid,
+    RegistrationEmailConfirmMismatch,
+    RegistrationPostalCodeInvalid,
+    RegistrationPrefectureInvalid,
+    RegistrationPhoneInvalid,
+    RegistrationCompanyNameRequired,
+    RegistrationDateInvalid,
+    RegistrationDateInFuture,
+    RegistrationTermsNotCurrent,
+    RegistrationGatewayIdInvalid,
+    RegistrationGatewayCredentialsWrong,
+    RegistrationGatewayTaken,
+    ActivationLinkUnknown,
+    ActivationLinkGone,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -64,6 +85,29 @@ public static class Messages
         [MessageKey.PhoneMismatch] = ("電話番号がご登録の電話番号と一致しません。", "The phone number does not match the registered one."),
         [MessageKey.LoginFailed] = ("ユーザIDまたはパスワードが正しくありません。", "The user ID or password is incorrect."),
         [MessageKey.ResetLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。お手数ですが、もう一度お手続きください。",
+            "This link has expired or has already been used. Please request a new one."),
+
+        // Registration, activation and gateway claims
+        [MessageKey.RegistrationBodyMalformed] = ("送信内容の形式が正しくありません。", "The request body is not a JSON object."),
+        [MessageKey.RegistrationFieldInvalid] = ("入力内容が正しくありません。", "This value is not valid."),
+        [MessageKey.RegistrationTooLong] = ("{0}文字以内で入力してください。", "Enter at most {0} characters."),
+        [MessageKey.RegistrationNameCharacters] = ("全角の文字で入力してください（数字・記号・空白は使用できません）。", "Use letters only (no digits, symbols or spaces)."),
+        [MessageKey.RegistrationKanaCharacters] = ("全角カタカナで入力してください。", "Use katakana only."),
+        [MessageKey.RegistrationEmailInvalid] = ("メールアドレスの形式が正しくありません。", "This is not a valid e-mail address."),
+        [MessageKey.RegistrationEmailConfirmMismatch] = ("メールアドレスとメールアドレス(確認用)が一致しません。", "The e-mail address and its confirmation do not match."),
+        [MessageKey.RegistrationPostalCodeInvalid] = ("郵便番号は3桁と4桁の数字で入力してください（例：600-8530）。", "Enter a postal code of 3 + 4 digits (e.g. 600-8530)."),
+        [MessageKey.RegistrationPrefectureInvalid] = ("都道府県を選択してください。", "Choose one of the 47 prefectures."),
+        [MessageKey.RegistrationPhoneInvalid] = ("電話番号の形式が正しくありません（例：075-344-8160、090-1234-5678）。", "Enter a Japanese phone number (e.g. 075-344-8160 or 090-1234-5678)."),
+        [MessageKey.RegistrationCompanyNameRequired] = ("部署名を入力する場合は法人名も入力してください。", "Enter the company name as well when you enter a department."),
+        [MessageKey.RegistrationDateInvalid] = ("日付は YYYY-MM-DD の形式で入力してください。", "Enter the date as YYYY-MM-DD."),
+        [MessageKey.RegistrationDateInFuture] = ("未来の日付は入力できません。", "The date cannot be in the future."),
+        [MessageKey.RegistrationTermsNotCurrent] = ("最新の利用規約をお読みいただき、同意してください。", "Please read and agree to the current terms of use."),
+        [MessageKey.RegistrationGatewayIdInvalid] = ("ゲートウェイIDは英数字12文字で入力してください。", "A gateway ID has 12 letters and digits."),
+        [MessageKey.RegistrationGatewayCredentialsWrong] = ("ゲートウェイIDまたはゲートウェイパスワードが正しくありません。「ご登録にあたって」に記載された文字列を入力してください。",
+            "The gateway ID or gateway password is incorrect. Enter them exactly as printed on the registration sheet."),
+        [MessageKey.RegistrationGatewayTaken] = ("このゲートウェイはすでに登録されています。", "This gateway is already registered."),
+        [MessageKey.ActivationLinkUnknown] = ("このURLは無効です。メールに記載されたURLをご確認ください。", "This link is not valid. Please check the link in the mail."),
+        [MessageKey.ActivationLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。本登録用URLの再送をお申し込みください。",
             "This link has expired or has already been used. Please request a new one."),
     };
 

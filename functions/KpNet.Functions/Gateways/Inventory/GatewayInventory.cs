@@ -1,4 +1,5 @@
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
@@ -6,6 +7,8 @@ using KpNet.Security;
 namespace KpNet.Gateways.Inventory;
 
 public sealed record InventoryImportResult(int Imported, int AlreadyPresent);
+
+public sealed record InventoryGateway(string Id, string PasswordHash, string Model, string Serial, ProductLine Product);
 
 /// <summary>The gateways the factory shipped (table GatewayInventory, one row per gateway ID), with hashed passwords.</summary>
 public sealed partial class GatewayInventory(StorageAccount storage, SecretHasher hasher, ILogger<GatewayInventory> logger)
@@ -46,6 +49,15 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
 
         LogImported(imported, present);
         return new InventoryImportResult(imported, present);
+    }
+
+    public async Task<InventoryGateway?> FindAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        var row = (await storage.GetTableClient(TableName).GetEntityIfExistsAsync(gatewayId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        return row is null
+            ? null
+            : new InventoryGateway(row.PartitionKey, row.GetString("PasswordHash")!, row.GetString("Model")!, row.GetString("Serial")!,
+                Enum.Parse<ProductLine>(row.GetString("Product")!));
     }
 
     [LoggerMessage(EventId = 3000, EventName = "InventoryImported", Level = LogLevel.Information, Message = "Gateway inventory import: {Imported} added, {AlreadyPresent} already present")]

@@ -1,0 +1,74 @@
+using Azure;
+
+namespace KpNet.Accounts.Registration;
+
+/// <summary>Issues activation links: the first one at registration, and fresh ones (retiring the old) on request.</summary>
+public sealed class ActivationLinks(
+    ActivationTokens tokens, AccountStore accounts, CustomerSites sites, RegistrationExpiries expiries, RegistrationMailer mailer,
+    TimeProvider time, ILogger<ActivationLinks> logger)
+{
+    /// <summary>Whole seconds: the expiry is shown to people and identifies the account's current link.</summary>
+    public DateTimeOffset NewExpiry()
+    {
+        var expiresAt = time.GetUtcNow() + ActivationTokens.Lifetime;
+        return expiresAt.AddTicks(-(expiresAt.Ticks % TimeSpan.TicksPerSecond));
+    }
+
+    /// <summary>The first link of a freshly inserted provisional account (its ActivationExpiresAt names this link).</summary>
+    public async Task SendFirstAsync(Account account, ActivationKind kind, CancellationToken cancellationToken)
+    {
+        var token = await tokens.IssueAsync(account.Email, kind, account.ActivationExpiresAt!.Value, cancellationToken);
+        await mailer.SendActivationLinkAsync(account, token, cancellationToken);
+    }
+
+    /// <summary>
+    /// A fresh link for a provisional account: the new token is stored first, then the account's expiry moves to it
+    /// (retiring every earlier link at once), and the account's gateway claims get index rows for the new expiry.
+    /// </summary>
+    /// <returns>The new expiry, or null when the account is no longer provisional.</returns>
+    public async Task<DateTimeOffset?> ReissueAsync(Account account, ActivationKind kind, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if (account.Status != AccountStatus.Provisional)
+            {
+                return null;
+            }
+
+            // Strictly later than the current link's expiry, which is how the current link is told from older ones.
+            var expiresAt = NewExpiry();
+            if (account.ActivationExpiresAt >= expiresAt)
+            {
+                expiresAt = account.ActivationExpiresAt.Value.AddSeconds(1);
+            }
+
+            foreach (var gatewayId in await sites.GatewayIdsOfAsync(account.UserId, cancellationToken))
+            {
+                await expiries.AddAsync(gatewayId, expiresAt, cancellationToken);
+            }
+
+            var token = await tokens.IssueAsync(account.Email, kind, expiresAt, cancellationToken);
+            try
+            {
+                account = await accounts.ReplaceAsync(account with { ActivationExpiresAt = expiresAt }, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Changed meanwhile (activated, or another link issued): decide again on what it is now.
+                if (await accounts.FindByEmailAsync(account.Email, cancellationToken) is not { } current)
+                {
+                    return null;
+                }
+
+                account = current;
+                continue;
+            }
+
+            await mailer.SendActivationLinkAsync(account, token, cancellationToken);
+            logger.ActivationLinkReissued(account.UserId);
+            return expiresAt;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,79 @@
+using KpNet.Http;
+
+namespace KpNet.Accounts.Registration;
+
+/// <summary>A validated, normalised customer registration (POST /api/accounts).</summary>
+public sealed record CustomerRegistration(
+    string TermsVersion,
+    PersonName Name,
+    PersonName Kana,
+    string Email,
+    PostalAddress Address,
+    string Phone,
+    Company? Company,
+    string GatewayId,
+    string GatewayPassword,
+    string SiteName,
+    PostalAddress SiteAddress,
+    DateOnly? GridConnectionDate)
+{
+    public const int GatewayPasswordMaxLength = 64;
+
+    /// <summary>Every field checked; null with <paramref name="form"/>'s errors naming each rejected JSON path.</summary>
+    public static CustomerRegistration? Read(JsonForm form, DateOnly todayInJapan)
+    {
+        var terms = form.Text("termsVersion");
+        if (!TermsOfUse.IsCurrent(terms))
+        {
+            form.Errors.Add("termsVersion", MessageKey.RegistrationTermsNotCurrent);
+        }
+
+        var family = CustomerFields.PersonName(form, "name.family");
+        var given = CustomerFields.PersonName(form, "name.given");
+        var kanaFamily = CustomerFields.Kana(form, "kana.family");
+        var kanaGiven = CustomerFields.Kana(form, "kana.given");
+        var email = CustomerFields.Email(form, "email");
+        CustomerFields.EmailConfirmation(form, "emailConfirm", email);
+        var address = CustomerFields.Address(form, "");
+        var phone = CustomerFields.Phone(form, "phone");
+        var company = CustomerFields.Company(form, "company.");
+        var gatewayId = ReadGatewayId(form, "gateway.id");
+        var gatewayPassword = form.RawText("gateway.password");
+        if (gatewayPassword is null && !form.Errors.Paths.Contains("gateway.password"))
+        {
+            form.Errors.Add("gateway.password", MessageKey.Required);
+        }
+        else if (gatewayPassword?.Length > GatewayPasswordMaxLength)
+        {
+            form.Errors.Add("gateway.password", MessageKey.RegistrationTooLong, GatewayPasswordMaxLength);
+        }
+
+        var siteName = CustomerFields.Required(form, "site.name", CustomerFields.SiteNameMaxLength);
+        var siteAddress = CustomerFields.Address(form, "site.");
+        var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan);
+
+        return form.Errors.Any
+            ? null
+            : new CustomerRegistration(terms!, new PersonName(family!, given!), new PersonName(kanaFamily!, kanaGiven!), email!, address!, phone!,
+                company, gatewayId!, gatewayPassword!, siteName!, siteAddress!, gridConnectionDate);
+    }
+
+    /// <summary>IDs are normalised (NFKC, trim, upper-case) before they are checked or looked up.</summary>
+    public static string? ReadGatewayId(JsonForm form, string path)
+    {
+        var value = CustomerFields.Required(form, path, maxLength: 40);
+        if (value is null)
+        {
+            return null;
+        }
+
+        var id = Gateways.GatewayId.Normalize(value);
+        if (!Gateways.GatewayId.IsValid(id))
+        {
+            form.Errors.Add(path, MessageKey.RegistrationGatewayIdInvalid);
+            return null;
+        }
+
+        return id;
+    }
+}

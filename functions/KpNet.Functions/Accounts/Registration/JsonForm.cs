@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using KpNet.Http;
+
+namespace KpNet.Accounts.Registration;
+
+/// <summary>
+/// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type becomes a field
+/// error naming that path instead of a bare 400. Text comes back NFKC-normalised and trimmed; absent, null or blank is null.
+/// </summary>
+public sealed class JsonForm(JsonElement root, ValidationErrors errors)
+{
+    public ValidationErrors Errors => errors;
+
+    /// <summary>The body as an object, or null (a 400 without field errors) when it is not a JSON object.</summary>
+    public static async Task<JsonForm?> ReadAsync(HttpRequest request, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? new JsonForm(document.RootElement.Clone(), errors) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string Normalize(string value) => value.Normalize(NormalizationForm.FormKC).Trim();
+
+    /// <summary>Whether the object at <paramref name="path"/> is present with at least one non-blank text field.</summary>
+    public bool HasAnyText(string path) =>
+        Find(path) is { ValueKind: JsonValueKind.Object } element
+        && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String && Normalize(p.Value.GetString()!).Length > 0);
+
+    public string? Text(string path) => Text(path, normalize: true);
+
+    /// <summary>Passwords are taken exactly as typed: normalising them would change what the user chose.</summary>
+    public string? RawText(string path) => Text(path, normalize: false);
+
+    private string? Text(string path, bool normalize)
+    {
+        switch (Find(path))
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                return null;
+            case { ValueKind: JsonValueKind.String } element:
+                var value = element.GetString()!;
+                var text = normalize ? Normalize(value) : value;
+                return text.Length == 0 ? null : text;
+            default:
+                errors.Add(path, MessageKey.RegistrationFieldInvalid);
+                return null;
+        }
+    }
+
+    private JsonElement? Find(string path)
+    {
+        var element = root;
+        foreach (var name in path.Split('.'))
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return null;
+            }
+        }
+
+        return element;
+    }
+}

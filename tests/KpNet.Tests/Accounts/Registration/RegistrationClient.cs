@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using KpNet.Gateways.Inventory;
+using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KpNet.Tests.Accounts.Registration;
+
+/// <summary>What a registering user does over HTTP, with unique gateways and addresses per test.</summary>
+public static partial class RegistrationClient
+{
+    public const string GatewayPassword = "abcdefghijk12";
+    public const string Phone = "075-344-8160";
+
+    public static async Task<string> ImportGatewayAsync(TestApp app)
+    {
+        var id = "RG" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        await app.Services.GetRequiredService<GatewayInventory>()
+            .ImportAsync([new InventoryRow(id, GatewayPassword, "GW-M001", "S" + id[2..], ProductLine.MultiV2x)], CancellationToken.None);
+        return id;
+    }
+
+    public static JsonObject Body(string email, string gatewayId, string gatewayPassword = GatewayPassword) => new()
+    {
+        ["termsVersion"] = "2026-01",
+        ["name"] = new JsonObject { ["family"] = "御室", ["given"] = "花子" },
+        ["kana"] = new JsonObject { ["family"] = "オムロ", ["given"] = "ハナコ" },
+        ["email"] = email,
+        ["emailConfirm"] = email,
+        ["postalCode"] = "600-8530",
+        ["prefecture"] = "京都府",
+        ["city"] = "京都市下京区",
+        ["street"] = "堀川通1-2",
+        ["phone"] = Phone,
+        ["company"] = new JsonObject { ["name"] = "", ["department"] = "" },
+        ["gateway"] = new JsonObject { ["id"] = gatewayId, ["password"] = gatewayPassword },
+        ["site"] = new JsonObject { ["name"] = "XX株式会社 京都発電所", ["postalCode"] = "987-6543", ["prefecture"] = "京都府", ["city"] = "京都市", ["street"] = "123-4-5" },
+        ["gridConnectionDate"] = "2025-10-01",
+    };
+
+    public static Task<HttpResponseMessage> RegisterAsync(TestApp app, JsonObject body, string? language = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/accounts") { Content = JsonContent.Create(body) };
+        if (language is not null)
+        {
+            request.Headers.AcceptLanguage.ParseAdd(language);
+        }
+
+        return app.Client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> ActivateAsync(TestApp app, string token, string password = "Passw0rdKp", string phone = Phone) =>
+        app.Client.PostAsJsonAsync("/api/activations/" + token, new { termsVersion = "2026-01", password, passwordConfirm = password, phone });
+
+    public static async Task<IReadOnlyList<JsonElement>> MailsToAsync(TestApp app, string address)
+    {
+        using var document = JsonDocument.Parse(await app.Client.GetStringAsync("/api/dev/mail"));
+        return document.RootElement.EnumerateArray()
+            .Where(m => string.Equals(m.GetProperty("to").GetString(), address, StringComparison.OrdinalIgnoreCase))
+            .Select(m => m.Clone())
+            .ToList();
+    }
+
+    public static Task<IReadOnlyList<JsonElement>> WaitForMailsAsync(TestApp app, string address, int count = 1) =>
+        Eventually.ReturnsAsync(() => MailsToAsync(app, address), mails => mails.Count >= count, what: $"{count} mail(s) to {address}");
+
+    public static string Subject(JsonElement mail) => mail.GetProperty("subject").GetString()!;
+
+    /// <summary>The token from the activation URL in a mail (https://portal/activate#token).</summary>
+    public static string TokenIn(JsonElement mail) => ActivationLink().Match(mail.GetProperty("text").GetString()!).Groups[1].Value;
+
+    /// <summary>Registers and returns the token from the activation mail.</summary>
+    public static async Task<string> RegisterAndGetTokenAsync(TestApp app, string email, string gatewayId)
+    {
+        var response = await RegisterAsync(app, Body(email, gatewayId));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var mails = await WaitForMailsAsync(app, email);
+        return TokenIn(mails[^1]);
+    }
+
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    public static string[] ErrorPaths(JsonElement problem) =>
+        problem.TryGetProperty("errors", out var errors) ? errors.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray() : [];
+
+    public static string UniqueEmail() => $"reg-{Guid.NewGuid():N}@example.jp";
+
+    [GeneratedRegex(@"/activate#([A-Za-z0-9_-]{43})")]
+    private static partial Regex ActivationLink();
+}
