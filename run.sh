@@ -52,11 +52,17 @@ wait_for_port Azurite 10001 "${pids[-1]}"
 
 echo "==> build"
 dotnet build functions/KpNet.Functions -c Release --nologo -v quiet
+dotnet build tools/KpNet.Simulator -c Release --nologo -v quiet
 
 echo "==> function app on http://127.0.0.1:$port"
 KPNET_PORT="$port" dotnet functions/KpNet.Functions/bin/Release/net10.0/KpNet.Handler.dll &
 pids+=($!)
 wait_for_port "The function app" "$port" "${pids[-1]}"
+
+echo "==> gateway simulator: every demo gateway sends telemetry every 5 s (log in .data/logs/simulator.log)"
+KPNET_PORT="$port" dotnet tools/KpNet.Simulator/bin/Release/net10.0/KpNet.Simulator.dll \
+  --gateways tools/demo/gateways.csv --interval 5s > .data/logs/simulator.log 2>&1 &
+pids+=($!)
 
 cat <<TXT
 
