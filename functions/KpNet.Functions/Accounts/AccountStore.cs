@@ -27,7 +27,9 @@ public sealed class AccountStore(StorageAccount storage)
     public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
     {
         var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
-        return index?.GetString("Email") is { } email ? await FindByEmailAsync(email, cancellationToken) : null;
+        return index?.GetString("Email") is { } email && await FindByEmailAsync(email, cancellationToken) is { } account && account.UserId == userId
+            ? account
+            : null;
     }
 
     /// <summary>Inserts a new account; <see cref="RequestFailedException"/> 409 when the address already has one.</summary>
@@ -35,8 +37,22 @@ public sealed class AccountStore(StorageAccount storage)
     {
         await storage.GetTableClient(IdIndexTableName).UpsertEntityAsync(
             new TableEntity(account.UserId, "") { ["Email"] = account.Email }, TableUpdateMode.Replace, cancellationToken);
-        var response = await Table.AddEntityAsync(ToEntity(account), cancellationToken);
-        return account with { ETag = response.Headers.ETag ?? default };
+        try
+        {
+            var response = await Table.AddEntityAsync(ToEntity(account), cancellationToken);
+            return account with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // The address is taken: the index row written for this UserId would point at someone else's account.
+            // (A retry with the same UserId lost to itself and keeps the row.)
+            if ((await FindByEmailAsync(account.Email, cancellationToken))?.UserId != account.UserId)
+            {
+                await storage.GetTableClient(IdIndexTableName).DeleteEntityAsync(account.UserId, "", ETag.All, cancellationToken);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Replaces the account if nobody changed it since it was read (412 otherwise).</summary>

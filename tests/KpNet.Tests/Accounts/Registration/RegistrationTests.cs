@@ -258,6 +258,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IAsyncLifetime
         var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
         var owned = await _app.Services.GetRequiredService<CustomerSites>().GatewayIdsOfAsync(account!.UserId, CancellationToken.None);
         var won = Assert.Single(owned);
+        Assert.Equal(account.UserId, (await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(won, CancellationToken.None))!.OwnerUserId);
         var lost = won == gatewayA ? gatewayB : gatewayA;
         var verifyLost = await _app.Client.PostAsJsonAsync("/api/gateways/verify", new { id = lost, password = GatewayPassword });
         Assert.Equal(HttpStatusCode.OK, verifyLost.StatusCode);
