@@ -97,6 +97,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         var mismatch = await FieldErrorsAsync(token, new { password = NewPassword, passwordConfirm = NewPassword + "x", phone = TestAccounts.DefaultPhone });
         var english = await FieldErrorsAsync(token, new { password = NewPassword, passwordConfirm = NewPassword, phone = "0000000000" }, "en");
         using var valid = await _client.PostAsJsonAsync($"/api/password-resets/{token}", new { password = NewPassword, passwordConfirm = NewPassword, phone = TestAccounts.DefaultPhone });
+        await DevMail.WaitForAsync(_app, account.Email, ChangedSubject);
 
         Assert.Equal("電話番号がご登録の電話番号と一致しません。", Assert.Single(wrongPhone["phone"]));
         Assert.Equal("パスワードは8文字以上16文字以内かつ、英小文字、英大文字、数字をすべて含んだものをご入力ください。", Assert.Single(weak["password"]));
@@ -131,6 +132,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         var second = await RequestLinkAsync(account.Email, expectedMails: 2);
         using var withFirst = await _client.PostAsJsonAsync($"/api/password-resets/{first}", new { password = NewPassword, passwordConfirm = NewPassword, phone = TestAccounts.DefaultPhone });
         using var withSecond = await _client.PostAsJsonAsync($"/api/password-resets/{second}", new { password = NewPassword, passwordConfirm = NewPassword, phone = TestAccounts.DefaultPhone });
+        await DevMail.WaitForAsync(_app, account.Email, ChangedSubject);
 
         Assert.NotEqual(first, second);
         Assert.Equal(HttpStatusCode.Gone, withFirst.StatusCode);
@@ -189,6 +191,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         var token = await RequestLinkAsync(account.Email);
         using var reset = await _client.PostAsJsonAsync($"/api/password-resets/{token}", new { password = NewPassword, passwordConfirm = NewPassword, phone = TestAccounts.DefaultPhone });
         using var login = await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password = NewPassword });
+        await DevMail.WaitForAsync(_app, account.Email, ChangedSubject);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
