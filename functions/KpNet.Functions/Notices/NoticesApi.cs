@@ -28,10 +28,10 @@ public static partial class NoticesApi
     {
         app.MapGet("/api/notices", ListVisibleAsync).WithName("Notices");
 
-        var admin = app.MapGroup("/api/admin/notices").RequireSession(AccountRole.Admin);
-        admin.MapGet("", ListAllAsync).WithName("AdminNotices");
-        admin.MapPost("", PostAsync).WithName("AdminPostNotice");
-        admin.MapDelete("/{id}", RetireAsync).WithName("AdminRetireNotice");
+        var admin = app.MapGroup("/api/admin").RequireSession(AccountRole.Admin);
+        admin.MapGet("/notices", ListAllAsync).WithName("AdminNotices");
+        admin.MapPost("/notices", PostAsync).WithName("AdminPostNotice");
+        admin.MapDelete("/notices/{id}", RetireAsync).WithName("AdminRetireNotice");
         return app;
     }
 

@@ -59,36 +59,18 @@ public sealed partial class SendEmailFunction(
             return;
         }
 
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            using (var turn = await pause.WaitForTurnAsync(deadline, cancellationToken))
+            if (!await SendAsync(mail, claim, message, deadline, cancellationToken))
             {
-                if (turn is null)
-                {
-                    await GiveBackAsync(claim, mail, "ACS is paused beyond this invocation's hold budget", cancellationToken);
-                }
-
-                try
-                {
-                    await sender.SendAsync(mail, cancellationToken);
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    var failure = MailFailure.From(e);
-                    if (failure.Permanent)
-                    {
-                        await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
-                        LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
-                        await PoisonAsync(message, cancellationToken);
-                        return;
-                    }
-
-                    var wait = failure.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(MaxTransientPause.TotalSeconds, 1 << Math.Min(attempt, 5)));
-                    pause.PauseFor(wait);
-                    LogDeferred(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode, wait.TotalSeconds);
-                }
+                return;
             }
+        }
+        catch (Exception e) when (e is not MailBusyException)
+        {
+            // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for the lease.
+            await ReleaseQuietlyAsync(claim);
+            throw;
         }
 
         try
@@ -103,6 +85,42 @@ public sealed partial class SendEmailFunction(
         }
 
         LogSent(mail.Id, mail.Kind);
+    }
+
+    /// <summary>Sends, waiting out throttling and outages; false when ACS refused the mail (it is then recorded and poisoned).</summary>
+    private async Task<bool> SendAsync(OutgoingMail mail, MailClaim claim, QueueTriggerInput message, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using (var turn = await pause.WaitForTurnAsync(deadline, cancellationToken))
+            {
+                if (turn is null)
+                {
+                    await GiveBackAsync(claim, mail, "ACS is paused beyond this invocation's hold budget");
+                }
+
+                try
+                {
+                    await sender.SendAsync(mail, cancellationToken);
+                    return true;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    var failure = MailFailure.From(e);
+                    if (failure.Permanent)
+                    {
+                        await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
+                        LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
+                        await PoisonAsync(message, cancellationToken);
+                        return false;
+                    }
+
+                    var wait = failure.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(MaxTransientPause.TotalSeconds, 1 << Math.Min(attempt, 5)));
+                    pause.PauseFor(wait);
+                    LogDeferred(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode, wait.TotalSeconds);
+                }
+            }
+        }
     }
 
     /// <summary>The claim, or null when the mail was already sent; throws (message back later) while another invocation holds it past the budget.</summary>
@@ -134,11 +152,24 @@ public sealed partial class SendEmailFunction(
         }
     }
 
-    private async Task GiveBackAsync(MailClaim claim, OutgoingMail mail, string reason, CancellationToken cancellationToken)
+    private async Task GiveBackAsync(MailClaim claim, OutgoingMail mail, string reason)
     {
-        await deliveries.ReleaseAsync(claim, cancellationToken);
+        await ReleaseQuietlyAsync(claim);
         LogGivenBack(mail.Id, mail.Kind, pause.Until);
         throw new MailBusyException($"Mail {mail.Id} not sent: {reason}; the queue delivers it again after its visibility timeout.");
+    }
+
+    private async Task ReleaseQuietlyAsync(MailClaim claim)
+    {
+        try
+        {
+            await deliveries.ReleaseAsync(claim, CancellationToken.None);
+        }
+        catch (RequestFailedException e)
+        {
+            // The claim stays until its lease ends; a successor then takes it over.
+            LogReleaseFailed(e, claim.MailId);
+        }
     }
 
     private async Task PoisonAsync(QueueTriggerInput message, CancellationToken cancellationToken)
@@ -168,6 +199,9 @@ public sealed partial class SendEmailFunction(
 
     [LoggerMessage(EventId = 2006, EventName = "MailClaimLost", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) was sent but its claim had been taken over meanwhile")]
     private partial void LogClaimLost(string mailId, string kind);
+
+    [LoggerMessage(EventId = 2008, EventName = "MailClaimReleaseFailed", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim could not be released; it blocks redeliveries until its lease ends")]
+    private partial void LogReleaseFailed(Exception exception, string mailId);
 
     [LoggerMessage(EventId = 2007, EventName = "OutboxMessageUnreadable", Level = LogLevel.Error, Message = "Outbox message {MessageId} is not a mail; moved to email-outbox-poison")]
     private partial void LogUnreadable(string messageId);
