@@ -33,6 +33,12 @@ public sealed class TelemetrySender(EventHubsProducerClient producer, int maxReq
                 failed += request.Count;
                 lastError = e.Status == 0 ? e.Message : $"HTTP {e.Status} {e.ErrorCode}".TrimEnd();
             }
+            catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is RequestFailedException))
+            {
+                // Azure.Core gave up retrying (e.g. the app is not listening): the next round tries again.
+                failed += request.Count;
+                lastError = e.InnerExceptions[^1].Message;
+            }
         }
 
         return new SendResult(sent, failed, requests, lastError);
