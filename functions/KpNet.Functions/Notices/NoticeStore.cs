@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 
@@ -68,8 +69,7 @@ public sealed partial class NoticeStore(StorageAccount storage, TimeProvider tim
             return false;
         }
 
-        var found = await Table.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken);
-        var row = found.HasValue ? found.Value : null;
+        var row = (await Table.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null)
         {
             return false;

@@ -1,4 +1,5 @@
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 
@@ -59,8 +60,7 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
             {
             }
 
-            var found = await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken);
-            var existing = found.HasValue ? found.Value : null;
+            var existing = (await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
             if (existing is null)
             {
                 continue; // Released between our insert and our read.
