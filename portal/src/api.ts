@@ -1,0 +1,47 @@
+import { language, t } from './i18n';
+
+/** An RFC 9457 problem as the API sends it; status 0 when the server could not be reached. */
+export interface Problem {
+  status: number;
+  title: string;
+  errors?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.title);
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+}
+
+/**
+ * Calls the API with the session cookie (HttpOnly: the portal never handles the token) and the chosen language,
+ * so that validation messages come back in the language on screen. Non-2xx answers throw ApiError.
+ */
+export async function api<T = void>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'Accept-Language': language(), Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError({ status: 0, title: t('networkError') });
+  }
+
+  const text = await response.text();
+  const json: unknown = text.length > 0 && (response.headers.get('Content-Type') ?? '').includes('json') ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    const problem = (json ?? {}) as Partial<Problem>;
+    throw new ApiError({ status: response.status, title: problem.title ?? t('unexpectedError'), errors: problem.errors });
+  }
+
+  return json as T;
+}

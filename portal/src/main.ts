@@ -1,0 +1,61 @@
+import './styles.css';
+import { h } from './dom';
+import { language, setLanguage, t } from './i18n';
+import { activatePage } from './pages/activate';
+import { campaignPage, notFoundPage, startPage } from './pages/entry';
+import { loginPage } from './pages/login';
+import { comingSoonPage, menuPage } from './pages/menu';
+import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
+import { registerPage } from './pages/register';
+import { termsPage } from './pages/terms';
+import { refresh, startRouter, type Page } from './router';
+
+const pages: Record<string, Page> = {
+  '/': campaignPage,
+  '/start': startPage,
+  '/terms': termsPage,
+  '/register': registerPage,
+  '/activate': activatePage,
+  '/login': loginPage,
+  '/password-reset': passwordResetPage,
+  '/reset-password': resetPasswordPage,
+  '/forgot-id': forgotIdPage,
+  '/menu': menuPage,
+  '/gateways': comingSoonPage('menuGatewayList'),
+  '/gateways/new': comingSoonPage('menuGatewayRegister'),
+  '/gateways/replace': comingSoonPage('menuGatewayReplace'),
+  '/gateways/dispose': comingSoonPage('menuGatewayDispose'),
+  '/dealers/link': comingSoonPage('menuDealerLink'),
+  '/dealers/unlink': comingSoonPage('menuDealerUnlink'),
+  '/monitoring': comingSoonPage('menuMonitoring'),
+  '/dealer-signup': comingSoonPage('startDealer'),
+  '/privacy': comingSoonPage('privacyPolicy'),
+};
+
+const root = document.getElementById('app')!;
+
+function render(): void {
+  document.documentElement.lang = language();
+  const main = h('main', { id: 'main' });
+  root.replaceChildren(header(), main, footer());
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  void (pages[path] ?? notFoundPage)(main);
+}
+
+function header(): HTMLElement {
+  const other = language() === 'ja' ? 'en' : 'ja';
+  return h('header', { class: 'site-header' },
+    h('a', { href: '/', 'data-route': '', class: 'site-title' }, t('siteTitle')),
+    h('button', {
+      type: 'button', class: 'language-switch', lang: other, 'aria-label': t('switchLanguageLabel'),
+      onclick: () => { setLanguage(other); refresh(); },
+    }, t('switchLanguage')));
+}
+
+function footer(): HTMLElement {
+  return h('footer', { class: 'site-footer' },
+    h('span', {}, t('siteOperator')),
+    h('a', { href: '/privacy', 'data-route': '' }, t('privacyPolicy')));
+}
+
+startRouter(render);

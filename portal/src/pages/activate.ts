@@ -1,0 +1,103 @@
+import { api, ApiError } from '../api';
+import { checks } from '../checks';
+import { h } from '../dom';
+import { Form, buttons } from '../forms';
+import { t } from '../i18n';
+import { link, screen } from '../router';
+import { showTerms } from './terms';
+
+interface ActivationView {
+  email: string;
+  name: string;
+  kind: 'customer' | 'dealer';
+  expiresAt: string;
+}
+
+/**
+ * 本登録 from the mail's link activate#<token> (manual 1-2 STEP3): terms again → password, confirmation and phone →
+ * 本登録済み → ログインに戻る. Without a token, or with a used or expired one, it offers a new link.
+ */
+export async function activatePage(main: HTMLElement): Promise<void> {
+  const token = decodeURIComponent(location.hash.slice(1));
+  if (token === '') {
+    newLinkForm(main);
+    return;
+  }
+
+  screen(main, t('activateHeading'), h('p', {}, t('loading')));
+  let activation: ActivationView;
+  try {
+    activation = await api<ActivationView>('GET', `/api/activations/${encodeURIComponent(token)}`);
+  } catch (error) {
+    newLinkForm(main, error);
+    return;
+  }
+
+  await showTerms(main, (termsVersion) => passwordForm(main, token, activation, termsVersion));
+}
+
+function passwordForm(main: HTMLElement, token: string, activation: ActivationView, termsVersion: string): void {
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => {
+      checks.required(f, errors, 'password', 'passwordConfirm', 'phone');
+      checks.password(f, errors, 'password', 'passwordConfirm');
+    })) {
+      return;
+    }
+
+    try {
+      const done = await api<{ email: string; dealerId?: number }>('POST', `/api/activations/${encodeURIComponent(token)}`, {
+        termsVersion, password: f.value('password'), passwordConfirm: f.value('passwordConfirm'), phone: f.value('phone'),
+      });
+      history.replaceState(null, '', '/activate');
+      activated(main, done.dealerId);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 410) {
+        newLinkForm(main, error);
+        return;
+      }
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({ path: 'password', label: 'fieldPassword', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
+    form.field({ path: 'passwordConfirm', label: 'fieldPasswordConfirm', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
+    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000', hint: 'hintActivationPhone' }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('submit'))));
+  screen(main, t(activation.kind === 'dealer' ? 'activateDealerHeading' : 'activateHeading'),
+    h('p', { class: 'account-name' }, t('activateFor', activation.name, activation.email)),
+    h('p', {}, t('activateIntro')),
+    form.element);
+}
+
+function activated(main: HTMLElement, dealerId?: number): void {
+  screen(main, t('activatedHeading'),
+    h('p', { class: 'notice notice-success', role: 'status' }, t('activatedText')),
+    dealerId === undefined ? null : h('p', { class: 'dealer-id' }, t('activatedDealerId', dealerId)),
+    buttons(link('/login', 'backToLogin', 'button primary')));
+}
+
+/** POST /api/activations {email}: a fresh link for a provisional account (the answer is the same for any address). */
+function newLinkForm(main: HTMLElement, problem?: unknown): void {
+  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('newLinkSent'));
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => { checks.required(f, errors, 'email'); checks.email(f, errors, 'email'); })) {
+      return;
+    }
+    try {
+      await api('POST', '/api/activations', { email: f.value('email') });
+      f.clearErrors();
+      sent.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({ path: 'email', label: 'fieldEmail', required: true, type: 'email', autocomplete: 'email' }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('newLinkSend'))));
+  screen(main, t('newLinkHeading'),
+    problem === undefined ? null : h('p', { class: 'notice notice-error', role: 'alert' }, problem instanceof ApiError ? problem.problem.title : t('unexpectedError')),
+    h('p', {}, t('newLinkText')),
+    form.element,
+    sent);
+}

@@ -1,0 +1,37 @@
+import { api } from '../api';
+import { checks } from '../checks';
+import { h } from '../dom';
+import { Form, buttons } from '../forms';
+import { t } from '../i18n';
+import { link, navigate, screen } from '../router';
+
+/** Set by pages that found the session gone, shown once on the login screen. */
+let pendingNotice: string | null = null;
+
+export function requireLogin(): void {
+  pendingNotice = t('sessionExpired');
+  navigate('/login');
+}
+
+/** ログイン: the API sets the HttpOnly session cookie; the portal keeps nothing of the token. */
+export function loginPage(main: HTMLElement): void {
+  const notice = pendingNotice;
+  pendingNotice = null;
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => checks.required(f, errors, 'email', 'password'))) {
+      return;
+    }
+    try {
+      await api('POST', '/api/sessions', { email: f.value('email'), password: f.value('password') });
+      navigate('/menu');
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({ path: 'email', label: 'fieldUserId', required: true, type: 'email', autocomplete: 'username', placeholder: 'email@example.net' }),
+    form.field({ path: 'password', label: 'fieldPassword', required: true, type: 'password', autocomplete: 'current-password' }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('loginButton'))),
+    h('p', {}, link('/password-reset', 'forgotLink')));
+  screen(main, t('loginHeading'), notice === null ? null : h('p', { class: 'notice', role: 'status' }, notice), form.element);
+}

@@ -1,0 +1,82 @@
+import { api, ApiError } from '../api';
+import { h } from '../dom';
+import { formatDate, t, type MessageKey } from '../i18n';
+import { link, navigate, screen, type Page } from '../router';
+import { requireLogin } from './login';
+import { failure } from './shared';
+
+interface Profile {
+  email: string;
+  role: 'customer' | 'dealer' | 'admin';
+  name: { family: string; given: string };
+}
+
+interface Notice {
+  id: string;
+  date: string;
+  title: string;
+  body: string;
+  audience: 'all' | 'customers' | 'dealers' | 'admins';
+}
+
+/** メインメニュー: the user's name, サイトからのお知らせ, the management entries and ログアウト. */
+export async function menuPage(main: HTMLElement): Promise<void> {
+  screen(main, t('menuHeading'), h('p', {}, t('loading')));
+  let profile: Profile;
+  let notices: Notice[];
+  try {
+    [profile, notices] = await Promise.all([api<Profile>('GET', '/api/me'), api<Notice[]>('GET', '/api/notices')]);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      requireLogin();
+      return;
+    }
+    failure(main, t('menuHeading'), error);
+    return;
+  }
+
+  const entry = (path: string, key: MessageKey) => h('li', {}, link(path, key, 'menu-link'));
+  screen(main, t('menuHeading'),
+    h('p', { class: 'greeting' }, t('menuGreeting', `${profile.name.family} ${profile.name.given}`.trim())),
+    h('section', { class: 'notices', 'aria-labelledby': 'notices-heading' },
+      h('h2', { id: 'notices-heading' }, t('noticesHeading')),
+      notices.length === 0
+        ? h('p', {}, t('noNotices'))
+        : h('ul', { class: 'notice-list' }, notices.map((notice) => h('li', {},
+          h('p', { class: 'notice-meta' }, h('time', { datetime: notice.date }, formatDate(notice.date)), ' ',
+            h('span', { class: 'audience' }, t(`audience_${notice.audience}`))),
+          h('p', { class: 'notice-title' }, notice.title),
+          h('p', { class: 'notice-body' }, notice.body))))),
+    h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
+      h('h2', {}, t('menuGateways')),
+      h('ul', {},
+        entry('/gateways/new', 'menuGatewayRegister'),
+        entry('/gateways', 'menuGatewayList'),
+        entry('/gateways/replace', 'menuGatewayReplace'),
+        entry('/gateways/dispose', 'menuGatewayDispose')),
+      h('h2', {}, t('menuDealers')),
+      h('ul', {},
+        entry('/dealers/link', 'menuDealerLink'),
+        entry('/dealers/unlink', 'menuDealerUnlink')),
+      h('ul', { class: 'menu-links' },
+        entry('/monitoring', 'menuMonitoring'),
+        h('li', {}, h('button', { type: 'button', class: 'button', onclick: () => void logout() }, t('logout'))))));
+}
+
+async function logout(): Promise<void> {
+  try {
+    await api('DELETE', '/api/sessions/current');
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) {
+      throw error;
+    }
+  }
+  navigate('/login');
+}
+
+/** A menu target whose API is not built yet: a heading and the way back, so the menu's navigation is complete. */
+export function comingSoonPage(heading: MessageKey): Page {
+  return (main) => screen(main, t(heading),
+    h('p', { class: 'notice' }, t('comingSoon')),
+    h('p', {}, link('/menu', 'backToMenu')));
+}

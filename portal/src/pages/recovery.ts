@@ -1,0 +1,98 @@
+import { api, ApiError } from '../api';
+import { checks } from '../checks';
+import { h } from '../dom';
+import { Form, buttons } from '../forms';
+import { t, type MessageKey } from '../i18n';
+import { link, screen } from '../router';
+
+/** ユーザID・パスワードを忘れた場合: a reset link by mail (POST /api/password-resets, 202 whatever the address). */
+export function passwordResetPage(main: HTMLElement): void {
+  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('passwordResetSent'));
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => { checks.required(f, errors, 'email'); checks.email(f, errors, 'email'); })) {
+      return;
+    }
+    try {
+      await api('POST', '/api/password-resets', { email: f.value('email') });
+      f.clearErrors();
+      sent.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({ path: 'email', label: 'fieldUserId', required: true, type: 'email', autocomplete: 'username' }),
+    buttons(link('/login', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('passwordResetSend'))));
+  screen(main, t('recoveryHeading'),
+    h('h2', {}, t('passwordResetHeading')),
+    h('p', {}, t('passwordResetText')),
+    form.element,
+    sent,
+    h('p', {}, link('/forgot-id', 'forgotIdLink')));
+}
+
+/** The mailed link reset-password#<token>: new password twice + the registered phone. */
+export function resetPasswordPage(main: HTMLElement): void {
+  const token = decodeURIComponent(location.hash.slice(1));
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => {
+      checks.required(f, errors, 'password', 'passwordConfirm', 'phone');
+      checks.password(f, errors, 'password', 'passwordConfirm');
+    })) {
+      return;
+    }
+    try {
+      await api('POST', `/api/password-resets/${encodeURIComponent(token)}`, {
+        password: f.value('password'), passwordConfirm: f.value('passwordConfirm'), phone: f.value('phone'),
+      });
+      history.replaceState(null, '', '/reset-password');
+      done(main, 'resetHeading', 'resetDone');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 410) {
+        screen(main, t('resetHeading'),
+          h('p', { class: 'notice notice-error', role: 'alert' }, error.problem.title),
+          buttons(link('/password-reset', 'passwordResetHeading', 'button primary')));
+        return;
+      }
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({ path: 'password', label: 'fieldPassword', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
+    form.field({ path: 'passwordConfirm', label: 'fieldPasswordConfirm', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
+    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000' }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('submit'))));
+  screen(main, t('resetHeading'), h('p', {}, t('resetIntro')), form.element);
+}
+
+/** Forgotten user ID: name + phone; the ID goes by mail to the registered address (POST /api/account-ids/recovery). */
+export function forgotIdPage(main: HTMLElement): void {
+  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('forgotIdSent'));
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => { checks.required(f, errors, 'name.family', 'name.given', 'phone'); checks.phone(f, errors, 'phone'); })) {
+      return;
+    }
+    try {
+      await api('POST', '/api/account-ids/recovery', {
+        name: { family: f.value('name.family'), given: f.value('name.given') }, phone: f.value('phone'),
+      });
+      f.clearErrors();
+      sent.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.group('fieldName', true,
+      form.field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name' }),
+      form.field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name' })),
+    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000' }),
+    buttons(link('/password-reset', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('passwordResetSend'))));
+  screen(main, t('forgotIdHeading'), h('p', {}, t('forgotIdText')), form.element, sent);
+}
+
+function done(main: HTMLElement, heading: MessageKey, text: MessageKey): void {
+  screen(main, t(heading),
+    h('p', { class: 'notice notice-success', role: 'status' }, t(text)),
+    buttons(link('/login', 'backToLogin', 'button primary')));
+}

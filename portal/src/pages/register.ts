@@ -1,0 +1,218 @@
+import { api, ApiError } from '../api';
+import { checks } from '../checks';
+import { h } from '../dom';
+import { Form, buttons, nest, type Errors } from '../forms';
+import { formatDate, formatDateTime, t } from '../i18n';
+import { prefectures } from '../prefectures';
+import { link, navigate, screen } from '../router';
+import { details } from './shared';
+import { agreedTermsVersion } from './terms';
+
+export interface GatewayView {
+  id: string;
+  model: string;
+  serial: string;
+  firstCommunicatedAt: string | null;
+  units: { unitNo: number; model: string | null; serial: string | null }[];
+}
+
+/** What the visitor typed, kept in memory only (it holds the gateway password) so that 前に戻る and a language switch keep it. */
+let draft: Record<string, string> = {};
+let step: { kind: 'form'; errors?: Errors } | { kind: 'confirm'; gateway: GatewayView } | { kind: 'done'; expiresAt: string } = { kind: 'form' };
+
+/** ユーザー アカウント登録 → 登録確認 → 登録完了 (manual 1-2 STEP2). */
+export function registerPage(main: HTMLElement): void {
+  const terms = agreedTermsVersion();
+  if (terms === null) {
+    navigate('/terms');
+    return;
+  }
+
+  switch (step.kind) {
+    case 'form': return showForm(main, terms, step.errors);
+    case 'confirm': return showConfirmation(main, terms, step.gateway);
+    case 'done': return showCompletion(main, step.expiresAt);
+  }
+}
+
+function showForm(main: HTMLElement, terms: string, errors?: Errors): void {
+  const form = new Form(async (f) => {
+    draft = f.values();
+    if (!f.passes((errors) => clientChecks(f, errors))) {
+      return;
+    }
+
+    try {
+      const gateway = await api<GatewayView>('POST', '/api/gateways/verify', { id: draft['gateway.id'], password: draft['gateway.password'] });
+      step = { kind: 'confirm', gateway };
+      window.scrollTo(0, 0);
+      showConfirmation(main, terms, gateway);
+    } catch (error) {
+      f.showProblem(onForm(error, (path) => `gateway.${path}`));
+    }
+  });
+  const field = (options: Parameters<Form['field']>[0]) => form.field(options, draft[options.path] ?? '');
+  const address = (prefix: string) => [
+    field({ path: `${prefix}postalCode`, label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: prefix ? undefined : 'postal-code', maxlength: 20 }),
+    field({ path: `${prefix}prefecture`, label: 'fieldPrefecture', required: true, choices: prefectures, choicePlaceholder: 'placeholderPrefecture' }),
+    field({ path: `${prefix}city`, label: 'fieldCity', required: true, maxlength: 50 }),
+    field({ path: `${prefix}street`, label: 'fieldStreet', required: true, placeholder: t('placeholderStreet'), maxlength: 100 }),
+  ];
+
+  form.add(
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionUser')),
+      form.group('fieldName', true,
+        field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name', maxlength: 14 }),
+        field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name', maxlength: 14 })),
+      h('p', { class: 'field-hint' }, t('hintName')),
+      form.group('fieldKana', true,
+        field({ path: 'kana.family', label: 'fieldKanaFamily', required: true, maxlength: 30 }),
+        field({ path: 'kana.given', label: 'fieldKanaGiven', required: true, maxlength: 30 })),
+      field({ path: 'email', label: 'fieldEmail', required: true, type: 'email', autocomplete: 'email', placeholder: 'email@example.net', hint: 'hintEmail' }),
+      field({ path: 'emailConfirm', label: 'fieldEmailConfirm', required: true, type: 'email', autocomplete: 'off' }),
+      address(''),
+      field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000', hint: 'hintPhone' })),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionCompany')),
+      field({ path: 'company.name', label: 'fieldCompanyName', placeholder: t('placeholderCompany'), autocomplete: 'organization', maxlength: 50 }),
+      field({ path: 'company.department', label: 'fieldDepartment', placeholder: t('placeholderDepartment'), maxlength: 50 })),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')),
+      sampleSheet(),
+      field({ path: 'gateway.id', label: 'fieldGatewayId', required: true, autocomplete: 'off', placeholder: '01AB12345678', hint: 'hintGateway' }),
+      field({ path: 'gateway.password', label: 'fieldGatewayPassword', required: true, autocomplete: 'off', placeholder: 'abcdefghijk12' })),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionSite')),
+      field({ path: 'site.name', label: 'fieldSiteName', required: true, placeholder: t('placeholderSiteName'), hint: 'hintSiteName', maxlength: 50 })),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionSiteAddress')), address('site.')),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionWarranty')),
+      field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', type: 'date', hint: 'hintGridConnectionDate' })),
+    buttons(
+      link('/start', 'back', 'button'),
+      h('button', { type: 'submit', class: 'primary' }, t('next'))),
+  );
+
+  screen(main, t('registerHeading'), h('p', {}, t('registerIntro')), form.element);
+  if (errors) {
+    form.showErrors(errors);
+  }
+}
+
+function clientChecks(form: Form, errors: Errors): void {
+  checks.required(form, errors, 'name.family', 'name.given', 'kana.family', 'kana.given', 'email', 'emailConfirm', 'postalCode', 'city',
+    'street', 'phone', 'gateway.id', 'gateway.password', 'site.name', 'site.postalCode', 'site.city', 'site.street');
+  checks.prefecture(form, errors, 'prefecture');
+  checks.prefecture(form, errors, 'site.prefecture');
+  checks.kana(form, errors, 'kana.family', 'kana.given');
+  checks.email(form, errors, 'email', 'emailConfirm');
+  checks.postalCode(form, errors, 'postalCode');
+  checks.postalCode(form, errors, 'site.postalCode');
+  checks.phone(form, errors, 'phone');
+  checks.gatewayId(form, errors, 'gateway.id');
+}
+
+/**
+ * An API refusal as field errors of this form: POST /api/gateways/verify names "id" and "password" (here "gateway.id",
+ * "gateway.password"), and a 409 (gateway already registered) belongs under the gateway ID.
+ */
+function onForm(error: unknown, rename: (path: string) => string = (path) => path): unknown {
+  if (error instanceof ApiError && error.problem.errors) {
+    return new ApiError({ ...error.problem, errors: Object.fromEntries(Object.entries(error.problem.errors).map(([path, messages]) => [rename(path), messages])) });
+  }
+  return error instanceof ApiError && error.status === 409
+    ? new ApiError({ ...error.problem, errors: { 'gateway.id': [error.problem.title] } })
+    : error;
+}
+
+function sampleSheet(): HTMLElement {
+  return h('figure', { class: 'sample-sheet' },
+    h('img', { src: '/sample-sheet.svg', alt: t('sampleSheetAlt'), width: 320, height: 200 }),
+    h('figcaption', {}, t('sampleSheetCaption')));
+}
+
+function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView): void {
+  const v = (path: string) => draft[path] ?? '';
+  const orNone = (value: string) => value === '' ? t('notEntered') : value;
+  const summary = h('div', { class: 'form-summary', role: 'alert', hidden: true });
+  const register = async (button: HTMLButtonElement) => {
+    button.disabled = true;
+    try {
+      const body = nest(Object.fromEntries(Object.entries(draft).filter(([path, value]) => value !== '' || !optionalPaths.has(path))));
+      const accepted = await api<{ activationExpiresAt: string }>('POST', '/api/accounts', { ...body, termsVersion: terms });
+      draft = {};
+      step = { kind: 'done', expiresAt: accepted.activationExpiresAt };
+      showCompletion(main, accepted.activationExpiresAt);
+    } catch (error) {
+      const problem = onForm(error);
+      if (problem instanceof ApiError && problem.problem.errors) {
+        step = { kind: 'form', errors: problem.problem.errors };
+        showForm(main, terms, problem.problem.errors);
+        return;
+      }
+      summary.replaceChildren(problem instanceof ApiError ? problem.problem.title : t('unexpectedError'));
+      summary.hidden = false;
+      button.disabled = false;
+    }
+  };
+
+  const registerButton: HTMLButtonElement = h('button', { type: 'button', class: 'primary', onclick: () => void register(registerButton) }, t('submit'));
+  screen(main, t('confirmHeading'),
+    h('p', {}, t('confirmIntro')),
+    summary,
+    h('h2', {}, t('sectionUser')),
+    details([
+      [t('fieldName'), `${v('name.family')} ${v('name.given')}`],
+      [t('fieldKana'), `${v('kana.family')} ${v('kana.given')}`],
+      [t('fieldEmail'), v('email')],
+      [t('fieldPostalCode'), `〒 ${v('postalCode')}`],
+      [t('fieldAddress'), `${v('prefecture')}${v('city')}${v('street')}`],
+      [t('fieldPhone'), v('phone')],
+    ]),
+    h('h2', {}, t('sectionCompany')),
+    details([[t('fieldCompanyName'), orNone(v('company.name'))], [t('fieldDepartment'), orNone(v('company.department'))]]),
+    gatewayDetails(gateway),
+    h('h2', {}, t('sectionSite')),
+    details([[t('fieldSiteName'), v('site.name')]]),
+    h('h2', {}, t('sectionSiteAddress')),
+    details([[t('fieldPostalCode'), `〒 ${v('site.postalCode')}`], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
+    h('h2', {}, t('sectionWarranty')),
+    details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]),
+    unitsTable(gateway),
+    buttons(
+      h('button', { type: 'button', class: 'button', onclick: () => { step = { kind: 'form' }; showForm(main, terms); } }, t('back')),
+      registerButton));
+}
+
+const optionalPaths = new Set(['company.name', 'company.department', 'gridConnectionDate']);
+
+/** ゲートウェイ情報: ID, 形式, 製造番号 and 初回通信日時 (未接続 before the first message). */
+export function gatewayDetails(gateway: GatewayView): HTMLElement[] {
+  return [
+    h('h2', {}, t('sectionGateway')),
+    details([
+      [t('fieldGatewayId'), gateway.id],
+      [t('gatewayModel'), gateway.model],
+      [t('gatewaySerial'), gateway.serial],
+      [t('gatewayFirstCommunication'), gateway.firstCommunicatedAt ? formatDateTime(gateway.firstCommunicatedAt) : t('notConnected')],
+    ]),
+  ];
+}
+
+/** パワーコンディショナ構成情報, or the manual's "…はありません。" line. */
+export function unitsTable(gateway: GatewayView): HTMLElement[] {
+  return [
+    h('h2', {}, t('unitsHeading')),
+    h('div', { class: 'table-scroll' },
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('unitNo')), h('th', { scope: 'col' }, t('gatewayModel')), h('th', { scope: 'col' }, t('gatewaySerial')))),
+        h('tbody', {}, gateway.units.length === 0
+          ? h('tr', {}, h('td', { colspan: 3 }, t('noUnits')))
+          : gateway.units.map((unit) => h('tr', {}, h('td', {}, unit.unitNo), h('td', {}, unit.model ?? ''), h('td', {}, unit.serial ?? '')))))),
+  ];
+}
+
+function showCompletion(main: HTMLElement, expiresAt: string): void {
+  screen(main, t('completeHeading'),
+    h('p', { class: 'notice notice-success', role: 'status' }, t('completeSent')),
+    h('p', {}, t('completeText')),
+    h('p', { class: 'expiry' }, t('completeExpiry', formatDate(expiresAt))),
+    h('p', { class: 'field-hint' }, t('completeMailNote')),
+    buttons(h('a', { href: '/login', 'data-route': '', class: 'button primary', onclick: () => { step = { kind: 'form' }; } }, t('toLogin'))));
+}
