@@ -50,6 +50,13 @@ pids+=($!)
 wait_for_port Azurite 10002 "${pids[-1]}"
 wait_for_port Azurite 10001 "${pids[-1]}"
 
+if [ ! -f portal/node_modules/.package-lock.json ] || [ portal/package-lock.json -nt portal/node_modules/.package-lock.json ]; then
+  echo "==> npm ci (portal)"
+  (cd portal && npm ci --no-audit --no-fund)
+fi
+echo "==> portal build (portal/dist)"
+(cd portal && npm run build --silent)
+
 echo "==> build"
 dotnet build functions/KpNet.Functions -c Release --nologo -v quiet
 dotnet build tools/KpNet.Simulator -c Release --nologo -v quiet
@@ -67,6 +74,7 @@ pids+=($!)
 cat <<TXT
 
 KP-NET is running locally.
+  Portal:             http://127.0.0.1:$port/
   Health:             http://127.0.0.1:$port/api/health
   Mails sent so far:  http://127.0.0.1:$port/api/dev/mail   (files in .data/mail/)
   Telemetry ingest:   POST http://127.0.0.1:$port/telemetry/messages   (Event Hubs REST API; SAS from TelemetryEventHub in local.settings.json)

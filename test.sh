@@ -8,6 +8,12 @@ if [ ! -x node_modules/.bin/azurite ]; then
   npm ci --no-audit --no-fund
 fi
 
+if [ ! -f portal/node_modules/.package-lock.json ] || [ portal/package-lock.json -nt portal/node_modules/.package-lock.json ]; then
+  (cd portal && npm ci --no-audit --no-fund)
+fi
+echo "==> portal build (the browser tests load portal/dist)"
+(cd portal && npm run build --silent)
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

@@ -83,6 +83,11 @@ var tableNames = [
   'GatewayStatus'
   'TelemetryRollups'
   'TelemetryDeadLetters'
+  'GatewayHistory'
+  'MaintenanceLinks'
+  'DealerGateways'
+  'Dealers'
+  'AuditLog'
 ]
 var queueNames = [
   'email-outbox'

@@ -1,5 +1,8 @@
 using KpNet.Accounts;
 using KpNet.Accounts.Sessions;
+using KpNet.Audit;
+using KpNet.Dealers;
+using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
@@ -43,6 +46,14 @@ public static class KpNetApp
         services.AddAccounts();
         services.AddNotices();
         AddGateways(services, mode);
+        services.AddGatewayManagement();
+        services.AddDealers();
+        services.AddAudit();
+        if (mode.RunsLocalTriggers)
+        {
+            services.AddHostedService<DemoDealerSeeder>();
+        }
+
         builder.Services.AddTelemetry();
         configureServices?.Invoke(builder);
         services.AddFunctionsHosting(mode);
@@ -53,6 +64,9 @@ public static class KpNetApp
         app.MapHealth();
         app.MapAccounts();
         app.MapNotices();
+        app.MapGatewayManagement();
+        app.MapDealers();
+        app.MapAudit();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();

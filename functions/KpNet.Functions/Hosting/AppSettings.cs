@@ -35,10 +35,11 @@ public static class AppSettings
     public static readonly AppSetting Port = new("KPNET_PORT", SettingScope.LocalOnly, "Local HTTP port (default 7071)", Optional: true);
     public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
     public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
+    public static readonly AppSetting DemoDealers = new("DemoData__Dealers", SettingScope.LocalOnly, "\"true\": sign up and activate the two demo dealers at start when missing", Optional: true);
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace,
-        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways, DemoDealers,
     ];
 }

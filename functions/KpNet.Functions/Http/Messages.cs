@@ -51,6 +51,18 @@ public enum MessageKey
     RegistrationGatewayTaken,
     ActivationLinkUnknown,
     ActivationLinkGone,
+
+    // Gateway management, dealers, maintenance links and the audit log (Gateways, Dealers, Audit)
+    GatewayNotFound,
+    GatewayReplacementSameId,
+    InventoryCsvNotText,
+    DealerIdInvalid,
+    DealerPairWrong,
+    DealerAlreadyLinked,
+    DealerLimitReached,
+    DealerNotLinked,
+    DealerStaffEmailsCount,
+    AuditUserIdRequired,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -109,6 +121,19 @@ public static class Messages
         [MessageKey.ActivationLinkUnknown] = ("このURLは無効です。メールに記載されたURLをご確認ください。", "This link is not valid. Please check the link in the mail."),
         [MessageKey.ActivationLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。本登録用URLの再送をお申し込みください。",
             "This link has expired or has already been used. Please request a new one."),
+
+        // Gateway management, dealers, maintenance links and the audit log
+        [MessageKey.GatewayNotFound] = ("ゲートウェイが見つかりません。", "Gateway not found."),
+        [MessageKey.GatewayReplacementSameId] = ("交換前と同じゲートウェイIDは指定できません。新しいゲートウェイの「ご登録にあたって」に記載されたIDを入力してください。",
+            "Enter the ID of the new gateway, as printed on its registration sheet, not the one being replaced."),
+        [MessageKey.InventoryCsvNotText] = ("CSV ファイル（text/csv、UTF-8）を送信してください。", "Send the inventory as a CSV file (text/csv, UTF-8)."),
+        [MessageKey.DealerIdInvalid] = ("販売店IDは数字で入力してください。", "A dealer ID is a number."),
+        [MessageKey.DealerPairWrong] = ("販売店IDまたは電話番号が正しくありません。販売店様にご確認ください。", "The dealer ID or phone number is incorrect. Please check them with the dealer."),
+        [MessageKey.DealerAlreadyLinked] = ("この販売店様にはすでにこのゲートウェイの保守を任せています。", "This dealer already maintains this gateway."),
+        [MessageKey.DealerLimitReached] = ("保守を任せられる販売店様は1台のゲートウェイにつき5社までです。", "A gateway can be maintained by at most 5 dealers."),
+        [MessageKey.DealerNotLinked] = ("この販売店様はこのゲートウェイの保守を任されていません。", "This dealer does not maintain this gateway."),
+        [MessageKey.DealerStaffEmailsCount] = ("保守担当者のメールアドレスを1件以上10件以内で入力してください。", "Enter 1 to 10 maintenance staff e-mail addresses."),
+        [MessageKey.AuditUserIdRequired] = ("userId を指定してください。", "Give the userId whose audit log to read."),
     };
 
     public static string Get(MessageKey key, bool english, params object[] args)

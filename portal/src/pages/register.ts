@@ -128,7 +128,7 @@ function sampleSheet(): HTMLElement {
 }
 
 function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView): void {
-  const v = (path: string) => draft[path] ?? '';
+  const v = (path: string) => (draft[path] ?? '').normalize('NFKC');
   const orNone = (value: string) => value === '' ? t('notEntered') : value;
   const summary = h('div', { class: 'form-summary', role: 'alert', hidden: true });
   const register = async (button: HTMLButtonElement) => {
