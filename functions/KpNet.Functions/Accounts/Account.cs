@@ -46,6 +46,9 @@ public sealed record Account
     /// <summary>The numeric dealer ID (from 4001), for dealer accounts once activated.</summary>
     public int? DealerId { get; init; }
 
+    /// <summary>A dealer's 保守担当者 addresses as signed up; once activated the Dealers row is where fault mails read them.</summary>
+    public IReadOnlyList<string>? StaffEmails { get; init; }
+
     /// <summary>"ja" or "en": the language mails to this account are written in (from the registration's Accept-Language).</summary>
     public string Language { get; init; } = "ja";
 

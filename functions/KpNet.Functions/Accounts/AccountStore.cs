@@ -96,6 +96,7 @@ public sealed class AccountStore(StorageAccount storage)
             ["ActivationExpiresAt"] = a.ActivationExpiresAt,
             ["ActivatedAt"] = a.ActivatedAt,
             ["DealerId"] = a.DealerId,
+            ["StaffEmails"] = a.StaffEmails is null ? null : System.Text.Json.JsonSerializer.Serialize(a.StaffEmails),
             ["Language"] = a.Language,
         };
         foreach (var empty in entity.Where(p => p.Value is null).Select(p => p.Key).ToList())
@@ -125,6 +126,7 @@ public sealed class AccountStore(StorageAccount storage)
         ActivationExpiresAt = e.GetDateTimeOffset("ActivationExpiresAt"),
         ActivatedAt = e.GetDateTimeOffset("ActivatedAt"),
         DealerId = e.GetInt32("DealerId"),
+        StaffEmails = e.GetString("StaffEmails") is { } staff ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(staff) : null,
         Language = e.GetString("Language") ?? "ja",
         ETag = e.ETag,
     };

@@ -1,11 +1,16 @@
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts.Registration;
 
 /// <summary>A customer's gateway with its 案件 (site name) and 設置先住所, as entered at registration.</summary>
-public sealed record CustomerSite(string UserId, string GatewayId, string SiteName, PostalAddress Address, DateOnly? GridConnectionDate, DateTimeOffset AddedAt);
+public sealed record CustomerSite(string UserId, string GatewayId, string SiteName, PostalAddress Address, DateOnly? GridConnectionDate, DateTimeOffset AddedAt)
+{
+    /// <summary>The gateways this one replaced (ゲートウェイの交換), oldest first: their history belongs to this site.</summary>
+    public IReadOnlyList<string> Replaces { get; init; } = [];
+}
 
 /// <summary>Table CustomerGateways: PartitionKey = UserId, RowKey = gateway ID, so "my gateways" is one partition.</summary>
 public sealed class CustomerSites(StorageAccount storage)
@@ -31,8 +36,39 @@ public sealed class CustomerSites(StorageAccount storage)
             entity["GridConnectionDate"] = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (site.Replaces.Count > 0)
+        {
+            entity["Replaces"] = string.Join(',', site.Replaces);
+        }
+
         await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
+
+    /// <summary>The caller's own gateway, or null: ownership is the partition, so another customer's gateway looks missing.</summary>
+    public async Task<CustomerSite?> FindAsync(string userId, string gatewayId, CancellationToken cancellationToken)
+    {
+        if (!Gateways.GatewayId.IsValid(gatewayId))
+        {
+            return null;
+        }
+
+        var row = (await Table.GetEntityIfExistsAsync(userId, gatewayId, cancellationToken: cancellationToken)).ValueOrNull();
+        return row is null ? null : FromEntity(row);
+    }
+
+    public async Task<IReadOnlyList<CustomerSite>> ListAsync(string userId, CancellationToken cancellationToken)
+    {
+        var sites = new List<CustomerSite>();
+        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken))
+        {
+            sites.Add(FromEntity(row));
+        }
+
+        return sites;
+    }
+
+    public async Task DeleteAsync(string userId, string gatewayId, CancellationToken cancellationToken) =>
+        await Table.DeleteEntityAsync(userId, gatewayId, ETag.All, cancellationToken);
 
     public async Task<IReadOnlyList<string>> GatewayIdsOfAsync(string userId, CancellationToken cancellationToken)
     {
@@ -52,4 +88,15 @@ public sealed class CustomerSites(StorageAccount storage)
             await Table.DeleteEntityAsync(userId, gatewayId, ETag.All, cancellationToken);
         }
     }
+
+    private static CustomerSite FromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.RowKey,
+        e.GetString("SiteName")!,
+        new PostalAddress(e.GetString("PostalCode")!, e.GetString("Prefecture")!, e.GetString("City")!, e.GetString("Street")!),
+        e.GetString("GridConnectionDate") is { } date ? DateOnly.ParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null,
+        e.GetDateTimeOffset("AddedAt")!.Value)
+    {
+        Replaces = e.GetString("Replaces") is { Length: > 0 } replaces ? replaces.Split(',') : [],
+    };
 }

@@ -10,6 +10,9 @@ public enum ClaimStatus
     /// <summary>Claimed by a registration whose account is not yet activated; released if it never is.</summary>
     Provisional,
     Active,
+
+    /// <summary>Replaced or disposed of: the row stays for the operator and nobody can ever claim the gateway again.</summary>
+    Retired,
 }
 
 /// <summary>A gateway's one owner: the row that holds the truth of "one owner per gateway, ever (until disposal)".</summary>
@@ -73,6 +76,40 @@ public sealed class GatewayClaims(StorageAccount storage)
         catch (RequestFailedException e) when (e.Status == 412)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Replacement and disposal: the claim stays, Retired, so the gateway can never be claimed again (inserting is
+    /// claiming, and the row is never deleted). Retried on 412; a missing claim is written retired.
+    /// </summary>
+    public async Task RetireAsync(string gatewayId, string ownerUserId, string ownerEmail, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var claim = await FindAsync(gatewayId, cancellationToken);
+            if (claim is { Status: ClaimStatus.Retired })
+            {
+                return;
+            }
+
+            try
+            {
+                if (claim is null)
+                {
+                    await Table.AddEntityAsync(ToEntity(new GatewayClaim(gatewayId, ownerUserId, ownerEmail, ClaimStatus.Retired, now, null, default)), cancellationToken);
+                }
+                else
+                {
+                    await Table.UpdateEntityAsync(ToEntity(claim with { Status = ClaimStatus.Retired, ExpiresAt = null }), claim.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 10)
+            {
+                // Activated, released or retired meanwhile: decide again on what it is now.
+            }
         }
     }
 

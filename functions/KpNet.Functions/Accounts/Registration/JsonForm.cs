@@ -35,6 +35,25 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
 
     public string? Text(string path) => Text(path, normalize: true);
 
+    /// <summary>A number's digits, or text as <see cref="Text(string)"/>: numeric IDs (販売店ID) that clients send either way.</summary>
+    public string? TextOrNumber(string path) =>
+        Find(path) is { ValueKind: JsonValueKind.Number } number ? number.GetRawText() : Text(path);
+
+    /// <summary>How many items the array at <paramref name="path"/> has (read them as "path[0]"…); null when absent, a field error when not an array.</summary>
+    public int? ArrayLength(string path)
+    {
+        switch (Find(path))
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                return null;
+            case { ValueKind: JsonValueKind.Array } array:
+                return array.GetArrayLength();
+            default:
+                errors.Add(path, MessageKey.RegistrationFieldInvalid);
+                return null;
+        }
+    }
+
     /// <summary>Passwords are taken exactly as typed: normalising them would change what the user chose.</summary>
     public string? RawText(string path) => Text(path, normalize: false);
 
@@ -57,11 +76,24 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
     private JsonElement? Find(string path)
     {
         var element = root;
-        foreach (var name in path.Split('.'))
+        foreach (var segment in path.Split('.'))
         {
+            var bracket = segment.IndexOf('[', StringComparison.Ordinal);
+            var name = bracket < 0 ? segment : segment[..bracket];
             if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
             {
                 return null;
+            }
+
+            if (bracket >= 0)
+            {
+                var index = int.Parse(segment[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
+                if (element.ValueKind != JsonValueKind.Array || index >= element.GetArrayLength())
+                {
+                    return null;
+                }
+
+                element = element[index];
             }
         }
 

@@ -1,0 +1,68 @@
+using Azure;
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
+
+namespace KpNet.Dealers;
+
+/// <summary>
+/// 販売店様のご登録: a provisional dealer account (one per address, by insert) and its activation link, through the
+/// customers' activation flow (kind dealer). The dealer ID is assigned at activation (<see cref="DealerIdAssignment"/>).
+/// </summary>
+public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, TimeProvider time, ILogger<DealerRegistrar> logger)
+{
+    /// <returns>The account now provisional for this address (or the one it already had, which got a notice or a fresh link).</returns>
+    public async Task<Account> SignUpAsync(DealerSignUp form, string language, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var account = new Account
+        {
+            UserId = Guid.NewGuid().ToString("N"),
+            Email = form.Email,
+            Role = AccountRole.Dealer,
+            Status = AccountStatus.Provisional,
+            Name = new PersonName(form.Name, ""),
+            Phone = form.Phone,
+            Address = form.Address,
+            TermsVersion = form.TermsVersion,
+            TermsAgreedAt = now,
+            SecurityStamp = AccountStore.NewSecurityStamp(),
+            CreatedAt = now,
+            ActivationExpiresAt = links.NewExpiry(),
+            Language = language,
+            StaffEmails = form.StaffEmails,
+        };
+        try
+        {
+            account = await accounts.InsertAsync(account, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return await AddressTakenAsync(form.Email, cancellationToken) ?? account;
+        }
+
+        await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
+        logger.DealerSignedUp(account.UserId);
+        return account;
+    }
+
+    // Same answer as a fresh sign-up (no account enumeration): a provisional dealer gets a new link, anyone else a notice.
+    private async Task<Account?> AddressTakenAsync(string email, CancellationToken cancellationToken)
+    {
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is not { } current)
+        {
+            return null;
+        }
+
+        logger.AddressTaken(current.UserId);
+        if (current is { Status: AccountStatus.Provisional, Role: AccountRole.Dealer })
+        {
+            await links.ReissueAsync(current, ActivationKind.Dealer, cancellationToken);
+        }
+        else
+        {
+            await mailer.SendAlreadyRegisteredAsync(current, cancellationToken);
+        }
+
+        return current;
+    }
+}

@@ -1,0 +1,171 @@
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
+using KpNet.Accounts.Sessions;
+using KpNet.Audit;
+using KpNet.Gateways;
+using KpNet.Gateways.Inventory;
+using KpNet.Gateways.Maintenance;
+using KpNet.Hosting;
+using KpNet.Http;
+using KpNet.Telemetry;
+
+namespace KpNet.Dealers;
+
+/// <summary>Dealer sign-up, and the dealer's own API: its staff addresses and the gateways it maintains.</summary>
+public static class DealersApi
+{
+    /// <summary>
+    /// Alerts do not exist yet: the summary is the latest status' unit faults (a unit is faulty while its latest
+    /// status carries fault codes) and when the gateway last communicated.
+    /// </summary>
+    public sealed record AlertSummary(DateTimeOffset? LastCommunicatedAt, int FaultCount, IReadOnlyList<UnitStatus> FaultyUnits)
+    {
+        public static AlertSummary Of(GatewayStatus? status)
+        {
+            var faulty = (status?.Units ?? []).Where(u => u.Faults.Count > 0).ToList();
+            return new AlertSummary(status?.Ts, faulty.Sum(u => u.Faults.Count), faulty);
+        }
+    }
+
+    public sealed record MaintainedGatewayItem(string Id, string SiteName, AddressView SiteAddress, DateTimeOffset? FirstCommunicatedAt, AlertSummary Alerts);
+
+    public sealed record CustomerView(PersonName Name, PersonName? Kana, string Phone, AddressView Address, string Email, Company? Company);
+
+    public sealed record MaintainedGatewayDetail(
+        string Id, string Model, string Serial, string? Product, DateTimeOffset? FirstCommunicatedAt, SiteView Site,
+        IReadOnlyList<RegistrationApi.UnitView> Units, AlertSummary Alerts, CustomerView Customer);
+
+    public sealed record StaffEmailsView(IReadOnlyList<string> StaffEmails);
+
+    /// <summary>What the list shows of the customer's data, and what the detail shows: both are audited.</summary>
+    public static readonly string[] ListedFields = ["site.name", "site.address"];
+    public static readonly string[] DetailFields = ["site.name", "site.address", "name", "kana", "phone", "address", "email", "company"];
+
+    public static IServiceCollection AddDealers(this IServiceCollection services)
+    {
+        services.AddSingleton<DealerDirectory>();
+        services.AddSingleton<DealerRegistrar>();
+        services.AddSingleton<DealerAccess>();
+        services.AddSingleton<IActivationStep, DealerIdAssignment>();
+        services.AddSingleton(new StorageTable(DealerDirectory.TableName));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDealers(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp");
+        var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
+        dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails");
+        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways");
+        dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway");
+        return app;
+    }
+
+    private static async Task<IResult> SignUpAsync(HttpContext context, DealerRegistrar registrar, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        if (DealerSignUp.Read(form) is not { } signUp)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var account = await registrar.SignUpAsync(signUp, Messages.PrefersEnglish(context) ? "en" : "ja", cancellationToken);
+        return TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(account.ActivationExpiresAt ?? DateTimeOffset.UtcNow));
+    }
+
+    private static async Task<IResult> PutStaffEmailsAsync(
+        HttpContext context, DealerDirectory directory, AccountStore accounts, ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var staffEmails = DealerSignUp.ReadStaffEmails(form);
+        var user = context.RequireCurrentUser();
+        if (errors.Any || user.DealerId is not { } dealerId)
+        {
+            return errors.ToProblem(context);
+        }
+
+        await directory.UpdateStaffEmailsAsync(dealerId, staffEmails!, cancellationToken);
+        for (var attempt = 0; attempt < 5 && await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } account; attempt++)
+        {
+            try
+            {
+                await accounts.ReplaceAsync(account with { StaffEmails = staffEmails }, cancellationToken);
+                break;
+            }
+            catch (global::Azure.RequestFailedException e) when (e.Status == 412)
+            {
+                // Signed in or changed its password meanwhile: read again and apply on top.
+            }
+        }
+
+        logger.StaffEmailsChanged(dealerId, staffEmails!.Count);
+        return TypedResults.Ok(new StaffEmailsView(staffEmails));
+    }
+
+    private static async Task<IResult> ListGatewaysAsync(
+        HttpContext context, DealerAccess access, GatewayStatusStore statuses, AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (CustomerGatewaysApi.ReadPaging(context, errors) is not var (page, pageSize))
+        {
+            return errors.ToProblem(context);
+        }
+
+        var user = context.RequireCurrentUser();
+        if (user.DealerId is not { } dealerId)
+        {
+            return TypedResults.Ok(new PageView<MaintainedGatewayItem>([], 0, page, pageSize));
+        }
+
+        var maintained = await access.ListAsync(dealerId, cancellationToken);
+        var items = new List<MaintainedGatewayItem>();
+        foreach (var site in maintained.Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue)).Take(pageSize))
+        {
+            await RecordViewAsync(audit, logger, user, dealerId, site, ListedFields, time, cancellationToken);
+            var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
+            items.Add(new MaintainedGatewayItem(site.GatewayId, site.SiteName, AddressView.Of(site.Address), status?.FirstCommunicatedAt, AlertSummary.Of(status)));
+        }
+
+        return TypedResults.Ok(new PageView<MaintainedGatewayItem>(items, maintained.Count, page, pageSize));
+    }
+
+    private static async Task<IResult> GetGatewayAsync(
+        HttpContext context, string id, DealerAccess access, AccountStore accounts, GatewayInventory inventory, GatewayStatusStore statuses,
+        AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        if (user.DealerId is not { } dealerId
+            || await access.FindAsync(dealerId, GatewayId.Normalize(id), cancellationToken) is not { } site
+            || await accounts.FindByUserIdAsync(site.UserId, cancellationToken) is not { } customer)
+        {
+            return CustomerGatewaysApi.NotFound(context);
+        }
+
+        await RecordViewAsync(audit, logger, user, dealerId, site, DetailFields, time, cancellationToken);
+        var gateway = await inventory.FindAsync(site.GatewayId, cancellationToken);
+        var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
+        return TypedResults.Ok(new MaintainedGatewayDetail(
+            site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", GatewayViews.ProductName(gateway?.Product), status?.FirstCommunicatedAt,
+            SiteView.Of(site), (status?.UnitConfiguration ?? []).Select(u => new RegistrationApi.UnitView(u.UnitNo, u.Model, u.Serial)).ToList(),
+            AlertSummary.Of(status),
+            new CustomerView(customer.Name, customer.Kana, customer.Phone, AddressView.Of(customer.Address), customer.Email, customer.Company)));
+    }
+
+    private static async Task RecordViewAsync(
+        AuditLog audit, ILogger logger, CurrentUser user, int dealerId, CustomerSite site, string[] fields, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await audit.RecordAsync(new AuditEntry(time.GetUtcNow(), site.UserId, user.UserId, dealerId, site.GatewayId, fields), cancellationToken);
+        logger.CustomerDataViewed(dealerId, string.Join(',', fields), site.UserId, site.GatewayId);
+    }
+}

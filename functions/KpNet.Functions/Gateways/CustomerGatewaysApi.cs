@@ -1,0 +1,213 @@
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
+using KpNet.Accounts.Sessions;
+using KpNet.Http;
+using KpNet.Gateways.Maintenance;
+using KpNet.Telemetry;
+
+namespace KpNet.Gateways;
+
+/// <summary>
+/// ゲートウェイの管理 for the signed-in customer. Every lookup is in the caller's own CustomerGateways partition, so another
+/// customer's gateway answers exactly like one that does not exist.
+/// </summary>
+public static class CustomerGatewaysApi
+{
+    public const int DefaultPageSize = 10;
+    public const int MaxPageSize = 100;
+
+    public sealed record GatewayListItem(string Id, string SiteName, AddressView SiteAddress, DateTimeOffset? FirstCommunicatedAt, int DealerCount);
+
+    public static readonly AccountRole[] Owners = [AccountRole.Customer, AccountRole.Admin];
+
+    public static IEndpointRouteBuilder MapCustomerGateways(this IEndpointRouteBuilder app)
+    {
+        var gateways = app.MapGroup("/api/gateways").RequireSession(Owners);
+        gateways.MapGet("", ListAsync).WithName("Gateways");
+        gateways.MapPost("", AddAsync).WithName("AddGateway");
+        gateways.MapGet("/{id}", GetAsync).WithName("Gateway");
+        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite");
+        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway");
+        gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway");
+        return app;
+    }
+
+    /// <summary>The same 404 for a gateway that does not exist, is someone else's, or is not a gateway ID at all.</summary>
+    public static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.GatewayNotFound);
+
+    /// <summary>Page and page size from the query: 1-based, 10 a page unless asked; field errors when they are not numbers in range.</summary>
+    public static (int Page, int PageSize)? ReadPaging(HttpContext context, ValidationErrors errors)
+    {
+        var page = ReadPositive(context, "page", 1, int.MaxValue, errors);
+        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, MaxPageSize, errors);
+        return errors.Any ? null : (page, pageSize);
+    }
+
+    private static int ReadPositive(HttpContext context, string name, int fallback, int max, ValidationErrors errors)
+    {
+        var text = context.Request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(JsonForm.Normalize(text), System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+        {
+            errors.Add(name, MessageKey.RegistrationFieldInvalid);
+        }
+
+        return value;
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, CustomerSites sites, GatewayStatusStore statuses, MaintenanceLinks links, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (ReadPaging(context, errors) is not var (page, pageSize))
+        {
+            return errors.ToProblem(context);
+        }
+
+        var query = context.Request.Query;
+        string? Filter(string name) => query[name].ToString() is { Length: > 0 } value && JsonForm.Normalize(value) is { Length: > 0 } normalized ? normalized : null;
+        var id = Filter("id")?.ToUpperInvariant();
+        var siteName = Filter("site");
+        var prefecture = Filter("prefecture");
+        var city = Filter("city");
+        var street = Filter("address");
+
+        var matching = (await sites.ListAsync(context.RequireCurrentUser().UserId, cancellationToken))
+            .Where(s => (id is null || s.GatewayId.Contains(id, StringComparison.Ordinal))
+                && (siteName is null || s.SiteName.Contains(siteName, StringComparison.OrdinalIgnoreCase))
+                && (prefecture is null || s.Address.Prefecture == prefecture)
+                && (city is null || s.Address.City.Contains(city, StringComparison.OrdinalIgnoreCase))
+                && (street is null || s.Address.Street.Contains(street, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(s => s.AddedAt)
+            .ThenBy(s => s.GatewayId, StringComparer.Ordinal)
+            .ToList();
+
+        var items = new List<GatewayListItem>();
+        foreach (var site in matching.Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue)).Take(pageSize))
+        {
+            var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
+            var dealerCount = (await links.ListAsync(site.GatewayId, cancellationToken)).Count;
+            items.Add(new GatewayListItem(site.GatewayId, site.SiteName, AddressView.Of(site.Address), status?.FirstCommunicatedAt, dealerCount));
+        }
+
+        return TypedResults.Ok(new PageView<GatewayListItem>(items, matching.Count, page, pageSize));
+    }
+
+    private static async Task<IResult> AddAsync(
+        HttpContext context, GatewayManagement management, GatewayViews views, TimeProvider time, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var (id, password) = GatewayForms.Credentials(form);
+        var site = GatewayForms.Site(form);
+        var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var user = context.RequireCurrentUser();
+        var change = await management.AddAsync(user, id!, password!, site!, gridConnectionDate, ClientAddress.Of(context), cancellationToken);
+        return change is GatewayChange.Done { Site: var added }
+            ? TypedResults.Created($"/api/gateways/{added.GatewayId}", await views.DetailAsync(added, cancellationToken))
+            : Refused(context, user, id!, change, logger, "gateway.id", "gateway.password");
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, string id, CustomerSites sites, GatewayViews views, CancellationToken cancellationToken) =>
+        await sites.FindAsync(context.RequireCurrentUser().UserId, GatewayId.Normalize(id), cancellationToken) is { } site
+            ? TypedResults.Ok(await views.DetailAsync(site, cancellationToken))
+            : NotFound(context);
+
+    private static async Task<IResult> EditSiteAsync(
+        HttpContext context, string id, CustomerSites sites, GatewayViews views, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
+        {
+            return NotFound(context);
+        }
+
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        if (GatewayForms.Site(form) is not { } edited)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var updated = site with { SiteName = edited.Name, Address = edited.Address };
+        await sites.UpsertAsync(updated, cancellationToken);
+        logger.SiteEdited(user.UserId, updated.GatewayId);
+        return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
+    }
+
+    private static async Task<IResult> ReplaceAsync(
+        HttpContext context, string id, CustomerSites sites, GatewayManagement management, GatewayViews views, ILogger<GatewayManagement> logger,
+        CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        var oldId = GatewayId.Normalize(id);
+        if (await sites.FindAsync(user.UserId, oldId, cancellationToken) is null)
+        {
+            return NotFound(context);
+        }
+
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var (newId, password) = GatewayForms.Credentials(form);
+        if (newId == oldId)
+        {
+            errors.Add("gateway.id", MessageKey.GatewayReplacementSameId);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var change = await management.ReplaceAsync(user, oldId, newId!, password!, ClientAddress.Of(context), cancellationToken);
+        return change is GatewayChange.Done { Site: var replacement }
+            ? TypedResults.Ok(await views.DetailAsync(replacement, cancellationToken))
+            : Refused(context, user, newId!, change, logger, "gateway.id", "gateway.password");
+    }
+
+    private static async Task<IResult> DisposeAsync(HttpContext context, string id, GatewayManagement management, CancellationToken cancellationToken) =>
+        await management.DisposeAsync(context.RequireCurrentUser(), GatewayId.Normalize(id), cancellationToken) is GatewayChange.Done
+            ? TypedResults.NoContent()
+            : NotFound(context);
+
+    private static IResult Refused(HttpContext context, CurrentUser user, string gatewayId, GatewayChange change, ILogger logger, string idPath, string passwordPath)
+    {
+        switch (change)
+        {
+            case GatewayChange.CredentialsRefused { Check: GatewayCheck.Throttled { RetryAfter: var retryAfter } }:
+                logger.CredentialsThrottled(user.UserId, gatewayId, retryAfter);
+                return Problems.TooManyAttempts(context, retryAfter);
+            case GatewayChange.CredentialsRefused:
+                logger.CredentialsRefused(user.UserId, gatewayId);
+                return new ValidationErrors()
+                    .Add(idPath, MessageKey.RegistrationGatewayCredentialsWrong)
+                    .Add(passwordPath, MessageKey.RegistrationGatewayCredentialsWrong)
+                    .ToProblem(context);
+            case GatewayChange.Taken:
+                return Problems.Create(context, StatusCodes.Status409Conflict, MessageKey.RegistrationGatewayTaken);
+            default:
+                return NotFound(context);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
+using KpNet.Http;
+
+namespace KpNet.Gateways;
+
+public sealed record SiteInput(string Name, PostalAddress Address);
+
+/// <summary>The gateway and 案件 parts of the customer forms, with the registration form's rules and JSON paths.</summary>
+public static class GatewayForms
+{
+    /// <summary>"site": 設置先【案件】 and 設置先住所, all required.</summary>
+    public static SiteInput? Site(JsonForm form)
+    {
+        var name = CustomerFields.Required(form, "site.name", CustomerFields.SiteNameMaxLength);
+        var address = CustomerFields.Address(form, "site.");
+        return name is null || address is null ? null : new SiteInput(name, address);
+    }
+
+    /// <summary>"gateway": the ID (normalised) and password (as typed) from the sheet in the box.</summary>
+    public static (string? Id, string? Password) Credentials(JsonForm form)
+    {
+        var id = CustomerRegistration.ReadGatewayId(form, "gateway.id");
+        var password = form.RawText("gateway.password");
+        if (password is null && !form.Errors.Paths.Contains("gateway.password"))
+        {
+            form.Errors.Add("gateway.password", MessageKey.Required);
+        }
+        else if (password?.Length > CustomerRegistration.GatewayPasswordMaxLength)
+        {
+            form.Errors.Add("gateway.password", MessageKey.RegistrationTooLong, CustomerRegistration.GatewayPasswordMaxLength);
+            password = null;
+        }
+
+        return (id, password);
+    }
+}
