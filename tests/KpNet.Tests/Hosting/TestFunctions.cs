@@ -51,3 +51,13 @@ public sealed class RecordingTimerFunction(Recorder recorder) : ITimerFunction
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Records the message, then works until the app stops.</summary>
+public sealed class NeverEndingQueueFunction(Recorder recorder) : IQueueFunction
+{
+    public async Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken)
+    {
+        recorder.Record(message);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}

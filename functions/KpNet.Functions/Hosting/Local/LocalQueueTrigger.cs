@@ -92,9 +92,27 @@ public sealed partial class LocalQueueTrigger(
                 await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, _options.VisibilityTimeout, cancellationToken);
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(queue, message);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The lease runs out and the message comes back: nothing is lost.
+            LogHandlingFailed(e, _trigger.QueueName, message.MessageId);
+        }
+    }
+
+    // Stopping mid-message: make it visible again at once rather than hiding it for the rest of its lease.
+    private async Task ReleaseAsync(QueueClient queue, QueueMessage message)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero, timeout.Token);
+        }
+        catch (Exception e)
+        {
             LogHandlingFailed(e, _trigger.QueueName, message.MessageId);
         }
     }

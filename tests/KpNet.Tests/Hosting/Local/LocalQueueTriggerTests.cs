@@ -81,4 +81,26 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifet
 
         Assert.Equal(0, _recorder.Calls);
     }
+
+    [Fact]
+    public async Task A_message_in_progress_when_the_app_stops_is_visible_again_at_once()
+    {
+        var queueName = UniqueName.For("stopping");
+        var recorder = new Recorder();
+        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        await queue.CreateIfNotExistsAsync();
+        var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton(recorder);
+            builder.Services.AddQueueFunction<NeverEndingQueueFunction>("StoppingQueue", queueName);
+        });
+        await queue.SendMessageAsync("interrupted");
+        await Eventually.ReturnsAsync(() => Task.FromResult(recorder.Calls), calls => calls == 1, what: "the handler to start");
+
+        await app.DisposeAsync();
+
+        var again = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
+        Assert.Equal("interrupted", again.DecodedText);
+        Assert.Equal(2, again.DequeueCount);
+    }
 }
