@@ -9,6 +9,7 @@ using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Notices;
 using KpNet.Notifications;
+using KpNet.Portal;
 using KpNet.Security;
 using KpNet.Telemetry;
 
@@ -59,7 +60,14 @@ public static class KpNetApp
         services.AddFunctionsHosting(mode);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        if (mode.RunsLocalTriggers)
+        {
+            app.UsePortalFiles();
+        }
+
+        app.UseRouting();
         app.UseSessionAuthentication();
         app.MapHealth();
         app.MapAccounts();

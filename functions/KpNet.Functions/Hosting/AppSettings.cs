@@ -36,10 +36,11 @@ public static class AppSettings
     public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
     public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
     public static readonly AppSetting DemoDealers = new("DemoData__Dealers", SettingScope.LocalOnly, "\"true\": sign up and activate the two demo dealers at start when missing", Optional: true);
+    public static readonly AppSetting PortalStaticFiles = new("Portal__StaticFiles", SettingScope.LocalOnly, "Folder of the built portal served at / (default portal/dist)", Optional: true);
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace,
-        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways, DemoDealers,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
     ];
 }
