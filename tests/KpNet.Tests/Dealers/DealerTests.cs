@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KpNet.Tests.Accounts;
+using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Infrastructure;
+using static KpNet.Tests.Gateways.GatewayTestClient;
+
+namespace KpNet.Tests.Dealers;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class DealerTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly string[] StaffWithDuplicate = ["a@example.jp", "Ｂ@example.jp", "a@example.jp"];
+    private static readonly string[] StaffWithInvalid = ["ok@example.jp", "not-an-address"];
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync(azurite.ConnectionString);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_dealer_signs_up_activates_with_the_mailed_link_and_is_told_its_numeric_dealer_id()
+    {
+        var (dealer, dealerId, _) = await SignUpDealerAsync(_app, "京都電設");
+        using (dealer)
+        {
+            Assert.True(dealerId >= 4001);
+            var mails = await RegistrationClient.WaitForMailsAsync(_app, dealer.Account.Email, count: 3);
+            var notice = Assert.Single(mails, m => RegistrationClient.Subject(m) == "【販売店登録完了のお知らせ】遠隔モニタリングサービス");
+            Assert.Contains("販売店ID：" + dealerId, notice.GetProperty("text").GetString());
+
+            using var login = await dealer.Client.PostAsJsonAsync("/api/sessions", new { email = dealer.Account.Email, password = TestAccounts.DefaultPassword });
+            var user = (await JsonAsync(login)).GetProperty("user");
+            Assert.Equal("dealer", user.GetProperty("role").GetString());
+            Assert.Equal(dealerId, user.GetProperty("dealerId").GetInt32());
+
+            using var staff = await dealer.Client.PutAsJsonAsync("/api/dealer/staff-emails", new { staffEmails = StaffWithDuplicate });
+            Assert.Equal(HttpStatusCode.OK, staff.StatusCode);
+            Assert.Equal(["a@example.jp", "B@example.jp"], (await JsonAsync(staff)).GetProperty("staffEmails").EnumerateArray().Select(e => e.GetString()!).ToArray());
+            using var none = await dealer.Client.PutAsJsonAsync("/api/dealer/staff-emails", new { staffEmails = Array.Empty<string>() });
+            Assert.Equal(["staffEmails"], RegistrationClient.ErrorPaths(await JsonAsync(none)));
+            using var tooMany = await dealer.Client.PutAsJsonAsync("/api/dealer/staff-emails", new { staffEmails = Enumerable.Range(0, 11).Select(i => $"s{i}@example.jp").ToArray() });
+            Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+            using var invalid = await dealer.Client.PutAsJsonAsync("/api/dealer/staff-emails", new { staffEmails = StaffWithInvalid });
+            Assert.Equal(["staffEmails[1]"], RegistrationClient.ErrorPaths(await JsonAsync(invalid)));
+        }
+    }
+
+    [Fact]
+    public async Task The_sign_up_form_is_checked_field_by_field()
+    {
+        using var response = await _app.Client.PostAsJsonAsync("/api/dealers", new
+        {
+            name = "", email = "x@example.jp", emailConfirm = "y@example.jp", phone = "12", postalCode = "1", prefecture = "東京", city = "港区", street = "1",
+            staffEmails = Array.Empty<string>(), termsVersion = "2026-01",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["emailConfirm", "name", "phone", "postalCode", "prefecture", "staffEmails"], RegistrationClient.ErrorPaths(await JsonAsync(response)));
+    }
+
+    [Fact]
+    public async Task Concurrent_activations_get_distinct_consecutive_dealer_ids()
+    {
+        var dealers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => SignUpDealerAsync(_app)));
+        var ids = dealers.Select(d => d.DealerId).Order().ToArray();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        foreach (var dealer in dealers)
+        {
+            dealer.Caller.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Signing_up_again_with_a_taken_address_answers_the_same_and_mails_a_notice()
+    {
+        var (dealer, _, phone) = await SignUpDealerAsync(_app);
+        using (dealer)
+        {
+            using var again = await _app.Client.PostAsJsonAsync("/api/dealers", DealerBody(dealer.Account.Email, phone, "別の販売店"));
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+            await Eventually.ReturnsAsync(() => RegistrationClient.MailsToAsync(_app, dealer.Account.Email),
+                mails => mails.Any(m => RegistrationClient.Subject(m).StartsWith("【アカウント登録についてのお知らせ】", StringComparison.Ordinal)));
+        }
+    }
+}
