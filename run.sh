@@ -80,6 +80,9 @@ KP-NET is running locally.
   Telemetry ingest:   POST http://127.0.0.1:$port/telemetry/messages   (Event Hubs REST API; SAS from TelemetryEventHub in local.settings.json)
   Demo gateways (ID and password from the sheet in the box), all in tools/demo/gateways.csv:
 $(awk -F, 'NR>1 && NR<=4 {printf "    %s  %s  (%s)\n", $1, $2, $5}' tools/demo/gateways.csv)
+  Demo dealers (sign in at POST /api/sessions; link one to a gateway with its dealer ID + phone):
+    4001  dealer1@kpnet.example.jp  DemoDealer1  090-0000-4001  (IDs on a fresh .data; the app logs the actual ones)
+    4002  dealer2@kpnet.example.jp  DemoDealer2  090-0000-4002
 Press Ctrl+C to stop.
 TXT
 wait -n "${pids[@]}"
