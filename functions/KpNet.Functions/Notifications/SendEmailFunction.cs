@@ -75,7 +75,8 @@ public sealed partial class SendEmailFunction(
 
         try
         {
-            await deliveries.MarkSentAsync(claim, mail.Kind, cancellationToken);
+            // The mail is out: recording that must not be cut short by a shutdown, or the next delivery would send it again.
+            await deliveries.MarkSentAsync(claim, mail.Kind, CancellationToken.None);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {

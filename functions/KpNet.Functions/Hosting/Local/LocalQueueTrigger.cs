@@ -28,30 +28,53 @@ public sealed partial class LocalQueueTrigger(
         await queue.CreateIfNotExistsAsync(stoppingToken);
         await poison.CreateIfNotExistsAsync(stoppingToken);
 
+        // Like the host: up to batchSize messages in flight, and a new fetch as soon as fewer than newBatchThreshold
+        // remain, so one slow message never holds back the others.
+        var inFlight = new HashSet<Task>();
+        var threshold = Math.Clamp(_options.NewBatchThreshold, 0, _options.BatchSize - 1);
         var minimumInterval = TimeSpan.FromMilliseconds(100);
         var interval = minimumInterval;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            IReadOnlyList<QueueMessage> messages;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                messages = (await queue.ReceiveMessagesAsync(_options.BatchSize, _options.LeaseDuration, stoppingToken)).Value;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPollFailed(e, _trigger.QueueName);
-                messages = [];
-            }
+                while (inFlight.Count > threshold)
+                {
+                    inFlight.Remove(await Task.WhenAny(inFlight));
+                }
 
-            if (messages.Count == 0)
-            {
-                await Task.Delay(interval, stoppingToken);
-                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, Math.Max(_options.MaxPollingInterval.Ticks, minimumInterval.Ticks)));
-                continue;
-            }
+                IReadOnlyList<QueueMessage> messages;
+                try
+                {
+                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, _options.LeaseDuration, stoppingToken)).Value;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogPollFailed(e, _trigger.QueueName);
+                    messages = [];
+                }
 
-            interval = minimumInterval;
-            await Task.WhenAll(messages.Select(m => HandleAsync(queue, poison, m, stoppingToken)));
+                if (messages.Count == 0)
+                {
+                    // Poll again after the back-off, or as soon as a handler finishes and frees a slot.
+                    var backOff = Task.Delay(interval, stoppingToken);
+                    await (inFlight.Count > 0 ? Task.WhenAny(backOff, Task.WhenAny(inFlight)) : Task.WhenAny(backOff));
+                    inFlight.RemoveWhere(t => t.IsCompleted);
+                    interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, Math.Max(_options.MaxPollingInterval.Ticks, minimumInterval.Ticks)));
+                    continue;
+                }
+
+                interval = minimumInterval;
+                foreach (var message in messages)
+                {
+                    inFlight.Add(HandleAsync(queue, poison, message, stoppingToken));
+                }
+            }
+        }
+        finally
+        {
+            // Every handler settles (or gives its message back) before the trigger stops.
+            await Task.WhenAll(inFlight);
         }
     }
 

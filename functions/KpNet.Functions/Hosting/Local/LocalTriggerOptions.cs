@@ -9,6 +9,9 @@ public sealed class QueueTriggerOptions
     public const string Section = "AzureFunctionsJobHost:extensions:queues";
 
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>Fetch more once fewer than this many messages are still being handled (the host's newBatchThreshold).</summary>
+    public int NewBatchThreshold { get; set; } = 8;
     public int MaxDequeueCount { get; set; } = 5;
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.Zero;
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromMinutes(1);
