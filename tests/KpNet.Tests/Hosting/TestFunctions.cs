@@ -52,12 +52,15 @@ public sealed class RecordingTimerFunction(Recorder recorder) : ITimerFunction
     }
 }
 
-/// <summary>Records the message, then works until the app stops.</summary>
+/// <summary>Records the message; one whose text is "slow" then works until the app stops.</summary>
 public sealed class NeverEndingQueueFunction(Recorder recorder) : IQueueFunction
 {
     public async Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken)
     {
         recorder.Record(message);
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        if (message.Text == "slow")
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
     }
 }

@@ -94,13 +94,37 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifet
             builder.Services.AddSingleton(recorder);
             builder.Services.AddQueueFunction<NeverEndingQueueFunction>("StoppingQueue", queueName);
         });
-        await queue.SendMessageAsync("interrupted");
+        await queue.SendMessageAsync("slow");
         await Eventually.ReturnsAsync(() => Task.FromResult(recorder.Calls), calls => calls == 1, what: "the handler to start");
 
         await app.DisposeAsync();
 
         var again = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
-        Assert.Equal("interrupted", again.DecodedText);
+        Assert.Equal("slow", again.DecodedText);
         Assert.Equal(2, again.DequeueCount);
+    }
+
+    [Fact]
+    public async Task A_slow_message_does_not_hold_back_the_messages_behind_it()
+    {
+        var queueName = UniqueName.For("slowfirst");
+        var recorder = new Recorder();
+        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        await queue.CreateIfNotExistsAsync();
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton(recorder);
+            builder.Services.AddQueueFunction<NeverEndingQueueFunction>("SlowFirstQueue", queueName);
+        });
+
+        await queue.SendMessageAsync("slow");
+        await Eventually.ReturnsAsync(() => Task.FromResult(recorder.Calls), calls => calls == 1, what: "the slow message to start");
+        foreach (var text in new[] { "a", "b", "c" })
+        {
+            await queue.SendMessageAsync(text);
+        }
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(recorder.Calls), calls => calls == 4, what: "the messages behind the slow one");
+        Assert.Equal(["slow", "a", "b", "c"], recorder.Inputs.Cast<QueueTriggerInput>().Select(m => m.Text).Order(StringComparer.Ordinal).OrderBy(t => t != "slow"));
     }
 }
