@@ -88,6 +88,9 @@ var tableNames = [
   'DealerGateways'
   'Dealers'
   'AuditLog'
+  'Alerts'
+  'GatewayLastSeen'
+  'GatewaySettings'
 ]
 var queueNames = [
   'email-outbox'

@@ -7,6 +7,7 @@ using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
 using KpNet.Portal;
@@ -56,6 +57,7 @@ public static class KpNetApp
         }
 
         builder.Services.AddTelemetry();
+        services.AddMonitoring();
         configureServices?.Invoke(builder);
         services.AddFunctionsHosting(mode);
 
@@ -72,6 +74,7 @@ public static class KpNetApp
         app.MapHealth();
         app.MapAccounts();
         app.MapNotices();
+        app.MapMonitoring();
         app.MapGatewayManagement();
         app.MapDealers();
         app.MapAudit();

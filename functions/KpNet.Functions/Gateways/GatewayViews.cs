@@ -4,6 +4,7 @@ using KpNet.Dealers;
 using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Telemetry;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Gateways;
 
@@ -31,7 +32,8 @@ public sealed record GatewayDetail(
     DateOnly? GridConnectionDate, DateTimeOffset AddedAt, IReadOnlyList<string> Replaces);
 
 /// <summary>Assembles what a screen shows about a site's gateway from the inventory, the latest status and the links.</summary>
-public sealed class GatewayViews(GatewayInventory inventory, GatewayStatusStore statuses, MaintenanceLinks links, DealerDirectory dealers, TimeProvider time)
+public sealed class GatewayViews(
+    GatewayInventory inventory, GatewayStatusStore statuses, MaintenanceLinks links, DealerDirectory dealers, ConnectivityRecords connectivity, TimeProvider time)
 {
     public async Task<GatewayDetail> DetailAsync(CustomerSite site, CancellationToken cancellationToken)
     {
@@ -41,7 +43,10 @@ public sealed class GatewayViews(GatewayInventory inventory, GatewayStatusStore 
             site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", ProductName(gateway?.Product), status?.FirstCommunicatedAt, SiteView.Of(site),
             (status?.UnitConfiguration ?? []).Select(u => new RegistrationApi.UnitView(u.UnitNo, u.Model, u.Serial)).ToList(),
             await DealersOfAsync(site.GatewayId, cancellationToken),
-            Warranty.Of(gateway?.Product, site, status, time.GetUtcNow()),
+            Warranty.Of(gateway?.Product, site, status, time.GetUtcNow()) with
+            {
+                Connectivity = await connectivity.OfAsync([site.GatewayId, .. site.Replaces], cancellationToken),
+            },
             site.GridConnectionDate, site.AddedAt, site.Replaces);
     }
 

@@ -1,13 +1,18 @@
 using KpNet.Accounts.Registration;
 using KpNet.Gateways.Inventory;
 using KpNet.Telemetry;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Gateways;
 
 /// <param name="StartBasis">"gridConnection" (系統連系日 given) or "registration" (the date the gateway was added).</param>
 public sealed record WarrantyView(
     int Years, DateOnly StartDate, string StartBasis, DateOnly EndDate, DateOnly RegistrationDeadline, DateOnly RegisteredOn,
-    bool RegisteredInTime, bool ExtensionApplies, bool Connected, DateTimeOffset? LastCommunicatedAt);
+    bool RegisteredInTime, bool ExtensionApplies, bool Connected, DateTimeOffset? LastCommunicatedAt)
+{
+    /// <summary>Total time out of contact, from the offline alerts of the site's gateways.</summary>
+    public ConnectivityRecord? Connectivity { get; init; }
+}
 
 /// <summary>
 /// Battery and PCS warranty (product.md §6, KPAC-B manual §1-1): 10 years, 15 when a KPAC-B system is registered within

@@ -23,6 +23,17 @@ public enum MessageKey
     NoticeAudienceInvalid,
     NoticePublishWindowInvalid,
 
+    // Monitoring API, gateway settings and the gateway's own endpoints (Monitoring)
+    MonitoringDateTimeInvalid,
+    MonitoringRangeInvalid,
+    MonitoringTooManyPoints,
+    MonitoringResolutionInvalid,
+    SettingsOperationModeInvalid,
+    SettingsBatteryReserveInvalid,
+    SettingsTimeInvalid,
+    SettingsVersionConflict,
+    SettingsVersionUnknown,
+
     // Login, sessions, password reset and forgotten ID (Accounts/Sessions, Accounts/Recovery); the field rules are shared with activation.
     Required,
     PasswordRule,
@@ -88,6 +99,20 @@ public static class Messages
         [MessageKey.NoticeDateTimeInvalid] = ("日時は ISO 8601 形式（例: 2026-04-01T09:00:00+09:00）で入力してください。", "Enter the time in ISO 8601 format (e.g. 2026-04-01T09:00:00+09:00)."),
         [MessageKey.NoticeAudienceInvalid] = ("公開範囲は all（全公開）、customers、dealers、admins（システム管理専用）のいずれかを指定してください。", "The audience must be all, customers, dealers or admins."),
         [MessageKey.NoticePublishWindowInvalid] = ("掲載終了日時は掲載開始日時より後にしてください。", "The end of publication must be after its start."),
+
+        // Monitoring API, gateway settings and the gateway's own endpoints
+        [MessageKey.MonitoringDateTimeInvalid] = ("日時は ISO 8601 形式（例: 2026-04-01T00:00:00Z）で指定してください。", "Give the time in ISO 8601 format (e.g. 2026-04-01T00:00:00Z)."),
+        [MessageKey.MonitoringRangeInvalid] = ("終了日時は開始日時より後にしてください。", "The end must be after the start."),
+        [MessageKey.MonitoringTooManyPoints] = ("期間が長すぎます。この集計単位では {0} 件までです。期間を短くするか、集計単位を大きくしてください。",
+            "The period is too long: at most {0} points at this resolution. Shorten it or choose a coarser resolution."),
+        [MessageKey.MonitoringResolutionInvalid] = ("集計単位は 5m、1h、1d のいずれかを指定してください。", "The resolution must be 5m, 1h or 1d."),
+        [MessageKey.SettingsOperationModeInvalid] = ("運転モードは self-consumption（自家消費）、economy（経済）、backup（停電対策）のいずれかを指定してください。",
+            "The operation mode must be self-consumption, economy or backup."),
+        [MessageKey.SettingsBatteryReserveInvalid] = ("蓄電池の残量設定は 0 から 100 までの整数で指定してください。", "The battery reserve must be a whole number from 0 to 100."),
+        [MessageKey.SettingsTimeInvalid] = ("時刻は HH:mm の形式（例: 22:00）で指定してください。", "Give the time as HH:mm (e.g. 22:00)."),
+        [MessageKey.SettingsVersionConflict] = ("設定はほかの方によって変更されています。画面を更新してから、もう一度変更してください。",
+            "Someone else changed the settings. Reload them and make your change again."),
+        [MessageKey.SettingsVersionUnknown] = ("この設定のバージョンはまだ配信されていません。", "This settings version was never issued."),
 
         // Login, sessions, password reset and forgotten ID.
         [MessageKey.Required] = ("入力してください。", "This field is required."),

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using KpNet.Gateways;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Telemetry;
 
@@ -18,6 +19,7 @@ public sealed partial class TelemetryIngestFunction(
     GatewayStatusWriter statusWriter,
     TelemetryRollups rollups,
     TelemetryDeadLetters deadLetters,
+    AlertEngine alerts,
     TimeProvider time,
     ILogger<TelemetryIngestFunction> logger) : IEventHubFunction
 {
@@ -56,6 +58,7 @@ public sealed partial class TelemetryIngestFunction(
 
         var statusWrites = 0;
         var rollupWrites = 0;
+        var alertChanges = 0;
         var writingStatuses = Parallel.ForEachAsync(
             toApply,
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentStatusWrites, CancellationToken = cancellationToken },
@@ -67,11 +70,13 @@ public sealed partial class TelemetryIngestFunction(
                 {
                     Interlocked.Increment(ref statusWrites);
                 }
+
+                Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, ct));
             });
         var writingDeadLetters = deadLetters.WriteAsync(rejected, cancellationToken);
         await Task.WhenAll(writingStatuses, writingDeadLetters);
 
-        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, rejected.Count, batch.Attempt.RetryCount);
+        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, alertChanges, rejected.Count, batch.Attempt.RetryCount);
     }
 
     /// <summary>Everything ingestion does before storage: each event parsed and validated, the valid ones coalesced per gateway.</summary>
@@ -100,8 +105,8 @@ public sealed partial class TelemetryIngestFunction(
     private static string? PartitionKeyGatewayId(EventData data) =>
         data.PartitionKey is { } key && GatewayId.IsValid(key) ? key : null;
 
-    [LoggerMessage(EventId = 4000, EventName = "TelemetryBatchApplied", Level = LogLevel.Information, Message = "Telemetry batch from partition {PartitionId}: {EventCount} events, {GatewayCount} known gateways, {StatusWrites} status writes, {RollupRows} rollup rows written, {DeadLettered} dead-lettered (retry {RetryCount})")]
-    private partial void LogBatchApplied(string? partitionId, int eventCount, int gatewayCount, int statusWrites, int rollupRows, int deadLettered, int retryCount);
+    [LoggerMessage(EventId = 4000, EventName = "TelemetryBatchApplied", Level = LogLevel.Information, Message = "Telemetry batch from partition {PartitionId}: {EventCount} events, {GatewayCount} known gateways, {StatusWrites} status writes, {RollupRows} rollup rows written, {AlertChanges} alerts raised or cleared, {DeadLettered} dead-lettered (retry {RetryCount})")]
+    private partial void LogBatchApplied(string? partitionId, int eventCount, int gatewayCount, int statusWrites, int rollupRows, int alertChanges, int deadLettered, int retryCount);
 
     [LoggerMessage(EventId = 4001, EventName = "TelemetryEventRejected", Level = LogLevel.Warning, Message = "Telemetry event set aside: {Reason} {Field} (gateway {GatewayId}, partition {PartitionId}, sequence number {SequenceNumber})")]
     private partial void LogEventRejected(TelemetryRejectionReason reason, string field, string? gatewayId, string? partitionId, long? sequenceNumber);

@@ -1,5 +1,7 @@
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Monitoring;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Telemetry;
 
@@ -20,6 +22,15 @@ public static class TelemetryRegistration
         services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();
+        services.AddSingleton(new StorageTable(AlertStore.TableName));
+        services.AddSingleton(new StorageTable(GatewayLastSeen.TableName));
+        services.AddSingleton<GatewayAccess>();
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<GatewayLastSeen>();
+        services.AddSingleton<AlertMailer>();
+        services.AddSingleton<AlertEngine>();
+        services.AddSingleton<ConnectivityRecords>();
+        services.AddTimerFunction<OfflineSweepFunction>(OfflineSweepFunction.Name, OfflineSweepFunction.Schedule);
         services.AddEventHubFunction<TelemetryIngestFunction>(
             TelemetryIngestFunction.Name, TelemetryIngestFunction.EventHubName, TelemetryIngestFunction.Connection, IngestRetry,
             TelemetryIngestFunction.ConsumerGroup);

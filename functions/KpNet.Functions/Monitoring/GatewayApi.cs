@@ -1,0 +1,115 @@
+using KpNet.Accounts.Registration;
+using KpNet.Gateways;
+using KpNet.Http;
+
+namespace KpNet.Monitoring;
+
+/// <summary>
+/// The gateway's own endpoints: it authenticates with its ID and password (checked and throttled exactly like the
+/// registration's gateway check), reads its desired settings and reports the version it applied.
+/// </summary>
+public static partial class GatewayApi
+{
+    public sealed record GatewaySettingsView(int Version, string OperationMode, int BatteryReservePercent, MonitoringApi.EvChargeWindowView? EvChargeWindow);
+
+    public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings");
+        app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied");
+        return app;
+    }
+
+    private static async Task<IResult> ReadSettingsAsync(
+        HttpContext context, GatewayCredentials credentials, GatewaySettingsStore settings, ILogger<GatewaySettingsStore> logger, CancellationToken cancellationToken)
+    {
+        var (gatewayId, _, refusal) = await AuthenticateAsync(context, credentials, logger, readVersion: false, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var view = MonitoringApi.View(await settings.GetAsync(gatewayId!, cancellationToken));
+        return TypedResults.Ok(new GatewaySettingsView(view.Version, view.OperationMode, view.BatteryReservePercent, view.EvChargeWindow));
+    }
+
+    private static async Task<IResult> ReportAppliedAsync(
+        HttpContext context, GatewayCredentials credentials, GatewaySettingsStore settings, TimeProvider time, ILogger<GatewaySettingsStore> logger,
+        CancellationToken cancellationToken)
+    {
+        var (gatewayId, version, refusal) = await AuthenticateAsync(context, credentials, logger, readVersion: true, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (!await settings.RecordAppliedAsync(gatewayId!, version!.Value, time.GetUtcNow(), cancellationToken))
+        {
+            return new ValidationErrors().Add("version", MessageKey.SettingsVersionUnknown).ToProblem(context);
+        }
+
+        LogSettingsApplied(logger, gatewayId!, version.Value);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<(string? GatewayId, int? Version, IResult? Refusal)> AuthenticateAsync(
+        HttpContext context, GatewayCredentials credentials, ILogger logger, bool readVersion, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (await MonitoringApi.ReadBodyAsync(context.Request, cancellationToken) is not { } body)
+        {
+            return (null, null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
+        }
+
+        var form = new JsonForm(body, errors);
+        var id = form.Text("id") is { } text ? GatewayId.Normalize(text) : null;
+        var password = form.RawText("password");
+        foreach (var (path, value) in new[] { ("id", id), ("password", password) })
+        {
+            if (value is null && !errors.Paths.Contains(path))
+            {
+                errors.Add(path, MessageKey.Required);
+            }
+        }
+
+        int? version = null;
+        if (readVersion)
+        {
+            var versionText = SettingsForm.WholeNumber(body, form, "version");
+            if (int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                version = v;
+            }
+            else if (!errors.Paths.Contains("version"))
+            {
+                errors.Add("version", versionText is null ? MessageKey.Required : MessageKey.RegistrationFieldInvalid);
+            }
+        }
+
+        if (errors.Any)
+        {
+            return (null, null, errors.ToProblem(context));
+        }
+
+        if (!GatewayId.IsValid(id!))
+        {
+            return (null, null, Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.RegistrationGatewayCredentialsWrong));
+        }
+
+        switch (await credentials.VerifyAsync(id!, password!, ClientAddress.Of(context), cancellationToken))
+        {
+            case GatewayCheck.Verified:
+                return (id, version, null);
+            case GatewayCheck.Throttled { RetryAfter: var retryAfter }:
+                return (null, null, Problems.TooManyAttempts(context, retryAfter));
+            default:
+                LogGatewayRefused(logger, id!);
+                return (null, null, Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.RegistrationGatewayCredentialsWrong));
+        }
+    }
+
+    [LoggerMessage(EventId = 7200, EventName = "GatewayApiRefused", Level = LogLevel.Warning, Message = "Gateway API call for gateway {GatewayId} refused: wrong ID or password")]
+    private static partial void LogGatewayRefused(ILogger logger, string gatewayId);
+
+    [LoggerMessage(EventId = 7201, EventName = "GatewaySettingsApplied", Level = LogLevel.Information, Message = "Gateway {GatewayId} applied settings version {Version}")]
+    private static partial void LogSettingsApplied(ILogger logger, string gatewayId, int version);
+}

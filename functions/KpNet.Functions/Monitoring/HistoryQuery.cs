@@ -1,0 +1,84 @@
+using System.Globalization;
+using KpNet.Http;
+
+namespace KpNet.Monitoring;
+
+public enum HistoryResolution
+{
+    FiveMinutes,
+    Hour,
+    Day,
+}
+
+/// <summary>GET /history's query: from/to (ISO-8601; default the last day) and resolution 5m|1h|1d, capped in points.</summary>
+public sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, HistoryResolution Resolution)
+{
+    public const int MaxPoints = 1000;
+
+    public static HistoryQuery? Read(string? from, string? to, string? resolution, DateTimeOffset now, ValidationErrors errors)
+    {
+        HistoryResolution? parsed = (resolution ?? "1h") switch
+        {
+            "5m" => HistoryResolution.FiveMinutes,
+            "1h" => HistoryResolution.Hour,
+            "1d" => HistoryResolution.Day,
+            _ => null,
+        };
+        if (parsed is null)
+        {
+            errors.Add("resolution", MessageKey.MonitoringResolutionInvalid);
+        }
+
+        var end = Instant(to, "to", errors) ?? now;
+        var start = Instant(from, "from", errors) ?? end.AddDays(-1);
+        if (errors.Any)
+        {
+            return null;
+        }
+
+        if (end <= start)
+        {
+            errors.Add("to", MessageKey.MonitoringRangeInvalid);
+            return null;
+        }
+
+        var query = new HistoryQuery(start, end, parsed!.Value);
+        if ((end - start) / query.Step > MaxPoints)
+        {
+            errors.Add("from", MessageKey.MonitoringTooManyPoints, MaxPoints);
+            return null;
+        }
+
+        return query;
+    }
+
+    public TimeSpan Step => Resolution switch
+    {
+        HistoryResolution.FiveMinutes => TimeSpan.FromMinutes(5),
+        HistoryResolution.Hour => TimeSpan.FromHours(1),
+        _ => TimeSpan.FromDays(1),
+    };
+
+    public string Name => Resolution switch
+    {
+        HistoryResolution.FiveMinutes => "5m",
+        HistoryResolution.Hour => "1h",
+        _ => "1d",
+    };
+
+    private static DateTimeOffset? Instant(string? value, string path, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+        {
+            return instant.ToUniversalTime();
+        }
+
+        errors.Add(path, MessageKey.MonitoringDateTimeInvalid);
+        return null;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Azure;
+using KpNet.Azure.Storage;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+
+namespace KpNet.Telemetry.Alerts;
+
+/// <summary>What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open.</summary>
+public sealed record AlertSummary(long LastSeq, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, ETag ETag)
+{
+    public static readonly AlertSummary None = new(-1, null, null, new HashSet<string>(StringComparer.Ordinal), default);
+}
+
+/// <summary>The live state of one (gateway, unit, code): raised or cleared, and when it last caused a mail.</summary>
+public sealed record AlertState(
+    string GatewayId, string Key, bool Raised, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, string HistoryRowKey,
+    DateTimeOffset? LastMailedAt, bool RaiseMailed, ETag ETag);
+
+/// <summary>One occurrence of an alert, as the monitoring API lists it.</summary>
+public sealed record AlertOccurrence(string Id, int Unit, string Code, AlertSeverity Severity, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt);
+
+/// <summary>
+/// Table Alerts, PartitionKey = gateway ID, so one gateway's alert changes commit in one entity group transaction:
+/// <list type="bullet">
+/// <item>"summary": LastSeq, LastSeenAt, SeenBucket (its <see cref="GatewayLastSeen"/> row), Open (the raised keys);</item>
+/// <item>"{unit}-{code}": the live state of that alert (raised once, cleared once; the hold-off's last mail);</item>
+/// <item>"h-{inverted ticks of raisedAt}-{unit}-{code}": history, one row per occurrence, newest first.</item>
+/// </list>
+/// </summary>
+public sealed class AlertStore(StorageAccount storage)
+{
+    public const string TableName = "Alerts";
+    public const string SummaryRowKey = "summary";
+    private const string HistoryPrefix = "h-";
+    private const char OpenSeparator = '|';
+
+    public TableClient Table => storage.GetTableClient(TableName);
+
+    public async Task<AlertSummary> GetSummaryAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        return row is null ? AlertSummary.None : new AlertSummary(
+            row.GetInt64("LastSeq") ?? -1,
+            row.GetDateTimeOffset("LastSeenAt"),
+            row.GetString("SeenBucket"),
+            (row.GetString("Open") ?? "").Split(OpenSeparator, StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            row.ETag);
+    }
+
+    public static TableTransactionAction WriteSummary(string gatewayId, AlertSummary previous, long lastSeq, DateTimeOffset? lastSeenAt, string? seenBucket, IEnumerable<string> open)
+    {
+        var row = new TableEntity(gatewayId, SummaryRowKey)
+        {
+            ["LastSeq"] = lastSeq,
+            ["Open"] = string.Join(OpenSeparator, open.Order(StringComparer.Ordinal)),
+        };
+        if (lastSeenAt is { } seen)
+        {
+            row["LastSeenAt"] = seen;
+            row["SeenBucket"] = seenBucket;
+        }
+
+        return previous.ETag == default
+            ? new TableTransactionAction(TableTransactionActionType.Add, row)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, previous.ETag);
+    }
+
+    public async Task<AlertState?> GetStateAsync(string gatewayId, string key, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
+        return row is null ? null : new AlertState(
+            gatewayId, key, row.GetString("State") == "raised", row.GetDateTimeOffset("RaisedAt")!.Value, row.GetDateTimeOffset("ClearedAt"),
+            row.GetString("HistoryRowKey")!, row.GetDateTimeOffset("LastMailedAt"), row.GetBoolean("RaiseMailed") ?? false, row.ETag);
+    }
+
+    public static TableTransactionAction WriteState(AlertState? previous, AlertState state)
+    {
+        var row = new TableEntity(state.GatewayId, state.Key)
+        {
+            ["State"] = state.Raised ? "raised" : "cleared",
+            ["RaisedAt"] = state.RaisedAt,
+            ["HistoryRowKey"] = state.HistoryRowKey,
+            ["RaiseMailed"] = state.RaiseMailed,
+        };
+        if (state.ClearedAt is { } clearedAt)
+        {
+            row["ClearedAt"] = clearedAt;
+        }
+
+        if (state.LastMailedAt is { } mailedAt)
+        {
+            row["LastMailedAt"] = mailedAt;
+        }
+
+        return previous is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, row)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, previous.ETag);
+    }
+
+    public static string HistoryRowKeyFor(string key, DateTimeOffset raisedAt) =>
+        HistoryPrefix + (DateTimeOffset.MaxValue.UtcTicks - raisedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + key;
+
+    public static TableTransactionAction AddHistory(string gatewayId, string historyRowKey, AlertCondition condition, DateTimeOffset raisedAt) =>
+        new(TableTransactionActionType.Add, new TableEntity(gatewayId, historyRowKey)
+        {
+            ["Unit"] = condition.Unit,
+            ["Code"] = condition.Code,
+            ["Severity"] = AlertCatalogue.Describe(condition.Code).Severity.ToString(),
+            ["RaisedAt"] = raisedAt,
+        });
+
+    public static TableTransactionAction ClearHistory(string gatewayId, string historyRowKey, DateTimeOffset clearedAt) =>
+        new(TableTransactionActionType.UpdateMerge, new TableEntity(gatewayId, historyRowKey) { ["ClearedAt"] = clearedAt }, ETag.All);
+
+    /// <summary>Every occurrence of one code on the gateway (e.g. its offline periods), newest first.</summary>
+    public async Task<IReadOnlyList<AlertOccurrence>> HistoryOfCodeAsync(string gatewayId, string code, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."} and Code eq {code}");
+        var occurrences = new List<AlertOccurrence>();
+        await foreach (var row in Table.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            occurrences.Add(Occurrence(row));
+        }
+
+        return occurrences;
+    }
+
+    /// <summary>The gateway's alert occurrences, newest first.</summary>
+    public async Task<IReadOnlyList<AlertOccurrence>> HistoryAsync(string gatewayId, int max, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."}");
+        var occurrences = new List<AlertOccurrence>();
+        await foreach (var row in Table.QueryAsync(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        {
+            occurrences.Add(Occurrence(row));
+            if (occurrences.Count >= max)
+            {
+                break;
+            }
+        }
+
+        return occurrences;
+    }
+
+    private static AlertOccurrence Occurrence(TableEntity row) => new(
+        row.RowKey[HistoryPrefix.Length..],
+        row.GetInt32("Unit") ?? 0,
+        row.GetString("Code")!,
+        Enum.TryParse<AlertSeverity>(row.GetString("Severity"), out var severity) ? severity : AlertSeverity.Warning,
+        row.GetDateTimeOffset("RaisedAt")!.Value,
+        row.GetDateTimeOffset("ClearedAt"));
+}
