@@ -22,9 +22,10 @@ public static class CustomerGatewaysApi
 
     public static IEndpointRouteBuilder MapCustomerGateways(this IEndpointRouteBuilder app)
     {
+        // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
+        app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners);
+        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners);
         var gateways = app.MapGroup("/api/gateways").RequireSession(Owners);
-        gateways.MapGet("", ListAsync).WithName("Gateways");
-        gateways.MapPost("", AddAsync).WithName("AddGateway");
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway");
         gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite");
         gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway");

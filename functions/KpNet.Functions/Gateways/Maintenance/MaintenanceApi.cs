@@ -19,10 +19,10 @@ public static class MaintenanceApi
 
     public static IEndpointRouteBuilder MapMaintenance(this IEndpointRouteBuilder app)
     {
-        var gateway = app.MapGroup("/api/gateways/{id}/dealers").RequireSession(CustomerGatewaysApi.Owners);
-        gateway.MapPost("/preview", PreviewAsync).WithName("PreviewGatewayDealer");
-        gateway.MapPost("", LinkAsync).WithName("LinkGatewayDealer");
-        gateway.MapDelete("/{dealerId}", UnlinkAsync).WithName("UnlinkGatewayDealer");
+        var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(CustomerGatewaysApi.Owners);
+        dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer");
+        dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer");
+        dealers.MapDelete("/dealers/{dealerId}", UnlinkAsync).WithName("UnlinkGatewayDealer");
         return app;
     }
 
