@@ -6,6 +6,8 @@ export interface FieldOptions {
   /** The JSON path the API names in its `errors` (e.g. "site.postalCode"). */
   path: string;
   label: MessageKey;
+  /** Fills the label's {0}… (e.g. the number of a repeated field). */
+  labelArgs?: (string | number)[];
   required?: boolean;
   type?: string;
   autocomplete?: string;
@@ -16,6 +18,8 @@ export interface FieldOptions {
   /** A select's choices (value = label). */
   choices?: readonly string[];
   choicePlaceholder?: MessageKey;
+  /** What a choice shows when its value is a code (value → label). */
+  choiceLabels?: Record<string, string>;
 }
 
 interface FieldParts {
@@ -71,7 +75,7 @@ export class Form {
     const control = options.choices
       ? h('select', common,
         h('option', { value: '' }, t(options.choicePlaceholder ?? 'placeholderPrefecture')),
-        options.choices.map((choice) => h('option', { value: choice, selected: choice === value }, choice)))
+        options.choices.map((choice) => h('option', { value: choice, selected: choice === value }, options.choiceLabels?.[choice] ?? choice)))
       : h('input', {
         ...common, type: options.type ?? 'text', value, inputmode: options.inputmode, placeholder: options.placeholder,
         maxlength: options.maxlength,
@@ -79,7 +83,7 @@ export class Form {
     const error = h('p', { class: 'field-error', id: errorId, hidden: true });
     this.fields.set(options.path, { control, error, hintId });
     return h('div', { class: 'field' },
-      h('label', { for: id }, t(options.label), ' ', badge(options.required ?? false)),
+      h('label', { for: id }, t(options.label, ...(options.labelArgs ?? [])), ' ', badge(options.required ?? false)),
       control,
       options.hint ? h('p', { class: 'field-hint', id: hintId }, t(options.hint)) : null,
       error);

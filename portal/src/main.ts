@@ -4,7 +4,12 @@ import { language, setLanguage, t } from './i18n';
 import { activatePage } from './pages/activate';
 import { campaignPage, notFoundPage, startPage } from './pages/entry';
 import { loginPage } from './pages/login';
-import { comingSoonPage, menuPage } from './pages/menu';
+import { menuPage } from './pages/menu';
+import { linkDealerPage, unlinkDealerPage } from './pages/dealerLinks';
+import { dealerGatewayPage, dealerGatewaysPage, dealerSignUpPage, staffEmailsPage } from './pages/dealerSite';
+import { addGatewayPage, disposeGatewayPage, gatewayListPage, gatewayViewPage, replaceGatewayPage } from './pages/gateways';
+import { monitoringPage } from './pages/monitoring';
+import { privacyPage } from './pages/privacy';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
 import { termsPage } from './pages/terms';
@@ -21,15 +26,19 @@ const pages: Record<string, Page> = {
   '/reset-password': resetPasswordPage,
   '/forgot-id': forgotIdPage,
   '/menu': menuPage,
-  '/gateways': comingSoonPage('menuGatewayList'),
-  '/gateways/new': comingSoonPage('menuGatewayRegister'),
-  '/gateways/replace': comingSoonPage('menuGatewayReplace'),
-  '/gateways/dispose': comingSoonPage('menuGatewayDispose'),
-  '/dealers/link': comingSoonPage('menuDealerLink'),
-  '/dealers/unlink': comingSoonPage('menuDealerUnlink'),
-  '/monitoring': comingSoonPage('menuMonitoring'),
-  '/dealer-signup': comingSoonPage('startDealer'),
-  '/privacy': comingSoonPage('privacyPolicy'),
+  '/gateways': gatewayListPage,
+  '/gateways/new': (main) => addGatewayPage(main),
+  '/gateways/view': gatewayViewPage,
+  '/gateways/replace': replaceGatewayPage,
+  '/gateways/dispose': disposeGatewayPage,
+  '/dealers/link': linkDealerPage,
+  '/dealers/unlink': unlinkDealerPage,
+  '/monitoring': monitoringPage,
+  '/dealer-signup': dealerSignUpPage,
+  '/dealer/gateways': dealerGatewaysPage,
+  '/dealer/gateways/view': dealerGatewayPage,
+  '/dealer/staff-emails': staffEmailsPage,
+  '/privacy': privacyPage,
 };
 
 const root = document.getElementById('app')!;

@@ -12,7 +12,7 @@ export function startRouter(renderCurrent: () => void): void {
     const link = (event.target as Element).closest('a');
     if (link && link.origin === location.origin && link.dataset.route !== undefined && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       event.preventDefault();
-      navigate(link.pathname + link.hash);
+      navigate(link.pathname + link.search + link.hash);
     }
   });
   render();
@@ -33,6 +33,11 @@ export function refresh(): void {
 /** An in-portal link (routed without a reload). */
 export function link(path: string, text: MessageKey, className?: string): HTMLAnchorElement {
   return h('a', { href: path, 'data-route': '', class: className }, t(text));
+}
+
+/** A query parameter of the current screen's address (e.g. the gateway ID in /gateways/view?id=…). */
+export function param(name: string): string | null {
+  return new URLSearchParams(location.search).get(name);
 }
 
 /** A screen's frame: its heading (also the document title, focused for screen readers) and content. */

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { h } from '../dom';
 import { formatDate, t, type MessageKey } from '../i18n';
-import { link, navigate, screen, type Page } from '../router';
+import { link, navigate, screen } from '../router';
 import { requireLogin } from './login';
 import { failure } from './shared';
 
@@ -9,6 +9,7 @@ interface Profile {
   email: string;
   role: 'customer' | 'dealer' | 'admin';
   name: { family: string; given: string };
+  dealerId?: number;
 }
 
 interface Notice {
@@ -36,8 +37,10 @@ export async function menuPage(main: HTMLElement): Promise<void> {
   }
 
   const entry = (path: string, key: MessageKey) => h('li', {}, link(path, key, 'menu-link'));
+  const logoutButton = h('li', {}, h('button', { type: 'button', class: 'button', onclick: () => void logout() }, t('logout')));
   screen(main, t('menuHeading'),
     h('p', { class: 'greeting' }, t('menuGreeting', `${profile.name.family} ${profile.name.given}`.trim())),
+    profile.dealerId === undefined ? null : h('p', { class: 'dealer-id' }, t('menuDealerId', profile.dealerId)),
     h('section', { class: 'notices', 'aria-labelledby': 'notices-heading' },
       h('h2', { id: 'notices-heading' }, t('noticesHeading')),
       notices.length === 0
@@ -47,20 +50,27 @@ export async function menuPage(main: HTMLElement): Promise<void> {
             h('span', { class: 'audience' }, t(`audience_${notice.audience}`))),
           h('p', { class: 'notice-title' }, notice.title),
           h('p', { class: 'notice-body' }, notice.body))))),
-    h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
-      h('h2', {}, t('menuGateways')),
-      h('ul', {},
-        entry('/gateways/new', 'menuGatewayRegister'),
-        entry('/gateways', 'menuGatewayList'),
-        entry('/gateways/replace', 'menuGatewayReplace'),
-        entry('/gateways/dispose', 'menuGatewayDispose')),
-      h('h2', {}, t('menuDealers')),
-      h('ul', {},
-        entry('/dealers/link', 'menuDealerLink'),
-        entry('/dealers/unlink', 'menuDealerUnlink')),
-      h('ul', { class: 'menu-links' },
-        entry('/monitoring', 'menuMonitoring'),
-        h('li', {}, h('button', { type: 'button', class: 'button', onclick: () => void logout() }, t('logout'))))));
+    profile.role === 'dealer'
+      ? h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
+        h('h2', {}, t('menuDealerSite')),
+        h('ul', {},
+          entry('/dealer/gateways', 'dealerGatewaysHeading'),
+          entry('/dealer/staff-emails', 'staffEmailsHeading')),
+        h('ul', { class: 'menu-links' }, logoutButton))
+      : h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
+        h('h2', {}, t('menuGateways')),
+        h('ul', {},
+          entry('/gateways/new', 'menuGatewayRegister'),
+          entry('/gateways', 'menuGatewayList'),
+          entry('/gateways/replace', 'menuGatewayReplace'),
+          entry('/gateways/dispose', 'menuGatewayDispose')),
+        h('h2', {}, t('menuDealers')),
+        h('ul', {},
+          entry('/dealers/link', 'menuDealerLink'),
+          entry('/dealers/unlink', 'menuDealerUnlink')),
+        h('ul', { class: 'menu-links' },
+          entry('/monitoring', 'menuMonitoring'),
+          logoutButton)));
 }
 
 async function logout(): Promise<void> {
@@ -72,11 +82,4 @@ async function logout(): Promise<void> {
     }
   }
   navigate('/login');
-}
-
-/** A menu target whose API is not built yet: a heading and the way back, so the menu's navigation is complete. */
-export function comingSoonPage(heading: MessageKey): Page {
-  return (main) => screen(main, t(heading),
-    h('p', { class: 'notice' }, t('comingSoon')),
-    h('p', {}, link('/menu', 'backToMenu')));
 }

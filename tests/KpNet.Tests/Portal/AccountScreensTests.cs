@@ -13,8 +13,8 @@ namespace KpNet.Tests.Portal;
 [Collection(AzuriteCollection.Name)]
 public sealed partial class AccountScreensTests(AzuriteFixture azurite, PortalSite site) : IClassFixture<PortalSite>, IAsyncLifetime
 {
-    private const string GatewayPassword = "abcdefghijk12";
-    private const string ProvisionalSubject = "【アカウント仮登録のお知らせ】遠隔モニタリングサービス";
+    internal const string GatewayPassword = "abcdefghijk12";
+    internal const string ProvisionalSubject = "【アカウント仮登録のお知らせ】遠隔モニタリングサービス";
 
     public Task InitializeAsync() => site.StartAsync(azurite.ConnectionString);
 
@@ -221,7 +221,7 @@ public sealed partial class AccountScreensTests(AzuriteFixture azurite, PortalSi
         return id;
     }
 
-    private static Dictionary<string, string> ValidForm(string email, string gatewayId) => new()
+    internal static Dictionary<string, string> ValidForm(string email, string gatewayId) => new()
     {
         ["name.family"] = "御室",
         ["name.given"] = "花子",

@@ -21,7 +21,8 @@ public static partial class SessionsApi
     public sealed record Profile(
         string UserId, string Email, string Role, NameView Name, NameView? Kana, string Phone, string PostalCode, string Prefecture,
         string City, string Street, CompanyView? Company,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DealerId, string Language);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DealerId, string Language,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? StaffEmails);
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
@@ -81,7 +82,7 @@ public static partial class SessionsApi
             a.UserId, a.Email, RoleName(a.Role), new NameView(a.Name.Family, a.Name.Given),
             a.Kana is null ? null : new NameView(a.Kana.Family, a.Kana.Given), a.Phone,
             a.Address.PostalCode, a.Address.Prefecture, a.Address.City, a.Address.Street,
-            a.Company is null ? null : new CompanyView(a.Company.Name, a.Company.Department), a.DealerId, a.Language));
+            a.Company is null ? null : new CompanyView(a.Company.Name, a.Company.Department), a.DealerId, a.Language, a.StaffEmails));
     }
 
     [LoggerMessage(EventId = 5100, EventName = "LoggedIn", Level = LogLevel.Information, Message = "User {UserId} logged in")]
