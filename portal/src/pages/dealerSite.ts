@@ -141,7 +141,7 @@ export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
         h('span', { class: gateway.alerts.faultCount > 0 ? 'state state-alert' : 'state' }, gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')),
         gateway.alerts.lastCommunicatedAt ? formatDateTime(gateway.alerts.lastCommunicatedAt) : t('notConnected'),
       ]),
-      t('dealerGatewaysEmpty')),
+      t('dealerGatewaysEmpty'), true),
     h('p', {}, link('/menu', 'backToMenu')));
 }
 

@@ -90,7 +90,7 @@ function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => str
         h('a', { href: target(item.id), 'data-route': '', class: 'gateway-link' }, item.id),
         item.siteName, formatAddress(item.siteAddress), firstCommunication(item.firstCommunicatedAt), item.dealerCount,
       ]),
-      t('gatewayListEmpty')),
+      t('gatewayListEmpty'), true),
     h('p', { class: 'page-range' }, t('gatewayListRange', first, last), ' ', t('totalCount', found.total)),
     h('nav', { class: 'pager', 'aria-label': t('pagerLabel') },
       h('button', { type: 'button', disabled: found.page <= 1, onclick: () => void search(found.page - 1) }, t('previous')),

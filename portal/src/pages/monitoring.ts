@@ -133,7 +133,7 @@ function kwh(value: number): string {
 
 /** One node of the flow: its name, power and which way the power goes. */
 function node(kind: string, label: MessageKey, value: number | null, direction: MessageKey | null, extra?: Node | null): HTMLElement {
-  return h('div', { class: `flow-node flow-${kind}`, 'data-flow': kind },
+  return h('div', { class: `flow-node flow-node-${kind}`, 'data-flow': kind },
     h('p', { class: 'flow-label' }, t(label)),
     h('p', { class: 'flow-value' }, watts(value)),
     h('p', { class: 'flow-direction' }, direction === null ? '' : t(direction)),
@@ -275,7 +275,7 @@ function alertsTable(alerts: Alert[]): HTMLElement {
       formatDateTime(alert.raisedAt), alert.code, alert.unitNo || '', alert.message,
       h('span', { class: alert.clearedAt ? 'state' : 'state state-alert' }, alert.clearedAt ? formatDateTime(alert.clearedAt) : t('alertActive')),
     ]),
-    t('noAlertHistory'));
+    t('noAlertHistory'), true);
 }
 
 /** 設定: operation mode, battery reserve and EV charging window; the gateway picks them up and reports them applied. */

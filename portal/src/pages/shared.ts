@@ -54,12 +54,15 @@ export function completed(main: HTMLElement, title: string, ...lines: string[]):
     h('div', { class: 'buttons' }, link('/menu', 'backToMenu', 'button primary')));
 }
 
-/** A table with column headings; rows of cells (text or nodes). */
-export function table(headings: string[], rows: (string | number | Node)[][], empty: string): HTMLElement {
-  return h('div', { class: 'table-scroll' },
+/**
+ * A table with column headings; rows of cells (text or nodes). A stacked table shows each row as a card of
+ * "heading: value" lines on a phone, where five columns would not fit.
+ */
+export function table(headings: string[], rows: (string | number | Node)[][], empty: string, stacked = false): HTMLElement {
+  return h('div', { class: stacked ? 'table-scroll stacked' : 'table-scroll' },
     h('table', {},
       h('thead', {}, h('tr', {}, headings.map((heading) => h('th', { scope: 'col' }, heading)))),
       h('tbody', {}, rows.length === 0
         ? h('tr', {}, h('td', { colspan: headings.length }, empty))
-        : rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell)))))));
+        : rows.map((cells) => h('tr', {}, cells.map((cell, index) => h('td', { 'data-label': headings[index] }, cell)))))));
 }
