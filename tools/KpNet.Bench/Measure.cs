@@ -2,10 +2,16 @@ using System.Diagnostics;
 
 namespace KpNet.Bench;
 
-/// <summary>Median of several timed runs after warm-up, with the bytes the run allocated on this thread.</summary>
-public readonly record struct Measurement(string Name, int Items, double MedianSeconds, long MedianBytes)
+/// <summary>
+/// Median of several timed runs after warm-up, with the bytes the run allocated on this thread and the CPU time the
+/// process used meanwhile (so "per core" holds on a shared machine, where wall time also counts waiting for a core).
+/// </summary>
+public readonly record struct Measurement(string Name, int Items, double MedianSeconds, long MedianBytes, double MedianCpuSeconds = double.NaN)
 {
     public double ItemsPerSecond => Items / MedianSeconds;
+
+    /// <summary>Items per second of CPU time: the throughput of one fully available core.</summary>
+    public double ItemsPerCpuSecond => Items / MedianCpuSeconds;
 
     public double NanosecondsPerItem => MedianSeconds * 1e9 / Items;
 
@@ -19,21 +25,27 @@ public readonly record struct Measurement(string Name, int Items, double MedianS
         }
 
         var times = new List<double>();
+        var cpuTimes = new List<double>();
         var bytes = new List<long>();
+        using var process = Process.GetCurrentProcess();
         var items = 0;
         for (var i = 0; i < iterations; i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             items = run();
             clock.Stop();
+            process.Refresh();
+            cpuTimes.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
             bytes.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
             times.Add(clock.Elapsed.TotalSeconds);
         }
 
-        return new Measurement(name, items, Median(times), (long)Median(bytes.Select(b => (double)b).ToList()));
+        return new Measurement(name, items, Median(times), (long)Median(bytes.Select(b => (double)b).ToList()), Median(cpuTimes));
     }
 
     public static double Median(List<double> values)

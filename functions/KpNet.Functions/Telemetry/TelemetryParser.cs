@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace KpNet.Telemetry;
@@ -10,8 +12,11 @@ public readonly record struct TelemetryParseResult(TelemetryEvent? Event, Teleme
 
 /// <summary>
 /// Parses and validates telemetry events straight from their UTF-8 bytes with <see cref="Utf8JsonReader"/>: no DOM and no
-/// reflection serializer. Short strings (gateway IDs, models, serials, statuses, fault codes) are interned per parser, so a
-/// batch of many events from a few gateways allocates them once. Not thread-safe: use one parser per batch or per thread.
+/// reflection serializer. Short strings (gateway IDs, models, serials, statuses, fault codes) are interned per parser, and
+/// so are fault-free units and a gateway's unit list while it stays the same, so a batch of many events from a few
+/// gateways allocates little more than the events themselves. Property names are matched by length and bytes, and the
+/// fixed "yyyy-MM-ddTHH:mm:ssZ" timestamp gateways send is read without the general ISO-8601 parser.
+/// Not thread-safe, and the clock is read once: use one parser per batch.
 /// </summary>
 public sealed class TelemetryParser
 {
@@ -29,22 +34,32 @@ public sealed class TelemetryParser
     private const int MaxInternedStrings = 50_000;
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
-    private readonly TimeProvider _time;
+    // Escapes only shrink a name, so any name that fits escaped fits unescaped; ours are far shorter.
+    private const int MaxPropertyNameBytes = 128;
+
+    private readonly DateTimeOffset _now;
 
     // Reused rather than stackalloc'ed: zeroing 512 bytes for each of an event's half dozen strings showed in the profile.
     private readonly char[] _chars = new char[MaxStringLength * 4];
+    private readonly byte[] _name = new byte[MaxPropertyNameBytes];
+    private readonly AsciiInterner _ascii = new();
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    // Keyed by the interned strings' identity: hashing them by value again showed in the profile, and a string that was
+    // not interned only misses the cache.
+    private readonly Dictionary<(int No, string? Model, string? Serial, string? Status), TelemetryUnit> _faultFreeUnits = new(UnitIdentity.Instance);
+    private readonly Dictionary<string, TelemetryUnit[]> _lastUnits = new(ReferenceEqualityComparer.Instance);
+    private readonly List<TelemetryUnit> _units = [];
 
     public TelemetryParser(TimeProvider time)
     {
-        _time = time;
+        _now = time.GetUtcNow();
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public TelemetryParseResult Parse(ReadOnlySpan<byte> utf8Json)
     {
-        var state = new State(_time.GetUtcNow());
+        var state = new State(_now);
         try
         {
             var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
@@ -120,7 +135,7 @@ public sealed class TelemetryParser
             EvW = state.EvW,
             GridW = state.GridW,
             LoadW = state.LoadW,
-            Units = state.Units,
+            Units = state.HasUnits ? SharedUnits(state.GatewayId) : null,
         };
         return new TelemetryParseResult(telemetryEvent, default, state.GatewayId);
     }
@@ -130,98 +145,106 @@ public sealed class TelemetryParser
 
     private void ReadTopLevelProperty(ref Utf8JsonReader reader, ref State state)
     {
-        if (reader.ValueTextEquals("v"u8))
+        var property = TopLevelName(PropertyName(ref reader));
+        reader.Read();
+        switch (property)
         {
-            reader.Read();
-            state.HasVersion = true;
-            if (reader.TokenType != JsonTokenType.Number)
-            {
-                state.Reject(TelemetryRejectionReason.WrongType, "v");
+            case TopLevel.Version:
+                state.HasVersion = true;
+                if (reader.TokenType != JsonTokenType.Number)
+                {
+                    state.Reject(TelemetryRejectionReason.WrongType, "v");
+                    reader.Skip();
+                }
+                else if (!reader.TryGetInt32(out var version) || version != SupportedVersion)
+                {
+                    state.Reject(TelemetryRejectionReason.UnsupportedVersion, "v");
+                }
+
+                break;
+            case TopLevel.GatewayId:
+                ReadGatewayId(ref reader, ref state);
+                break;
+            case TopLevel.Seq:
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq))
+                {
+                    state.Reject(TelemetryRejectionReason.WrongType, "seq");
+                    reader.Skip();
+                }
+                else if (seq < 0)
+                {
+                    state.Reject(TelemetryRejectionReason.OutOfRange, "seq");
+                }
+                else
+                {
+                    state.Seq = seq;
+                }
+
+                break;
+            case TopLevel.Ts:
+                ReadTimestamp(ref reader, ref state);
+                break;
+            case TopLevel.Model:
+                state.Model = ReadOptionalString(ref reader, ref state, "model");
+                break;
+            case TopLevel.Serial:
+                state.Serial = ReadOptionalString(ref reader, ref state, "serial");
+                break;
+            case TopLevel.Fw:
+                state.Fw = ReadOptionalString(ref reader, ref state, "fw");
+                break;
+            case TopLevel.Pv:
+                ReadBlock(ref reader, ref state, Block.Pv);
+                break;
+            case TopLevel.Battery:
+                ReadBlock(ref reader, ref state, Block.Battery);
+                break;
+            case TopLevel.Ev:
+                ReadBlock(ref reader, ref state, Block.Ev);
+                break;
+            case TopLevel.Grid:
+                ReadBlock(ref reader, ref state, Block.Grid);
+                break;
+            case TopLevel.Load:
+                ReadBlock(ref reader, ref state, Block.Load);
+                break;
+            case TopLevel.Units:
+                ReadUnits(ref reader, ref state);
+                break;
+            default:
                 reader.Skip();
-            }
-            else if (!reader.TryGetInt32(out var version) || version != SupportedVersion)
-            {
-                state.Reject(TelemetryRejectionReason.UnsupportedVersion, "v");
-            }
-        }
-        else if (reader.ValueTextEquals("gatewayId"u8))
-        {
-            reader.Read();
-            ReadGatewayId(ref reader, ref state);
-        }
-        else if (reader.ValueTextEquals("seq"u8))
-        {
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq))
-            {
-                state.Reject(TelemetryRejectionReason.WrongType, "seq");
-                reader.Skip();
-            }
-            else if (seq < 0)
-            {
-                state.Reject(TelemetryRejectionReason.OutOfRange, "seq");
-            }
-            else
-            {
-                state.Seq = seq;
-            }
-        }
-        else if (reader.ValueTextEquals("ts"u8))
-        {
-            reader.Read();
-            ReadTimestamp(ref reader, ref state);
-        }
-        else if (reader.ValueTextEquals("model"u8))
-        {
-            reader.Read();
-            state.Model = ReadOptionalString(ref reader, ref state, "model");
-        }
-        else if (reader.ValueTextEquals("serial"u8))
-        {
-            reader.Read();
-            state.Serial = ReadOptionalString(ref reader, ref state, "serial");
-        }
-        else if (reader.ValueTextEquals("fw"u8))
-        {
-            reader.Read();
-            state.Fw = ReadOptionalString(ref reader, ref state, "fw");
-        }
-        else if (reader.ValueTextEquals("pv"u8))
-        {
-            reader.Read();
-            ReadBlock(ref reader, ref state, Block.Pv);
-        }
-        else if (reader.ValueTextEquals("battery"u8))
-        {
-            reader.Read();
-            ReadBlock(ref reader, ref state, Block.Battery);
-        }
-        else if (reader.ValueTextEquals("ev"u8))
-        {
-            reader.Read();
-            ReadBlock(ref reader, ref state, Block.Ev);
-        }
-        else if (reader.ValueTextEquals("grid"u8))
-        {
-            reader.Read();
-            ReadBlock(ref reader, ref state, Block.Grid);
-        }
-        else if (reader.ValueTextEquals("load"u8))
-        {
-            reader.Read();
-            ReadBlock(ref reader, ref state, Block.Load);
-        }
-        else if (reader.ValueTextEquals("units"u8))
-        {
-            reader.Read();
-            ReadUnits(ref reader, ref state);
-        }
-        else
-        {
-            reader.Read();
-            reader.Skip();
+                break;
         }
     }
+
+    /// <summary>The property name's UTF-8 bytes, unescaped when it had escapes; empty (matching nothing) when too long to be ours.</summary>
+    private ReadOnlySpan<byte> PropertyName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        return reader.ValueSpan.Length <= MaxPropertyNameBytes ? _name.AsSpan(0, reader.CopyString(_name)) : default;
+    }
+
+    private static TopLevel TopLevelName(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        1 when name[0] == (byte)'v' => TopLevel.Version,
+        2 when name.SequenceEqual("ts"u8) => TopLevel.Ts,
+        2 when name.SequenceEqual("pv"u8) => TopLevel.Pv,
+        2 when name.SequenceEqual("ev"u8) => TopLevel.Ev,
+        2 when name.SequenceEqual("fw"u8) => TopLevel.Fw,
+        3 when name.SequenceEqual("seq"u8) => TopLevel.Seq,
+        4 when name.SequenceEqual("grid"u8) => TopLevel.Grid,
+        4 when name.SequenceEqual("load"u8) => TopLevel.Load,
+        5 when name.SequenceEqual("model"u8) => TopLevel.Model,
+        5 when name.SequenceEqual("units"u8) => TopLevel.Units,
+        6 when name.SequenceEqual("serial"u8) => TopLevel.Serial,
+        7 when name.SequenceEqual("battery"u8) => TopLevel.Battery,
+        9 when name.SequenceEqual("gatewayId"u8) => TopLevel.GatewayId,
+        _ => TopLevel.Unknown,
+    };
 
     private void ReadGatewayId(ref Utf8JsonReader reader, ref State state)
     {
@@ -239,20 +262,16 @@ public sealed class TelemetryParser
             return;
         }
 
-        Span<char> chars = stackalloc char[12];
-        for (var i = 0; i < 12; i++)
+        foreach (var b in value)
         {
-            var b = value[i];
             if (b is not ((>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')))
             {
                 state.Reject(TelemetryRejectionReason.InvalidGatewayId, "gatewayId");
                 return;
             }
-
-            chars[i] = (char)b;
         }
 
-        state.GatewayId = Intern(chars);
+        state.GatewayId = _ascii.Intern(value)!;
     }
 
     private static void ReadTimestamp(ref Utf8JsonReader reader, ref State state)
@@ -264,7 +283,8 @@ public sealed class TelemetryParser
             return;
         }
 
-        if (reader.ValueSpan.IndexOf((byte)'T') < 0 || !reader.TryGetDateTimeOffset(out var ts) || ts.Offset != TimeSpan.Zero)
+        if (!TryReadUtcSeconds(ref reader, out var ts)
+            && (reader.ValueSpan.IndexOf((byte)'T') < 0 || !reader.TryGetDateTimeOffset(out ts) || ts.Offset != TimeSpan.Zero))
         {
             // Date and time, in UTC ("Z"), as api.md says all times are.
             state.Reject(TelemetryRejectionReason.InvalidTimestamp, "ts");
@@ -285,7 +305,50 @@ public sealed class TelemetryParser
         }
     }
 
-    private static void ReadBlock(ref Utf8JsonReader reader, ref State state, Block block)
+    /// <summary>The fast path for "yyyy-MM-ddTHH:mm:ssZ", what gateways send; anything else goes to the general parser.</summary>
+    private static bool TryReadUtcSeconds(ref Utf8JsonReader reader, out DateTimeOffset ts)
+    {
+        ts = default;
+        var s = reader.ValueSpan;
+        if (reader.ValueIsEscaped || s.Length != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        {
+            return false;
+        }
+
+        var year = Digits(s, 0, 4);
+        var month = Digits(s, 5, 2);
+        var day = Digits(s, 8, 2);
+        var hour = Digits(s, 11, 2);
+        var minute = Digits(s, 14, 2);
+        var second = Digits(s, 17, 2);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        ts = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+        return true;
+    }
+
+    /// <returns>The number, or -1 when a byte is not a digit.</returns>
+    private static int Digits(ReadOnlySpan<byte> s, int start, int count)
+    {
+        var value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = s[i] - (byte)'0';
+            if ((uint)digit > 9)
+            {
+                return -1;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return value;
+    }
+
+    private void ReadBlock(ref Utf8JsonReader reader, ref State state, Block block)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -301,7 +364,8 @@ public sealed class TelemetryParser
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("w"u8))
+            var name = PropertyName(ref reader);
+            if (name is [(byte)'w'])
             {
                 reader.Read();
                 var w = ReadNumber(ref reader, ref state, block, "w", -MaxAbsolutePowerW, MaxAbsolutePowerW);
@@ -314,7 +378,7 @@ public sealed class TelemetryParser
                     case Block.Load: state.LoadW = w; break;
                 }
             }
-            else if (block is Block.Battery or Block.Ev && reader.ValueTextEquals("soc"u8))
+            else if (block is Block.Battery or Block.Ev && name.SequenceEqual("soc"u8))
             {
                 reader.Read();
                 var soc = ReadNumber(ref reader, ref state, block, "soc", 0, 100);
@@ -327,12 +391,12 @@ public sealed class TelemetryParser
                     state.EvSoc = soc;
                 }
             }
-            else if (block == Block.Battery && reader.ValueTextEquals("tempC"u8))
+            else if (block == Block.Battery && name.SequenceEqual("tempC"u8))
             {
                 reader.Read();
                 state.BatteryTempC = ReadNumber(ref reader, ref state, block, "tempC", MinTempC, MaxTempC);
             }
-            else if (block == Block.Ev && reader.ValueTextEquals("connected"u8))
+            else if (block == Block.Ev && name.SequenceEqual("connected"u8))
             {
                 reader.Read();
                 switch (reader.TokenType)
@@ -391,7 +455,8 @@ public sealed class TelemetryParser
             return;
         }
 
-        var units = new List<TelemetryUnit>();
+        _units.Clear();
+        state.HasUnits = true;
         ulong seen = 0;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -422,24 +487,36 @@ public sealed class TelemetryParser
                 }
 
                 seen |= bit;
-                units.Add(unit);
+                _units.Add(unit);
             }
 
             index++;
         }
+    }
 
-        state.Units = units;
+    /// <summary>The units just read, as the same array as the gateway's previous event when nothing changed.</summary>
+    private TelemetryUnit[] SharedUnits(string gatewayId)
+    {
+        ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(_lastUnits, gatewayId, out _);
+        if (last is not null && last.AsSpan().SequenceEqual(CollectionsMarshal.AsSpan(_units)))
+        {
+            return last;
+        }
+
+        last = [.. _units];
+        return last;
     }
 
     private TelemetryUnit? ReadUnit(ref Utf8JsonReader reader, ref State state, int index)
     {
         int? no = null;
         string? model = null, serial = null, status = null;
-        IReadOnlyList<string> faults = [];
+        string[] faults = [];
         var valid = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("no"u8))
+            var name = PropertyName(ref reader);
+            if (name is [(byte)'n', (byte)'o'])
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
@@ -458,22 +535,22 @@ public sealed class TelemetryParser
                     no = value;
                 }
             }
-            else if (reader.ValueTextEquals("model"u8))
+            else if (name.SequenceEqual("model"u8))
             {
                 reader.Read();
                 model = ReadOptionalString(ref reader, ref state, "units[].model", index);
             }
-            else if (reader.ValueTextEquals("serial"u8))
+            else if (name.SequenceEqual("serial"u8))
             {
                 reader.Read();
                 serial = ReadOptionalString(ref reader, ref state, "units[].serial", index);
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (name.SequenceEqual("status"u8))
             {
                 reader.Read();
                 status = ReadOptionalString(ref reader, ref state, "units[].status", index);
             }
-            else if (reader.ValueTextEquals("faults"u8))
+            else if (name.SequenceEqual("faults"u8))
             {
                 reader.Read();
                 faults = ReadFaults(ref reader, ref state, index);
@@ -495,7 +572,13 @@ public sealed class TelemetryParser
             return null;
         }
 
-        return new TelemetryUnit(no.Value, model, serial, status, faults);
+        if (faults.Length > 0)
+        {
+            return new TelemetryUnit(no.Value, model, serial, status, faults);
+        }
+
+        ref var unit = ref CollectionsMarshal.GetValueRefOrAddDefault(_faultFreeUnits, (no.Value, model, serial, status), out _);
+        return unit ??= new TelemetryUnit(no.Value, model, serial, status, faults);
     }
 
     private string[] ReadFaults(ref Utf8JsonReader reader, ref State state, int index)
@@ -557,6 +640,11 @@ public sealed class TelemetryParser
             return null;
         }
 
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= MaxStringLength && _ascii.Intern(reader.ValueSpan) is { } ascii)
+        {
+            return ascii;
+        }
+
         var chars = _chars.AsSpan();
         var length = reader.CopyString(chars);
         if (length > MaxStringLength)
@@ -596,6 +684,35 @@ public sealed class TelemetryParser
         _ => "load",
     };
 
+    private sealed class UnitIdentity : IEqualityComparer<(int No, string? Model, string? Serial, string? Status)>
+    {
+        public static readonly UnitIdentity Instance = new();
+
+        public bool Equals((int No, string? Model, string? Serial, string? Status) x, (int No, string? Model, string? Serial, string? Status) y) =>
+            x.No == y.No && ReferenceEquals(x.Model, y.Model) && ReferenceEquals(x.Serial, y.Serial) && ReferenceEquals(x.Status, y.Status);
+
+        public int GetHashCode((int No, string? Model, string? Serial, string? Status) unit) =>
+            HashCode.Combine(unit.No, RuntimeHelpers.GetHashCode(unit.Model), RuntimeHelpers.GetHashCode(unit.Serial), RuntimeHelpers.GetHashCode(unit.Status));
+    }
+
+    private enum TopLevel
+    {
+        Unknown,
+        Version,
+        GatewayId,
+        Seq,
+        Ts,
+        Model,
+        Serial,
+        Fw,
+        Pv,
+        Battery,
+        Ev,
+        Grid,
+        Load,
+        Units,
+    }
+
     private enum Block
     {
         Pv,
@@ -625,7 +742,7 @@ public sealed class TelemetryParser
         public double? EvW;
         public double? GridW;
         public double? LoadW;
-        public List<TelemetryUnit>? Units;
+        public bool HasUnits;
 
         /// <summary>The first problem wins; reading goes on so the gateway ID is known for the dead letter.</summary>
         public void Reject(TelemetryRejectionReason reason, string field) => Rejection ??= new TelemetryRejection(reason, field);

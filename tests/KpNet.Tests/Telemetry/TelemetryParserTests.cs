@@ -202,6 +202,59 @@ public sealed class TelemetryParserTests
         Assert.Same(first.GatewayId, second.GatewayId);
         Assert.Same(first.Model, second.Model);
     }
+
+    [Theory]
+    [InlineData("2026-11-21T10:00:00Z", "2026-11-21T10:00:00.0000000+00:00")]
+    [InlineData("2026-11-21T10:00:00.250Z", "2026-11-21T10:00:00.2500000+00:00")]
+    [InlineData("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.0000000+00:00")]
+    [InlineData("2026-11-21T10:00:00+00:00", "2026-11-21T10:00:00.0000000+00:00")]
+    public void Timestamps_in_utc_are_read_by_the_fast_path_or_the_general_parser(string ts, string expected)
+    {
+        var result = Parse($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"{{ts}}"}""");
+
+        Assert.True(result.IsValid, result.Rejection.ToString());
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), result.Event!.Ts);
+    }
+
+    [Theory]
+    [InlineData("2026-02-29T10:00:00Z")]
+    [InlineData("2026-11-31T10:00:00Z")]
+    [InlineData("2026-13-01T10:00:00Z")]
+    [InlineData("2026-11-21T24:00:00Z")]
+    [InlineData("2026-11-21T10:60:00Z")]
+    [InlineData("2026-11-21T10:00:60Z")]
+    [InlineData("2026-11-2xT10:00:00Z")]
+    [InlineData("2026-11-21 10:00:00Z")]
+    public void Impossible_timestamps_are_rejected_whichever_path_reads_them(string ts) =>
+        Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.InvalidTimestamp, "ts"), Parse($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"{{ts}}"}""").Rejection);
+
+    [Fact]
+    public void Escaped_property_names_and_non_ascii_strings_are_read_like_plain_ones()
+    {
+        var result = Parse("""{"v":1,"g\u0061tewayId":"GW00009005PV","s\u0065q":7,"ts":"2026-11-21T10:00:00Z","model":"\u30e2\u30c7\u30eb","fw":"β-2","battery":{"t\u0065mpC":31.5},"units":[{"n\u006f":1,"status":"run"}]}""");
+
+        Assert.True(result.IsValid, result.Rejection.ToString());
+        Assert.Equal(("GW00009005PV", 7L, "モデル", "β-2", 31.5), (result.Event!.GatewayId, result.Event.Seq, result.Event.Model, result.Event.Fw, result.Event.BatteryTempC!.Value));
+        Assert.Equal(1, Assert.Single(result.Event.Units!).No);
+    }
+
+    [Fact]
+    public void A_gateways_unchanged_units_are_shared_between_its_events_and_a_change_gives_a_new_list()
+    {
+        var parser = new TelemetryParser(new FixedTime(Now));
+        TelemetryEvent ParseUnits(string units) => parser.Parse(Encoding.UTF8.GetBytes(Minimal(""","units":""" + units))).Event!;
+        const string running = """[{"no":1,"model":"KPV","serial":"U1","status":"run","faults":[]},{"no":2,"model":"KPV","serial":"U2","status":"run"}]""";
+
+        var first = ParseUnits(running);
+        var second = ParseUnits(running);
+        var faulted = ParseUnits("""[{"no":1,"model":"KPV","serial":"U1","status":"run","faults":[]},{"no":2,"model":"KPV","serial":"U2","status":"fault","faults":["E101"]}]""");
+
+        Assert.Same(first.Units, second.Units);
+        Assert.NotSame(first.Units, faulted.Units);
+        Assert.Same(first.Units![0], faulted.Units![0]);
+        Assert.Equal(["E101"], faulted.Units[1].Faults);
+        Assert.Equal("run", ParseUnits(running).Units![1].Status);
+    }
 }
 
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
