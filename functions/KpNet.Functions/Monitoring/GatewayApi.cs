@@ -55,12 +55,11 @@ public static partial class GatewayApi
         HttpContext context, GatewayCredentials credentials, ILogger logger, bool readVersion, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (await MonitoringApi.ReadBodyAsync(context.Request, cancellationToken) is not { } body)
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
         {
             return (null, null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
         }
 
-        var form = new JsonForm(body, errors);
         var id = form.Text("id") is { } text ? GatewayId.Normalize(text) : null;
         var password = form.RawText("password");
         foreach (var (path, value) in new[] { ("id", id), ("password", password) })
@@ -74,7 +73,7 @@ public static partial class GatewayApi
         int? version = null;
         if (readVersion)
         {
-            var versionText = SettingsForm.WholeNumber(body, form, "version");
+            var versionText = form.TextOrNumber("version");
             if (int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
             {
                 version = v;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
@@ -115,12 +114,12 @@ public static class MonitoringApi
         }
 
         var errors = new ValidationErrors();
-        if (await ReadBodyAsync(context.Request, cancellationToken) is not { } body)
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
         {
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (SettingsForm.Read(body, errors) is not ({ } desired, var expectedVersion))
+        if (SettingsForm.Read(form) is not ({ } desired, var expectedVersion))
         {
             return errors.ToProblem(context);
         }
@@ -143,20 +142,6 @@ public static class MonitoringApi
     {
         var gatewayId = GatewayId.Normalize(id);
         return await access.CanMonitorAsync(context.RequireCurrentUser(), gatewayId, cancellationToken) ? gatewayId : null;
-    }
-
-    /// <summary>The body when it is a JSON object, else null.</summary>
-    public static async Task<JsonElement?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.NotFound);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using KpNet.Accounts.Registration;
 using KpNet.Http;
 
@@ -11,9 +10,9 @@ namespace KpNet.Monitoring;
 /// </summary>
 public static class SettingsForm
 {
-    public static (DesiredSettings? Desired, int? ExpectedVersion) Read(JsonElement body, ValidationErrors errors)
+    public static (DesiredSettings? Desired, int? ExpectedVersion) Read(JsonForm form)
     {
-        var form = new JsonForm(body, errors);
+        var errors = form.Errors;
         var mode = form.Text("operationMode")?.ToLowerInvariant();
         if (mode is null)
         {
@@ -24,7 +23,7 @@ public static class SettingsForm
             errors.Add("operationMode", MessageKey.SettingsOperationModeInvalid);
         }
 
-        var reserveText = WholeNumber(body, form, "batteryReservePercent");
+        var reserveText = form.TextOrNumber("batteryReservePercent");
         int? reserve = null;
         if (reserveText is null)
         {
@@ -47,7 +46,7 @@ public static class SettingsForm
         }
 
         int? version = null;
-        if (WholeNumber(body, form, "version") is { } versionText)
+        if (form.TextOrNumber("version") is { } versionText)
         {
             if (int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
             {
@@ -78,10 +77,6 @@ public static class SettingsForm
         form.Errors.Add(path, MessageKey.SettingsTimeInvalid);
         return null;
     }
-
-    /// <summary>A top-level number as its digits (or its text when sent as a string), for the fields clients send either way.</summary>
-    public static string? WholeNumber(JsonElement body, JsonForm form, string name) =>
-        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetRawText() : form.Text(name);
 
     private static void AddOnce(ValidationErrors errors, string path, MessageKey key)
     {

@@ -19,7 +19,11 @@ public sealed class DealerMonitoringTests(AzuriteFixture azurite) : IAsyncLifeti
     public async Task InitializeAsync() =>
         _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await WaitForOutboxDrainedAsync(_app);
+        await _app.DisposeAsync();
+    }
 
     private DateTimeOffset Now => new(_clock.GetUtcNow().Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

@@ -5,6 +5,8 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Azure.EventHubs;
 using KpNet.Gateways.Inventory;
+using KpNet.Hosting;
+using KpNet.Notifications;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,6 +83,15 @@ public static class MonitoredGateways
         Eventually.ReturnsAsync(
             async () => (await MailsToAsync(app, to)).Where(m => m.Subject.StartsWith(subjectStart, StringComparison.Ordinal)).ToList(),
             mails => mails.Count >= count, what: $"{count} mail(s) {subjectStart} to {to}");
+
+    /// <summary>
+    /// Waits until the shared outbox queue is empty, so mails this app caused (an offline sweep mails every silent
+    /// gateway's owner, not only the test's) are delivered here and never reach the next test class's app.
+    /// </summary>
+    public static Task WaitForOutboxDrainedAsync(TestApp app) =>
+        Eventually.ReturnsAsync(
+            async () => (await app.Services.GetRequiredService<StorageAccount>().GetQueueClient(EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
+            count => count == 0, TimeSpan.FromSeconds(90), what: "the email outbox to drain");
 
     private static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

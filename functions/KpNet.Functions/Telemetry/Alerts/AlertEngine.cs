@@ -32,7 +32,9 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
     {
         var latest = batch.Latest ?? throw new ArgumentException("The batch has no events.", nameof(batch));
         var conditions = AlertRules.Evaluate(latest);
-        var seenAt = latest.Ts < time.GetUtcNow() ? latest.Ts : time.GetUtcNow();
+
+        // Contact is when we heard from the gateway, not the time it stamped: a backlog sent after an outage is contact now.
+        var seenAt = time.GetUtcNow();
         return UpdateAsync(batch.GatewayId, summary => summary.LastSeq >= latest.Seq
             ? null
             : new Plan(Limit(conditions), latest.Ts, latest.Seq, seenAt), cancellationToken);

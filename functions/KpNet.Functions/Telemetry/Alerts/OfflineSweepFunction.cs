@@ -14,16 +14,33 @@ public sealed partial class OfflineSweepFunction(GatewayLastSeen lastSeen, Alert
     public const string Schedule = "0 */5 * * * *";
 
     private const int MaxConcurrentGateways = 16;
+    private const int ChunkSize = 1000;
 
     public async Task RunAsync(TimerInput timer, CancellationToken cancellationToken)
     {
         var silentSince = time.GetUtcNow() - AlertRules.OfflineAfter;
-        var rows = new List<(string Bucket, string GatewayId)>();
+        var examined = 0;
+        var raised = 0;
+        var chunk = new List<(string Bucket, string GatewayId)>(ChunkSize);
         await foreach (var row in lastSeen.SilentSinceAsync(silentSince, cancellationToken))
         {
-            rows.Add(row);
+            chunk.Add(row);
+            if (chunk.Count == ChunkSize)
+            {
+                raised += await HandleAsync(chunk, cancellationToken);
+                examined += chunk.Count;
+                chunk.Clear();
+            }
         }
 
+        raised += await HandleAsync(chunk, cancellationToken);
+        examined += chunk.Count;
+        LogSwept(examined, raised);
+    }
+
+    /// <summary>Raises what is due and removes the handled index rows; a mass outage is worked through a chunk at a time.</summary>
+    private async Task<int> HandleAsync(List<(string Bucket, string GatewayId)> rows, CancellationToken cancellationToken)
+    {
         var raised = 0;
         await Parallel.ForEachAsync(
             rows,
@@ -33,7 +50,7 @@ public sealed partial class OfflineSweepFunction(GatewayLastSeen lastSeen, Alert
                 Interlocked.Add(ref raised, await alerts.RaiseOfflineAsync(row.GatewayId, row.Bucket, ct));
                 await lastSeen.RemoveAsync(row.Bucket, row.GatewayId, ct);
             });
-        LogSwept(rows.Count, raised);
+        return raised;
     }
 
     [LoggerMessage(EventId = 7110, EventName = "OfflineSweepDone", Level = LogLevel.Information, Message = "Offline sweep: {SilentGateways} silent gateways examined, {Raised} offline alerts raised")]
