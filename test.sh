@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration against a real Azurite (started by the tests on free ports, in memory),
-# the published handler as the Functions host starts it. Exits non-zero on any failure.
+# the published handler as the Functions host starts it, and the portal in headless Chromium. Installs what it
+# needs when missing. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# The browser tests drive Debian's Chromium (no browser download) and need Japanese fonts.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK JP" || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "The browser tests need: ${missing[*]} (apt). Run as root, or install them first." >&2
+    exit 1
+  fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
 
 if [ ! -x node_modules/.bin/azurite ]; then
   npm ci --no-audit --no-fund
