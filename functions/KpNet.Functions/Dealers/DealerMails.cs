@@ -5,16 +5,6 @@ namespace KpNet.Dealers;
 /// <summary>Dealer account mails, worded after the manuals' notices.</summary>
 public static class DealerMails
 {
-    public const string FooterJapanese = "\n" + """
-        ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
-        遠隔モニタリングサービス
-        """;
-
-    public const string FooterEnglish = "\n" + """
-        This mail was sent from an address that cannot receive replies.
-        Remote Monitoring Service
-        """;
-
     public static readonly MailTemplate Registered = new(
         "dealer-registered",
         "【販売店登録完了のお知らせ】遠隔モニタリングサービス",
@@ -31,7 +21,7 @@ public static class DealerMails
         下記からログインしてご利用ください。
         {{loginLink}}
 
-        """ + FooterJapanese,
+        """,
         "[Dealer registration complete] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -46,5 +36,5 @@ public static class DealerMails
         Log in here:
         {{loginLink}}
 
-        """ + FooterEnglish);
+        """);
 }

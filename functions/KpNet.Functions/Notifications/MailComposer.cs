@@ -14,10 +14,26 @@ public sealed partial class MailComposer(IConfiguration configuration)
     public string PortalLink(string page, string? fragment = null) =>
         new Uri(PortalBaseUrl, page).AbsoluteUri + (fragment is null ? "" : "#" + Uri.EscapeDataString(fragment));
 
+    /// <summary>The no-reply footer appended to a template's Japanese text unless the template opts out (<see cref="MailTemplate.StandardFooter"/>).</summary>
+    public const string FooterJapanese = "\n" + """
+        ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
+        遠隔モニタリングサービス
+        """;
+
+    /// <summary>The English counterpart of <see cref="FooterJapanese"/>.</summary>
+    public const string FooterEnglish = "\n" + """
+        This mail was sent from an address that cannot receive replies.
+        Remote Monitoring Service
+        """;
+
     public OutgoingMail Compose(MailTemplate template, string to, bool english, IReadOnlyDictionary<string, string> values, string? mailId = null)
     {
         var subject = Fill(english ? template.SubjectEnglish : template.SubjectJapanese, values, html: false);
-        var text = Fill(english ? template.TextEnglish : template.TextJapanese, values, html: false);
+        var body = english ? template.TextEnglish : template.TextJapanese;
+        if (template.StandardFooter)
+            body += english ? FooterEnglish : FooterJapanese;
+
+        var text = Fill(body, values, html: false);
         return new OutgoingMail(mailId ?? Guid.NewGuid().ToString(), to, subject, text, ToHtml(text, english), template.Kind);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using KpNet.Azure.Storage.Tables;
+using KpNet.Json;
 
 namespace KpNet.Telemetry;
 
@@ -107,7 +108,7 @@ internal static class GatewayStatusEntity
         ETag = entity.ETag,
     };
 
-    public static string WriteUnits(IReadOnlyList<TelemetryUnit> units) => WriteJson(writer =>
+    public static string WriteUnits(IReadOnlyList<TelemetryUnit> units) => JsonText.Array(writer =>
     {
         foreach (var unit in units)
         {
@@ -125,7 +126,7 @@ internal static class GatewayStatusEntity
         }
     });
 
-    public static string WriteUnitConfiguration(IReadOnlyList<TelemetryUnit> units) => WriteJson(writer =>
+    public static string WriteUnitConfiguration(IReadOnlyList<TelemetryUnit> units) => JsonText.Array(writer =>
     {
         foreach (var unit in units.OrderBy(u => u.No))
         {
@@ -163,19 +164,6 @@ internal static class GatewayStatusEntity
             unit.GetProperty("unitNo").GetInt32(),
             unit.GetProperty("model").GetString(),
             unit.GetProperty("serial").GetString())).ToList();
-    }
-
-    private static string WriteJson(Action<Utf8JsonWriter> writeItems)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            writeItems(writer);
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }
 

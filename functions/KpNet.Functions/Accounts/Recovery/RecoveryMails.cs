@@ -3,7 +3,10 @@ using KpNet.Notifications;
 
 namespace KpNet.Accounts.Recovery;
 
-/// <summary>Mails of password reset and forgotten ID, worded like the manuals' 【アカウント仮登録のお知らせ】.</summary>
+/// <summary>
+/// Mails of password reset and forgotten ID, worded like the manuals' 【アカウント仮登録のお知らせ】. They have always been
+/// sent without the standard no-reply footer, so they opt out of it explicitly.
+/// </summary>
 public static class RecoveryMails
 {
     public static readonly MailTemplate PasswordReset = new(
@@ -35,7 +38,8 @@ public static class RecoveryMails
         You will need the phone number you registered.
 
         If you did not ask for this, ignore this mail; your password stays unchanged.
-        """);
+        """,
+        StandardFooter: false);
 
     public static readonly MailTemplate PasswordChanged = new(
         "password-changed",
@@ -60,7 +64,8 @@ public static class RecoveryMails
         {{loginLink}}
 
         If this was not you, reset your password from "Forgot your user ID or password?" on the login page and contact us.
-        """);
+        """,
+        StandardFooter: false);
 
     public static readonly MailTemplate AccountId = new(
         "account-id",
@@ -95,7 +100,8 @@ public static class RecoveryMails
         {{loginLink}}
 
         If you did not ask for this, ignore this mail.
-        """);
+        """,
+        StandardFooter: false);
 
     /// <summary>Dates in mails are Japan time (no daylight saving, so a fixed +09:00).</summary>
     public static string JapanTime(DateTimeOffset at, bool english)

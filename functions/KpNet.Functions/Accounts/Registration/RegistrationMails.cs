@@ -5,16 +5,6 @@ namespace KpNet.Accounts.Registration;
 /// <summary>Registration and activation mails, worded after the manuals' 【アカウント仮登録のお知らせ】.</summary>
 public static class RegistrationMails
 {
-    private const string FooterJapanese = "\n" + """
-        ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
-        遠隔モニタリングサービス
-        """;
-
-    private const string FooterEnglish = "\n" + """
-        This mail was sent from an address that cannot receive replies.
-        Remote Monitoring Service
-        """;
-
     public static readonly MailTemplate Provisional = new(
         "activation",
         "【アカウント仮登録のお知らせ】遠隔モニタリングサービス",
@@ -37,7 +27,7 @@ public static class RegistrationMails
 
         本メールにお心当たりのない場合は、お手数ですが本メールを破棄してください。
 
-        """ + FooterJapanese,
+        """,
         "[Provisional registration] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -55,7 +45,7 @@ public static class RegistrationMails
 
         If you did not register, please ignore this mail.
 
-        """ + FooterEnglish);
+        """);
 
     public static readonly MailTemplate AlreadyRegistered = new(
         "registration-notice",
@@ -76,7 +66,7 @@ public static class RegistrationMails
 
         お心当たりのない場合は、本メールを破棄してください。アカウントの登録内容は変更されていません。
 
-        """ + FooterJapanese,
+        """,
         "[About your registration] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -94,7 +84,7 @@ public static class RegistrationMails
 
         If it was not you, please ignore this mail. Your account has not been changed.
 
-        """ + FooterEnglish);
+        """);
 
     public static readonly MailTemplate Activated = new(
         "activated",
@@ -111,7 +101,7 @@ public static class RegistrationMails
 
         本登録にお心当たりのない場合は、お手数ですが運営までお問い合わせください。
 
-        """ + FooterJapanese,
+        """,
         "[Registration complete] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -125,5 +115,5 @@ public static class RegistrationMails
 
         If you did not register, please contact the operator.
 
-        """ + FooterEnglish);
+        """);
 }

@@ -1,4 +1,3 @@
-using KpNet.Dealers;
 using KpNet.Notifications;
 
 namespace KpNet.Gateways.Maintenance;
@@ -28,7 +27,7 @@ public static class MaintenanceMails
 
         本メールにお心当たりのない場合は、お手数ですが運営までお問い合わせください。
 
-        """ + DealerMails.FooterJapanese,
+        """,
         "[Maintenance dealer linked] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -46,7 +45,7 @@ public static class MaintenanceMails
 
         If you did not do this, please contact the operator.
 
-        """ + DealerMails.FooterEnglish);
+        """);
 
     public static readonly MailTemplate LinkedToDealer = new(
         "maintenance-linked-dealer",
@@ -63,7 +62,7 @@ public static class MaintenanceMails
         お客様の個人情報の閲覧はすべて記録され、お客様が確認できます。
         {{portalLink}}
 
-        """ + DealerMails.FooterJapanese,
+        """,
         "[Gateway maintenance assigned] Remote Monitoring Service",
         """
         Dear {{dealerName}},
@@ -77,7 +76,7 @@ public static class MaintenanceMails
         Every view of the customer's personal data is recorded and visible to the customer.
         {{portalLink}}
 
-        """ + DealerMails.FooterEnglish);
+        """);
 
     public static readonly MailTemplate UnlinkedToCustomer = new(
         "maintenance-unlinked-customer",
@@ -96,7 +95,7 @@ public static class MaintenanceMails
 
         本メールにお心当たりのない場合は、お手数ですが運営までお問い合わせください。
 
-        """ + DealerMails.FooterJapanese,
+        """,
         "[Maintenance dealer unlinked] Remote Monitoring Service",
         """
         Dear {{name}},
@@ -112,7 +111,7 @@ public static class MaintenanceMails
 
         If you did not do this, please contact the operator.
 
-        """ + DealerMails.FooterEnglish);
+        """);
 
     public static readonly MailTemplate UnlinkedToDealer = new(
         "maintenance-unlinked-dealer",
@@ -126,7 +125,7 @@ public static class MaintenanceMails
 
         このゲートウェイの操作、管理およびお客様のご登録情報の閲覧はできなくなりました。
 
-        """ + DealerMails.FooterJapanese,
+        """,
         "[Gateway maintenance ended] Remote Monitoring Service",
         """
         Dear {{dealerName}},
@@ -137,5 +136,5 @@ public static class MaintenanceMails
 
         You can no longer operate or manage it or see the customer's registration data.
 
-        """ + DealerMails.FooterEnglish);
+        """);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Json;
 using Microsoft.Extensions.Options;
 
 namespace KpNet.Hosting.Local;
@@ -113,7 +114,7 @@ public sealed partial class LocalEventHub(
     private byte[] WritePayload(List<IngestedEvent> events, long firstSequenceNumber, DateTimeOffset enqueuedAt, int retryCount, int maxRetryCount) =>
         InvocationPayload.Write(
             _trigger.BindingName,
-            writer => writer.WriteStringValue(JsonArray(array =>
+            writer => writer.WriteStringValue(JsonText.Array(array =>
             {
                 foreach (var e in events)
                 {
@@ -122,21 +123,21 @@ public sealed partial class LocalEventHub(
             })),
             metadata =>
             {
-                metadata.WriteString("SequenceNumberArray", JsonArray(array =>
+                metadata.WriteString("SequenceNumberArray", JsonText.Array(array =>
                 {
                     for (var i = 0; i < events.Count; i++)
                     {
                         array.WriteNumberValue(firstSequenceNumber + i);
                     }
                 }));
-                metadata.WriteString("EnqueuedTimeUtcArray", JsonArray(array =>
+                metadata.WriteString("EnqueuedTimeUtcArray", JsonText.Array(array =>
                 {
                     foreach (var _ in events)
                     {
                         array.WriteStringValue(enqueuedAt.ToString("o", CultureInfo.InvariantCulture));
                     }
                 }));
-                metadata.WriteString("PartitionKeyArray", JsonArray(array =>
+                metadata.WriteString("PartitionKeyArray", JsonText.Array(array =>
                 {
                     foreach (var e in events)
                     {
@@ -156,19 +157,6 @@ public sealed partial class LocalEventHub(
                     metadata.WriteEndObject();
                 }
             });
-
-    private static string JsonArray(Action<Utf8JsonWriter> writeItems)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            writeItems(writer);
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 
     [LoggerMessage(EventId = 1300, EventName = "EventBatchGivenUp", Level = LogLevel.Error, Message = "Function {FunctionName} failed a batch of {EventCount} events {Attempts} times; the sender is told to resend")]
     private partial void LogBatchGivenUp(string functionName, int eventCount, int attempts);

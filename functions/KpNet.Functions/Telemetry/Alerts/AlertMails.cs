@@ -5,16 +5,6 @@ namespace KpNet.Telemetry.Alerts;
 /// <summary>Fault and recovery mails to the customer and the linked dealers' maintenance staff.</summary>
 public static class AlertMails
 {
-    private const string FooterJapanese = "\n" + """
-        ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
-        遠隔モニタリングサービス
-        """;
-
-    private const string FooterEnglish = "\n" + """
-        This mail was sent from an address that cannot receive replies.
-        Remote Monitoring Service
-        """;
-
     public static readonly MailTemplate Raised = new(
         "alert-raised",
         "【異常発生のお知らせ】ゲートウェイ {{gatewayId}}（{{code}}）遠隔モニタリングサービス",
@@ -38,7 +28,7 @@ public static class AlertMails
 
         異常が解消されると、復旧のお知らせをお送りします。
 
-        """ + FooterJapanese,
+        """,
         "[Alert] Gateway {{gatewayId}} ({{code}}) Remote Monitoring Service",
         """
         Dear {{name}},
@@ -59,7 +49,7 @@ public static class AlertMails
 
         We will send a recovery notice when the problem clears.
 
-        """ + FooterEnglish);
+        """);
 
     public static readonly MailTemplate Cleared = new(
         "alert-cleared",
@@ -79,7 +69,7 @@ public static class AlertMails
 
         {{link}}
 
-        """ + FooterJapanese,
+        """,
         "[Recovered] Gateway {{gatewayId}} ({{code}}) Remote Monitoring Service",
         """
         Dear {{name}},
@@ -95,5 +85,5 @@ public static class AlertMails
 
         {{link}}
 
-        """ + FooterEnglish);
+        """);
 }
