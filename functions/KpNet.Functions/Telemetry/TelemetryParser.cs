@@ -11,14 +11,16 @@ public readonly record struct TelemetryParseResult(TelemetryEvent? Event, Teleme
 }
 
 /// <summary>
-/// Parses and validates telemetry events straight from their UTF-8 bytes with <see cref="Utf8JsonReader"/>: no DOM and no
-/// reflection serializer. Short strings (gateway IDs, models, serials, statuses, fault codes) are interned per parser, and
+/// Parses and validates telemetry events straight from their UTF-8 bytes: events in the shape gateways send go through a
+/// byte scanner (<c>TelemetryParser.FastPath.cs</c>), and anything it does not vouch for — escapes, non-ASCII, nulls, unknown
+/// or repeated properties, exponents, bad values — is parsed again from the start with <see cref="Utf8JsonReader"/>, which
+/// alone decides rejections and their reasons. No DOM and no reflection serializer. Short strings (gateway IDs, models, serials, statuses, fault codes) are interned per parser, and
 /// so are fault-free units and a gateway's unit list while it stays the same, so a batch of many events from a few
 /// gateways allocates little more than the events themselves. Property names are matched by length and bytes, and the
 /// fixed "yyyy-MM-ddTHH:mm:ssZ" timestamp gateways send is read without the general ISO-8601 parser.
 /// Not thread-safe, and the clock is read once: use one parser per batch.
 /// </summary>
-public sealed class TelemetryParser
+public sealed partial class TelemetryParser
 {
     public const int SupportedVersion = 1;
     public const int MaxUnits = 32;
@@ -48,8 +50,9 @@ public sealed class TelemetryParser
     // Keyed by the interned strings' identity: hashing them by value again showed in the profile, and a string that was
     // not interned only misses the cache.
     private readonly Dictionary<(int No, string? Model, string? Serial, string? Status), TelemetryUnit> _faultFreeUnits = new(UnitIdentity.Instance);
-    private readonly Dictionary<string, TelemetryUnit[]> _lastUnits = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, LastUnits> _lastUnits = new(ReferenceEqualityComparer.Instance);
     private readonly List<TelemetryUnit> _units = [];
+    private readonly List<string> _faults = [];
 
     public TelemetryParser(TimeProvider time)
     {
@@ -57,8 +60,24 @@ public sealed class TelemetryParser
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    /// <summary>Off only in tests, to compare the fast path with the reader on the same input.</summary>
+    internal bool UseFastPath { get; init; } = true;
+
+    /// <summary>How many events the fast path accepted: the rest went through <see cref="Utf8JsonReader"/>.</summary>
+    internal int FastPathEvents { get; private set; }
+
     public TelemetryParseResult Parse(ReadOnlySpan<byte> utf8Json)
     {
+        if (UseFastPath)
+        {
+            var scanned = new State(_now);
+            if (TryScan(utf8Json, ref scanned))
+            {
+                FastPathEvents++;
+                return Accepted(ref scanned, utf8Json);
+            }
+        }
+
         var state = new State(_now);
         try
         {
@@ -108,21 +127,27 @@ public sealed class TelemetryParser
             return Rejected(TelemetryRejectionReason.MissingField, "gatewayId", null);
         }
 
-        if (state.Seq is not { } seq)
+        if (state.Seq is null)
         {
             return Rejected(TelemetryRejectionReason.MissingField, "seq", state.GatewayId);
         }
 
-        if (state.Ts is not { } ts)
+        if (state.Ts is null)
         {
             return Rejected(TelemetryRejectionReason.MissingField, "ts", state.GatewayId);
         }
 
+        return Accepted(ref state, utf8Json);
+    }
+
+    private TelemetryParseResult Accepted(ref State state, ReadOnlySpan<byte> utf8Json)
+    {
+        var gatewayId = state.GatewayId!;
         var telemetryEvent = new TelemetryEvent
         {
-            GatewayId = state.GatewayId,
-            Seq = seq,
-            Ts = ts,
+            GatewayId = gatewayId,
+            Seq = state.Seq!.Value,
+            Ts = state.Ts!.Value,
             Model = state.Model,
             Serial = state.Serial,
             Fw = state.Fw,
@@ -135,9 +160,9 @@ public sealed class TelemetryParser
             EvW = state.EvW,
             GridW = state.GridW,
             LoadW = state.LoadW,
-            Units = state.HasUnits ? SharedUnits(state.GatewayId) : null,
+            Units = state.HasUnits ? state.KnownUnits ?? SharedUnits(gatewayId, state.UnitsJson(utf8Json)) : null,
         };
-        return new TelemetryParseResult(telemetryEvent, default, state.GatewayId);
+        return new TelemetryParseResult(telemetryEvent, default, gatewayId);
     }
 
     private static TelemetryParseResult Rejected(TelemetryRejectionReason reason, string field, string? gatewayId) =>
@@ -255,23 +280,32 @@ public sealed class TelemetryParser
             return;
         }
 
-        var value = reader.ValueSpan;
-        if (reader.ValueIsEscaped || value.Length != 12)
+        if (reader.ValueIsEscaped || !IsGatewayId(reader.ValueSpan))
         {
             state.Reject(TelemetryRejectionReason.InvalidGatewayId, "gatewayId");
             return;
+        }
+
+        state.GatewayId = _ascii.Intern(reader.ValueSpan)!;
+    }
+
+    /// <summary>12 upper-case letters or digits (<see cref="Gateways.GatewayId.IsValid"/> on bytes).</summary>
+    private static bool IsGatewayId(ReadOnlySpan<byte> value)
+    {
+        if (value.Length != 12)
+        {
+            return false;
         }
 
         foreach (var b in value)
         {
             if (b is not ((>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')))
             {
-                state.Reject(TelemetryRejectionReason.InvalidGatewayId, "gatewayId");
-                return;
+                return false;
             }
         }
 
-        state.GatewayId = _ascii.Intern(value)!;
+        return true;
     }
 
     private static void ReadTimestamp(ref Utf8JsonReader reader, ref State state)
@@ -283,7 +317,7 @@ public sealed class TelemetryParser
             return;
         }
 
-        if (!TryReadUtcSeconds(ref reader, out var ts)
+        if (!(!reader.ValueIsEscaped && TryReadUtcSeconds(reader.ValueSpan, out var ts))
             && (reader.ValueSpan.IndexOf((byte)'T') < 0 || !reader.TryGetDateTimeOffset(out ts) || ts.Offset != TimeSpan.Zero))
         {
             // Date and time, in UTC ("Z"), as api.md says all times are.
@@ -291,13 +325,9 @@ public sealed class TelemetryParser
             return;
         }
 
-        if (ts < EarliestTimestamp)
+        if (TimestampProblem(ts, state.Now) is { } problem)
         {
-            state.Reject(TelemetryRejectionReason.TimestampTooOld, "ts");
-        }
-        else if (ts > state.Now + MaxClockSkew)
-        {
-            state.Reject(TelemetryRejectionReason.TimestampInFuture, "ts");
+            state.Reject(problem, "ts");
         }
         else
         {
@@ -305,12 +335,16 @@ public sealed class TelemetryParser
         }
     }
 
-    /// <summary>The fast path for "yyyy-MM-ddTHH:mm:ssZ", what gateways send; anything else goes to the general parser.</summary>
-    private static bool TryReadUtcSeconds(ref Utf8JsonReader reader, out DateTimeOffset ts)
+    private static TelemetryRejectionReason? TimestampProblem(DateTimeOffset ts, DateTimeOffset now) =>
+        ts < EarliestTimestamp ? TelemetryRejectionReason.TimestampTooOld
+        : ts > now + MaxClockSkew ? TelemetryRejectionReason.TimestampInFuture
+        : null;
+
+    /// <summary>"yyyy-MM-ddTHH:mm:ssZ", what gateways send; anything else goes to the general parser.</summary>
+    private static bool TryReadUtcSeconds(ReadOnlySpan<byte> s, out DateTimeOffset ts)
     {
         ts = default;
-        var s = reader.ValueSpan;
-        if (reader.ValueIsEscaped || s.Length != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        if (s.Length != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
         {
             return false;
         }
@@ -321,7 +355,7 @@ public sealed class TelemetryParser
         var hour = Digits(s, 11, 2);
         var minute = Digits(s, 14, 2);
         var second = Digits(s, 17, 2);
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59)
         {
             return false;
         }
@@ -494,17 +528,35 @@ public sealed class TelemetryParser
         }
     }
 
-    /// <summary>The units just read, as the same array as the gateway's previous event when nothing changed.</summary>
-    private TelemetryUnit[] SharedUnits(string gatewayId)
+    /// <summary>
+    /// The units just read, as the same array as the gateway's previous event when nothing changed. Their JSON, when the
+    /// fast path read them, is kept too, so the gateway's next event with the same bytes skips reading them.
+    /// </summary>
+    private TelemetryUnit[] SharedUnits(string gatewayId, ReadOnlySpan<byte> json)
     {
         ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(_lastUnits, gatewayId, out _);
-        if (last is not null && last.AsSpan().SequenceEqual(CollectionsMarshal.AsSpan(_units)))
+        if (last.Units is null || !last.Units.AsSpan().SequenceEqual(CollectionsMarshal.AsSpan(_units)))
         {
-            return last;
+            last = new LastUnits([.. _units], json.IsEmpty ? null : json.ToArray());
+        }
+        else if (last.Json is null && !json.IsEmpty)
+        {
+            last = last with { Json = json.ToArray() };
         }
 
-        last = [.. _units];
-        return last;
+        return last.Units;
+    }
+
+    /// <summary>A unit as read: fault-free ones (nearly all of them) shared between events.</summary>
+    private TelemetryUnit Unit(int no, string? model, string? serial, string? status, string[] faults)
+    {
+        if (faults.Length > 0)
+        {
+            return new TelemetryUnit(no, model, serial, status, faults);
+        }
+
+        ref var unit = ref CollectionsMarshal.GetValueRefOrAddDefault(_faultFreeUnits, (no, model, serial, status), out _);
+        return unit ??= new TelemetryUnit(no, model, serial, status, faults);
     }
 
     private TelemetryUnit? ReadUnit(ref Utf8JsonReader reader, ref State state, int index)
@@ -572,13 +624,7 @@ public sealed class TelemetryParser
             return null;
         }
 
-        if (faults.Length > 0)
-        {
-            return new TelemetryUnit(no.Value, model, serial, status, faults);
-        }
-
-        ref var unit = ref CollectionsMarshal.GetValueRefOrAddDefault(_faultFreeUnits, (no.Value, model, serial, status), out _);
-        return unit ??= new TelemetryUnit(no.Value, model, serial, status, faults);
+        return Unit(no.Value, model, serial, status, faults);
     }
 
     private string[] ReadFaults(ref Utf8JsonReader reader, ref State state, int index)
@@ -684,6 +730,9 @@ public sealed class TelemetryParser
         _ => "load",
     };
 
+    /// <param name="Json">The units array's bytes when the fast path read it, else null.</param>
+    private readonly record struct LastUnits(TelemetryUnit[] Units, byte[]? Json);
+
     private sealed class UnitIdentity : IEqualityComparer<(int No, string? Model, string? Serial, string? Status)>
     {
         public static readonly UnitIdentity Instance = new();
@@ -743,6 +792,14 @@ public sealed class TelemetryParser
         public double? GridW;
         public double? LoadW;
         public bool HasUnits;
+
+        /// <summary>The units, when the fast path found the gateway's previous units JSON again.</summary>
+        public TelemetryUnit[]? KnownUnits;
+
+        /// <summary>Where the fast path read the units array; empty when the reader did.</summary>
+        public Range UnitsJsonRange;
+
+        public readonly ReadOnlySpan<byte> UnitsJson(ReadOnlySpan<byte> utf8Json) => utf8Json[UnitsJsonRange];
 
         /// <summary>The first problem wins; reading goes on so the gateway ID is known for the dead letter.</summary>
         public void Reject(TelemetryRejectionReason reason, string field) => Rejection ??= new TelemetryRejection(reason, field);

@@ -224,6 +224,9 @@ public sealed class TelemetryParserTests
     [InlineData("2026-11-21T10:60:00Z")]
     [InlineData("2026-11-21T10:00:60Z")]
     [InlineData("2026-11-2xT10:00:00Z")]
+    [InlineData("2026-11-21T1x:00:00Z")]
+    [InlineData("2026-11-21T10:0x:00Z")]
+    [InlineData("2026-11-21T10:00:-1Z")]
     [InlineData("2026-11-21 10:00:00Z")]
     public void Impossible_timestamps_are_rejected_whichever_path_reads_them(string ts) =>
         Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.InvalidTimestamp, "ts"), Parse($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"{{ts}}"}""").Rejection);
