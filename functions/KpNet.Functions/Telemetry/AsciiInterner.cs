@@ -6,15 +6,24 @@ namespace KpNet.Telemetry;
 /// Interns short ASCII strings straight from their UTF-8 bytes: a hash over the bytes, an open-addressing table, and a
 /// byte comparison, so a repeated gateway ID, model or status costs no transcoding and no allocation. The hash is
 /// randomised per process (<see cref="HashCode"/>), so chosen inputs cannot pile up in one probe chain. The table starts
-/// small (a parser lives for one batch) and doubles while at most half full, up to <see cref="MaxEntries"/> strings;
-/// later strings are simply not shared.
+/// small and doubles while at most half full, up to <see cref="MaxEntries"/> strings; later strings are simply not shared
+/// until the owner clears it.
 /// </summary>
 internal sealed class AsciiInterner
 {
-    public const int MaxEntries = 4096;
+    public const int MaxEntries = 65_536;
+    private const int InitialSize = 64;
 
-    private Entry[] _entries = new Entry[64];
+    private Entry[] _entries = new Entry[InitialSize];
     private int _count;
+
+    public int Count => _count;
+
+    public void Clear()
+    {
+        _entries = new Entry[InitialSize];
+        _count = 0;
+    }
 
     /// <returns>The shared string for the bytes, or null when they are not all ASCII (the caller transcodes them).</returns>
     public string? Intern(ReadOnlySpan<byte> ascii)

@@ -20,7 +20,7 @@ public sealed partial class TelemetryIngestFunction(
     TelemetryRollups rollups,
     TelemetryDeadLetters deadLetters,
     AlertEngine alerts,
-    TimeProvider time,
+    TelemetryParserPool parsers,
     ILogger<TelemetryIngestFunction> logger) : IEventHubFunction
 {
     public const string Name = "TelemetryIngest";
@@ -33,7 +33,9 @@ public sealed partial class TelemetryIngestFunction(
     public async Task RunAsync(EventBatch batch, CancellationToken cancellationToken)
     {
         var events = batch.Events;
-        var (gateways, rejected) = ParseAndGroup(new TelemetryParser(time), events);
+        var parser = parsers.Rent(batch.PartitionId);
+        var (gateways, rejected) = ParseAndGroup(parser, events);
+        parsers.Return(batch.PartitionId, parser);
         foreach (var deadLetter in rejected)
         {
             LogEventRejected(deadLetter.Rejection.Reason, deadLetter.Rejection.Field, deadLetter.GatewayId, batch.PartitionId, deadLetter.Event.SequenceNumber);

@@ -18,7 +18,9 @@ public readonly record struct TelemetryParseResult(TelemetryEvent? Event, Teleme
 /// so are fault-free units and a gateway's unit list while it stays the same, so a batch of many events from a few
 /// gateways allocates little more than the events themselves. Property names are matched by length and bytes, and the
 /// fixed "yyyy-MM-ddTHH:mm:ssZ" timestamp gateways send is read without the general ISO-8601 parser.
-/// Not thread-safe, and the clock is read once: use one parser per batch.
+/// Not thread-safe. A parser lives on from batch to batch of one partition (<see cref="TelemetryParserPool"/>), since a
+/// gateway's events always arrive on the same partition: <see cref="StartBatch"/> reads the clock and keeps the caches
+/// bounded.
 /// </summary>
 public sealed partial class TelemetryParser
 {
@@ -33,13 +35,15 @@ public sealed partial class TelemetryParser
     public static readonly DateTimeOffset EarliestTimestamp = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
 
-    private const int MaxInternedStrings = 50_000;
+    /// <summary>Past this many gateways, strings or units, the caches start again empty at the next batch.</summary>
+    internal const int MaxCachedEntries = 32_768;
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     // Escapes only shrink a name, so any name that fits escaped fits unescaped; ours are far shorter.
     private const int MaxPropertyNameBytes = 128;
 
-    private readonly DateTimeOffset _now;
+    private readonly TimeProvider _time;
+    private DateTimeOffset _now;
 
     // Reused rather than stackalloc'ed: zeroing 512 bytes for each of an event's half dozen strings showed in the profile.
     private readonly char[] _chars = new char[MaxStringLength * 4];
@@ -56,15 +60,33 @@ public sealed partial class TelemetryParser
 
     public TelemetryParser(TimeProvider time)
     {
+        _time = time;
         _now = time.GetUtcNow();
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Before each batch: the clock for the future-timestamp check, and the caches emptied once they grew too big.</summary>
+    public void StartBatch()
+    {
+        _now = _time.GetUtcNow();
+        if (_ascii.Count > MaxCachedEntries || _strings.Count > MaxCachedEntries || _faultFreeUnits.Count > MaxCachedEntries || _lastUnits.Count > MaxCachedEntries)
+        {
+            // Together: the unit caches are keyed by the identity of interned strings.
+            _ascii.Clear();
+            _strings.Clear();
+            _faultFreeUnits.Clear();
+            _lastUnits.Clear();
+        }
     }
 
     /// <summary>Off only in tests, to compare the fast path with the reader on the same input.</summary>
     internal bool UseFastPath { get; init; } = true;
 
     /// <summary>How many events the fast path accepted: the rest went through <see cref="Utf8JsonReader"/>.</summary>
-    internal int FastPathEvents { get; private set; }
+    internal long FastPathEvents { get; private set; }
+
+    /// <summary>Gateways whose last units the parser remembers.</summary>
+    internal int CachedGateways => _lastUnits.Count;
 
     public TelemetryParseResult Parse(ReadOnlySpan<byte> utf8Json)
     {
@@ -713,11 +735,7 @@ public sealed partial class TelemetryParser
         }
 
         var value = new string(chars);
-        if (_strings.Count < MaxInternedStrings)
-        {
-            _strings.Add(value);
-        }
-
+        _strings.Add(value);
         return value;
     }
 

@@ -18,6 +18,7 @@ public static class TelemetryRegistration
         services.AddSingleton(new StorageTable(TelemetryRollups.TableName));
         services.AddSingleton(sp => TelemetryTables.From(sp.GetRequiredService<StorageAccount>()));
         services.AddSingleton<KnownGateways>();
+        services.AddSingleton<TelemetryParserPool>();
         services.AddSingleton<GatewayStatusWriter>();
         services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using KpNet.Simulator;
 using KpNet.Telemetry;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Telemetry;
 
@@ -204,6 +205,34 @@ public sealed class TelemetryParserFastPathTests
         Assert.Equal(["E101", "E203"], afterChange.Event!.Units![1].Faults);
         AssertSame(slow.Parse(changed), afterChange, changed);
         Assert.Equal(3, fast.FastPathEvents);
+    }
+
+    [Fact]
+    public void A_parser_kept_between_batches_reads_the_clock_each_batch_and_forgets_its_caches_past_their_bound()
+    {
+        var time = new FakeTimeProvider();
+        var parser = new TelemetryParser(time);
+        var now = time.GetUtcNow();
+        string Event(int gateway, DateTimeOffset ts) => Canonical
+            .Replace("GW00009005PV", $"GW{gateway:D10}", StringComparison.Ordinal)
+            .Replace("2026-11-21T10:00:00Z", ts.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        var tomorrowAndMore = now.AddDays(1).AddHours(1);
+        Assert.Equal(TelemetryRejectionReason.TimestampInFuture, parser.Parse(Bytes(Event(1, tomorrowAndMore))).Rejection.Reason);
+        time.Advance(TimeSpan.FromHours(2));
+        parser.StartBatch();
+        Assert.True(parser.Parse(Bytes(Event(1, tomorrowAndMore))).IsValid);
+
+        for (var gateway = 0; gateway <= TelemetryParser.MaxCachedEntries; gateway++)
+        {
+            Assert.True(parser.Parse(Bytes(Event(gateway, now))).IsValid);
+        }
+
+        Assert.True(parser.CachedGateways > TelemetryParser.MaxCachedEntries);
+        parser.StartBatch();
+        Assert.Equal(0, parser.CachedGateways);
+        var slow = new TelemetryParser(time) { UseFastPath = false };
+        AssertSame(slow.Parse(Bytes(Event(7, now))), parser.Parse(Bytes(Event(7, now))), Bytes(Event(7, now)));
     }
 
     private static (TelemetryParser Fast, TelemetryParser Slow) Parsers() =>
