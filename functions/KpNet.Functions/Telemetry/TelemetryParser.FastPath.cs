@@ -3,10 +3,10 @@ using System.Buffers;
 namespace KpNet.Telemetry;
 
 /// <summary>
-/// The fast path: one pass over the bytes for events in the shape gateways send (api.md), with or without whitespace and
-/// in any property order. It accepts only what it can vouch for and answers false on anything else — escapes, non-ASCII
-/// or over-long strings, nulls, unknown or repeated properties, numbers with exponents or more than 15 digits, values the
-/// reader would reject — and <see cref="Parse"/> then reads the event again with <see cref="System.Text.Json.Utf8JsonReader"/>.
+/// The fast path: one pass over the bytes for events in the shape gateways send (api.md), with or without whitespace, in
+/// any property order, and with unknown properties (checked as the reader checks them, and skipped). It accepts only what
+/// it can vouch for and answers false on anything else — escapes, non-ASCII or over-long strings, nulls where we read,
+/// repeated properties, numbers with exponents or more than 15 digits, values the reader would reject — and <see cref="Parse"/> then reads the event again with <see cref="System.Text.Json.Utf8JsonReader"/>.
 /// So the reader alone decides rejections, and an accepted event is the one the reader would have produced (proved by
 /// TelemetryParserFastPathTests on every shape the tests know). A gateway's units array, when its bytes are the same
 /// as in its previous event, is not read again.
@@ -20,6 +20,9 @@ public sealed partial class TelemetryParser
     // Up to 15 digits fit a double's 53-bit mantissa exactly, as do these powers of ten, so digits / 10^k rounds once: to
     // the nearest double, the one the reader's (correctly rounding) parser gives.
     private const int MaxExactDigits = 15;
+
+    // Unknown values nested deeper are left to the reader, whose MaxDepth (16) they could not reach from here.
+    private const int MaxSkippedDepth = 8;
     private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     private bool TryScan(ReadOnlySpan<byte> json, ref State state)
@@ -39,8 +42,18 @@ public sealed partial class TelemetryParser
             }
 
             var property = TopLevelName(name);
+            if (property == TopLevel.Unknown)
+            {
+                if (!scanner.TrySkipValue())
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
             var bit = 1u << (int)property;
-            if (property == TopLevel.Unknown || (seen & bit) != 0 || !TryScanTopLevelValue(ref scanner, ref state, property))
+            if ((seen & bit) != 0 || !TryScanTopLevelValue(ref scanner, ref state, property))
             {
                 return false;
             }
@@ -198,7 +211,12 @@ public sealed partial class TelemetryParser
             }
             else
             {
-                return false;
+                if (!scanner.TrySkipValue())
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             if ((seen & bit) != 0)
@@ -322,7 +340,12 @@ public sealed partial class TelemetryParser
             }
             else
             {
-                return false;
+                if (!scanner.TrySkipValue())
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             if ((seen & bit) != 0)
@@ -447,6 +470,130 @@ public sealed partial class TelemetryParser
         }
 
         public bool TryReadPropertyName(out ReadOnlySpan<byte> name) => TryReadString(out name) && TryConsume((byte)':');
+
+        /// <summary>Any value the reader would accept, nested a few levels at most (deeper ones are left to the reader).</summary>
+        public bool TrySkipValue(int depth = 0)
+        {
+            SkipWhitespace();
+            if (_position == _json.Length)
+            {
+                return false;
+            }
+
+            switch (_json[_position])
+            {
+                case (byte)'"':
+                    return TryReadString(out _);
+                case (byte)'{':
+                    if (depth == MaxSkippedDepth)
+                    {
+                        return false;
+                    }
+
+                    _position++;
+                    if (TryConsume((byte)'}'))
+                    {
+                        return true;
+                    }
+
+                    do
+                    {
+                        if (!TryReadPropertyName(out _) || !TrySkipValue(depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    while (TryConsume((byte)','));
+
+                    return TryConsume((byte)'}');
+                case (byte)'[':
+                    if (depth == MaxSkippedDepth)
+                    {
+                        return false;
+                    }
+
+                    _position++;
+                    if (TryConsume((byte)']'))
+                    {
+                        return true;
+                    }
+
+                    do
+                    {
+                        if (!TrySkipValue(depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    while (TryConsume((byte)','));
+
+                    return TryConsume((byte)']');
+                case (byte)'t':
+                    return TrySkip("true"u8);
+                case (byte)'f':
+                    return TrySkip("false"u8);
+                case (byte)'n':
+                    return TrySkip("null"u8);
+                default:
+                    return TrySkipNumber();
+            }
+        }
+
+        /// <summary>A number in JSON's grammar, exponents and any length included.</summary>
+        private bool TrySkipNumber()
+        {
+            var p = _position;
+            if (p < _json.Length && _json[p] == (byte)'-')
+            {
+                p++;
+            }
+
+            if (p < _json.Length && _json[p] == (byte)'0')
+            {
+                p++;
+            }
+            else if (!TrySkipDigits(ref p))
+            {
+                return false;
+            }
+
+            if (p < _json.Length && _json[p] == (byte)'.')
+            {
+                p++;
+                if (!TrySkipDigits(ref p))
+                {
+                    return false;
+                }
+            }
+
+            if (p < _json.Length && (_json[p] | 0x20) == (byte)'e')
+            {
+                p++;
+                if (p < _json.Length && _json[p] is (byte)'+' or (byte)'-')
+                {
+                    p++;
+                }
+
+                if (!TrySkipDigits(ref p))
+                {
+                    return false;
+                }
+            }
+
+            _position = p;
+            return true;
+        }
+
+        private readonly bool TrySkipDigits(ref int p)
+        {
+            var start = p;
+            while (p < _json.Length && (uint)(_json[p] - '0') <= 9)
+            {
+                p++;
+            }
+
+            return p > start;
+        }
 
         public bool TryReadBoolean(out bool value)
         {

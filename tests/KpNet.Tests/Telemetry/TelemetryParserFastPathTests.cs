@@ -17,6 +17,21 @@ public sealed class TelemetryParserFastPathTests
     private const string Canonical =
         """{"v":1,"gatewayId":"GW00009005PV","seq":12345,"ts":"2026-11-21T10:00:00Z","model":"GW-M001","serial":"000009005PV","fw":"1.4.2","pv":{"w":3200},"battery":{"soc":78.5,"w":-1200,"tempC":31.2},"ev":{"connected":true,"soc":54,"w":3000},"grid":{"w":-500},"load":{"w":1500},"units":[{"no":1,"model":"KPV-A55-J4","serial":"00009005PV1","status":"run","faults":[]},{"no":2,"model":"KPV-A55-J4","serial":"00009005PV2","status":"fault","faults":["E101","E202"]}]}""";
 
+    /// <summary>Properties a later firmware might add, at every level, in every JSON form.</summary>
+    private const string WithUnknownProperties =
+        """{"v":1,"future":{"a":[1,-2.5e-3,true,false,null,"x",[],{}],"b":{"c":{"d":[[0]]}}},"gatewayId":"GW00009005PV","seq":12345,"ts":"2026-11-21T10:00:00Z","pv":{"w":3200,"dc":[380.5,381E2]},"battery":{"soh":99,"soc":78.5,"w":-1200,"tempC":31.2,"cells":null},"ev":{"connected":false,"plug":"CHAdeMO"},"units":[{"no":1,"fw":"2.0","status":"run","faults":[],"temps":[41,42]}],"tail":0}""";
+
+    public static TheoryData<string> Events => new() { Canonical, WithUnknownProperties };
+
+    [Fact]
+    public void Unknown_properties_at_every_level_keep_an_event_on_the_fast_path()
+    {
+        var (fast, slow) = Parsers();
+
+        AssertSame(slow.Parse(Bytes(WithUnknownProperties)), fast.Parse(Bytes(WithUnknownProperties)), Bytes(WithUnknownProperties));
+        Assert.Equal(1, fast.FastPathEvents);
+    }
+
     [Fact]
     public void Every_simulated_event_takes_the_fast_path_and_reads_as_the_reader_reads_it()
     {
@@ -49,21 +64,23 @@ public sealed class TelemetryParserFastPathTests
         Assert.Equal(1, fast.FastPathEvents);
     }
 
-    [Fact]
-    public void Every_prefix_of_an_event_reads_as_the_reader_reads_it()
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Every_prefix_of_an_event_reads_as_the_reader_reads_it(string @event)
     {
-        var json = Bytes(Canonical);
+        var json = Bytes(@event);
         for (var length = 0; length < json.Length; length++)
         {
             AssertSameAfterCanonical(json[..length]);
         }
     }
 
-    [Fact]
-    public void Every_byte_of_an_event_changed_to_a_character_that_matters_reads_as_the_reader_reads_it()
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Every_byte_of_an_event_changed_to_a_character_that_matters_reads_as_the_reader_reads_it(string @event)
     {
         byte[] replacements = [(byte)'"', (byte)'\\', (byte)' ', (byte)'0', (byte)'9', (byte)'-', (byte)'.', (byte)'e', (byte)'x', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)':', 0x01, 0x7F, 0xC3, 0xE3];
-        var json = Bytes(Canonical);
+        var json = Bytes(@event);
         for (var i = 0; i < json.Length; i++)
         {
             foreach (var replacement in replacements)
@@ -75,10 +92,11 @@ public sealed class TelemetryParserFastPathTests
         }
     }
 
-    [Fact]
-    public void Every_byte_of_an_event_removed_or_doubled_reads_as_the_reader_reads_it()
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Every_byte_of_an_event_removed_or_doubled_reads_as_the_reader_reads_it(string @event)
     {
-        var json = Bytes(Canonical);
+        var json = Bytes(@event);
         for (var i = 0; i < json.Length; i++)
         {
             AssertSameAfterCanonical([.. json[..i], .. json[(i + 1)..]]);
