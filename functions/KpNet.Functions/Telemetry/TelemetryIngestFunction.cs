@@ -84,7 +84,8 @@ public sealed partial class TelemetryIngestFunction(
     /// <summary>Everything ingestion does before storage: each event parsed and validated, the valid ones coalesced per gateway.</summary>
     public static (Dictionary<string, GatewayBatch> Gateways, List<DeadLetter> Rejected) ParseAndGroup(TelemetryParser parser, IReadOnlyList<EventData> events)
     {
-        var gateways = new Dictionary<string, GatewayBatch>(StringComparer.Ordinal);
+        // Sized for the worst case, one gateway per event (the usual one at one event a minute): no rehashing as it fills.
+        var gateways = new Dictionary<string, GatewayBatch>(events.Count, StringComparer.Ordinal);
         var rejected = new List<DeadLetter>();
         for (var i = 0; i < events.Count; i++)
         {

@@ -57,7 +57,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
         }, cancellationToken);
     }
 
-    private static HashSet<string> Limit(HashSet<string> conditions) =>
+    private static IReadOnlySet<string> Limit(IReadOnlySet<string> conditions) =>
         conditions.Count <= MaxOpenAlerts ? conditions : conditions.Order(StringComparer.Ordinal).Take(MaxOpenAlerts).ToHashSet(StringComparer.Ordinal);
 
     private async Task<int> UpdateAsync(string gatewayId, Func<AlertSummary, Plan?> decide, CancellationToken cancellationToken)
@@ -151,7 +151,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
     /// <param name="Open">The alert keys that should be open after the change.</param>
     /// <param name="At">When the change happened (the event's time, or the end of the allowed silence).</param>
     /// <param name="SeenAt">Contact with the gateway, if the change comes from one.</param>
-    private sealed record Plan(HashSet<string> Open, DateTimeOffset At, long LastSeq, DateTimeOffset? SeenAt);
+    private sealed record Plan(IReadOnlySet<string> Open, DateTimeOffset At, long LastSeq, DateTimeOffset? SeenAt);
 
     [LoggerMessage(EventId = 7100, EventName = "AlertRaised", Level = LogLevel.Information, Message = "Alert {Key} raised on gateway {GatewayId} at {At}")]
     private partial void LogAlertRaised(string gatewayId, string key, DateTimeOffset at);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace KpNet.Telemetry.Alerts;
@@ -30,41 +31,46 @@ public static class AlertRules
     public const double MinBatterySoc = 5;
     public static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(30);
 
-    /// <summary>The conditions the event shows, as alert keys (never <see cref="AlertCatalogue.Offline"/>: the event proves contact).</summary>
-    public static HashSet<string> Evaluate(TelemetryEvent e)
+    /// <summary>
+    /// The conditions the event shows, as alert keys (never <see cref="AlertCatalogue.Offline"/>: the event proves contact).
+    /// Nearly always none: then no set is allocated, as this runs for every gateway of every batch.
+    /// </summary>
+    public static IReadOnlySet<string> Evaluate(TelemetryEvent e)
     {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? keys = null;
         if (e.Units is { } units)
         {
             foreach (var unit in units)
             {
                 foreach (var fault in unit.Faults)
                 {
-                    keys.Add(new AlertCondition(unit.No, SafeCode(fault)).Key);
+                    Add(new AlertCondition(unit.No, SafeCode(fault)));
                 }
 
                 if (unit.Faults.Count == 0 && string.Equals(unit.Status, "fault", StringComparison.OrdinalIgnoreCase))
                 {
-                    keys.Add(new AlertCondition(unit.No, AlertCatalogue.UnitFault).Key);
+                    Add(new AlertCondition(unit.No, AlertCatalogue.UnitFault));
                 }
             }
         }
 
         if (e.BatteryTempC > MaxBatteryTempC)
         {
-            keys.Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureHigh).Key);
+            Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureHigh));
         }
         else if (e.BatteryTempC < MinBatteryTempC)
         {
-            keys.Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureLow).Key);
+            Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureLow));
         }
 
         if (e.BatterySoc < MinBatterySoc && e.BatteryW > 0)
         {
-            keys.Add(new AlertCondition(0, AlertCatalogue.BatteryDepleted).Key);
+            Add(new AlertCondition(0, AlertCatalogue.BatteryDepleted));
         }
 
-        return keys;
+        return keys ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
+
+        void Add(AlertCondition condition) => (keys ??= new(StringComparer.Ordinal)).Add(condition.Key);
     }
 
     /// <summary>A fault code as sent when it is plain (letters, digits, '.', '_', '-'); otherwise "x" + its UTF-8 in hex.</summary>
