@@ -17,7 +17,7 @@ namespace KpNet.Telemetry;
 /// Sign conventions (api.md's example balances pv + grid + battery = load): grid.w &gt; 0 is bought, &lt; 0 sold;
 /// battery.w &gt; 0 is discharging, &lt; 0 charging; ev.w &gt; 0 is charging the car, &lt; 0 discharging it (V2X).
 /// </summary>
-public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<TelemetryRollups> logger)
+public sealed partial class TelemetryRollups(TelemetryTables tables, TelemetryRollupCache cache, ILogger<TelemetryRollups> logger)
 {
     public const string TableName = "TelemetryRollups";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
@@ -66,28 +66,76 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
             {
+                cache.Forget(gatewayId);
                 LogRollupRace(gatewayId, e.Status, attempt);
+            }
+            catch
+            {
+                // A failed transaction may still have committed: what the cache holds is unknown now.
+                cache.Forget(gatewayId);
+                throw;
             }
         }
     }
 
+    /// <remarks>
+    /// Correctness rests on the ETags, never on the cache: every write is conditional (Add answers 409 if the row exists,
+    /// UpdateReplace 412 if it changed since we saw it) and a conflict forgets the cached rows and recomputes from storage.
+    /// A 5-minute row is never written without its hour and day rows in the same transaction, and a new one always changes
+    /// them (their <see cref="Buckets"/> grow), as new samples change their energies. So a part that another instance
+    /// wrote after we saw its parent has changed the parent's ETag, and our write of that parent fails instead of
+    /// dropping the part; and an hour whose row a cached day lacks has no 5-minute rows (had another instance just
+    /// created some, it rewrote the day row too, and our write of the day row fails). Storage is read the same way,
+    /// top-down (day row, hour rows, 5-minute rows), so a part written between two of our reads is caught the same way.
+    /// The one gap: more than 100 changed rows take several transactions, 5-minute rows first, and another writer can
+    /// sum the hour without them until our later transaction conflicts and recomputes (or the host's retry does).
+    /// </remarks>
     private async Task<int> TryApplyAsync(string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
     {
         var table = tables.Rollups;
-        var hours = events.Select(e => HourStart(e.Ts)).Distinct().ToList();
-        var days = events.Select(e => JapanDayStart(e.Ts)).Distinct().ToList();
+        var hours = events.Select(e => HourStart(e.Ts)).Distinct().Order().ToList();
+        var days = hours.Select(JapanDayStart).Distinct().ToList();
+        var cached = cache.Find(gatewayId);
 
-        // Everything the batch touches, as stored: the 5-minute rows of each hour, the hour rows of each day, the day rows.
+        // Everything the batch touches, as stored: the day rows, the hour rows of each day, the 5-minute rows of each hour.
         var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        foreach (var hour in hours)
-        {
-            await LoadRangeAsync(table, gatewayId, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)), stored, cancellationToken);
-        }
-
         foreach (var day in days)
         {
+            if (cached?.Day == day)
+            {
+                CopyCached(cached, DayKey(day), DayKey(day), stored);
+                CopyCached(cached, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1)), stored);
+                continue;
+            }
+
+            if (await table.GetEntityIfExistsAsync(gatewayId, DayKey(day), cancellationToken: cancellationToken) is { HasValue: true } dayRow)
+            {
+                stored[dayRow.Value!.RowKey] = dayRow.Value;
+            }
+
             await LoadRangeAsync(table, gatewayId, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1)), stored, cancellationToken);
-            await LoadRangeAsync(table, gatewayId, DayKey(day), DayKey(day), stored, cancellationToken);
+        }
+
+        foreach (var hour in hours)
+        {
+            var (from, to) = (FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)));
+            if (cached?.Hour == hour)
+            {
+                CopyCached(cached, from, to, stored);
+            }
+            else if (cached?.Day != JapanDayStart(hour) || stored.ContainsKey(HourKey(hour)))
+            {
+                await LoadRangeAsync(table, gatewayId, from, to, stored, cancellationToken);
+            }
+        }
+
+        // The cache keeps older 5-minute rows as their sums only; one that gets events is read whole (late events only).
+        foreach (var key in events.Select(e => FiveMinuteKey(e.Ts)).Distinct())
+        {
+            if (stored.TryGetValue(key, out var row) && row.GetString(Seqs) is null)
+            {
+                stored[key] = (await table.GetEntityAsync(gatewayId, key, cancellationToken: cancellationToken)).Value;
+            }
         }
 
         var current = new Dictionary<string, TableEntity>(stored, StringComparer.Ordinal);
@@ -103,7 +151,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
             }
         }
 
-        foreach (var hour in hours.OrderBy(h => h))
+        foreach (var hour in hours)
         {
             var key = HourKey(hour);
             var parts = RowsBetween(current, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)));
@@ -114,12 +162,13 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
             }
         }
 
-        foreach (var day in days.OrderBy(d => d))
+        foreach (var day in days)
         {
             var key = DayKey(day);
             var parts = RowsBetween(current, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1)));
             if (Summed(gatewayId, key, parts, stored.GetValueOrDefault(key)) is { } row)
             {
+                current[key] = row;
                 changed.Add(row);
             }
         }
@@ -127,13 +176,67 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
         // In order (5-minute rows, hours, days), so an interrupted write is completed by the retry's recomputation.
         for (var offset = 0; offset < changed.Count; offset += MaxActionsPerTransaction)
         {
-            var actions = changed.Skip(offset).Take(MaxActionsPerTransaction).Select(row => stored.TryGetValue(row.RowKey, out var old)
+            var rows = changed.Skip(offset).Take(MaxActionsPerTransaction).ToList();
+            var actions = rows.Select(row => stored.TryGetValue(row.RowKey, out var old)
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, old.ETag)
                 : new TableTransactionAction(TableTransactionActionType.Add, row)).ToList();
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            var responses = (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i].ETag = responses[i].Headers.ETag ?? default;
+            }
         }
 
+        Remember(gatewayId, hours[^1], current);
         return changed.Count;
+    }
+
+    /// <summary>Caches what storage now holds for the hour and its day, the older 5-minute rows as their sums.</summary>
+    private void Remember(string gatewayId, DateTimeOffset hour, Dictionary<string, TableEntity> current)
+    {
+        var day = JapanDayStart(hour);
+        var fiveMinuteRows = RowsBetween(current, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)));
+        var rows = fiveMinuteRows.Take(fiveMinuteRows.Count - 1).Select(SumsOnly)
+            .Concat(fiveMinuteRows.TakeLast(1))
+            .Concat(RowsBetween(current, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1))).Select(SumsOnly))
+            .Concat(current.TryGetValue(DayKey(day), out var dayRow) ? [SumsOnly(dayRow)] : [])
+            .ToList();
+
+        // Without an ETag a later write would be unconditional: read storage again instead.
+        if (rows.Any(r => r.ETag == default))
+        {
+            cache.Forget(gatewayId);
+            return;
+        }
+
+        cache.Remember(gatewayId, new CachedRollups(hour, rows));
+    }
+
+    private static TableEntity SumsOnly(TableEntity row)
+    {
+        var sums = new TableEntity(row.PartitionKey, row.RowKey) { ETag = row.ETag };
+        if (row.GetInt32(Buckets) is { } buckets)
+        {
+            sums[Buckets] = buckets;
+        }
+
+        foreach (var (name, _, _) in Energies)
+        {
+            sums[name] = row.GetDouble(name) ?? 0.0;
+        }
+
+        return sums;
+    }
+
+    private static void CopyCached(CachedRollups cached, string fromKey, string toKey, Dictionary<string, TableEntity> into)
+    {
+        foreach (var row in cached.Rows)
+        {
+            if (string.CompareOrdinal(row.RowKey, fromKey) >= 0 && string.CompareOrdinal(row.RowKey, toKey) <= 0)
+            {
+                into[row.RowKey] = row;
+            }
+        }
     }
 
     private static async Task LoadRangeAsync(
@@ -273,7 +376,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, ILogger<Tel
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
     }
 
-    private static DateTimeOffset JapanDayStart(DateTimeOffset ts)
+    public static DateTimeOffset JapanDayStart(DateTimeOffset ts)
     {
         var japan = ts.ToOffset(JapanOffset);
         return new DateTimeOffset(japan.Year, japan.Month, japan.Day, 0, 0, 0, JapanOffset).ToUniversalTime();

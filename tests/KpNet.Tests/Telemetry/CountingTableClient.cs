@@ -3,10 +3,11 @@ using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Tests.Telemetry;
 
-/// <summary>Delegates to a real table client, counting the writes and optionally failing the next few with a 503.</summary>
+/// <summary>Delegates to a real table client, counting the reads and writes and optionally failing the next few writes with a 503.</summary>
 internal sealed class CountingTableClient(TableClient inner) : TableClient
 {
     private int _writes;
+    private int _reads;
     private int _failuresLeft;
 
     public override string Name => inner.Name;
@@ -14,21 +15,28 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
     /// <summary>Writes that reached storage and succeeded.</summary>
     public int Writes => Volatile.Read(ref _writes);
 
+    /// <summary>Point reads and queries.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
     public void FailNextWrites(int count) => Volatile.Write(ref _failuresLeft, count);
 
-    public void ResetCount() => Volatile.Write(ref _writes, 0);
+    public void ResetCount()
+    {
+        Volatile.Write(ref _writes, 0);
+        Volatile.Write(ref _reads, 0);
+    }
 
     public override Task<NullableResponse<TableEntity>> GetEntityIfExistsAsync(
         string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        inner.GetEntityIfExistsAsync(partitionKey, rowKey, select, cancellationToken);
+        CountRead(inner.GetEntityIfExistsAsync(partitionKey, rowKey, select, cancellationToken));
 
     public override Task<Response<TableEntity>> GetEntityAsync(
         string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        inner.GetEntityAsync(partitionKey, rowKey, select, cancellationToken);
+        CountRead(inner.GetEntityAsync(partitionKey, rowKey, select, cancellationToken));
 
     public override AsyncPageable<TableEntity> QueryAsync(
         string? filter = null, int? maxPerPage = null, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        inner.QueryAsync(filter, maxPerPage, select, cancellationToken);
+        CountRead(inner.QueryAsync(filter, maxPerPage, select, cancellationToken));
 
     public override Task<Response> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
         CountAsync(() => inner.AddEntityAsync(entity, cancellationToken));
@@ -44,6 +52,12 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
     public override Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(
         IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default) =>
         CountAsync(() => inner.SubmitTransactionAsync(transactionActions, cancellationToken));
+
+    private T CountRead<T>(T read)
+    {
+        Interlocked.Increment(ref _reads);
+        return read;
+    }
 
     private async Task<T> CountAsync<T>(Func<Task<T>> write)
     {

@@ -32,6 +32,9 @@ public sealed class TableClientTransactionTests(AzuriteFixture azurite) : IAsync
         Assert.Equal((await _table.GetEntityAsync("tx", "add")).Value.ETag, responses[0].Headers.ETag);
         var updated = (await _table.GetEntityAsync("tx", "update")).Value;
         Assert.Equal((1, 2), (updated.GetInt32("N"), updated.GetInt32("M")));
+        Assert.Equal(updated.ETag, responses[1].Headers.ETag);
+        Assert.NotEqual(existing.Headers.ETag, responses[1].Headers.ETag);
+        Assert.Equal((await _table.GetEntityAsync("tx", "upsert")).Value.ETag, responses[2].Headers.ETag);
         Assert.False((await _table.GetEntityIfExistsAsync("tx", "delete")).HasValue);
     }
 
