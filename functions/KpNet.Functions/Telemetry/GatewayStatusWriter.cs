@@ -5,21 +5,29 @@ using E = KpNet.Telemetry.GatewayStatusEntity;
 namespace KpNet.Telemetry;
 
 /// <summary>
-/// Applies a gateway's coalesced batch to its GatewayStatus row with one conditional write at most: read, merge, then
-/// insert (retried on 409) or replace under the read ETag (retried on 412). Whatever the stored row already reflects
-/// (a higher or equal seq, an earlier first time, the same units) is left alone, so replays and late events write nothing.
+/// Applies a gateway's coalesced batch to its GatewayStatus row with one conditional write at most: merge into the row as
+/// this instance last wrote it (or read it, the first time), then insert (409 if it exists) or replace under that ETag
+/// (412 if it changed, 404 if it went). On a conflict the row is read again and re-merged. Whatever the row already
+/// reflects (a higher or equal seq, an earlier first time, the same units) is left alone, so replays and late events
+/// write nothing. Only this writer writes the row, so in the steady state a batch costs one write and no read.
 /// </summary>
 public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<GatewayStatusWriter> logger)
 {
+    /// <summary>A row is ~1–3 KB, so at most ~150 MB; gateways past it are read before their write as before.</summary>
+    public const int MaxCachedGateways = 50_000;
+
     private const int MaxAttempts = 10;
+
+    private readonly GatewayCache<TableEntity> _lastKnown = new(MaxCachedGateways);
 
     /// <returns>Whether a write happened.</returns>
     public async Task<bool> ApplyAsync(GatewayBatch batch, CancellationToken cancellationToken)
     {
+        var gatewayId = batch.GatewayId;
         for (var attempt = 1; ; attempt++)
         {
-            var stored = await tables.Status.GetEntityIfExistsAsync(batch.GatewayId, E.RowKey, cancellationToken: cancellationToken);
-            var merged = Merge(batch, stored.HasValue ? stored.Value : null);
+            var stored = _lastKnown.Find(gatewayId) ?? await ReadAsync(gatewayId, cancellationToken);
+            var merged = Merge(batch, stored);
             if (merged is null)
             {
                 return false;
@@ -27,22 +35,46 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
 
             try
             {
-                if (stored.HasValue)
-                {
-                    await tables.Status.UpdateEntityAsync(merged, stored.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await tables.Status.AddEntityAsync(merged, cancellationToken);
-                }
-
+                var response = stored is not null
+                    ? await tables.Status.UpdateEntityAsync(merged, stored.ETag, TableUpdateMode.Replace, cancellationToken)
+                    : await tables.Status.AddEntityAsync(merged, cancellationToken);
+                merged.ETag = response.Headers.ETag ?? default;
+                Remember(merged);
                 return true;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
-                // Another invocation wrote this gateway's row between our read and write: read it again and re-merge.
-                LogWriteRace(batch.GatewayId, e.Status, attempt);
+                // Another invocation (here or on another instance after a rebalance) wrote the row: read it and re-merge.
+                _lastKnown.Forget(gatewayId);
+                LogWriteRace(gatewayId, e.Status, attempt);
             }
+            catch
+            {
+                // A failed request may still have been applied: what the cache holds is unknown now.
+                _lastKnown.Forget(gatewayId);
+                throw;
+            }
+        }
+    }
+
+    private async Task<TableEntity?> ReadAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        var stored = await tables.Status.GetEntityIfExistsAsync(gatewayId, E.RowKey, cancellationToken: cancellationToken);
+        if (!stored.HasValue)
+        {
+            return null;
+        }
+
+        Remember(stored.Value!);
+        return stored.Value;
+    }
+
+    // Without an ETag a later write would be unconditional: such a row is read again instead.
+    private void Remember(TableEntity row)
+    {
+        if (row.ETag != default)
+        {
+            _lastKnown.Remember(row.PartitionKey, row);
         }
     }
 

@@ -20,7 +20,7 @@ public static class TelemetryRegistration
         services.AddSingleton<KnownGateways>();
         services.AddSingleton<TelemetryParserPool>();
         services.AddSingleton<GatewayStatusWriter>();
-        services.AddSingleton<TelemetryRollupCache>();
+        services.AddSingleton(new GatewayCache<CachedRollups>(TelemetryRollups.MaxCachedGateways));
         services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();

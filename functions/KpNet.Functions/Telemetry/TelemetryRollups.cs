@@ -17,8 +17,15 @@ namespace KpNet.Telemetry;
 /// Sign conventions (api.md's example balances pv + grid + battery = load): grid.w &gt; 0 is bought, &lt; 0 sold;
 /// battery.w &gt; 0 is discharging, &lt; 0 charging; ev.w &gt; 0 is charging the car, &lt; 0 discharging it (V2X).
 /// </summary>
-public sealed partial class TelemetryRollups(TelemetryTables tables, TelemetryRollupCache cache, ILogger<TelemetryRollups> logger)
+public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCache<CachedRollups> cache, ILogger<TelemetryRollups> logger)
 {
+    /// <summary>
+    /// Sized for memory, not for a partition's share of gateways (~31,000 at a million gateways over 32 partitions): an
+    /// entry keeps one full 5-minute row (~3 KB) and the other rows of the hour and day as their sums (~1 KB each, up to
+    /// 11 + 24 + 1 late in the day), ~15–40 KB, so at most ~200–400 MB. Gateways past it are read as before.
+    /// </summary>
+    public const int MaxCachedGateways = 10_000;
+
     public const string TableName = "TelemetryRollups";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);

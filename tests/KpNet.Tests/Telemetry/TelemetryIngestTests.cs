@@ -264,6 +264,59 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Steady_state_batches_write_each_status_row_without_reading_it()
+    {
+        var gateways = await KnownGatewaysAsync(3);
+        await SendAsync(gateways.Select(g => Event(g, 1, BaseTime)));
+
+        foreach (var seq in new[] { 2, 3 })
+        {
+            _statusTable.ResetCount();
+
+            await SendAsync(gateways.Select(g => Event(g, seq, BaseTime.AddMinutes(seq), pvW: seq * 100)));
+
+            Assert.Equal((0, 3), (_statusTable.Reads, _statusTable.Writes));
+        }
+
+        var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
+        Assert.All(statuses, s => Assert.Equal((3, 300.0), (s!.Seq, s.PvW!.Value)));
+    }
+
+    [Fact]
+    public async Task A_status_row_another_instance_wrote_is_read_again_so_neither_instance_loses_the_newer_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await using var other = await TestApp.StartAsync(azurite.ConnectionString);
+        var otherProducer = new EventHubsProducerClient(other.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
+        await SendAsync([Event(gateway, 1, BaseTime, pvW: 100)]);
+
+        Assert.Equal(201, (await otherProducer.SendBatchAsync([new OutgoingEvent(Event(gateway, 5, BaseTime.AddMinutes(5), pvW: 500))])).Status);
+        await SendAsync([Event(gateway, 3, BaseTime.AddMinutes(-10), pvW: 300)]);
+
+        var status = await Statuses.GetAsync(gateway);
+        Assert.Equal((5, 500.0, BaseTime.AddMinutes(-10)), (status!.Seq, status.PvW!.Value, status.FirstCommunicatedAt));
+
+        _statusTable.ResetCount();
+        await SendAsync([Event(gateway, 7, BaseTime.AddMinutes(7), pvW: 700)]);
+
+        Assert.Equal((0, 1), (_statusTable.Reads, _statusTable.Writes));
+        Assert.Equal((7, 700.0), ((await Statuses.GetAsync(gateway))!.Seq, (await Statuses.GetAsync(gateway))!.PvW!.Value));
+    }
+
+    [Fact]
+    public async Task A_status_row_deleted_behind_the_cache_is_written_again_by_the_next_batch()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, 1, BaseTime)]);
+        await Table("GatewayStatus").DeleteEntityAsync(gateway, "status", global::Azure.ETag.All);
+
+        await SendAsync([Event(gateway, 2, BaseTime.AddMinutes(1), pvW: 200)]);
+
+        var status = await Statuses.GetAsync(gateway);
+        Assert.Equal((2, 200.0, BaseTime.AddMinutes(1)), (status!.Seq, status.PvW!.Value, status.FirstCommunicatedAt));
+    }
+
+    [Fact]
     public async Task A_storage_failure_fails_the_invocation_and_the_retry_completes_the_batch_without_writing_twice()
     {
         var gateways = await KnownGatewaysAsync(3);

@@ -195,21 +195,4 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite)
         await AssertRollupsOfAsync(instance.App, gateway, events);
         Assert.Equal(["1d-20250601", "1d-20250602"], (await RollupsAsync(instance.App, gateway)).Keys.Where(k => k.StartsWith("1d-", StringComparison.Ordinal)).Order());
     }
-
-    [Fact]
-    public void The_cache_holds_at_most_its_bound_and_keeps_the_newest_gateway()
-    {
-        var cache = new TelemetryRollupCache();
-        var rows = new CachedRollups(Hour, []);
-
-        for (var i = 0; i < TelemetryRollupCache.MaxGateways + 10; i++)
-        {
-            cache.Remember("G" + i.ToString(CultureInfo.InvariantCulture), rows);
-        }
-
-        Assert.Equal(TelemetryRollupCache.MaxGateways, cache.Count);
-        Assert.Same(rows, cache.Find("G" + (TelemetryRollupCache.MaxGateways + 9).ToString(CultureInfo.InvariantCulture)));
-        cache.Forget("G" + (TelemetryRollupCache.MaxGateways + 9).ToString(CultureInfo.InvariantCulture));
-        Assert.Equal(TelemetryRollupCache.MaxGateways - 1, cache.Count);
-    }
 }
