@@ -48,6 +48,7 @@ export const en: Record<MessageKey, string> = {
   fieldEmail: 'E-mail address',
   fieldEmailConfirm: 'E-mail address (again)',
   fieldPostalCode: 'Postal code',
+  postalCodeValue: '{0}',
   fieldPrefecture: 'Prefecture',
   fieldCity: 'City',
   fieldStreet: 'Street and building',

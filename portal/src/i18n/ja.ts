@@ -47,6 +47,7 @@ export const ja = {
   fieldEmail: 'メールアドレス',
   fieldEmailConfirm: 'メールアドレス(確認用)',
   fieldPostalCode: '郵便番号',
+  postalCodeValue: '〒 {0}',
   fieldPrefecture: '都道府県',
   fieldCity: '市町村',
   fieldStreet: 'それ以降の住所',

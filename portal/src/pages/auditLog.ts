@@ -41,9 +41,9 @@ export async function auditLogPage(main: HTMLElement): Promise<void> {
     h('p', {}, t('auditLogIntro')),
     table([t('auditViewedAt'), t('auditDealerColumn'), t('fieldGatewayId'), t('auditFields')],
       entries.map((entry) => [
-        h('time', { datetime: entry.at }, formatDateTime(entry.at)),
+        h('time', { datetime: entry.at, class: 'nowrap' }, formatDateTime(entry.at)),
         dealer(entry),
-        entry.gatewayId,
+        h('span', { class: 'nowrap' }, entry.gatewayId),
         entry.fields.map((field) => (field in fieldLabels ? t(fieldLabels[field]) : field)).join(t('listSeparator')),
       ]),
       t('auditLogEmpty'), true),

@@ -5,7 +5,7 @@ import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, param, screen } from '../router';
-import { firstCommunication, formatAddress, type AddressView, type PageOf } from './gatewaySearch';
+import { firstCommunication, formatAddress, formatPostalCode, type AddressView, type PageOf } from './gatewaySearch';
 import { alertsTable, type Alert } from './monitoring';
 import { gatewayDetails, unitsTable, type GatewayView } from './register';
 import { details, load, table } from './shared';
@@ -151,7 +151,7 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
   screen(main, t('dealerGatewayHeading'),
     ...gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
-    details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), `〒 ${gateway.site.postalCode}`], [t('fieldAddress'), formatAddress(gateway.site)]]),
+    details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), formatPostalCode(gateway.site.postalCode)], [t('fieldAddress'), formatAddress(gateway.site)]]),
     h('h2', {}, t('alertState')),
     details([
       [t('alertState'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
@@ -166,7 +166,7 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
       [t('fieldKana'), customer.kana ? `${customer.kana.family} ${customer.kana.given}` : ''],
       [t('fieldEmail'), customer.email],
       [t('fieldPhone'), customer.phone],
-      [t('fieldPostalCode'), `〒 ${customer.address.postalCode}`],
+      [t('fieldPostalCode'), formatPostalCode(customer.address.postalCode)],
       [t('fieldAddress'), formatAddress(customer.address)],
       [t('fieldCompanyName'), customer.company?.name || t('notEntered')],
       [t('fieldDepartment'), customer.company?.department || t('notEntered')],
