@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using KpNet.Telemetry.Alerts;
 using KpNet.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 using static KpNet.Tests.Monitoring.MonitoredGateways;
 
@@ -14,11 +11,9 @@ namespace KpNet.Tests.Dealers;
 [Collection(AzuriteCollection.Name)]
 public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _clock = new();
     private TestApp _app = null!;
 
-    public async Task InitializeAsync() =>
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync(azurite.ConnectionString);
 
     public async Task DisposeAsync()
     {
@@ -26,7 +21,7 @@ public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLife
         await _app.DisposeAsync();
     }
 
-    private DateTimeOffset Now => new(_clock.GetUtcNow().Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    private static DateTimeOffset Now => new(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
     [Fact]
     public async Task A_battery_temperature_alert_shows_in_the_dealers_list_and_detail_until_it_clears()
@@ -70,7 +65,7 @@ public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLife
     }
 
     [Fact]
-    public async Task An_offline_gateway_comes_first_in_the_dealers_list_on_every_page_size_and_falls_back_into_id_order_once_it_reconnects()
+    public async Task A_gateway_with_an_open_alert_comes_first_in_the_dealers_list_on_every_page_and_falls_back_into_id_order_once_it_clears()
     {
         using var customer = await SignInAsync(_app);
         var gatewayIds = new List<string>();
@@ -89,34 +84,22 @@ public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLife
 
         Assert.Equal(gatewayIds, await ListedIdsAsync(dealer.Client, pageSize: 10));
 
-        // Only the last gateway in ID order has ever communicated, so only it can fall silent.
-        var silent = gatewayIds[^1];
-        await SendAsync(_app, Event(silent, 1, Now));
-        _clock.Advance(TimeSpan.FromMinutes(45));
-        await SweepOfflineAsync();
+        var cold = gatewayIds[^1];
+        var start = Now.AddMinutes(-2);
+        await SendAsync(_app, Event(cold, 1, start, batteryTempC: -15));
 
-        Assert.Equal([silent, gatewayIds[0], gatewayIds[1]], await ListedIdsAsync(dealer.Client, pageSize: 10));
-        Assert.Equal([silent], await ListedIdsAsync(dealer.Client, pageSize: 1));
+        Assert.Equal([cold, gatewayIds[0], gatewayIds[1]], await ListedIdsAsync(dealer.Client, pageSize: 10));
+        Assert.Equal([cold], await ListedIdsAsync(dealer.Client, pageSize: 1));
         Assert.Equal([gatewayIds[1]], await ListedIdsAsync(dealer.Client, pageSize: 1, page: 3));
-        var offline = (await GetJsonAsync(dealer.Client, "/api/dealer/gateways")).GetProperty("items")[0].GetProperty("alerts");
-        Assert.Equal(1, offline.GetProperty("faultCount").GetInt32());
-        Assert.Equal(("offline", "warning"), (offline.GetProperty("open")[0].GetProperty("code").GetString(), offline.GetProperty("open")[0].GetProperty("severity").GetString()));
-        var detail = (await GetJsonAsync(dealer.Client, "/api/dealer/gateways/" + silent)).GetProperty("alerts");
-        Assert.Equal("offline", Assert.Single(detail.GetProperty("open").EnumerateArray()).GetProperty("code").GetString());
+        var listed = (await GetJsonAsync(dealer.Client, "/api/dealer/gateways")).GetProperty("items")[0].GetProperty("alerts");
+        Assert.Equal(1, listed.GetProperty("faultCount").GetInt32());
+        var alert = Assert.Single(listed.GetProperty("open").EnumerateArray());
+        Assert.Equal(("battery-temp-low", "warning"), (alert.GetProperty("code").GetString(), alert.GetProperty("severity").GetString()));
 
-        // Less than the hour the sender's SAS token lives, as the ingest endpoint checks it against the moved clock.
-        _clock.Advance(TimeSpan.FromMinutes(10));
-        await SendAsync(_app, Event(silent, 2, Now));
+        await SendAsync(_app, Event(cold, 2, start.AddMinutes(1)));
 
         Assert.Equal(gatewayIds, await ListedIdsAsync(dealer.Client, pageSize: 10));
-        Assert.Empty((await GetJsonAsync(dealer.Client, "/api/dealer/gateways/" + silent)).GetProperty("alerts").GetProperty("open").EnumerateArray());
-    }
-
-    private async Task SweepOfflineAsync()
-    {
-        using var sweep = await _app.Client.PostAsync("/" + OfflineSweepFunction.Name,
-            new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);
+        Assert.Empty((await GetJsonAsync(dealer.Client, "/api/dealer/gateways/" + cold)).GetProperty("alerts").GetProperty("open").EnumerateArray());
     }
 
     private static async Task<List<string>> ListedIdsAsync(HttpClient dealer, int pageSize, int page = 1)
