@@ -191,3 +191,38 @@ export function addError(errors: Errors, path: string, key: MessageKey): void {
 export function buttons(...children: Child[]): HTMLElement {
   return h('div', { class: 'buttons' }, children);
 }
+
+export interface RequestFormOptions {
+  /** The fields, made with the form's field() and group(). */
+  fields: (form: Form) => HTMLElement[];
+  /** The client-side hints run before the request. */
+  check: (form: Form, errors: Errors) => void;
+  /** The request; it answering at all means the mail is on its way. */
+  send: (form: Form) => Promise<unknown>;
+  submit: MessageKey;
+  sent: MessageKey;
+  /** A way back beside the submit button. */
+  back?: HTMLElement;
+}
+
+/**
+ * A form that asks for a mail (a new activation link, a password reset link, the forgotten user ID). The API answers
+ * the same whatever was entered, so success only reveals the "sent" notice under the form, which stays for another try.
+ */
+export function requestForm(options: RequestFormOptions): HTMLElement[] {
+  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t(options.sent));
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => options.check(f, errors))) {
+      return;
+    }
+    try {
+      await options.send(f);
+      f.clearErrors();
+      sent.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(...options.fields(form), buttons(options.back, h('button', { type: 'submit', class: 'primary' }, t(options.submit))));
+  return [form.element, sent];
+}

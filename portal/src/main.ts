@@ -2,6 +2,7 @@ import './styles.css';
 import { h } from './dom';
 import { language, setLanguage, t } from './i18n';
 import { activatePage } from './pages/activate';
+import { auditLogPage } from './pages/auditLog';
 import { campaignPage, notFoundPage, startPage } from './pages/entry';
 import { loginPage } from './pages/login';
 import { menuPage } from './pages/menu';
@@ -33,6 +34,7 @@ const pages: Record<string, Page> = {
   '/gateways/dispose': disposeGatewayPage,
   '/dealers/link': linkDealerPage,
   '/dealers/unlink': unlinkDealerPage,
+  '/audit-log': auditLogPage,
   '/monitoring': monitoringPage,
   '/dealer-signup': dealerSignUpPage,
   '/dealer/gateways': dealerGatewaysPage,

@@ -7,7 +7,9 @@ using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Monitoring;
 using KpNet.Telemetry;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Dealers;
 
@@ -15,16 +17,18 @@ namespace KpNet.Dealers;
 public static class DealersApi
 {
     /// <summary>
-    /// Alerts do not exist yet: the summary is the latest status' unit faults (a unit is faulty while its latest
-    /// status carries fault codes) and when the gateway last communicated.
+    /// The gateway's open alerts from the Alerts table (unit faults, battery, loss of communication), most severe and
+    /// newest first, and when it last communicated. The names come from before alerts existed: <c>faultCount</c> is the
+    /// number of open alerts, <c>faultyUnits</c> the units whose latest status reports fault codes.
     /// </summary>
-    public sealed record AlertSummary(DateTimeOffset? LastCommunicatedAt, int FaultCount, IReadOnlyList<UnitStatus> FaultyUnits)
+    public sealed record AlertSummary(
+        DateTimeOffset? LastCommunicatedAt, int FaultCount, IReadOnlyList<UnitStatus> FaultyUnits, IReadOnlyList<MonitoringApi.AlertView> Open)
     {
-        public static AlertSummary Of(GatewayStatus? status)
-        {
-            var faulty = (status?.Units ?? []).Where(u => u.Faults.Count > 0).ToList();
-            return new AlertSummary(status?.Ts, faulty.Sum(u => u.Faults.Count), faulty);
-        }
+        public static AlertSummary Of(GatewayStatus? status, IReadOnlyList<AlertOccurrence> open, bool english) => new(
+            status?.Ts,
+            open.Count,
+            (status?.Units ?? []).Where(u => u.Faults.Count > 0).ToList(),
+            open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => MonitoringApi.AlertView.Of(a, english)).ToList());
     }
 
     public sealed record MaintainedGatewayItem(string Id, string SiteName, AddressView SiteAddress, DateTimeOffset? FirstCommunicatedAt, AlertSummary Alerts);
@@ -113,8 +117,8 @@ public static class DealersApi
     }
 
     private static async Task<IResult> ListGatewaysAsync(
-        HttpContext context, DealerAccess access, GatewayStatusStore statuses, AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger,
-        CancellationToken cancellationToken)
+        HttpContext context, DealerAccess access, GatewayStatusStore statuses, AlertStore alerts, AuditLog audit, TimeProvider time,
+        ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (CustomerGatewaysApi.ReadPaging(context, errors) is not var (page, pageSize))
@@ -128,13 +132,21 @@ public static class DealersApi
             return TypedResults.Ok(new PageView<MaintainedGatewayItem>([], 0, page, pageSize));
         }
 
+        // Gateways with open alerts come first on every page, so the whole list's alerts are read before paging.
         var maintained = await access.ListAsync(dealerId, cancellationToken);
+        var open = await alerts.OpenOfAsync(maintained.Select(site => site.GatewayId), cancellationToken);
+        var english = Messages.PrefersEnglish(context);
         var items = new List<MaintainedGatewayItem>();
-        foreach (var site in maintained.Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue)).Take(pageSize))
+        foreach (var site in maintained
+            .OrderByDescending(site => open[site.GatewayId].Count > 0)
+            .ThenBy(site => site.GatewayId, StringComparer.Ordinal)
+            .Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue))
+            .Take(pageSize))
         {
             await RecordViewAsync(audit, logger, user, dealerId, site, ListedFields, time, cancellationToken);
             var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
-            items.Add(new MaintainedGatewayItem(site.GatewayId, site.SiteName, AddressView.Of(site.Address), status?.FirstCommunicatedAt, AlertSummary.Of(status)));
+            items.Add(new MaintainedGatewayItem(
+                site.GatewayId, site.SiteName, AddressView.Of(site.Address), status?.FirstCommunicatedAt, AlertSummary.Of(status, open[site.GatewayId], english)));
         }
 
         return TypedResults.Ok(new PageView<MaintainedGatewayItem>(items, maintained.Count, page, pageSize));
@@ -142,7 +154,7 @@ public static class DealersApi
 
     private static async Task<IResult> GetGatewayAsync(
         HttpContext context, string id, DealerAccess access, AccountStore accounts, GatewayInventory inventory, GatewayStatusStore statuses,
-        AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
+        AlertStore alerts, AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
         if (user.DealerId is not { } dealerId
@@ -155,10 +167,11 @@ public static class DealersApi
         await RecordViewAsync(audit, logger, user, dealerId, site, DetailFields, time, cancellationToken);
         var gateway = await inventory.FindAsync(site.GatewayId, cancellationToken);
         var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
+        var open = await alerts.OpenAsync(site.GatewayId, cancellationToken);
         return TypedResults.Ok(new MaintainedGatewayDetail(
             site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", GatewayViews.ProductName(gateway?.Product), status?.FirstCommunicatedAt,
             SiteView.Of(site), (status?.UnitConfiguration ?? []).Select(u => new RegistrationApi.UnitView(u.UnitNo, u.Model, u.Serial)).ToList(),
-            AlertSummary.Of(status),
+            AlertSummary.Of(status, open, Messages.PrefersEnglish(context)),
             new CustomerView(customer.Name, customer.Kana, customer.Phone, AddressView.Of(customer.Address), customer.Email, customer.Company)));
     }
 

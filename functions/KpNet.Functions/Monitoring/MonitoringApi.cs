@@ -22,7 +22,12 @@ public static class MonitoringApi
         DateTimeOffset Ts, double? PvW, double? BatterySoc, double? BatteryW, bool? EvConnected, double? EvSoc, double? EvW,
         double? GridW, double? LoadW, IReadOnlyList<UnitView> Units);
 
-    public sealed record AlertView(string Id, string Code, int UnitNo, string Severity, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, string Message);
+    public sealed record AlertView(string Id, string Code, int UnitNo, string Severity, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, string Message)
+    {
+        public static AlertView Of(AlertOccurrence alert, bool english) => new(
+            alert.Id, alert.Code, alert.Unit, alert.Severity.ToString().ToLowerInvariant(), alert.RaisedAt, alert.ClearedAt,
+            AlertCatalogue.Describe(alert.Code).Meaning(english));
+    }
 
     public sealed record EvChargeWindowView(string Start, string End);
 
@@ -91,8 +96,7 @@ public static class MonitoringApi
 
         var english = Messages.PrefersEnglish(context);
         var occurrences = await alerts.HistoryAsync(gatewayId, MaxAlerts, cancellationToken);
-        return TypedResults.Ok(occurrences.Select(a => new AlertView(
-            a.Id, a.Code, a.Unit, a.Severity.ToString().ToLowerInvariant(), a.RaisedAt, a.ClearedAt, AlertCatalogue.Describe(a.Code).Meaning(english))).ToList());
+        return TypedResults.Ok(occurrences.Select(a => AlertView.Of(a, english)).ToList());
     }
 
     private static async Task<IResult> GetSettingsAsync(HttpContext context, string id, GatewayAccess access, GatewaySettingsStore settings, CancellationToken cancellationToken)

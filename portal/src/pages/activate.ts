@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
-import { Form, buttons } from '../forms';
+import { Form, buttons, requestForm } from '../forms';
 import { t } from '../i18n';
 import { link, screen } from '../router';
 import { showTerms } from './terms';
@@ -79,25 +79,14 @@ function activated(main: HTMLElement, dealerId?: number): void {
 
 /** POST /api/activations {email}: a fresh link for a provisional account (the answer is the same for any address). */
 function newLinkForm(main: HTMLElement, problem?: unknown): void {
-  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('newLinkSent'));
-  const form = new Form(async (f) => {
-    if (!f.passes((errors) => { checks.required(f, errors, 'email'); checks.email(f, errors, 'email'); })) {
-      return;
-    }
-    try {
-      await api('POST', '/api/activations', { email: f.value('email') });
-      f.clearErrors();
-      sent.hidden = false;
-    } catch (error) {
-      f.showProblem(error);
-    }
-  });
-  form.add(
-    form.field({ path: 'email', label: 'fieldEmail', required: true, type: 'email', autocomplete: 'email' }),
-    buttons(h('button', { type: 'submit', class: 'primary' }, t('newLinkSend'))));
   screen(main, t('newLinkHeading'),
     problem === undefined ? null : h('p', { class: 'notice notice-error', role: 'alert' }, problem instanceof ApiError ? problem.problem.title : t('unexpectedError')),
     h('p', {}, t('newLinkText')),
-    form.element,
-    sent);
+    requestForm({
+      fields: (form) => [form.field({ path: 'email', label: 'fieldEmail', required: true, type: 'email', autocomplete: 'email' })],
+      check: (form, errors) => { checks.required(form, errors, 'email'); checks.email(form, errors, 'email'); },
+      send: (form) => api('POST', '/api/activations', { email: form.value('email') }),
+      submit: 'newLinkSend',
+      sent: 'newLinkSent',
+    }));
 }

@@ -5,7 +5,8 @@ import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, param, screen } from '../router';
-import { firstCommunication, formatAddress, type AddressView, type PageOf } from './gatewaySearch';
+import { firstCommunication, formatAddress, formatPostalCode, type AddressView, type PageOf } from './gatewaySearch';
+import { alertsTable, type Alert } from './monitoring';
 import { gatewayDetails, unitsTable, type GatewayView } from './register';
 import { details, load, table } from './shared';
 import { showTerms } from './terms';
@@ -82,9 +83,11 @@ function staffErrorsOnFirstField(error: unknown): unknown {
   return error;
 }
 
+/** faultCount is the number of open alerts (the name is older than alerts); open lists them, most severe first. */
 interface AlertSummary {
   lastCommunicatedAt: string | null;
   faultCount: number;
+  open: Alert[];
 }
 
 interface MaintainedGateway {
@@ -108,14 +111,7 @@ interface MaintainedGatewayDetail extends GatewayView {
   };
 }
 
-/** Gateways with faults first (most first), then by latest contact; never-heard and long-silent ones last. */
-function byAttention(a: MaintainedGateway, b: MaintainedGateway): number {
-  return b.alerts.faultCount - a.alerts.faultCount
-    || (b.alerts.lastCommunicatedAt ?? '').localeCompare(a.alerts.lastCommunicatedAt ?? '')
-    || a.id.localeCompare(b.id);
-}
-
-/** 保守しているゲートウェイ: every page of GET /api/dealer/gateways, ordered by what needs attention. */
+/** 保守しているゲートウェイ: every page of GET /api/dealer/gateways, which lists gateways with open alerts first. */
 export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
   const title = t('dealerGatewaysHeading');
   const first = await load<PageOf<MaintainedGateway>>(main, title, '/api/dealer/gateways?page=1&pageSize=100');
@@ -131,7 +127,6 @@ export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
     all.push(...next.items);
   }
 
-  all.sort(byAttention);
   screen(main, title,
     h('p', {}, t('dealerGatewaysIntro')),
     table([t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('alertState'), t('lastCommunication')],
@@ -156,12 +151,13 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
   screen(main, t('dealerGatewayHeading'),
     ...gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
-    details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), `〒 ${gateway.site.postalCode}`], [t('fieldAddress'), formatAddress(gateway.site)]]),
+    details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), formatPostalCode(gateway.site.postalCode)], [t('fieldAddress'), formatAddress(gateway.site)]]),
     h('h2', {}, t('alertState')),
     details([
       [t('alertState'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
       [t('lastCommunication'), firstCommunication(gateway.alerts.lastCommunicatedAt)],
     ]),
+    alertsTable(gateway.alerts.open),
     ...unitsTable(gateway),
     h('h2', {}, t('sectionCustomer')),
     h('p', { class: 'field-hint' }, t('customerDataNote')),
@@ -170,7 +166,7 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
       [t('fieldKana'), customer.kana ? `${customer.kana.family} ${customer.kana.given}` : ''],
       [t('fieldEmail'), customer.email],
       [t('fieldPhone'), customer.phone],
-      [t('fieldPostalCode'), `〒 ${customer.address.postalCode}`],
+      [t('fieldPostalCode'), formatPostalCode(customer.address.postalCode)],
       [t('fieldAddress'), formatAddress(customer.address)],
       [t('fieldCompanyName'), customer.company?.name || t('notEntered')],
       [t('fieldDepartment'), customer.company?.department || t('notEntered')],

@@ -35,6 +35,11 @@ export function formatAddress(address: AddressView): string {
   return `${address.prefecture}${address.city}${address.street}`;
 }
 
+/** "〒 600-8530" in Japanese; English readers do not know the mark, the label already says what it is. */
+export function formatPostalCode(postalCode: string): string {
+  return t('postalCodeValue', postalCode);
+}
+
 export function firstCommunication(at: string | null): string {
   return at ? formatDateTime(at) : t('notConnected');
 }

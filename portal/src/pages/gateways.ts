@@ -5,7 +5,7 @@ import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, navigate, param, screen } from '../router';
-import { formatAddress, gatewaySearchPage } from './gatewaySearch';
+import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
 import { gatewayDetails, unitsTable, type GatewayView } from './register';
 import { completed, details, load, problemSlot, table } from './shared';
@@ -102,7 +102,7 @@ function siteDetails(site: SiteView): HTMLElement[] {
     h('h2', {}, t('sectionSite')),
     details([[t('fieldSiteName'), site.name]]),
     h('h2', {}, t('sectionSiteAddress')),
-    details([[t('fieldPostalCode'), `〒 ${site.postalCode}`], [t('fieldAddress'), formatAddress(site)]]),
+    details([[t('fieldPostalCode'), formatPostalCode(site.postalCode)], [t('fieldAddress'), formatAddress(site)]]),
   ];
 }
 

@@ -67,7 +67,8 @@ export async function menuPage(main: HTMLElement): Promise<void> {
         h('h2', {}, t('menuDealers')),
         h('ul', {},
           entry('/dealers/link', 'menuDealerLink'),
-          entry('/dealers/unlink', 'menuDealerUnlink')),
+          entry('/dealers/unlink', 'menuDealerUnlink'),
+          entry('/audit-log', 'menuAuditLog')),
         h('ul', { class: 'menu-links' },
           entry('/monitoring', 'menuMonitoring'),
           logoutButton)));

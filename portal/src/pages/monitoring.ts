@@ -36,7 +36,7 @@ interface HistoryPoint {
   batteryDischargedKWh: number;
 }
 
-interface Alert {
+export interface Alert {
   id: string;
   code: string;
   unitNo: number;
@@ -269,7 +269,8 @@ async function series(id: string, period: Period): Promise<{ labels: string[]; p
   return { labels: points.map((p) => label(Date.parse(p.ts), { month: 'short' })), points };
 }
 
-function alertsTable(alerts: Alert[]): HTMLElement {
+/** Alerts newest first: when, code, unit, what it means, and when it cleared (or 発生中). */
+export function alertsTable(alerts: Alert[]): HTMLElement {
   return table([t('alertRaisedAt'), t('alertCode'), t('unitNo'), t('alertMessage'), t('alertCleared')],
     alerts.map((alert) => [
       formatDateTime(alert.raisedAt), alert.code, alert.unitNo || '', alert.message,

@@ -1,33 +1,23 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
-import { Form, buttons } from '../forms';
+import { Form, buttons, requestForm } from '../forms';
 import { t, type MessageKey } from '../i18n';
 import { link, screen } from '../router';
 
 /** ユーザID・パスワードを忘れた場合: a reset link by mail (POST /api/password-resets, 202 whatever the address). */
 export function passwordResetPage(main: HTMLElement): void {
-  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('passwordResetSent'));
-  const form = new Form(async (f) => {
-    if (!f.passes((errors) => { checks.required(f, errors, 'email'); checks.email(f, errors, 'email'); })) {
-      return;
-    }
-    try {
-      await api('POST', '/api/password-resets', { email: f.value('email') });
-      f.clearErrors();
-      sent.hidden = false;
-    } catch (error) {
-      f.showProblem(error);
-    }
-  });
-  form.add(
-    form.field({ path: 'email', label: 'fieldUserId', required: true, type: 'email', autocomplete: 'username' }),
-    buttons(link('/login', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('passwordResetSend'))));
   screen(main, t('recoveryHeading'),
     h('h2', {}, t('passwordResetHeading')),
     h('p', {}, t('passwordResetText')),
-    form.element,
-    sent,
+    requestForm({
+      fields: (form) => [form.field({ path: 'email', label: 'fieldUserId', required: true, type: 'email', autocomplete: 'username' })],
+      check: (form, errors) => { checks.required(form, errors, 'email'); checks.email(form, errors, 'email'); },
+      send: (form) => api('POST', '/api/password-resets', { email: form.value('email') }),
+      submit: 'passwordResetSend',
+      sent: 'passwordResetSent',
+      back: link('/login', 'back', 'button'),
+    }),
     h('p', {}, link('/forgot-id', 'forgotIdLink')));
 }
 
@@ -67,28 +57,23 @@ export function resetPasswordPage(main: HTMLElement): void {
 
 /** Forgotten user ID: name + phone; the ID goes by mail to the registered address (POST /api/account-ids/recovery). */
 export function forgotIdPage(main: HTMLElement): void {
-  const sent = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('forgotIdSent'));
-  const form = new Form(async (f) => {
-    if (!f.passes((errors) => { checks.required(f, errors, 'name.family', 'name.given', 'phone'); checks.phone(f, errors, 'phone'); })) {
-      return;
-    }
-    try {
-      await api('POST', '/api/account-ids/recovery', {
-        name: { family: f.value('name.family'), given: f.value('name.given') }, phone: f.value('phone'),
-      });
-      f.clearErrors();
-      sent.hidden = false;
-    } catch (error) {
-      f.showProblem(error);
-    }
-  });
-  form.add(
-    form.group('fieldName', true,
-      form.field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name' }),
-      form.field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name' })),
-    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000' }),
-    buttons(link('/password-reset', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('passwordResetSend'))));
-  screen(main, t('forgotIdHeading'), h('p', {}, t('forgotIdText')), form.element, sent);
+  screen(main, t('forgotIdHeading'),
+    h('p', {}, t('forgotIdText')),
+    requestForm({
+      fields: (form) => [
+        form.group('fieldName', true,
+          form.field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name' }),
+          form.field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name' })),
+        form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000' }),
+      ],
+      check: (form, errors) => { checks.required(form, errors, 'name.family', 'name.given', 'phone'); checks.phone(form, errors, 'phone'); },
+      send: (form) => api('POST', '/api/account-ids/recovery', {
+        name: { family: form.value('name.family'), given: form.value('name.given') }, phone: form.value('phone'),
+      }),
+      submit: 'passwordResetSend',
+      sent: 'forgotIdSent',
+      back: link('/password-reset', 'back', 'button'),
+    }));
 }
 
 function done(main: HTMLElement, heading: MessageKey, text: MessageKey): void {

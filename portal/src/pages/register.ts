@@ -5,6 +5,7 @@ import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, navigate, screen } from '../router';
+import { formatPostalCode } from './gatewaySearch';
 import { details } from './shared';
 import { agreedTermsVersion } from './terms';
 
@@ -161,7 +162,7 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
       [t('fieldName'), `${v('name.family')} ${v('name.given')}`],
       [t('fieldKana'), `${v('kana.family')} ${v('kana.given')}`],
       [t('fieldEmail'), v('email')],
-      [t('fieldPostalCode'), `〒 ${v('postalCode')}`],
+      [t('fieldPostalCode'), formatPostalCode(v('postalCode'))],
       [t('fieldAddress'), `${v('prefecture')}${v('city')}${v('street')}`],
       [t('fieldPhone'), v('phone')],
     ]),
@@ -171,7 +172,7 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
     h('h2', {}, t('sectionSite')),
     details([[t('fieldSiteName'), v('site.name')]]),
     h('h2', {}, t('sectionSiteAddress')),
-    details([[t('fieldPostalCode'), `〒 ${v('site.postalCode')}`], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
+    details([[t('fieldPostalCode'), formatPostalCode(v('site.postalCode'))], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
     h('h2', {}, t('sectionWarranty')),
     details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]),
     unitsTable(gateway),

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using Microsoft.Playwright;
@@ -17,6 +20,31 @@ namespace KpNet.Tests.Portal;
 public sealed class ManagementScreensTests(AzuriteFixture azurite, PortalSite site) : IClassFixture<PortalSite>, IAsyncLifetime
 {
     private const string CustomerPassword = "Hanako2026";
+    private const string SiteName = "御室 英語確認発電所";
+    private static readonly string[] SiteAddress = ["京都府", "京都市右京区", "花園1-2"];
+
+    /// <summary>Text in Japanese script (kana, kanji, CJK and full-width punctuation).</summary>
+    private const string FindJapanese = """
+        () => {
+          const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]/;
+          const data = (element) => element.closest('[lang="ja"], .notice-title, .notice-body') !== null
+            || (element.closest('select[name$="prefecture"] option') !== null && element.closest('option').value !== '');
+          const found = [];
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent.trim();
+            if (japanese.test(text) && !data(node.parentElement)) found.push(text);
+          }
+          for (const element of document.body.querySelectorAll('[placeholder], [aria-label], [title], [alt]')) {
+            for (const name of ['placeholder', 'aria-label', 'title', 'alt']) {
+              const value = element.getAttribute(name);
+              if (value && japanese.test(value) && !data(element)) found.push(`${name}="${value}"`);
+            }
+          }
+          if (japanese.test(document.title)) found.push(`title "${document.title}"`);
+          return found;
+        }
+        """;
 
     public Task InitializeAsync() => site.StartAsync(azurite.ConnectionString);
 
@@ -224,7 +252,7 @@ public sealed class ManagementScreensTests(AzuriteFixture azurite, PortalSite si
         {
             ("/gateways", "gateway-list"), ("/gateways/new", "gateway-add"), ("/gateways/view?id=" + oldGateway, "gateway-view"),
             ("/dealers/link?id=" + oldGateway, "dealer-link"), ("/dealers/unlink?id=" + oldGateway, "dealer-unlink"),
-            ("/monitoring?id=" + oldGateway, "monitoring"), ("/privacy", "privacy"), ("/dealer-signup", "dealer-signup-terms"),
+            ("/monitoring?id=" + oldGateway, "monitoring"), ("/audit-log", "audit-log"), ("/privacy", "privacy"), ("/dealer-signup", "dealer-signup-terms"),
         })
         {
             await page.GotoAsync(path);
@@ -272,6 +300,127 @@ public sealed class ManagementScreensTests(AzuriteFixture azurite, PortalSite si
         await page.ClickLinkAsync("ゲートウェイ情報の照会・編集");
         await Expect(page.Locator("tbody")).ToHaveTextAsync("登録されたゲートウェイはありません。");
         Assert.Empty(cspViolations);
+    }
+
+    [Fact]
+    public async Task The_customer_sees_on_the_audit_log_screen_which_dealer_viewed_which_data_and_when()
+    {
+        var app = site.App;
+        var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("audit"));
+        using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
+        var gatewayId = await AddGatewayAsync(client);
+        var page = await site.NewPageAsync();
+        var cspViolations = WatchCsp(page);
+        await LogInAsync(page, customer.Email, password);
+        await page.ClickLinkAsync("販売店様による閲覧履歴");
+        await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
+        await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様による閲覧の記録はありません。");
+        await PortalSite.ScreenshotAsync(page, "56-audit-log-empty");
+
+        var dealerName = "閲覧確認販売店 " + Guid.NewGuid().ToString("N")[..6];
+        var (dealer, dealerId, phone) = await GatewayTestClient.SignUpDealerAsync(app, dealerName);
+        dealer.Dispose();
+        using (var linked = await client.PostAsJsonAsync($"/api/gateways/{gatewayId}/dealers", new { dealerId, phone }))
+        {
+            Assert.True(linked.IsSuccessStatusCode, await linked.Content.ReadAsStringAsync());
+        }
+
+        var dealerPage = await site.NewPageAsync();
+        cspViolations.AddRange(WatchCsp(dealerPage));
+        await LogInAsync(dealerPage, dealer.Account.Email, TestAccounts.DefaultPassword);
+        await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
+        await dealerPage.ClickLinkAsync(gatewayId);
+        await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
+        await Expect(dealerPage.Locator("main")).ToContainTextAsync(customer.Email);
+
+        await page.ReloadAsync();
+        var rows = page.Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        var viewedAt = (await client.GetFromJsonAsync<JsonElement>("/api/me/audit-log")).EnumerateArray()
+            .Select(entry => TimeZoneInfo.ConvertTime(entry.GetProperty("at").GetDateTimeOffset(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo")))
+            .Select(at => at.ToString("yyyy/MM/dd HH:mm", CultureInfo.InvariantCulture)).ToList();
+        var dealerText = $"{dealerName}（販売店ID：{dealerId}）";
+        await Expect(rows.Nth(0).Locator("td")).ToHaveTextAsync([viewedAt[0], dealerText, gatewayId, "設置先【案件】、設置先住所、氏名、フリガナ、電話番号、住所、メールアドレス、法人名・部署名"]);
+        await Expect(rows.Nth(1).Locator("td")).ToHaveTextAsync([viewedAt[1], dealerText, gatewayId, "設置先【案件】、設置先住所"]);
+        await PortalSite.ScreenshotAsync(page, "57-audit-log");
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
+    public async Task In_English_the_menu_gateway_management_monitoring_and_audit_screens_show_no_Japanese_but_the_users_data()
+    {
+        var app = site.App;
+        var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("english"));
+        using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
+        var gatewayId = await AddGatewayAsync(client);
+        await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(gatewayId, 1, DateTimeOffset.UtcNow, MonitoredGateways.FaultyUnits("E411")));
+        const string dealerName = "英語確認販売店";
+        var (dealer, dealerId, phone) = await GatewayTestClient.SignUpDealerAsync(app, dealerName);
+        using (dealer)
+        using (var linked = await client.PostAsJsonAsync($"/api/gateways/{gatewayId}/dealers", new { dealerId, phone }))
+        {
+            Assert.True(linked.IsSuccessStatusCode, await linked.Content.ReadAsStringAsync());
+            await GatewayTestClient.GetJsonAsync(dealer.Client, "/api/dealer/gateways/" + gatewayId);
+        }
+
+        string[] data = [customer.Name.Family, customer.Name.Given, customer.Address.Prefecture, customer.Address.City, customer.Address.Street, SiteName, .. SiteAddress, dealerName];
+        var page = await site.NewPageAsync();
+        var cspViolations = WatchCsp(page);
+        await page.GotoAsync("/login");
+        await page.ClickButtonAsync("Switch to English");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
+        await page.ClickButtonAsync("Log in");
+        await Expect(page.Heading()).ToHaveTextAsync("Main menu");
+        await AssertEnglishAsync(page, "menu", data);
+
+        foreach (var (path, name) in new[]
+        {
+            ("/gateways", "gateway-list"), ("/gateways/view?id=" + gatewayId, "gateway-view"), ("/gateways/new", "gateway-add"),
+            ("/gateways/replace", "gateway-replace-pick"), ("/gateways/replace?id=" + gatewayId, "gateway-replace"),
+            ("/gateways/dispose", "gateway-dispose-pick"), ("/gateways/dispose?id=" + gatewayId, "gateway-dispose-confirm"),
+            ("/dealers/link", "dealer-link-pick"), ("/dealers/link?id=" + gatewayId, "dealer-link"), ("/dealers/unlink?id=" + gatewayId, "dealer-unlink"),
+            ("/monitoring", "monitoring-pick"), ("/monitoring?id=" + gatewayId, "monitoring"), ("/audit-log", "audit-log"),
+        })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.Locator("main")).Not.ToContainTextAsync("Loading");
+            if (name == "monitoring")
+            {
+                await Expect(page.Locator("[data-flow=pv] .flow-value")).ToHaveTextAsync("1,000 W");
+                await Expect(page.Locator("main")).ToContainTextAsync("Power conditioner over-temperature");
+            }
+
+            await AssertEnglishAsync(page, name, data);
+        }
+
+        await page.GotoAsync("/gateways/new");
+        await page.ClickButtonAsync("Next");
+        await Expect(page.ErrorOf("gateway.id")).Not.ToBeEmptyAsync();
+        await AssertEnglishAsync(page, "gateway-add-errors", data);
+        Assert.Empty(cspViolations);
+    }
+
+    private async Task<string> AddGatewayAsync(HttpClient customer)
+    {
+        var gatewayId = await MonitoredGateways.ImportAsync(site.App);
+        using var added = await customer.PostAsJsonAsync("/api/gateways", new
+        {
+            gateway = new { id = gatewayId, password = MonitoredGateways.Password },
+            site = new { name = SiteName, postalCode = "616-8035", prefecture = SiteAddress[0], city = SiteAddress[1], street = SiteAddress[2] },
+        });
+        Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        return gatewayId;
+    }
+
+    /// <summary>Every text, label, placeholder and the title is English; Japanese remains only inside the user's own data.</summary>
+    private static async Task AssertEnglishAsync(IPage page, string name, string[] data)
+    {
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        var japanese = (await page.EvaluateAsync<string[]>(FindJapanese))
+            .Where(text => Regex.IsMatch(data.OrderByDescending(d => d.Length).Aggregate(text, (rest, d) => rest.Replace(d, "", StringComparison.Ordinal)), @"[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]"))
+            .ToList();
+        await PortalSite.ScreenshotAsync(page, "80-english-" + name);
+        Assert.True(japanese.Count == 0, $"{name} in English still shows: {string.Join(" | ", japanese)}");
     }
 
     private static async Task LogInAsync(IPage page, string email, string password)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
@@ -34,6 +35,8 @@ public sealed class AlertStore(StorageAccount storage)
     public const string SummaryRowKey = "summary";
     private const string HistoryPrefix = "h-";
     private const char OpenSeparator = '|';
+    private const int MaxConcurrentReads = 16;
+    private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
 
     public TableClient Table => storage.GetTableClient(TableName);
 
@@ -141,6 +144,36 @@ public sealed class AlertStore(StorageAccount storage)
         }
 
         return occurrences;
+    }
+
+    /// <summary>
+    /// The gateway's open alerts in key order: one query for its raised live rows ("{unit}-{code}" sort before "h-" and
+    /// "summary"), never touching the history.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertOccurrence>> OpenAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey lt {HistoryPrefix} and State eq {"raised"}");
+        var open = new List<AlertOccurrence>();
+        await foreach (var row in Table.QueryAsync(filter, select: OpenColumns, cancellationToken: cancellationToken))
+        {
+            var condition = AlertCondition.FromKey(row.RowKey);
+            open.Add(new AlertOccurrence(
+                row.GetString("HistoryRowKey")![HistoryPrefix.Length..], condition.Unit, condition.Code, AlertCatalogue.Describe(condition.Code).Severity,
+                row.GetDateTimeOffset("RaisedAt")!.Value, ClearedAt: null));
+        }
+
+        return open;
+    }
+
+    /// <summary>The open alerts of many gateways (e.g. a dealer's whole list), one query per gateway, a bounded number at a time.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<AlertOccurrence>>> OpenOfAsync(IEnumerable<string> gatewayIds, CancellationToken cancellationToken)
+    {
+        var open = new ConcurrentDictionary<string, IReadOnlyList<AlertOccurrence>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            gatewayIds,
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
+            async (gatewayId, ct) => open[gatewayId] = await OpenAsync(gatewayId, ct));
+        return open;
     }
 
     private static AlertOccurrence Occurrence(TableEntity row) => new(
