@@ -6,18 +6,21 @@ namespace KpNet.Bench;
 /// Median of several timed runs after warm-up, with the bytes the run allocated on this thread and the CPU time the
 /// process used meanwhile (so "per core" holds on a shared machine, where wall time also counts waiting for a core).
 /// </summary>
-public readonly record struct Measurement(string Name, int Items, double MedianSeconds, long MedianBytes, double MedianCpuSeconds = double.NaN)
+public readonly record struct Measurement(string Name, int Items, double MedianSeconds, long MedianBytes, double MedianCpuSeconds = double.NaN, double BestCpuSeconds = double.NaN)
 {
     public double ItemsPerSecond => Items / MedianSeconds;
 
     /// <summary>Items per second of CPU time: the throughput of one fully available core.</summary>
     public double ItemsPerCpuSecond => Items / MedianCpuSeconds;
 
+    /// <summary>The fastest iteration's: what a core does when nothing else on a shared machine gets in the way.</summary>
+    public double BestItemsPerCpuSecond => Items / BestCpuSeconds;
+
     public double NanosecondsPerItem => MedianSeconds * 1e9 / Items;
 
     public double BytesPerItem => (double)MedianBytes / Items;
 
-    public static Measurement Run(string name, Func<int> run, int warmups = 3, int iterations = 9)
+    public static Measurement Run(string name, Func<int> run, int warmups = 5, int iterations = 15)
     {
         for (var i = 0; i < warmups; i++)
         {
@@ -45,7 +48,7 @@ public readonly record struct Measurement(string Name, int Items, double MedianS
             times.Add(clock.Elapsed.TotalSeconds);
         }
 
-        return new Measurement(name, items, Median(times), (long)Median(bytes.Select(b => (double)b).ToList()), Median(cpuTimes));
+        return new Measurement(name, items, Median(times), (long)Median(bytes.Select(b => (double)b).ToList()), Median(cpuTimes), cpuTimes.Min());
     }
 
     public static double Median(List<double> values)
