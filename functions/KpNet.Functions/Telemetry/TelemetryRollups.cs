@@ -20,11 +20,11 @@ namespace KpNet.Telemetry;
 public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCache<CachedRollups> cache, ILogger<TelemetryRollups> logger)
 {
     /// <summary>
-    /// Sized for memory, not for a partition's share of gateways (~31,000 at a million gateways over 32 partitions): an
-    /// entry keeps one full 5-minute row (~3 KB) and the other rows of the hour and day as their sums (~1 KB each, up to
-    /// 11 + 24 + 1 late in the day), ~15–40 KB, so at most ~200–400 MB. Gateways past it are read as before.
+    /// Sized for a 2 GB instance: a gateway costs ~5 KB early in the Japan day and ~21 KB at its end (measured:
+    /// <see cref="CachedRollups"/>), so at most ~0.4 GB. A million gateways over 32 partitions is ~31,000 per partition;
+    /// past the bound, gateways are read as before (1 point read + 2 queries) — cheaper than doubling instance memory.
     /// </summary>
-    public const int MaxCachedGateways = 10_000;
+    public const int MaxCachedGateways = 20_000;
 
     public const string TableName = "TelemetryRollups";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
@@ -203,46 +203,32 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
     {
         var day = JapanDayStart(hour);
         var fiveMinuteRows = RowsBetween(current, FiveMinuteKey(hour), FiveMinuteKey(hour.AddHours(1).AddTicks(-1)));
-        var rows = fiveMinuteRows.Take(fiveMinuteRows.Count - 1).Select(SumsOnly)
-            .Concat(fiveMinuteRows.TakeLast(1))
-            .Concat(RowsBetween(current, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1))).Select(SumsOnly))
-            .Concat(current.TryGetValue(DayKey(day), out var dayRow) ? [SumsOnly(dayRow)] : [])
-            .ToList();
-
-        // Without an ETag a later write would be unconditional: read storage again instead.
-        if (rows.Any(r => r.ETag == default))
+        if (fiveMinuteRows.Count == 0)
         {
             cache.Forget(gatewayId);
             return;
         }
 
-        cache.Remember(gatewayId, new CachedRollups(hour, rows));
-    }
+        var sumsOnly = fiveMinuteRows.Take(fiveMinuteRows.Count - 1)
+            .Concat(RowsBetween(current, HourKey(day), HourKey(day.AddDays(1).AddTicks(-1))))
+            .Concat(current.TryGetValue(DayKey(day), out var dayRow) ? [dayRow] : []);
+        var cached = new CachedRollups(hour, fiveMinuteRows[^1], sumsOnly);
 
-    private static TableEntity SumsOnly(TableEntity row)
-    {
-        var sums = new TableEntity(row.PartitionKey, row.RowKey) { ETag = row.ETag };
-        if (row.GetInt32(Buckets) is { } buckets)
+        // Without an ETag a later write would be unconditional: read storage again instead.
+        if (!cached.AllHaveETags)
         {
-            sums[Buckets] = buckets;
+            cache.Forget(gatewayId);
+            return;
         }
 
-        foreach (var (name, _, _) in Energies)
-        {
-            sums[name] = row.GetDouble(name) ?? 0.0;
-        }
-
-        return sums;
+        cache.Remember(gatewayId, cached);
     }
 
     private static void CopyCached(CachedRollups cached, string fromKey, string toKey, Dictionary<string, TableEntity> into)
     {
-        foreach (var row in cached.Rows)
+        foreach (var row in cached.RowsBetween(fromKey, toKey))
         {
-            if (string.CompareOrdinal(row.RowKey, fromKey) >= 0 && string.CompareOrdinal(row.RowKey, toKey) <= 0)
-            {
-                into[row.RowKey] = row;
-            }
+            into[row.RowKey] = row;
         }
     }
 
