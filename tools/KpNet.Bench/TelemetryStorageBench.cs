@@ -3,6 +3,7 @@ using System.Globalization;
 using KpNet.Azure.EventHubs;
 using KpNet.Simulator;
 using KpNet.Telemetry;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Bench;
 
@@ -76,6 +77,8 @@ public static class TelemetryStorageBench
         "GatewayStatus" => key.Contains("read", StringComparison.Ordinal) ? "status read" : "status write",
         TelemetryRollups.TableName => "rollup",
         TelemetryDeadLetters.TableName => "dead letter",
+        AlertStore.TableName => "alert state",
+        GatewayLastSeen.TableName => "last seen",
         _ => "inventory",
     };
 }

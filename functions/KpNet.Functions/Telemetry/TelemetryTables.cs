@@ -1,6 +1,7 @@
 using KpNet.Azure.Storage.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Telemetry;
 
@@ -14,6 +15,8 @@ public sealed class TelemetryTables
     private readonly Lazy<TableClient> _deadLetters;
     private readonly Lazy<TableClient> _inventory;
     private readonly Lazy<TableClient> _rollups;
+    private readonly Lazy<TableClient> _alerts;
+    private readonly Lazy<TableClient> _lastSeen;
 
     public TelemetryTables(Func<string, TableClient> tableClient)
     {
@@ -21,6 +24,8 @@ public sealed class TelemetryTables
         _deadLetters = new(() => tableClient(TelemetryDeadLetters.TableName));
         _inventory = new(() => tableClient(GatewayInventory.TableName));
         _rollups = new(() => tableClient(TelemetryRollups.TableName));
+        _alerts = new(() => tableClient(AlertStore.TableName));
+        _lastSeen = new(() => tableClient(GatewayLastSeen.TableName));
     }
 
     public TableClient Status => _status.Value;
@@ -30,6 +35,10 @@ public sealed class TelemetryTables
     public TableClient Inventory => _inventory.Value;
 
     public TableClient Rollups => _rollups.Value;
+
+    public TableClient Alerts => _alerts.Value;
+
+    public TableClient LastSeen => _lastSeen.Value;
 
     public static TelemetryTables From(StorageAccount storage) => new(name => storage.GetTableClient(name));
 }

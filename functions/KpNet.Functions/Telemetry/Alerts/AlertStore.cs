@@ -3,7 +3,6 @@ using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
-using KpNet.Hosting;
 
 namespace KpNet.Telemetry.Alerts;
 
@@ -29,7 +28,7 @@ public sealed record AlertOccurrence(string Id, int Unit, string Code, AlertSeve
 /// <item>"h-{inverted ticks of raisedAt}-{unit}-{code}": history, one row per occurrence, newest first.</item>
 /// </list>
 /// </summary>
-public sealed class AlertStore(StorageAccount storage)
+public sealed class AlertStore(TelemetryTables tables)
 {
     public const string TableName = "Alerts";
     public const string SummaryRowKey = "summary";
@@ -38,7 +37,7 @@ public sealed class AlertStore(StorageAccount storage)
     private const int MaxConcurrentReads = 16;
     private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
 
-    public TableClient Table => storage.GetTableClient(TableName);
+    public TableClient Table => tables.Alerts;
 
     public async Task<AlertSummary> GetSummaryAsync(string gatewayId, CancellationToken cancellationToken)
     {

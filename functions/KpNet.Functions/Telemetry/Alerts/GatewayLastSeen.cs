@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
-using KpNet.Hosting;
 
 namespace KpNet.Telemetry.Alerts;
 
@@ -13,12 +12,12 @@ namespace KpNet.Telemetry.Alerts;
 /// the buckets old enough to be silent — never the statuses of every gateway. The sweep deletes the rows it handled,
 /// so what it reads is what it has to do.
 /// </summary>
-public sealed class GatewayLastSeen(StorageAccount storage)
+public sealed class GatewayLastSeen(TelemetryTables tables)
 {
     public const string TableName = "GatewayLastSeen";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
 
-    private TableClient Table => storage.GetTableClient(TableName);
+    private TableClient Table => tables.LastSeen;
 
     public static string BucketOf(DateTimeOffset instant)
     {
