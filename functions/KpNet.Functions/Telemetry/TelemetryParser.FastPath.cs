@@ -163,14 +163,7 @@ public sealed partial class TelemetryParser
                     return false;
                 }
 
-                switch (block)
-                {
-                    case Block.Pv: state.PvW = value; break;
-                    case Block.Battery: state.BatteryW = value; break;
-                    case Block.Ev: state.EvW = value; break;
-                    case Block.Grid: state.GridW = value; break;
-                    case Block.Load: state.LoadW = value; break;
-                }
+                state.SetPower(block, value);
             }
             else if (block is Block.Battery or Block.Ev && name.SequenceEqual("soc"u8))
             {
@@ -180,14 +173,7 @@ public sealed partial class TelemetryParser
                     return false;
                 }
 
-                if (block == Block.Battery)
-                {
-                    state.BatterySoc = value;
-                }
-                else
-                {
-                    state.EvSoc = value;
-                }
+                state.SetSoc(block, value);
             }
             else if (block == Block.Battery && name.SequenceEqual("tempC"u8))
             {

@@ -424,28 +424,12 @@ public sealed partial class TelemetryParser
             if (name is [(byte)'w'])
             {
                 reader.Read();
-                var w = ReadNumber(ref reader, ref state, block, "w", -MaxAbsolutePowerW, MaxAbsolutePowerW);
-                switch (block)
-                {
-                    case Block.Pv: state.PvW = w; break;
-                    case Block.Battery: state.BatteryW = w; break;
-                    case Block.Ev: state.EvW = w; break;
-                    case Block.Grid: state.GridW = w; break;
-                    case Block.Load: state.LoadW = w; break;
-                }
+                state.SetPower(block, ReadNumber(ref reader, ref state, block, "w", -MaxAbsolutePowerW, MaxAbsolutePowerW));
             }
             else if (block is Block.Battery or Block.Ev && name.SequenceEqual("soc"u8))
             {
                 reader.Read();
-                var soc = ReadNumber(ref reader, ref state, block, "soc", 0, 100);
-                if (block == Block.Battery)
-                {
-                    state.BatterySoc = soc;
-                }
-                else
-                {
-                    state.EvSoc = soc;
-                }
+                state.SetSoc(block, ReadNumber(ref reader, ref state, block, "soc", 0, 100));
             }
             else if (block == Block.Battery && name.SequenceEqual("tempC"u8))
             {
@@ -818,6 +802,30 @@ public sealed partial class TelemetryParser
         public Range UnitsJsonRange;
 
         public readonly ReadOnlySpan<byte> UnitsJson(ReadOnlySpan<byte> utf8Json) => utf8Json[UnitsJsonRange];
+
+        public void SetPower(Block block, double? watts)
+        {
+            switch (block)
+            {
+                case Block.Pv: PvW = watts; break;
+                case Block.Battery: BatteryW = watts; break;
+                case Block.Ev: EvW = watts; break;
+                case Block.Grid: GridW = watts; break;
+                case Block.Load: LoadW = watts; break;
+            }
+        }
+
+        public void SetSoc(Block block, double? soc)
+        {
+            if (block == Block.Battery)
+            {
+                BatterySoc = soc;
+            }
+            else
+            {
+                EvSoc = soc;
+            }
+        }
 
         /// <summary>The first problem wins; reading goes on so the gateway ID is known for the dead letter.</summary>
         public void Reject(TelemetryRejectionReason reason, string field) => Rejection ??= new TelemetryRejection(reason, field);
