@@ -15,11 +15,7 @@ public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLife
 
     public async Task InitializeAsync() => _app = await TestApp.StartAsync(azurite.ConnectionString);
 
-    public async Task DisposeAsync()
-    {
-        await WaitForOutboxDrainedAsync(_app);
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private static DateTimeOffset Now => new(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

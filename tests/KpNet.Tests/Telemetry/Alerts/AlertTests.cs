@@ -24,8 +24,16 @@ public sealed class AlertTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await WaitForOutboxDrainedAsync(_app);
-        await _app.DisposeAsync();
+        // Disposed whatever happens: an app left running would go on taking mails off the shared outbox into its own
+        // mailbox, and every later test waiting for a mail would fail.
+        try
+        {
+            await WaitForOutboxDrainedAsync(_app);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
     }
 
     private DateTimeOffset Now => new(_clock.GetUtcNow().Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
