@@ -32,7 +32,8 @@ public abstract record ClaimResult
 /// <summary>
 /// Makes "never twice" hold across redeliveries and instances: a mail is claimed by inserting its row (409 = someone
 /// else has it) before it is sent, and marked Sent after. A claim older than <see cref="ClaimLease"/> belongs to an
-/// invocation that died, and is taken over with the row's ETag so only one successor wins. A Failed row can be
+/// invocation that died (as does one dated beyond <see cref="MaxClockSkew"/> ahead), and is taken over with the row's
+/// ETag so only one successor wins. A Failed row can be
 /// claimed again: that is an operator re-queueing the message from the poison queue on purpose.
 /// Rows written before claims existed have no Status and count as Sent.
 /// </summary>
@@ -42,6 +43,12 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
 
     /// <summary>Longer than any invocation holds a mail (<see cref="SendEmailFunction.HoldBudget"/> plus one client call with its retries).</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Instances' clocks agree to well within this. A claim dated further ahead was stamped by a wrong clock, and would
+    /// otherwise hold the mail for as long as the clock was ahead: it is taken over like an expired one.
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     private TableClient Table => storage.GetTableClient(TableName);
 
@@ -73,7 +80,8 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
                 return new ClaimResult.AlreadySent();
             }
 
-            if (status == MailDeliveryStatus.Sending && time.GetUtcNow() - leasedAt < ClaimLease)
+            var age = time.GetUtcNow() - leasedAt;
+            if (status == MailDeliveryStatus.Sending && age < ClaimLease && age > -MaxClockSkew)
             {
                 return new ClaimResult.HeldElsewhere(leasedAt);
             }
