@@ -19,19 +19,7 @@ public sealed class DealerMonitoringTests(AzuriteFixture azurite) : IAsyncLifeti
     public async Task InitializeAsync() =>
         _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
 
-    public async Task DisposeAsync()
-    {
-        // Disposed whatever happens: an app left running would go on taking mails off the shared outbox into its own
-        // mailbox, and every later test waiting for a mail would fail.
-        try
-        {
-            await WaitForOutboxDrainedAsync(_app);
-        }
-        finally
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => DisposeAfterOutboxDrainedAsync(_app);
 
     private DateTimeOffset Now => new(_clock.GetUtcNow().Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

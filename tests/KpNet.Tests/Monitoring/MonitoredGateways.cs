@@ -85,12 +85,14 @@ public static class MonitoredGateways
             mails => mails.Count >= count, what: $"{count} mail(s) {subjectStart} to {to}");
 
     /// <summary>
-    /// Waits (up to 90 s) until the shared outbox queue is empty, so mails this app caused (an offline sweep mails every
-    /// silent gateway's owner, not only the test's) are delivered here and never reach the next test class's app.
-    /// Tidy-up before the app stops, not an assertion: a message another test class left in the shared queue (one whose
-    /// mail claim is still leased, say) must not fail this test, whose assertions are its own.
+    /// Stops a test's app once the shared outbox queue is empty (waiting up to 90 s), so mails this app caused (an
+    /// offline sweep mails every silent gateway's owner, not only the test's) are delivered here and never reach the
+    /// next test class's app. The wait is tidy-up, not an assertion: a message another test class left in the shared
+    /// queue (one whose mail claim is still leased, say) must not fail this test, whose assertions are its own. The app
+    /// is disposed whatever happens: left running, it would go on taking mails off the shared outbox into its own
+    /// mailbox, and every later test waiting for a mail would fail.
     /// </summary>
-    public static async Task WaitForOutboxDrainedAsync(TestApp app)
+    public static async Task DisposeAfterOutboxDrainedAsync(TestApp app)
     {
         try
         {
@@ -100,6 +102,10 @@ public static class MonitoredGateways
         }
         catch (TimeoutException)
         {
+        }
+        finally
+        {
+            await app.DisposeAsync();
         }
     }
 
