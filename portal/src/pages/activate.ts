@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { Form, buttons, requestForm } from '../forms';
 import { t } from '../i18n';
 import { link, screen } from '../router';
+import { newPasswordBody, newPasswordFields, newPasswordPasses } from './newPassword';
 import { showTerms } from './terms';
 
 interface ActivationView {
@@ -38,16 +39,13 @@ export async function activatePage(main: HTMLElement): Promise<void> {
 
 function passwordForm(main: HTMLElement, token: string, activation: ActivationView, termsVersion: string): void {
   const form = new Form(async (f) => {
-    if (!f.passes((errors) => {
-      checks.required(f, errors, 'password', 'passwordConfirm', 'phone');
-      checks.password(f, errors, 'password', 'passwordConfirm');
-    })) {
+    if (!newPasswordPasses(f)) {
       return;
     }
 
     try {
       const done = await api<{ email: string; dealerId?: number }>('POST', `/api/activations/${encodeURIComponent(token)}`, {
-        termsVersion, password: f.value('password'), passwordConfirm: f.value('passwordConfirm'), phone: f.value('phone'),
+        termsVersion, ...newPasswordBody(f),
       });
       history.replaceState(null, '', '/activate');
       activated(main, done.dealerId);
@@ -60,9 +58,7 @@ function passwordForm(main: HTMLElement, token: string, activation: ActivationVi
     }
   });
   form.add(
-    form.field({ path: 'password', label: 'fieldPassword', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
-    form.field({ path: 'passwordConfirm', label: 'fieldPasswordConfirm', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
-    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000', hint: 'hintActivationPhone' }),
+    ...newPasswordFields(form, 'hintActivationPhone'),
     buttons(h('button', { type: 'submit', class: 'primary' }, t('submit'))));
   screen(main, t(activation.kind === 'dealer' ? 'activateDealerHeading' : 'activateHeading'),
     h('p', { class: 'account-name' }, t('activateFor', activation.name, activation.email)),

@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { Form, buttons, requestForm } from '../forms';
 import { t, type MessageKey } from '../i18n';
 import { link, screen } from '../router';
+import { newPasswordBody, newPasswordFields, newPasswordPasses } from './newPassword';
 
 /** ユーザID・パスワードを忘れた場合: a reset link by mail (POST /api/password-resets, 202 whatever the address). */
 export function passwordResetPage(main: HTMLElement): void {
@@ -25,16 +26,11 @@ export function passwordResetPage(main: HTMLElement): void {
 export function resetPasswordPage(main: HTMLElement): void {
   const token = decodeURIComponent(location.hash.slice(1));
   const form = new Form(async (f) => {
-    if (!f.passes((errors) => {
-      checks.required(f, errors, 'password', 'passwordConfirm', 'phone');
-      checks.password(f, errors, 'password', 'passwordConfirm');
-    })) {
+    if (!newPasswordPasses(f)) {
       return;
     }
     try {
-      await api('POST', `/api/password-resets/${encodeURIComponent(token)}`, {
-        password: f.value('password'), passwordConfirm: f.value('passwordConfirm'), phone: f.value('phone'),
-      });
+      await api('POST', `/api/password-resets/${encodeURIComponent(token)}`, newPasswordBody(f));
       history.replaceState(null, '', '/reset-password');
       done(main, 'resetHeading', 'resetDone');
     } catch (error) {
@@ -48,9 +44,7 @@ export function resetPasswordPage(main: HTMLElement): void {
     }
   });
   form.add(
-    form.field({ path: 'password', label: 'fieldPassword', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
-    form.field({ path: 'passwordConfirm', label: 'fieldPasswordConfirm', required: true, type: 'password', autocomplete: 'new-password', maxlength: 16 }),
-    form.field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000' }),
+    ...newPasswordFields(form),
     buttons(h('button', { type: 'submit', class: 'primary' }, t('submit'))));
   screen(main, t('resetHeading'), h('p', {}, t('resetIntro')), form.element);
 }
