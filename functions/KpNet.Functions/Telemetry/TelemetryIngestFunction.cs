@@ -64,16 +64,18 @@ public sealed partial class TelemetryIngestFunction(
         var writingStatuses = Parallel.ForEachAsync(
             toApply,
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentStatusWrites, CancellationToken = cancellationToken },
-            async (gateway, ct) =>
+            async (gateway, _) =>
             {
-                // Each is idempotent on its own (seq sets in the rollup rows, seq and ETag on the status row).
-                Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, ct));
-                if (await statusWriter.ApplyAsync(gateway, ct))
+                // Each is idempotent on its own (seq sets in the rollup rows, seq and ETag on the status row). Under the
+                // invocation's token, not the loop's: one gateway's failure stops the loop starting others, but does not
+                // cut the others' writes off midway, where a cancelled request may still have committed unseen.
+                Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, cancellationToken));
+                if (await statusWriter.ApplyAsync(gateway, cancellationToken))
                 {
                     Interlocked.Increment(ref statusWrites);
                 }
 
-                Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, ct));
+                Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, cancellationToken));
             });
         var writingDeadLetters = deadLetters.WriteAsync(rejected, cancellationToken);
         await Task.WhenAll(writingStatuses, writingDeadLetters);
