@@ -59,6 +59,9 @@ public enum TelemetryRejectionReason
     DuplicateUnit,
     TooLarge,
     UnknownGateway,
+
+    /// <summary>Storage refused the gateway's rows in a way no retry cures; the field names the error (a storage error code, or the exception type).</summary>
+    StorageRejected,
 }
 
 /// <summary>A rejection with the JSON path it concerns (e.g. "battery.soc", "units[1].no"), empty for the whole event.</summary>

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Gateways;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
@@ -10,9 +13,11 @@ namespace KpNet.Telemetry;
 /// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events and
 /// events of gateways not in the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
 /// The valid events are coalesced per gateway and applied with at most one status write per gateway, and counted into
-/// the history rollups (<see cref="TelemetryRollups"/>). Every write is
-/// idempotent, so when storage fails the exception fails the invocation and the host's retry of the whole batch only
-/// completes what was missing.
+/// the history rollups (<see cref="TelemetryRollups"/>). Every write is idempotent, so when storage fails transiently the
+/// exception fails the invocation and the host's retry of the whole batch (without end, see
+/// <see cref="TelemetryRegistration.IngestRetry"/>) only completes what was missing. A gateway whose rows storage refuses
+/// as they are, or whose events make the function itself fail, would fail every retry: its events are set aside
+/// (<see cref="TelemetryRejectionReason.StorageRejected"/>) and the rest of the batch is applied.
 /// </summary>
 public sealed partial class TelemetryIngestFunction(
     KnownGateways knownGateways,
@@ -61,6 +66,7 @@ public sealed partial class TelemetryIngestFunction(
         var statusWrites = 0;
         var rollupWrites = 0;
         var alertChanges = 0;
+        var setAside = new ConcurrentBag<DeadLetter>();
         var writingStatuses = Parallel.ForEachAsync(
             toApply,
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentStatusWrites, CancellationToken = cancellationToken },
@@ -69,18 +75,31 @@ public sealed partial class TelemetryIngestFunction(
                 // Each is idempotent on its own (seq sets in the rollup rows, seq and ETag on the status row). Under the
                 // invocation's token, not the loop's: one gateway's failure stops the loop starting others, but does not
                 // cut the others' writes off midway, where a cancelled request may still have committed unseen.
-                Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, cancellationToken));
-                if (await statusWriter.ApplyAsync(gateway, cancellationToken))
+                try
                 {
-                    Interlocked.Increment(ref statusWrites);
-                }
+                    Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, cancellationToken));
+                    if (await statusWriter.ApplyAsync(gateway, cancellationToken))
+                    {
+                        Interlocked.Increment(ref statusWrites);
+                    }
 
-                Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, cancellationToken));
+                    Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, cancellationToken));
+                }
+                catch (Exception e) when (!StorageFailure.IsTransient(e))
+                {
+                    var rejection = new TelemetryRejection(TelemetryRejectionReason.StorageRejected, (e as RequestFailedException)?.ErrorCode ?? e.GetType().Name);
+                    LogGatewaySetAside(e, gateway.GatewayId, gateway.EventIndexes.Count, rejection.Field, batch.PartitionId);
+                    foreach (var index in gateway.EventIndexes)
+                    {
+                        setAside.Add(new DeadLetter(events[index], rejection, gateway.GatewayId));
+                    }
+                }
             });
         var writingDeadLetters = deadLetters.WriteAsync(rejected, cancellationToken);
         await Task.WhenAll(writingStatuses, writingDeadLetters);
+        await deadLetters.WriteAsync([.. setAside], cancellationToken);
 
-        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, alertChanges, rejected.Count, batch.Attempt.RetryCount);
+        LogBatchApplied(batch.PartitionId, events.Count, toApply.Count, statusWrites, rollupWrites, alertChanges, rejected.Count + setAside.Count, batch.Attempt.RetryCount);
     }
 
     /// <summary>Everything ingestion does before storage: each event parsed and validated, the valid ones coalesced per gateway.</summary>
@@ -115,6 +134,9 @@ public sealed partial class TelemetryIngestFunction(
 
     [LoggerMessage(EventId = 4001, EventName = "TelemetryEventRejected", Level = LogLevel.Warning, Message = "Telemetry event set aside: {Reason} {Field} (gateway {GatewayId}, partition {PartitionId}, sequence number {SequenceNumber})")]
     private partial void LogEventRejected(TelemetryRejectionReason reason, string field, string? gatewayId, string? partitionId, long? sequenceNumber);
+
+    [LoggerMessage(EventId = 4003, EventName = "TelemetryGatewaySetAside", Level = LogLevel.Error, Message = "{EventCount} telemetry events of gateway {GatewayId} set aside: applying them failed in a way no retry cures ({Error}, partition {PartitionId})")]
+    private partial void LogGatewaySetAside(Exception exception, string gatewayId, int eventCount, string error, string? partitionId);
 
     [LoggerMessage(EventId = 4002, EventName = "TelemetryUnknownGateway", Level = LogLevel.Warning, Message = "{EventCount} telemetry events from gateway {GatewayId}, which is not in the inventory, set aside (partition {PartitionId})")]
     private partial void LogUnknownGateway(string gatewayId, int eventCount, string? partitionId);

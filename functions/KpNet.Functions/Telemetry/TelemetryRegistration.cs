@@ -8,8 +8,12 @@ namespace KpNet.Telemetry;
 /// <summary>Telemetry ingestion: the Event Hubs function, its tables and services.</summary>
 public static class TelemetryRegistration
 {
-    /// <summary>Without a retry policy the host checkpoints a failed batch and its events are lost.</summary>
-    public static readonly RetryPolicy IngestRetry = new(MaxRetryCount: 5, MinimumInterval: TimeSpan.FromSeconds(2), MaximumInterval: TimeSpan.FromMinutes(1));
+    /// <summary>
+    /// Once a retry policy is exhausted the host checkpoints the batch whatever the result, so a batch is retried until
+    /// it is applied: a storage outage only delays telemetry. What would fail every retry the same way (one gateway's
+    /// rows refused by storage) is set aside by the function instead, so it cannot hold a partition up.
+    /// </summary>
+    public static readonly RetryPolicy IngestRetry = new(RetryPolicy.UntilSucceeded, MinimumInterval: TimeSpan.FromSeconds(2), MaximumInterval: TimeSpan.FromSeconds(30));
 
     public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {

@@ -3,12 +3,18 @@ using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Tests.Telemetry;
 
-/// <summary>Delegates to a real table client, counting the reads and writes and optionally failing the next few writes with a 503.</summary>
+/// <summary>
+/// Delegates to a real table client, counting the reads and writes; it can fail the next few writes with a 503, stand
+/// for storage that is down (every call fails with a 503 until it is back), or refuse a partition's writes with the 400
+/// Azure answers for an entity over its limits.
+/// </summary>
 internal sealed class CountingTableClient(TableClient inner) : TableClient
 {
     private int _writes;
     private int _reads;
     private int _failuresLeft;
+    private volatile bool _unavailable;
+    private volatile string? _refusedPartition;
 
     public override string Name => inner.Name;
 
@@ -20,6 +26,16 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
 
     public void FailNextWrites(int count) => Volatile.Write(ref _failuresLeft, count);
 
+    /// <summary>While true, every read and write fails as it does when the storage service cannot be reached.</summary>
+    public bool Unavailable
+    {
+        get => _unavailable;
+        set => _unavailable = value;
+    }
+
+    /// <summary>Every write to this partition fails with 400 EntityTooLarge, as often as it is tried.</summary>
+    public void RefuseWritesTo(string partitionKey) => _refusedPartition = partitionKey;
+
     public void ResetCount()
     {
         Volatile.Write(ref _writes, 0);
@@ -28,46 +44,68 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
 
     public override Task<NullableResponse<TableEntity>> GetEntityIfExistsAsync(
         string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        CountRead(inner.GetEntityIfExistsAsync(partitionKey, rowKey, select, cancellationToken));
+        CountRead(() => inner.GetEntityIfExistsAsync(partitionKey, rowKey, select, cancellationToken));
 
     public override Task<Response<TableEntity>> GetEntityAsync(
         string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        CountRead(inner.GetEntityAsync(partitionKey, rowKey, select, cancellationToken));
+        CountRead(() => inner.GetEntityAsync(partitionKey, rowKey, select, cancellationToken));
 
     public override AsyncPageable<TableEntity> QueryAsync(
-        string? filter = null, int? maxPerPage = null, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        CountRead(inner.QueryAsync(filter, maxPerPage, select, cancellationToken));
+        string? filter = null, int? maxPerPage = null, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _reads);
+        return _unavailable ? new UnavailablePageable() : inner.QueryAsync(filter, maxPerPage, select, cancellationToken);
+    }
 
     public override Task<Response> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
-        CountAsync(() => inner.AddEntityAsync(entity, cancellationToken));
+        CountAsync([entity.PartitionKey], () => inner.AddEntityAsync(entity, cancellationToken));
 
     public override Task<Response> UpdateEntityAsync(
         TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        CountAsync(() => inner.UpdateEntityAsync(entity, ifMatch, mode, cancellationToken));
+        CountAsync([entity.PartitionKey], () => inner.UpdateEntityAsync(entity, ifMatch, mode, cancellationToken));
 
     public override Task<Response> UpsertEntityAsync(
         TableEntity entity, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        CountAsync(() => inner.UpsertEntityAsync(entity, mode, cancellationToken));
+        CountAsync([entity.PartitionKey], () => inner.UpsertEntityAsync(entity, mode, cancellationToken));
 
     public override Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(
-        IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default) =>
-        CountAsync(() => inner.SubmitTransactionAsync(transactionActions, cancellationToken));
-
-    private T CountRead<T>(T read)
+        IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _reads);
-        return read;
+        var actions = transactionActions.ToList();
+        return CountAsync(actions.Select(a => a.Entity.PartitionKey), () => inner.SubmitTransactionAsync(actions, cancellationToken));
     }
 
-    private async Task<T> CountAsync<T>(Func<Task<T>> write)
+    private static RequestFailedException ServiceUnavailable() => new(503, "Injected storage failure.", "ServerBusy", null);
+
+    private async Task<T> CountRead<T>(Func<Task<T>> read)
     {
-        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        Interlocked.Increment(ref _reads);
+        return _unavailable ? throw ServiceUnavailable() : await read();
+    }
+
+    private async Task<T> CountAsync<T>(IEnumerable<string> partitionKeys, Func<Task<T>> write)
+    {
+        if (_unavailable || Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
-            throw new RequestFailedException(503, "Injected storage failure.", "ServerBusy", null);
+            throw ServiceUnavailable();
+        }
+
+        if (_refusedPartition is { } refused && partitionKeys.Contains(refused))
+        {
+            throw new RequestFailedException(400, "Injected refusal: the entity is larger than 1 MiB.", TableErrorCode.EntityTooLarge, null);
         }
 
         var result = await write();
         Interlocked.Increment(ref _writes);
         return result;
+    }
+
+    private sealed class UnavailablePageable : AsyncPageable<TableEntity>
+    {
+        public override async IAsyncEnumerable<Page<TableEntity>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+        {
+            await Task.FromException(ServiceUnavailable());
+            yield break;
+        }
     }
 }

@@ -28,11 +28,22 @@ public sealed record TimerTrigger(string Schedule, bool RunOnStartup = false) : 
 }
 
 /// <summary>The host's function-level retry policy (exponential back-off).</summary>
+/// <param name="MaxRetryCount">Retries after the first try; <see cref="UntilSucceeded"/> (-1, which the host accepts) retries for as long as it fails.</param>
 public sealed record RetryPolicy(int MaxRetryCount, TimeSpan MinimumInterval, TimeSpan MaximumInterval)
 {
+    public const int UntilSucceeded = -1;
+
+    public int MaxRetryCount { get; } = MaxRetryCount >= UntilSucceeded
+        ? MaxRetryCount
+        : throw new ArgumentOutOfRangeException(nameof(MaxRetryCount), MaxRetryCount, "The host accepts -1 (until it succeeds) or a count of retries.");
+
+    public bool AllowsRetry(int retryNumber) => MaxRetryCount == UntilSucceeded || retryNumber <= MaxRetryCount;
+
     public TimeSpan DelayBeforeRetry(int retryNumber)
     {
-        var delay = MinimumInterval * Math.Pow(2, Math.Max(0, retryNumber - 1));
-        return delay < MaximumInterval ? delay : MaximumInterval;
+        // Retries without end would overflow the doubling; past the maximum the delay stays there anyway.
+        var doublings = Math.Clamp(retryNumber - 1, 0, 30);
+        var delay = MinimumInterval.TotalSeconds * Math.Pow(2, doublings);
+        return delay < MaximumInterval.TotalSeconds ? TimeSpan.FromSeconds(delay) : MaximumInterval;
     }
 }

@@ -11,10 +11,26 @@ namespace KpNet.Hosting.Local;
 /// <summary>Events received by the local ingest endpoint, waiting to be delivered to the hub's function.</summary>
 public sealed record IngestedEvent(byte[] Body, string? PartitionKey);
 
+/// <summary>What the sender of events hears from <see cref="LocalEventHub.SendAsync"/>.</summary>
+public enum LocalSendOutcome
+{
+    /// <summary>The function handled every event.</summary>
+    Handled,
+
+    /// <summary>The function kept failing until its retry policy gave up: the events are dropped, the sender must resend.</summary>
+    GivenUp,
+
+    /// <summary>Not handled within <see cref="LocalEventHub.SendTimeout"/>; the events are still being retried.</summary>
+    StillRetrying,
+}
+
 /// <summary>
 /// Stands in for Event Hubs + the Event Hubs trigger: accepted events are gathered into batches of at most
-/// maxEventBatchSize and dispatched to the function, retried under its retry policy. Unlike the real service the
-/// sender's request waits until its events were handled, so a 201 here means processed and nothing is lost.
+/// maxEventBatchSize and dispatched to the function, retried under its retry policy (without end when it says -1, as
+/// the host does). Unlike the real service the sender's request waits until its events were handled, so a 201 here
+/// means processed and nothing is lost; a send still unhandled after <see cref="SendTimeout"/> is answered as Event
+/// Hubs answers a timed-out send (resend it) while its events go on being retried, which the function's idempotent
+/// writes make harmless.
 /// </summary>
 public sealed partial class LocalEventHub(
     FunctionDefinition function,
@@ -23,6 +39,9 @@ public sealed partial class LocalEventHub(
     TimeProvider time,
     ILogger<LocalEventHub> logger) : BackgroundService
 {
+    /// <summary>The Event Hubs client's own default for one send (EventHubsRetryOptions.TryTimeout).</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
+
     private sealed record Pending(IReadOnlyList<IngestedEvent> Events, TaskCompletionSource<bool> Handled);
 
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -33,11 +52,22 @@ public sealed partial class LocalEventHub(
 
     public string Connection => _trigger.Connection;
 
-    /// <summary>Completes with true once every event was handled, false when the function kept failing.</summary>
-    public Task<bool> SendAsync(IReadOnlyList<IngestedEvent> events)
+    public async Task<LocalSendOutcome> SendAsync(IReadOnlyList<IngestedEvent> events)
     {
         var pending = new Pending(events, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _pending.Writer.TryWrite(pending) ? pending.Handled.Task : Task.FromResult(false);
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            pending.Handled.TrySetResult(false);
+        }
+
+        try
+        {
+            return await pending.Handled.Task.WaitAsync(SendTimeout, time) ? LocalSendOutcome.Handled : LocalSendOutcome.GivenUp;
+        }
+        catch (TimeoutException)
+        {
+            return LocalSendOutcome.StillRetrying;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -93,14 +123,14 @@ public sealed partial class LocalEventHub(
         var retry = function.Retry;
         for (var attempt = 0; ; attempt++)
         {
-            var payload = WritePayload(events, firstSequenceNumber, enqueuedAt, attempt, retry?.MaxRetryCount ?? 0);
+            var payload = WritePayload(events, firstSequenceNumber, enqueuedAt, attempt, retry);
             var result = await dispatcher.DispatchAsync(function.Name, payload, Guid.NewGuid().ToString(), cancellationToken);
             if (result.Outcome == InvocationOutcome.Succeeded)
             {
                 return true;
             }
 
-            if (retry is null || attempt >= retry.MaxRetryCount)
+            if (retry is null || !retry.AllowsRetry(attempt + 1))
             {
                 LogBatchGivenUp(function.Name, events.Count, attempt + 1);
                 return false;
@@ -111,7 +141,7 @@ public sealed partial class LocalEventHub(
     }
 
     // The host's shape: the batch and the per-event metadata arrays each arrive as a string holding JSON.
-    private byte[] WritePayload(List<IngestedEvent> events, long firstSequenceNumber, DateTimeOffset enqueuedAt, int retryCount, int maxRetryCount) =>
+    private byte[] WritePayload(List<IngestedEvent> events, long firstSequenceNumber, DateTimeOffset enqueuedAt, int retryCount, RetryPolicy? retry) =>
         InvocationPayload.Write(
             _trigger.BindingName,
             writer => writer.WriteStringValue(JsonText.Array(array =>
@@ -149,11 +179,11 @@ public sealed partial class LocalEventHub(
                 metadata.WriteString("ConsumerGroup", _trigger.ConsumerGroup);
                 metadata.WriteString("PartitionId", "0");
                 metadata.WriteEndObject();
-                if (maxRetryCount > 0)
+                if (retry is not null)
                 {
                     metadata.WriteStartObject("RetryContext");
                     metadata.WriteNumber("RetryCount", retryCount);
-                    metadata.WriteNumber("MaxRetryCount", maxRetryCount);
+                    metadata.WriteNumber("MaxRetryCount", retry.MaxRetryCount);
                     metadata.WriteEndObject();
                 }
             });

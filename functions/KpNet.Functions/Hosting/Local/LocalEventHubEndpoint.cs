@@ -44,7 +44,7 @@ public static partial class LocalEventHubEndpoint
             return Problems.Create(context, StatusCodes.Status413RequestEntityTooLarge, MessageKey.EventHubBodyTooLarge, MaxRequestBytes);
         }
 
-        IReadOnlyList<IngestedEvent> events;
+        List<IngestedEvent> events;
         try
         {
             events = IsBatch(context.Request.ContentType)
@@ -56,13 +56,15 @@ public static partial class LocalEventHubEndpoint
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.EventHubMalformedBatch, e.Message);
         }
 
-        if (!await hub.SendAsync(events))
+        var outcome = await hub.SendAsync(events);
+        if (outcome == LocalSendOutcome.Handled)
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Problems.Create(context, StatusCodes.Status503ServiceUnavailable, MessageKey.EventHubUnavailable);
+            return Results.StatusCode(StatusCodes.Status201Created);
         }
 
-        return Results.StatusCode(StatusCodes.Status201Created);
+        LogSendNotHandled(logger, hub.EventHubName, events.Count, outcome);
+        context.Response.Headers.RetryAfter = "5";
+        return Problems.Create(context, StatusCodes.Status503ServiceUnavailable, MessageKey.EventHubUnavailable);
     }
 
     internal static bool IsAuthorized(string authorization, EventHubsConnectionString connection, string eventHubName, DateTimeOffset now)
@@ -155,6 +157,9 @@ public static partial class LocalEventHubEndpoint
             throw new FormatException("the BrokerProperties header is not JSON", e);
         }
     }
+
+    [LoggerMessage(EventId = 1302, EventName = "EventHubSendNotHandled", Level = LogLevel.Warning, Message = "A send of {EventCount} events to {EventHubName} was answered 503 ({Outcome}); the sender resends")]
+    private static partial void LogSendNotHandled(ILogger logger, string eventHubName, int eventCount, LocalSendOutcome outcome);
 
     [LoggerMessage(EventId = 1301, EventName = "EventHubSendUnauthorized", Level = LogLevel.Warning, Message = "Rejected a send to {EventHubName} from {RemoteAddress}: bad or expired SAS")]
     private static partial void LogUnauthorized(ILogger logger, string eventHubName, string? remoteAddress);
