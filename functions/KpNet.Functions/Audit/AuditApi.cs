@@ -24,7 +24,7 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/me/audit-log", MyLogAsync).WithName("MyAuditLog").RequireSession(AccountRole.Customer, AccountRole.Admin);
-        app.MapGet("/api/admin/audit-log", CustomerLogAsync).WithName("AdminAuditLog").RequireSession(AccountRole.Admin);
+        app.MapGet("/api/operator/audit-log", CustomerLogAsync).WithName("OperatorAuditLog").RequireSession(AccountRole.Admin);
         return app;
     }
 

@@ -22,5 +22,5 @@ public static class GatewayManagementRegistration
     }
 
     public static IEndpointRouteBuilder MapGatewayManagement(this IEndpointRouteBuilder app) =>
-        app.MapCustomerGateways().MapMaintenance().MapAdminGateways();
+        app.MapCustomerGateways().MapMaintenance().MapOperatorGateways();
 }

@@ -14,7 +14,7 @@ public static partial class NoticesApi
 
     public sealed record NoticeView(string Id, DateOnly Date, string Title, string Body, NoticeAudience Audience);
 
-    public sealed record AdminNoticeView(
+    public sealed record OperatorNoticeView(
         string Id, DateOnly Date, LocalizedText Title, LocalizedText Body, NoticeAudience Audience,
         DateTimeOffset? PublishFrom, DateTimeOffset? PublishUntil, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RetiredAt);
 
@@ -28,10 +28,10 @@ public static partial class NoticesApi
     {
         app.MapGet("/api/notices", ListVisibleAsync).WithName("Notices");
 
-        var admin = app.MapGroup("/api/admin").RequireSession(AccountRole.Admin);
-        admin.MapGet("/notices", ListAllAsync).WithName("AdminNotices");
-        admin.MapPost("/notices", PostAsync).WithName("AdminPostNotice");
-        admin.MapDelete("/notices/{id}", RetireAsync).WithName("AdminRetireNotice");
+        var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
+        operators.MapGet("/notices", ListAllAsync).WithName("OperatorNotices");
+        operators.MapPost("/notices", PostAsync).WithName("OperatorPostNotice");
+        operators.MapDelete("/notices/{id}", RetireAsync).WithName("OperatorRetireNotice");
         return app;
     }
 
@@ -58,7 +58,7 @@ public static partial class NoticesApi
 
     private static async Task<IResult> ListAllAsync(NoticeStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(Newest(await store.ListAsync(cancellationToken))
-            .Select(n => new AdminNoticeView(n.Id, n.Date, n.Title, n.Body, n.Audience, n.PublishFrom, n.PublishUntil, n.CreatedAt, n.CreatedBy, n.RetiredAt))
+            .Select(n => new OperatorNoticeView(n.Id, n.Date, n.Title, n.Body, n.Audience, n.PublishFrom, n.PublishUntil, n.CreatedAt, n.CreatedBy, n.RetiredAt))
             .ToList());
 
     private static async Task<IResult> PostAsync(HttpContext context, NoticeRequest request, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -83,7 +83,7 @@ public static partial class NoticesApi
         var user = context.RequireCurrentUser();
         var notice = await store.AddAsync(date!.Value, title!, body!, audience!.Value, publishFrom, publishUntil, user.UserId, cancellationToken);
         LogPosted(loggers.CreateLogger(typeof(NoticesApi)), notice.Id, notice.Audience, user.UserId);
-        return TypedResults.Created($"/api/admin/notices/{notice.Id}", new NoticeCreated(notice.Id));
+        return TypedResults.Created($"/api/operator/notices/{notice.Id}", new NoticeCreated(notice.Id));
     }
 
     private static async Task<IResult> RetireAsync(HttpContext context, string id, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)

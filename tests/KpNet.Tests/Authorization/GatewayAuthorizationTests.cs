@@ -86,9 +86,9 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IAsyncLi
             new("GET", "/api/dealer/gateways/" + gateway, null, [Forbidden, Forbidden, Ok, Missing, Missing, Login, Forbidden]),
             new("PUT", "/api/dealer/staff-emails", "{}", [Forbidden, Forbidden, Invalid, Invalid, Invalid, Login, Forbidden]),
             new("GET", "/api/me/audit-log", null, [Ok, Ok, Forbidden, Forbidden, Forbidden, Login, Ok]),
-            new("GET", "/api/admin/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
-            new("GET", "/api/admin/gateways/" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
-            new("POST", "/api/admin/gateway-inventory", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
+            new("GET", "/api/operator/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("GET", "/api/operator/gateways/" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("POST", "/api/operator/gateway-inventory", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
             new("DELETE", g, null, [NoContent, Missing, Forbidden, Forbidden, Forbidden, Login, Missing]),
         ];
 

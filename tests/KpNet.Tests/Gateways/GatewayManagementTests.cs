@@ -122,7 +122,7 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IAsyncLifet
         using var register = await RegistrationClient.RegisterAsync(_app, RegistrationClient.Body(RegistrationClient.UniqueEmail(), old));
         Assert.Equal(HttpStatusCode.Conflict, register.StatusCode);
 
-        var admin = await GetJsonAsync(operatorCaller.Client, "/api/admin/gateways/" + old);
+        var admin = await GetJsonAsync(operatorCaller.Client, "/api/operator/gateways/" + old);
         Assert.Equal("retired", admin.GetProperty("claim").GetProperty("status").GetString());
         Assert.Equal(customer.Account.UserId, admin.GetProperty("owner").GetProperty("userId").GetString());
         var history = admin.GetProperty("history")[0];
@@ -142,7 +142,7 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Equal(HttpStatusCode.NotFound, (await customer.Client.DeleteAsync("/api/gateways/" + gatewayId)).StatusCode);
         Assert.Equal(0, (await GetJsonAsync(customer.Client, "/api/gateways")).GetProperty("total").GetInt32());
 
-        var admin = await GetJsonAsync(operatorCaller.Client, "/api/admin/gateways/" + gatewayId);
+        var admin = await GetJsonAsync(operatorCaller.Client, "/api/operator/gateways/" + gatewayId);
         Assert.Equal("retired", admin.GetProperty("claim").GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, admin.GetProperty("site").ValueKind);
         Assert.Equal(["Disposed", "Added"], admin.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("kind").GetString()!).ToArray());
@@ -155,17 +155,17 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IAsyncLifet
         var id = "IM" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         var csv = $"id,password,model,serial,product\n{id},abcdefghijk12,KP-GWBT-A,S{id},kpac-b\nBAD,abcdefghijk12,KP-GWBT-A,S1,kpac-b\n";
 
-        using var first = await operatorCaller.Client.PostAsync("/api/admin/gateway-inventory", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        using var first = await operatorCaller.Client.PostAsync("/api/operator/gateway-inventory", new StringContent(csv, Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var result = await JsonAsync(first);
         Assert.Equal(1, result.GetProperty("imported").GetInt32());
         Assert.Equal(0, result.GetProperty("alreadyPresent").GetInt32());
         Assert.Equal(3, result.GetProperty("errors")[0].GetProperty("line").GetInt32());
 
-        using var second = await operatorCaller.Client.PostAsync("/api/admin/gateway-inventory", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        using var second = await operatorCaller.Client.PostAsync("/api/operator/gateway-inventory", new StringContent(csv, Encoding.UTF8, "text/csv"));
         Assert.Equal(1, (await JsonAsync(second)).GetProperty("alreadyPresent").GetInt32());
 
-        var gateway = await GetJsonAsync(operatorCaller.Client, "/api/admin/gateways/" + id);
+        var gateway = await GetJsonAsync(operatorCaller.Client, "/api/operator/gateways/" + id);
         Assert.Equal("kpac-b", gateway.GetProperty("product").GetString());
         Assert.Equal(JsonValueKind.Null, gateway.GetProperty("owner").ValueKind);
     }

@@ -71,7 +71,7 @@ public sealed class MaintenanceLinkTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Contains("phone", audit[0].GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
         Assert.False(audit[0].TryGetProperty("viewerUserId", out _));
         using var operatorCaller = await SignInAsync(_app, KpNet.Accounts.AccountRole.Admin);
-        var operatorView = await GetJsonAsync(operatorCaller.Client, "/api/admin/audit-log?userId=" + customer.Account.UserId);
+        var operatorView = await GetJsonAsync(operatorCaller.Client, "/api/operator/audit-log?userId=" + customer.Account.UserId);
         Assert.Equal(dealer.Account.UserId, operatorView[0].GetProperty("viewerUserId").GetString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await customer.Client.DeleteAsync($"/api/gateways/{gatewayId}/dealers/{dealerId}")).StatusCode);

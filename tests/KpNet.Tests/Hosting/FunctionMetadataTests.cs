@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using KpNet.Hosting.Functions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -68,6 +69,92 @@ public sealed class FunctionMetadataTests : IDisposable
             using var scope = app.Services.CreateScope();
             Assert.NotNull(scope.ServiceProvider.GetRequiredService(handler.HandlerType));
         }
+    }
+
+    [Fact]
+    public async Task No_published_http_function_has_a_route_the_host_reserves_or_shares_a_route_and_method_with_another()
+    {
+        await using var app = KpNetApp.Create(AzureSettings, emittingMetadata: true);
+        FunctionMetadataWriter.Write(FunctionCatalog.Of(app), _appRoot);
+
+        var httpTriggers = new List<(string Function, string Route, string[] Methods)>();
+        foreach (var folder in Directory.GetDirectories(_appRoot))
+        {
+            using var function = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "function.json")));
+            var trigger = Binding(function, 0);
+            if (trigger.GetProperty("type").GetString() == "httpTrigger")
+            {
+                httpTriggers.Add((Path.GetFileName(folder), trigger.GetProperty("route").GetString()!,
+                    trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToArray()));
+            }
+        }
+
+        Assert.NotEmpty(httpTriggers);
+        Assert.DoesNotContain(httpTriggers, t =>
+            t.Route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || t.Route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase));
+        var shared = httpTriggers
+            .SelectMany(t => t.Methods.Select(method => (t.Function, MethodAndRoute: method.ToUpperInvariant() + " " + Regex.Replace(t.Route, @"\{[^}]*\}", "{}").ToUpperInvariant())))
+            .GroupBy(t => t.MethodAndRoute).Where(g => g.Count() > 1)
+            .Select(g => g.Key + ": " + string.Join(", ", g.Select(t => t.Function)));
+        Assert.Empty(shared);
+    }
+
+    [Theory]
+    [InlineData("admin/x")]
+    [InlineData("Admin/x")]
+    [InlineData("RUNTIME/y")]
+    [InlineData("administrators")]
+    [InlineData("runtimes/z")]
+    public async Task A_route_starting_with_admin_or_runtime_in_any_case_is_refused_as_the_host_would_skip_it(string route)
+    {
+        await using var app = KpNetApp.Create([], emittingMetadata: true);
+        app.MapGet("/api/" + route, () => "x").WithName("Reserved");
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionMetadataWriter.Write(FunctionCatalog.Of(app), _appRoot));
+        Assert.Contains($"'{route}'", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_appRoot));
+    }
+
+    [Fact]
+    public async Task A_route_with_admin_or_runtime_after_its_first_characters_is_published()
+    {
+        await using var app = KpNetApp.Create([], emittingMetadata: true);
+        app.MapGet("/api/test/admin", () => "x").WithName("TestAdmin");
+        app.MapGet("/api/test-runtime", () => "x").WithName("TestRuntime");
+
+        var routes = FunctionCatalog.Of(app).HttpFunctions().Select(f => f.Route).ToList();
+
+        Assert.Contains("test/admin", routes);
+        Assert.Contains("test-runtime", routes);
+    }
+
+    [Theory]
+    [InlineData("/api/test-items/{id}", "/api/test-items/{id}")]
+    [InlineData("/api/test-items/{id}", "/api/Test-Items/{itemId}")]
+    [InlineData("/api/test-items", "/api/TEST-ITEMS")]
+    public async Task Two_functions_answering_one_method_on_the_same_route_are_refused(string route, string sameRoute)
+    {
+        await using var app = KpNetApp.Create([], emittingMetadata: true);
+        app.MapGet(route, () => "x").WithName("TestGetItem");
+        app.MapMethods(sameRoute, ["PUT", "GET"], () => "x").WithName("TestPutOrGetItem");
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionMetadataWriter.Write(FunctionCatalog.Of(app), _appRoot));
+        Assert.Contains("'TestGetItem'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'TestPutOrGetItem'", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_appRoot));
+    }
+
+    [Fact]
+    public async Task Two_functions_on_the_same_route_with_different_methods_are_both_published()
+    {
+        await using var app = KpNetApp.Create([], emittingMetadata: true);
+        app.MapGet("/api/test-items/{id}", () => "x").WithName("TestGetItem");
+        app.MapMethods("/api/Test-Items/{itemId}", ["PUT", "DELETE"], () => "x").WithName("TestChangeItem");
+
+        var functions = FunctionCatalog.Of(app).HttpFunctions();
+
+        Assert.Equal(["get"], functions.Single(f => f.Name == "TestGetItem").Methods);
+        Assert.Equal(["put", "delete"], functions.Single(f => f.Name == "TestChangeItem").Methods);
     }
 
     [Fact]

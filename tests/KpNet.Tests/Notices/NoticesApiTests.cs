@@ -11,7 +11,7 @@ public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private sealed record NoticeView(string Id, string Date, string Title, string Body, string Audience);
 
-    private sealed record AdminNoticeView(string Id, string Date, JsonElement Title, string Audience, DateTimeOffset? RetiredAt);
+    private sealed record OperatorNoticeView(string Id, string Date, JsonElement Title, string Audience, DateTimeOffset? RetiredAt);
 
     private sealed record Created(string Id);
 
@@ -71,16 +71,16 @@ public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var id = await PostAsync(new { date = "2026-03-01", title = new { ja = $"{_marker} メンテナンスのお知らせ" }, body = new { ja = "本文" }, audience = "all" });
         Assert.Single(await MineAsync(_app.Client));
 
-        var retired = await _admin.DeleteAsync($"/api/admin/notices/{id}");
+        var retired = await _admin.DeleteAsync($"/api/operator/notices/{id}");
 
         Assert.Equal(HttpStatusCode.NoContent, retired.StatusCode);
         Assert.Empty(await MineAsync(_app.Client));
-        var history = (await _admin.GetFromJsonAsync<List<AdminNoticeView>>("/api/admin/notices"))!.Single(n => n.Id == id);
+        var history = (await _admin.GetFromJsonAsync<List<OperatorNoticeView>>("/api/operator/notices"))!.Single(n => n.Id == id);
         Assert.NotNull(history.RetiredAt);
         Assert.Equal($"{_marker} メンテナンスのお知らせ", history.Title.GetProperty("ja").GetString());
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/admin/notices/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/admin/notices/0000000000000000000-000000000000")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/admin/notices/not-an-id")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/operator/notices/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/operator/notices/0000000000000000000-000000000000")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/operator/notices/not-an-id")).StatusCode);
     }
 
     [Fact]
@@ -92,20 +92,20 @@ public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
         await PostAsync(new { date = "2026-03-01", title = new { ja = $"{_marker} past" }, body = new { ja = "本文" }, audience = "all", publishUntil = now.AddMinutes(-1).ToString("o") });
 
         Assert.Equal([$"{_marker} current"], (await MineAsync(_app.Client)).Select(n => n.Title));
-        Assert.Equal(3, (await _admin.GetFromJsonAsync<List<AdminNoticeView>>("/api/admin/notices"))!.Count(n => n.Title.GetProperty("ja").GetString()!.StartsWith(_marker, StringComparison.Ordinal)));
+        Assert.Equal(3, (await _admin.GetFromJsonAsync<List<OperatorNoticeView>>("/api/operator/notices"))!.Count(n => n.Title.GetProperty("ja").GetString()!.StartsWith(_marker, StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task An_invalid_notice_is_rejected_with_every_field_named_in_japanese_or_english()
     {
-        var empty = await _admin.PostAsJsonAsync("/api/admin/notices", new { });
+        var empty = await _admin.PostAsJsonAsync("/api/operator/notices", new { });
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal("application/problem+json", empty.Content.Headers.ContentType?.MediaType);
         var errors = await ErrorsAsync(empty);
         Assert.Equal(["audience", "body.ja", "date", "title.ja"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("入力してください。", errors["date"][0]);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/notices")
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/operator/notices")
         {
             Content = JsonContent.Create(new
             {
@@ -133,17 +133,17 @@ public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var notice = new { date = "2026-04-01", title = new { ja = $"{_marker} x" }, body = new { ja = "本文" }, audience = "all" };
         var id = await PostAsync(notice);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.PostAsJsonAsync("/api/admin/notices", notice)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await customer.PostAsJsonAsync("/api/admin/notices", notice)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await dealer.DeleteAsync($"/api/admin/notices/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.GetAsync("/api/admin/notices")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync("/api/admin/notices")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.PostAsJsonAsync("/api/operator/notices", notice)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.PostAsJsonAsync("/api/operator/notices", notice)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await dealer.DeleteAsync($"/api/operator/notices/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.GetAsync("/api/operator/notices")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync("/api/operator/notices")).StatusCode);
         Assert.Single(await MineAsync(_app.Client));
     }
 
     private async Task<string> PostAsync(object notice)
     {
-        var response = await _admin.PostAsJsonAsync("/api/admin/notices", notice);
+        var response = await _admin.PostAsJsonAsync("/api/operator/notices", notice);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<Created>())!.Id;
     }

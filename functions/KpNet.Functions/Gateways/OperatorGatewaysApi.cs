@@ -9,7 +9,7 @@ using KpNet.Http;
 namespace KpNet.Gateways;
 
 /// <summary>The operator's side of gateways: importing the factory inventory, and one gateway's owner, links and history.</summary>
-public static class AdminGatewaysApi
+public static class OperatorGatewaysApi
 {
     public sealed record ImportResult(int Imported, int AlreadyPresent, IReadOnlyList<InventoryCsvError> Errors);
 
@@ -19,15 +19,15 @@ public static class AdminGatewaysApi
 
     public sealed record HistoryView(string Kind, DateTimeOffset At, string ActorUserId, string? OtherGatewayId, int? DealerId);
 
-    public sealed record AdminGatewayView(
+    public sealed record OperatorGatewayView(
         string Id, string? Model, string? Serial, string? Product, OwnerView? Owner, ClaimView? Claim, SiteView? Site,
         IReadOnlyList<MaintenanceLink> Links, IReadOnlyList<HistoryView> History);
 
-    public static IEndpointRouteBuilder MapAdminGateways(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapOperatorGateways(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").RequireSession(AccountRole.Admin);
-        admin.MapPost("/gateway-inventory", ImportAsync).WithName("AdminImportGatewayInventory");
-        admin.MapGet("/gateways/{id}", GetAsync).WithName("AdminGateway");
+        var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
+        operators.MapPost("/gateway-inventory", ImportAsync).WithName("OperatorImportGatewayInventory");
+        operators.MapGet("/gateways/{id}", GetAsync).WithName("OperatorGateway");
         return app;
     }
 
@@ -66,7 +66,7 @@ public static class AdminGatewaysApi
 
         var owner = claim is null ? null : await accounts.FindByUserIdAsync(claim.OwnerUserId, cancellationToken);
         var site = claim is null ? null : await sites.FindAsync(claim.OwnerUserId, gatewayId, cancellationToken);
-        return TypedResults.Ok(new AdminGatewayView(
+        return TypedResults.Ok(new OperatorGatewayView(
             gatewayId, gateway?.Model, gateway?.Serial, GatewayViews.ProductName(gateway?.Product),
             claim is null ? null : new OwnerView(claim.OwnerUserId, claim.OwnerEmail, owner is null ? null : RegistrationMailer.DisplayName(owner)),
             claim is null ? null : new ClaimView(claim.Status.ToString().ToLowerInvariant(), claim.ClaimedAt, claim.ExpiresAt),
