@@ -56,7 +56,7 @@ public static class KpNetApp
             services.AddHostedService<DemoDealerSeeder>();
         }
 
-        builder.Services.AddTelemetry();
+        builder.Services.AddTelemetry(mode);
         services.AddMonitoring();
         configureServices?.Invoke(builder);
         services.AddFunctionsHosting(mode);

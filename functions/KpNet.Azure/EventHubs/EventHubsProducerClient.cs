@@ -36,6 +36,26 @@ public class EventHubsProducerClient
         _pipeline = HttpPipelineBuilder.Build(options, new SharedAccessSignaturePolicy(connection, options.SignatureLifetime));
     }
 
+    /// <summary>
+    /// Sends as one publisher (a device) with the token it was given for <c>{hub}/publishers/{publisher}</c>: Event Hubs
+    /// makes the publisher's name the partition key of every event it sends, so its events cannot claim to be another's.
+    /// </summary>
+    public EventHubsProducerClient(Uri publisherUri, string sharedAccessSignature, EventHubsProducerClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(publisherUri);
+        options ??= new EventHubsProducerClientOptions();
+        var segments = publisherUri.AbsolutePath.Trim('/').Split('/');
+        if (segments.Length != 3 || segments[1] != "publishers")
+        {
+            throw new ArgumentException($"'{publisherUri}' is not a publisher's URI ({{hub}}/publishers/{{publisher}}).", nameof(publisherUri));
+        }
+
+        EventHubName = segments[0];
+        _maxRequestBytes = options.MaxRequestBytes;
+        _messagesUri = new Uri(publisherUri.AbsoluteUri.TrimEnd('/') + "/messages?timeout=60&api-version=" + ApiVersion);
+        _pipeline = HttpPipelineBuilder.Build(options, new GivenSignaturePolicy(sharedAccessSignature));
+    }
+
     protected EventHubsProducerClient()
     {
         _pipeline = null!;
@@ -117,6 +137,11 @@ public class EventHubsProducerClient
         }
 
         return buffer.ToArray();
+    }
+
+    private sealed class GivenSignaturePolicy(string signature) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message) => message.Request.Headers.SetValue("Authorization", signature);
     }
 
     private sealed class SharedAccessSignaturePolicy(EventHubsConnectionString connection, TimeSpan lifetime) : HttpPipelineSynchronousPolicy

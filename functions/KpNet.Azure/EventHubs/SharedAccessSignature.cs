@@ -71,6 +71,24 @@ public sealed record SharedAccessSignature(string EncodedResource, string Signat
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(Signature));
     }
 
+    /// <summary>
+    /// True when the token's resource (its <c>sr</c>) is the path or one of its parent paths, segment by segment, the way
+    /// Service Bus scopes a token: a hub's token covers the hub's publishers, a publisher's token covers only that
+    /// publisher. The host is not compared, so a local endpoint on any port accepts a token made for it.
+    /// </summary>
+    public bool Covers(string path)
+    {
+        if (!Uri.TryCreate(Resource, UriKind.Absolute, out var resource))
+        {
+            return false;
+        }
+
+        var scope = resource.AbsolutePath.TrimEnd('/');
+        return scope.Length > 0
+            && path.StartsWith(scope, StringComparison.OrdinalIgnoreCase)
+            && (path.Length == scope.Length || path[scope.Length] == '/');
+    }
+
     private static string Sign(string key, string encodedResource, string expiry) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(encodedResource + "\n" + expiry)));
 }

@@ -3,6 +3,7 @@ using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Dealers;
 using KpNet.Gateways.Maintenance;
+using KpNet.Telemetry;
 
 namespace KpNet.Gateways;
 
@@ -22,6 +23,8 @@ public abstract record GatewayChange
 /// <summary>
 /// ゲートウェイの登録・交換・廃棄 for a signed-in customer. Each is ordered so that a crash leaves a state the same request
 /// completes when retried: the caller's claim first, then the rows that make it visible, the old gateway's rows last.
+/// A retired gateway's telemetry publisher is revoked (queued right after the retirement, before the row whose
+/// deletion ends the retries).
 /// </summary>
 public sealed class GatewayManagement(
     GatewayCredentials credentials,
@@ -32,6 +35,7 @@ public sealed class GatewayManagement(
     GatewayHistory history,
     DealerDirectory dealers,
     MaintenanceMailer mailer,
+    TelemetryPublishers publishers,
     TimeProvider time,
     ILogger<GatewayManagement> logger)
 {
@@ -79,6 +83,7 @@ public sealed class GatewayManagement(
         await history.RecordAsync(new GatewayEvent(newGatewayId, GatewayEventKind.Replacing, now, user.UserId, OtherGatewayId: oldGatewayId), cancellationToken);
         await history.RecordAsync(new GatewayEvent(oldGatewayId, GatewayEventKind.ReplacedBy, now, user.UserId, OtherGatewayId: newGatewayId), cancellationToken);
         await claims.RetireAsync(oldGatewayId, user.UserId, user.Email, now, cancellationToken);
+        await publishers.QueueRevocationAsync(oldGatewayId, cancellationToken);
         await links.UnlinkAllAsync(oldGatewayId, cancellationToken);
         await sites.DeleteAsync(user.UserId, oldGatewayId, cancellationToken);
         logger.GatewayReplaced(user.UserId, oldGatewayId, newGatewayId, oldLinks.Count);
@@ -96,6 +101,7 @@ public sealed class GatewayManagement(
         var now = time.GetUtcNow();
         var ended = await links.UnlinkAllAsync(gatewayId, cancellationToken);
         await claims.RetireAsync(gatewayId, user.UserId, user.Email, now, cancellationToken);
+        await publishers.QueueRevocationAsync(gatewayId, cancellationToken);
         await history.RecordAsync(new GatewayEvent(gatewayId, GatewayEventKind.Disposed, now, user.UserId), cancellationToken);
         await sites.DeleteAsync(user.UserId, gatewayId, cancellationToken);
         foreach (var link in ended)

@@ -27,6 +27,7 @@ public static class AppSettings
     public static readonly AppSetting StorageClientId = new("AzureWebJobsStorage__clientId", SettingScope.AzureOnly, "Client ID of a user-assigned identity; absent = system-assigned", Optional: true);
     public static readonly AppSetting TelemetryEventHub = new("TelemetryEventHub", SettingScope.LocalOnly, "Event Hubs connection string (EntityPath=telemetry); locally its key authorises the ingest endpoint");
     public static readonly AppSetting TelemetryEventHubNamespace = new("TelemetryEventHub__fullyQualifiedNamespace", SettingScope.AzureOnly, "Event Hubs namespace the trigger reads with the managed identity");
+    public static readonly AppSetting TelemetryGatewaySend = new("TelemetryGatewaySend", SettingScope.Everywhere, "Connection string of the hub's send-only gateway-send policy (a Key Vault reference in Azure): signs each gateway's publisher token");
     public static readonly AppSetting EmailSenderAddress = new("Email__SenderAddress", SettingScope.Everywhere, "From address of every mail (a verified ACS domain)");
     public static readonly AppSetting EmailEndpoint = new("Email__Endpoint", SettingScope.AzureOnly, "ACS endpoint, reached with the managed identity", Optional: true);
     public static readonly AppSetting EmailConnectionString = new("Email__ConnectionString", SettingScope.AzureOnly, "ACS connection string, instead of Email__Endpoint", Optional: true);
@@ -40,7 +41,7 @@ public static class AppSettings
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
-        Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace,
+        Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
         EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
     ];
 }

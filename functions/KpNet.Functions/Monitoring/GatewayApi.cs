@@ -1,21 +1,26 @@
 using KpNet.Accounts.Registration;
 using KpNet.Gateways;
 using KpNet.Http;
+using KpNet.Telemetry;
 
 namespace KpNet.Monitoring;
 
 /// <summary>
 /// The gateway's own endpoints: it authenticates with its ID and password (checked and throttled exactly like the
-/// registration's gateway check), reads its desired settings and reports the version it applied.
+/// registration's gateway check), reads its desired settings, reports the version it applied, and fetches the token it
+/// sends its telemetry with.
 /// </summary>
 public static partial class GatewayApi
 {
+    public sealed record TelemetryTokenView(string Endpoint, string Token, DateTimeOffset ExpiresAt);
+
     public sealed record GatewaySettingsView(int Version, string OperationMode, int BatteryReservePercent, MonitoringApi.EvChargeWindowView? EvChargeWindow);
 
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings");
         app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied");
+        app.MapPost("/api/gateway-api/telemetry-token", IssueTelemetryTokenAsync).WithName("GatewayApiTelemetryToken");
         return app;
     }
 
@@ -30,6 +35,28 @@ public static partial class GatewayApi
 
         var view = MonitoringApi.View(await settings.GetAsync(gatewayId!, cancellationToken));
         return TypedResults.Ok(new GatewaySettingsView(view.Version, view.OperationMode, view.BatteryReservePercent, view.EvChargeWindow));
+    }
+
+    /// <summary>The gateway's credential for sending its telemetry as its own Event Hubs publisher; none for a retired gateway.</summary>
+    private static async Task<IResult> IssueTelemetryTokenAsync(
+        HttpContext context, GatewayCredentials credentials, GatewayClaims claims, TelemetryPublishers publishers, ILogger<TelemetryPublishers> logger,
+        CancellationToken cancellationToken)
+    {
+        var (gatewayId, _, refusal) = await AuthenticateAsync(context, credentials, logger, readVersion: false, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (await claims.FindAsync(gatewayId!, cancellationToken) is { Status: ClaimStatus.Retired })
+        {
+            return Problems.Create(context, StatusCodes.Status403Forbidden, MessageKey.GatewayRetired);
+        }
+
+        var token = publishers.Issue(gatewayId!);
+        context.Response.Headers.CacheControl = "no-store";
+        LogTelemetryTokenIssued(logger, gatewayId!, token.ExpiresAt);
+        return TypedResults.Ok(new TelemetryTokenView(token.Endpoint.AbsoluteUri, token.Token, token.ExpiresAt));
     }
 
     private static async Task<IResult> ReportAppliedAsync(
@@ -108,6 +135,9 @@ public static partial class GatewayApi
 
     [LoggerMessage(EventId = 7200, EventName = "GatewayApiRefused", Level = LogLevel.Warning, Message = "Gateway API call for gateway {GatewayId} refused: wrong ID or password")]
     private static partial void LogGatewayRefused(ILogger logger, string gatewayId);
+
+    [LoggerMessage(EventId = 7202, EventName = "TelemetryTokenIssued", Level = LogLevel.Information, Message = "Gateway {GatewayId} was given a telemetry token valid until {ExpiresAt}")]
+    private static partial void LogTelemetryTokenIssued(ILogger logger, string gatewayId, DateTimeOffset expiresAt);
 
     [LoggerMessage(EventId = 7201, EventName = "GatewaySettingsApplied", Level = LogLevel.Information, Message = "Gateway {GatewayId} applied settings version {Version}")]
     private static partial void LogSettingsApplied(ILogger logger, string gatewayId, int version);

@@ -60,6 +60,9 @@ public enum TelemetryRejectionReason
     TooLarge,
     UnknownGateway,
 
+    /// <summary>Not sent as the publisher of the gateway it names (its partition key is another gateway's, or none).</summary>
+    PublisherMismatch,
+
     /// <summary>Storage refused the gateway's rows in a way no retry cures; the field names the error (a storage error code, or the exception type).</summary>
     StorageRejected,
 }

@@ -10,8 +10,9 @@ using KpNet.Telemetry.Alerts;
 namespace KpNet.Telemetry;
 
 /// <summary>
-/// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events and
-/// events of gateways not in the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
+/// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events,
+/// events not sent as their own gateway's publisher (see <see cref="TelemetryPublishers"/>) and events of gateways not in
+/// the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
 /// The valid events are coalesced per gateway and applied with at most one status write per gateway, and counted into
 /// the history rollups (<see cref="TelemetryRollups"/>). Every write is idempotent, so when storage fails transiently the
 /// exception fails the invocation and the host's retry of the whole batch (without end, see
@@ -111,15 +112,20 @@ public sealed partial class TelemetryIngestFunction(
         for (var i = 0; i < events.Count; i++)
         {
             var result = parser.Parse(events[i].Body.Span);
-            if (result.Event is { } telemetryEvent)
+            if (result.Event is not { } telemetryEvent)
+            {
+                rejected.Add(new DeadLetter(events[i], result.Rejection, result.GatewayId ?? PartitionKeyGatewayId(events[i])));
+            }
+            else if (!string.Equals(events[i].PartitionKey, telemetryEvent.GatewayId, StringComparison.Ordinal))
+            {
+                // Sent as another gateway's publisher, or not as a publisher: a gateway reports only for itself.
+                rejected.Add(new DeadLetter(events[i], new TelemetryRejection(TelemetryRejectionReason.PublisherMismatch, "gatewayId"), telemetryEvent.GatewayId));
+            }
+            else
             {
                 ref var gateway = ref CollectionsMarshal.GetValueRefOrAddDefault(gateways, telemetryEvent.GatewayId, out _);
                 gateway ??= new GatewayBatch(telemetryEvent.GatewayId);
                 gateway.Add(telemetryEvent, i);
-            }
-            else
-            {
-                rejected.Add(new DeadLetter(events[i], result.Rejection, result.GatewayId ?? PartitionKeyGatewayId(events[i])));
             }
         }
 

@@ -1,5 +1,7 @@
+using KpNet.Azure.EventHubs;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Hosting.Local;
 using KpNet.Monitoring;
 using KpNet.Telemetry.Alerts;
 
@@ -15,7 +17,7 @@ public static class TelemetryRegistration
     /// </summary>
     public static readonly RetryPolicy IngestRetry = new(RetryPolicy.UntilSucceeded, MinimumInterval: TimeSpan.FromSeconds(2), MaximumInterval: TimeSpan.FromSeconds(30));
 
-    public static IServiceCollection AddTelemetry(this IServiceCollection services)
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, HostingMode mode)
     {
         services.AddSingleton(new StorageTable(GatewayStatusEntity.TableName));
         services.AddSingleton(new StorageTable(TelemetryDeadLetters.TableName));
@@ -36,10 +38,28 @@ public static class TelemetryRegistration
         services.AddSingleton<AlertMailer>();
         services.AddSingleton<AlertEngine>();
         services.AddSingleton<ConnectivityRecords>();
+        services.AddSingleton(sp => new TelemetryPublishers(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<TimeProvider>(),
+            new Lazy<EventHubsPublisherRevocationClient>(() => PublisherRevocationClient(sp, mode))));
+        services.AddQueueFunction<RevokeTelemetryPublisherFunction>(RevokeTelemetryPublisherFunction.Name, TelemetryPublishers.RevocationQueueName);
         services.AddTimerFunction<OfflineSweepFunction>(OfflineSweepFunction.Name, OfflineSweepFunction.Schedule);
         services.AddEventHubFunction<TelemetryIngestFunction>(
             TelemetryIngestFunction.Name, TelemetryIngestFunction.EventHubName, TelemetryIngestFunction.Connection, IngestRetry,
             TelemetryIngestFunction.ConsumerGroup);
         return services;
+    }
+
+    private static EventHubsPublisherRevocationClient PublisherRevocationClient(IServiceProvider services, HostingMode mode)
+    {
+        if (mode.RunsLocalTriggers)
+        {
+            return new LocalPublisherRevocation(services.GetRequiredKeyedService<LocalEventHub>(TelemetryIngestFunction.Name));
+        }
+
+        var configuration = services.GetRequiredService<IConfiguration>();
+        return new EventHubsPublisherRevocationClient(
+            configuration[AppSettings.TelemetryEventHubNamespace.Key] ?? throw new InvalidOperationException($"Setting {AppSettings.TelemetryEventHubNamespace.Name} is missing."),
+            TelemetryIngestFunction.EventHubName,
+            AppIdentity.Credential(configuration));
     }
 }

@@ -48,6 +48,7 @@ public sealed class TestApp : IAsyncDisposable
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["KPNET_DATA_DIR"] = dataFolder,
             ["TelemetryEventHub"] = TelemetryConnection(new Uri("http://127.0.0.1/")),
+            ["TelemetryGatewaySend"] = TelemetryConnection(new Uri("http://127.0.0.1/")),
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
         };

@@ -9,6 +9,7 @@ using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Monitoring;
@@ -70,7 +71,7 @@ public static class MonitoredGateways
     public static async Task SendAsync(TestApp app, params string[] bodies)
     {
         var producer = new EventHubsProducerClient(app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
-        var response = await producer.SendBatchAsync(bodies.Select(b => new OutgoingEvent(b)).ToList());
+        var response = await producer.SendBatchAsync(OwnPublisher.Events(bodies));
         Assert.Equal(201, response.Status);
     }
 

@@ -59,7 +59,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     private async Task SendAsync(IEnumerable<string> bodies)
     {
         var producer = new EventHubsProducerClient(_app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
-        var response = await producer.SendBatchAsync(bodies.Select(b => new OutgoingEvent(b)).ToList());
+        var response = await producer.SendBatchAsync(OwnPublisher.Events(bodies));
         Assert.Equal(201, response.Status);
     }
 
@@ -290,7 +290,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         var otherProducer = new EventHubsProducerClient(other.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
         await SendAsync([Event(gateway, 1, BaseTime, pvW: 100)]);
 
-        Assert.Equal(201, (await otherProducer.SendBatchAsync([new OutgoingEvent(Event(gateway, 5, BaseTime.AddMinutes(5), pvW: 500))])).Status);
+        Assert.Equal(201, (await otherProducer.SendBatchAsync([OwnPublisher.Event(Event(gateway, 5, BaseTime.AddMinutes(5), pvW: 500))])).Status);
         await SendAsync([Event(gateway, 3, BaseTime.AddMinutes(-10), pvW: 300)]);
 
         var status = await Statuses.GetAsync(gateway);

@@ -94,7 +94,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IAsyncLifetim
         var producer = new EventHubsProducerClient(_app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(30) } });
         try
         {
-            return (await producer.SendBatchAsync(bodies.Select(b => new OutgoingEvent(b)).ToList())).Status;
+            return (await producer.SendBatchAsync(OwnPublisher.Events(bodies))).Status;
         }
         catch (RequestFailedException e)
         {

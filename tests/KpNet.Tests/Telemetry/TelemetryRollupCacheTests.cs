@@ -24,7 +24,7 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite)
         public async Task SendAsync(params string[] bodies)
         {
             var producer = new EventHubsProducerClient(app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
-            var response = await producer.SendBatchAsync(bodies.Select(b => new OutgoingEvent(b)).ToList());
+            var response = await producer.SendBatchAsync(OwnPublisher.Events(bodies));
             Assert.Equal(201, response.Status);
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -46,11 +47,17 @@ public sealed partial class LocalEventHub(
 
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly EventHubTrigger _trigger = (EventHubTrigger)function.Trigger;
+    private readonly ConcurrentDictionary<string, byte> _revokedPublishers = new(StringComparer.Ordinal);
     private long _nextSequenceNumber;
 
     public string EventHubName => _trigger.EventHubName;
 
     public string Connection => _trigger.Connection;
+
+    /// <summary>As Event Hubs' revoked publishers: every later send as this publisher is refused. Kept in memory only.</summary>
+    public void RevokePublisher(string publisher) => _revokedPublishers.TryAdd(publisher, 0);
+
+    public bool IsRevoked(string publisher) => _revokedPublishers.ContainsKey(publisher);
 
     public async Task<LocalSendOutcome> SendAsync(IReadOnlyList<IngestedEvent> events)
     {

@@ -8,7 +8,10 @@ namespace KpNet.Hosting.Local;
 /// <summary>
 /// The Event Hubs REST send API (POST /{hub}/messages, single and batch), served locally so the gateway simulator
 /// and tests use the same client code as against a real namespace. SAS is checked against the hub's connection
-/// string: key name, signature, expiry, and an sr naming the hub (its host is not checked, so any local port works).
+/// string: key name, signature, an expiry at most <see cref="MaxSignatureLifetime"/> ahead, and an sr that covers the
+/// request's path (the hub, or exactly the publisher sent as; its host is not checked, so any local port works). A send
+/// as a publisher gets the publisher's name as every event's partition key, as Event Hubs gives it, and a revoked
+/// publisher is refused.
 /// </summary>
 public static partial class LocalEventHubEndpoint
 {
@@ -32,7 +35,9 @@ public static partial class LocalEventHubEndpoint
     {
         var connection = EventHubsConnectionString.Parse(configuration[hub.Connection]
             ?? throw new InvalidOperationException($"Setting {hub.Connection} is missing."));
-        if (!IsAuthorized(context.Request.Headers.Authorization.ToString(), connection, hub.EventHubName, time.GetUtcNow()))
+        var publisher = context.Request.RouteValues["publisherId"] as string;
+        if (!IsAuthorized(context.Request.Headers.Authorization.ToString(), connection, context.Request.Path.Value ?? "", time.GetUtcNow())
+            || (publisher is not null && hub.IsRevoked(publisher)))
         {
             LogUnauthorized(logger, hub.EventHubName, context.Connection.RemoteIpAddress?.ToString());
             return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.EventHubUnauthorized);
@@ -56,6 +61,17 @@ public static partial class LocalEventHubEndpoint
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.EventHubMalformedBatch, e.Message);
         }
 
+        if (publisher is not null)
+        {
+            // Event Hubs makes a publisher's name the partition key of everything it sends; a different key is refused.
+            if (events.Any(e => e.PartitionKey is not null && e.PartitionKey != publisher))
+            {
+                return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.EventHubMalformedBatch, "a partition key other than the publisher");
+            }
+
+            events = events.ConvertAll(e => e with { PartitionKey = publisher });
+        }
+
         var outcome = await hub.SendAsync(events);
         if (outcome == LocalSendOutcome.Handled)
         {
@@ -67,20 +83,14 @@ public static partial class LocalEventHubEndpoint
         return Problems.Create(context, StatusCodes.Status503ServiceUnavailable, MessageKey.EventHubUnavailable);
     }
 
-    internal static bool IsAuthorized(string authorization, EventHubsConnectionString connection, string eventHubName, DateTimeOffset now)
-    {
-        if (!SharedAccessSignature.TryParse(authorization, out var signature)
-            || !signature!.IsValid(connection.SharedAccessKeyName, connection.SharedAccessKey, now)
-            || !Uri.TryCreate(signature.Resource, UriKind.Absolute, out var resource))
-        {
-            return false;
-        }
+    /// <summary>Event Hubs itself accepts any expiry; locally a token may not outlive this, so a forgotten one cannot.</summary>
+    public static readonly TimeSpan MaxSignatureLifetime = TimeSpan.FromDays(7);
 
-        var path = resource.AbsolutePath.TrimEnd('/');
-        var hubPath = "/" + eventHubName;
-        return path.Equals(hubPath, StringComparison.OrdinalIgnoreCase)
-            || path.StartsWith(hubPath + "/publishers/", StringComparison.OrdinalIgnoreCase);
-    }
+    internal static bool IsAuthorized(string authorization, EventHubsConnectionString connection, string requestPath, DateTimeOffset now) =>
+        SharedAccessSignature.TryParse(authorization, out var signature)
+        && signature!.IsValid(connection.SharedAccessKeyName, connection.SharedAccessKey, now)
+        && signature.ExpiresAtUnixSeconds <= (now + MaxSignatureLifetime).ToUnixTimeSeconds()
+        && signature.Covers(requestPath);
 
     private static bool IsBatch(string? contentType) =>
         contentType is not null && contentType.StartsWith(EventHubsProducerClient.BatchContentType, StringComparison.OrdinalIgnoreCase);
