@@ -143,7 +143,9 @@ public sealed partial class ArmTemplate
             case "resourceid" or "subscriptionresourceid" or "tenantresourceid":
                 // Optional subscription and resource group arguments come before the type, the only one with a '/'.
                 var type = arguments.TakeWhile(argument => !(argument is string text && text.Contains('/'))).Count();
-                return new ArmResourceId((string)arguments[type]!, arguments.Skip(type + 1).Select(ArmExpression.Text).ToList());
+                return type < arguments.Count
+                    ? new ArmResourceId((string)arguments[type]!, arguments.Skip(type + 1).Select(ArmExpression.Text).ToList())
+                    : new DeploymentValue(source);
             case "reference":
                 return new ArmReference(arguments[0], "");
             case "true":
