@@ -113,7 +113,7 @@ var roles = {
 }
 
 // ---------- Monitoring ----------
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logs 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: names.logs
   location: location
   properties: {
@@ -134,7 +134,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 // ---------- Storage: tables, queues, host state, deployment package, telemetry capture ----------
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: names.storage
   location: location
   sku: { name: environmentName == 'prod' ? 'Standard_ZRS' : 'Standard_LRS' }
@@ -147,43 +147,43 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: deploymentContainer
 }
 
-resource telemetryCaptureContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource telemetryCaptureContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: captureContainer
 }
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for table in tableNames: {
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = [for table in tableNames: {
   parent: tableService
   name: table
 }]
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in queueNames: {
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-09-01' = [for queue in queueNames: {
   parent: queueService
   name: queue
 }]
 
 // ---------- Event Hubs: gateways send here ----------
-resource eventHubs 'Microsoft.EventHub/namespaces@2024-01-01' = {
+resource eventHubs 'Microsoft.EventHub/namespaces@2026-01-01' = {
   name: names.eventHubs
   location: location
   sku: {
@@ -199,7 +199,7 @@ resource eventHubs 'Microsoft.EventHub/namespaces@2024-01-01' = {
   }
 }
 
-resource telemetry 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
+resource telemetry 'Microsoft.EventHub/namespaces/eventhubs@2026-01-01' = {
   parent: eventHubs
   name: telemetryHub
   properties: {
@@ -225,26 +225,26 @@ resource telemetry 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
   dependsOn: [captureWriter]
 }
 
-resource functionConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
+resource functionConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2026-01-01' = {
   parent: telemetry
   name: telemetryConsumerGroup
 }
 
 // Gateways hold only this: it can send to the telemetry hub and nothing else.
-resource gatewaySend 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2024-01-01' = {
+resource gatewaySend 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2026-01-01' = {
   parent: telemetry
   name: 'gateway-send'
   properties: { rights: ['Send'] }
 }
 
 // ---------- Mail: Azure Communication Services Email ----------
-resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
+resource emailService 'Microsoft.Communication/emailServices@2026-03-18' = {
   name: names.emailService
   location: 'global'
   properties: { dataLocation: 'Japan' }
 }
 
-resource emailDomain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
+resource emailDomain 'Microsoft.Communication/emailServices/domains@2026-03-18' = {
   parent: emailService
   name: emailDomainManagement == 'AzureManaged' ? 'AzureManagedDomain' : customEmailDomain
   location: 'global'
@@ -254,7 +254,7 @@ resource emailDomain 'Microsoft.Communication/emailServices/domains@2023-04-01' 
   }
 }
 
-resource communication 'Microsoft.Communication/communicationServices@2023-04-01' = {
+resource communication 'Microsoft.Communication/communicationServices@2026-03-18' = {
   name: names.communication
   location: 'global'
   properties: {
@@ -264,7 +264,7 @@ resource communication 'Microsoft.Communication/communicationServices@2023-04-01
 }
 
 // ---------- Key Vault (RBAC): the gateways' send connection string ----------
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: names.keyVault
   location: location
   properties: {
@@ -276,7 +276,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource gatewaySendSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource gatewaySendSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: 'telemetry-gateway-send'
   properties: {
@@ -286,7 +286,7 @@ resource gatewaySendSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 }
 
 // ---------- The function app: Flex Consumption, custom handler ----------
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: names.plan
   location: location
   kind: 'functionapp'
@@ -297,7 +297,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: names.functionApp
   location: location
   kind: 'functionapp,linux'
@@ -339,7 +339,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // ---------- Portal: Static Web App with the function app as its /api backend ----------
-resource staticWebApp 'Microsoft.Web/staticSites@2024-04-01' = {
+resource staticWebApp 'Microsoft.Web/staticSites@2025-03-01' = {
   name: names.staticWebApp
   location: staticWebAppLocation
   sku: {
@@ -349,7 +349,7 @@ resource staticWebApp 'Microsoft.Web/staticSites@2024-04-01' = {
   properties: {}
 }
 
-resource portalBackend 'Microsoft.Web/staticSites/linkedBackends@2024-04-01' = {
+resource portalBackend 'Microsoft.Web/staticSites/linkedBackends@2025-03-01' = {
   parent: staticWebApp
   name: 'api'
   properties: {

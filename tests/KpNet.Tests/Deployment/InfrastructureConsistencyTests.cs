@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Tests.Infrastructure;
@@ -7,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Deployment;
 
-/// <summary>The Bicep, local.settings.sample.json and the app agree on settings, connections, tables and queues.</summary>
-public sealed partial class InfrastructureConsistencyTests
+/// <summary>
+/// The compiled infrastructure (the ARM JSON of infra/main.bicep), local.settings.sample.json and the app agree on
+/// settings, connections, roles, tables, queues and the event hub.
+/// </summary>
+public sealed class InfrastructureConsistencyTests
 {
-    private static readonly string Bicep = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.bicep"));
-
     private static readonly string[] AzureSettings =
     [
         "--Email:SenderAddress=no-reply@kpnet.example.jp",
@@ -21,16 +21,31 @@ public sealed partial class InfrastructureConsistencyTests
     // Settings the platform reads, not the app.
     private static readonly string[] PlatformSettings = ["APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "FUNCTIONS_WORKER_RUNTIME"];
 
-    private static HashSet<string> BicepAppSettings() =>
-        AppSettingName().Matches(Bicep[Bicep.IndexOf("appSettings:", StringComparison.Ordinal)..]).Select(m => m.Groups[1].Value).ToHashSet();
-
-    private static HashSet<string> BicepList(string variable)
+    private static async Task<ArmTemplate> CompiledTemplateAsync()
     {
-        var start = Bicep.IndexOf($"var {variable} = [", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"main.bicep has no list {variable}");
-        var end = Bicep.IndexOf(']', start);
-        return QuotedName().Matches(Bicep[start..end]).Select(m => m.Groups[1].Value).ToHashSet();
+        var build = await BicepCli.BuildMainTemplateAsync();
+        Assert.True(build.ExitCode == 0, build.ToString());
+        return ArmTemplate.Parse(build.Output);
     }
+
+    private static ArmResource FunctionApp(ArmTemplate template) =>
+        Assert.Single(template.Resources("Microsoft.Web/sites"), site => ((string)site.Get("kind")!).Contains("functionapp", StringComparison.Ordinal));
+
+    private static HashSet<string> FunctionAppSettings(ArmTemplate template) =>
+        Assert.IsAssignableFrom<IReadOnlyList<object?>>(FunctionApp(template).Get("properties", "siteConfig", "appSettings"))
+            .Select(setting => Assert.IsType<string>(Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(setting)["name"]))
+            .ToHashSet();
+
+    /// <summary>The last name segment of each resource of a child type: a table's or a queue's own name.</summary>
+    private static HashSet<string> ChildNames(ArmTemplate template, string type) =>
+        template.Resources(type).Select(resource => resource.Name.Split('/')[^1]).ToHashSet();
+
+    /// <summary>(type of the resource it applies to, role definition id) of each role the function app's own identity is given.</summary>
+    private static HashSet<(string? Scope, string Role)> FunctionAppRoles(ArmTemplate template) =>
+        template.Resources("Microsoft.Authorization/roleAssignments")
+            .Where(assignment => assignment.Get("properties", "principalId") is ArmReference { Resource: ArmResourceId { Type: "Microsoft.Web/sites" }, Path: "identity.principalId" })
+            .Select(assignment => ((assignment.Scope as ArmResourceId)?.Type, Assert.IsType<ArmResourceId>(assignment.Get("properties", "roleDefinitionId")).Names[^1]))
+            .ToHashSet();
 
     private static HashSet<string> SampleSettings()
     {
@@ -39,9 +54,9 @@ public sealed partial class InfrastructureConsistencyTests
     }
 
     [Fact]
-    public void Every_setting_the_app_reads_in_azure_is_set_by_the_bicep_and_the_bicep_sets_nothing_unknown()
+    public async Task Every_setting_the_app_reads_in_azure_is_set_by_the_bicep_and_the_bicep_sets_nothing_unknown()
     {
-        var bicep = BicepAppSettings();
+        var bicep = FunctionAppSettings(await CompiledTemplateAsync());
         var known = AppSettings.All.Select(s => s.Name).Concat(PlatformSettings).ToHashSet();
 
         Assert.All(AppSettings.All.Where(s => s.Scope != SettingScope.LocalOnly && !s.Optional), s => Assert.Contains(s.Name, bicep));
@@ -62,7 +77,7 @@ public sealed partial class InfrastructureConsistencyTests
     public async Task Every_trigger_connection_is_configured_in_the_bicep_identity_based_and_in_the_sample_as_a_connection_string()
     {
         await using var app = KpNetApp.Create(AzureSettings, emittingMetadata: true);
-        var bicep = BicepAppSettings();
+        var bicep = FunctionAppSettings(await CompiledTemplateAsync());
         var sample = SampleSettings();
 
         foreach (var function in app.Services.GetServices<FunctionDefinition>())
@@ -79,7 +94,30 @@ public sealed partial class InfrastructureConsistencyTests
             }
 
             Assert.True(bicep.Any(name => name.StartsWith(connection + "__", StringComparison.Ordinal)), $"{function.Name}: no {connection}__… setting in main.bicep");
+            Assert.DoesNotContain(connection, bicep);
             Assert.Contains(connection, sample);
+        }
+    }
+
+    [Fact]
+    public async Task The_function_app_identity_holds_the_data_role_each_trigger_needs_on_its_resource()
+    {
+        await using var app = KpNetApp.Create(AzureSettings, emittingMetadata: true);
+        var roles = FunctionAppRoles(await CompiledTemplateAsync());
+
+        foreach (var function in app.Services.GetServices<FunctionDefinition>())
+        {
+            // Built-in role ids, the same in every tenant.
+            (string Scope, string Role)? needed = function.Trigger switch
+            {
+                QueueTrigger => ("Microsoft.Storage/storageAccounts", "974c5e8b-45b9-4653-ba55-5f855dd0fb88"), // Storage Queue Data Contributor
+                EventHubTrigger => ("Microsoft.EventHub/namespaces", "a638d3c7-ab3a-418d-83e6-5f17a39d4fde"), // Azure Event Hubs Data Receiver
+                _ => null,
+            };
+            if (needed is { } role)
+            {
+                Assert.True(roles.Contains(role), $"{function.Name}: the function app's identity has no role {role.Role} on its {role.Scope}");
+            }
         }
     }
 
@@ -87,8 +125,9 @@ public sealed partial class InfrastructureConsistencyTests
     public async Task Every_table_and_trigger_queue_of_the_app_is_created_by_the_bicep()
     {
         await using var app = KpNetApp.Create(AzureSettings, emittingMetadata: true);
-        var tables = BicepList("tableNames");
-        var queues = BicepList("queueNames");
+        var template = await CompiledTemplateAsync();
+        var tables = ChildNames(template, "Microsoft.Storage/storageAccounts/tableServices/tables");
+        var queues = ChildNames(template, "Microsoft.Storage/storageAccounts/queueServices/queues");
 
         Assert.All(app.Services.GetServices<StorageTable>(), table => Assert.Contains(table.Name, tables));
         foreach (var queue in app.Services.GetServices<FunctionDefinition>().Select(f => f.Trigger).OfType<QueueTrigger>())
@@ -99,20 +138,17 @@ public sealed partial class InfrastructureConsistencyTests
     }
 
     [Fact]
-    public async Task The_event_hub_and_its_function_agree_on_the_hub_name()
+    public async Task The_event_hub_and_the_consumer_group_of_each_event_hub_function_are_created_by_the_bicep()
     {
         await using var app = KpNetApp.Create(AzureSettings, emittingMetadata: true);
+        var template = await CompiledTemplateAsync();
+        var hubs = ChildNames(template, "Microsoft.EventHub/namespaces/eventhubs");
+        var consumerGroups = template.Resources("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Select(group => string.Join('/', group.Name.Split('/')[^2..])).ToHashSet();
 
         foreach (var hub in app.Services.GetServices<FunctionDefinition>().Select(f => f.Trigger).OfType<EventHubTrigger>())
         {
-            Assert.Contains($"var telemetryHub = '{hub.EventHubName}'", Bicep, StringComparison.Ordinal);
-            Assert.Contains($"var telemetryConsumerGroup = '{hub.ConsumerGroup}'", Bicep, StringComparison.Ordinal);
+            Assert.Contains(hub.EventHubName, hubs);
+            Assert.Contains($"{hub.EventHubName}/{hub.ConsumerGroup}", consumerGroups);
         }
     }
-
-    [GeneratedRegex(@"\{ name: '([^']+)', value:")]
-    private static partial Regex AppSettingName();
-
-    [GeneratedRegex(@"'([^']+)'")]
-    private static partial Regex QuotedName();
 }
