@@ -39,6 +39,18 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
     }
 
     [Fact]
+    public void The_handler_keeps_its_execute_bit_in_the_package()
+    {
+        // Flex Consumption mounts the package and runs the handler from it as it is: without the owner's execute bit in the
+        // entry's Unix mode (the high 16 bits of its external attributes) the host cannot start it.
+        using var zip = ZipFile.OpenRead(published.Package);
+        var handler = zip.GetEntry(HandlerExecutable);
+
+        Assert.NotNull(handler);
+        Assert.True(((UnixFileMode)(handler.ExternalAttributes >> 16)).HasFlag(UnixFileMode.UserExecute), $"{HandlerExecutable} has no execute bit in the zip");
+    }
+
+    [Fact]
     public async Task Started_as_the_host_starts_it_the_handler_listens_on_the_given_port_and_serves_health()
     {
         await using var handler = await RunningHandler.StartAsync(published.Folder);
