@@ -7,6 +7,7 @@ using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Hosting.Local;
 using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
@@ -66,6 +67,7 @@ public static class KpNetApp
         app.UseStatusCodePages();
         if (mode.RunsLocalTriggers)
         {
+            app.RequireContentLengthOnHttpFunctionBodies();
             app.UsePortalFiles();
         }
 

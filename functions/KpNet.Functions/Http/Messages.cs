@@ -6,6 +6,7 @@ public enum MessageKey
 {
     UnknownFunction,
     MalformedInvocation,
+    ContentLengthRequired,
     EventHubUnauthorized,
     EventHubBodyTooLarge,
     EventHubMalformedBatch,
@@ -84,6 +85,8 @@ public static class Messages
     {
         [MessageKey.UnknownFunction] = ("関数「{0}」は存在しません。", "There is no function named '{0}'."),
         [MessageKey.MalformedInvocation] = ("呼び出しデータの形式が正しくありません: {0}", "The invocation payload is malformed: {0}"),
+        [MessageKey.ContentLengthRequired] = ("本文のある要求には Content-Length ヘッダーが必要です（Azure Functions のホストは chunked 転送の本文を転送しません）。",
+            "A request with a body needs a Content-Length header (the Azure Functions host does not forward a chunked body)."),
         [MessageKey.EventHubUnauthorized] = ("共有アクセス署名が無効か期限切れです。", "The shared access signature is invalid or expired."),
         [MessageKey.EventHubBodyTooLarge] = ("送信データが上限（{0} バイト）を超えています。", "The request body exceeds the {0}-byte limit."),
         [MessageKey.EventHubMalformedBatch] = ("バッチの形式が正しくありません: {0}", "The batch is malformed: {0}"),

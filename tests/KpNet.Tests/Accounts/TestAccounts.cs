@@ -39,8 +39,7 @@ public static class TestAccounts
     /// </summary>
     public static HttpClient NewClient(TestApp app, HttpMessageHandler? handler = null)
     {
-        var client = handler is null ? new HttpClient() : new HttpClient(handler);
-        client.BaseAddress = app.BaseAddress;
+        var client = app.CreateClient(handler);
         client.DefaultRequestHeaders.Add("X-Forwarded-For", UniqueClientIp());
         return client;
     }

@@ -5,7 +5,9 @@ using System.Text.Json;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Notifications;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KpNet.Tests.Hosting;
 
@@ -13,19 +15,32 @@ namespace KpNet.Tests.Hosting;
 public sealed class InvocationEndpointTests : IAsyncLifetime
 {
     private readonly Recorder _recorder = new();
+    private readonly CapturedLogs _logs = new();
     private TestApp _app = null!;
 
     public async Task InitializeAsync() =>
         _app = await TestApp.StartAsync("UseDevelopmentStorage=true", underFunctionsHost: true, configure: builder =>
         {
+            builder.Logging.AddProvider(_logs.CreateProvider());
             builder.Services.AddSingleton(_recorder);
             builder.Services.AddQueueFunction<RecordingQueueFunction>("TestQueue", "test-queue");
+            builder.Services.AddQueueFunction<UnbuildableQueueFunction>("TestUnbuildable", "test-unbuildable");
         });
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private Task<HttpResponseMessage> InvokeAsync(string function, string json) =>
-        _app.Client.PostAsync("/" + function, new StringContent(json, Encoding.UTF8, "application/json"));
+    private Task<HttpResponseMessage> InvokeAsync(string function, string json, string? invocationId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/" + function) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (invocationId is not null)
+        {
+            request.Headers.Add("X-Azure-Functions-InvocationId", invocationId);
+        }
+
+        return _app.Client.SendAsync(request);
+    }
+
+    private IEnumerable<CapturedLogs.Entry> FailureLogs() => _logs.Entries.Where(e => e.EventId.Name == "InvocationFailed");
 
     [Fact]
     public async Task Health_answers_ok()
@@ -61,6 +76,43 @@ public sealed class InvocationEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Contains("TestQueue failed", body.RootElement.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_logs_its_function_invocation_id_and_reason_since_the_host_drops_the_failed_answers_logs()
+    {
+        _recorder.FailNext(1);
+
+        await InvokeAsync("TestQueue", """{"Data":{"message":"\"x\""},"Metadata":{}}""", "inv-failing-1");
+
+        var failure = Assert.Single(FailureLogs());
+        Assert.Equal(LogLevel.Error, failure.Level);
+        Assert.Equal("TestQueue", failure.Values["FunctionName"]);
+        Assert.Equal("inv-failing-1", failure.Values["InvocationId"]);
+        Assert.Equal("System.InvalidOperationException", failure.Values["ExceptionType"]);
+        Assert.Equal("Failing as the test asked.", failure.Values["Reason"]);
+        Assert.Equal("Function TestQueue invocation inv-failing-1 failed: System.InvalidOperationException: Failing as the test asked.", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_succeeding_handler_logs_no_failure()
+    {
+        var response = await InvokeAsync("TestQueue", """{"Data":{"message":"\"x\""},"Metadata":{}}""", "inv-ok-1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task A_handler_that_cannot_be_built_fails_the_invocation_with_its_reason()
+    {
+        var response = await InvokeAsync("TestUnbuildable", """{"Data":{"message":"\"x\""},"Metadata":{}}""", "inv-unbuildable-1");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var failure = Assert.Single(FailureLogs());
+        Assert.Equal("TestUnbuildable", failure.Values["FunctionName"]);
+        Assert.Equal("inv-unbuildable-1", failure.Values["InvocationId"]);
+        Assert.Equal(UnbuildableQueueFunction.MissingSettingMessage, failure.Values["Reason"]);
     }
 
     [Fact]

@@ -64,3 +64,13 @@ public sealed class NeverEndingQueueFunction(Recorder recorder) : IQueueFunction
         }
     }
 }
+
+/// <summary>A handler whose dependencies cannot be built, like one needing a setting that is missing in Azure.</summary>
+public sealed class UnbuildableQueueFunction : IQueueFunction
+{
+    public const string MissingSettingMessage = "Setting Test__Required is missing.";
+
+    public UnbuildableQueueFunction() => throw new InvalidOperationException(MissingSettingMessage);
+
+    public Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken) => Task.CompletedTask;
+}

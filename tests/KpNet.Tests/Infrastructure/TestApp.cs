@@ -18,11 +18,12 @@ public sealed class TestApp : IAsyncDisposable
         _app = app;
         BaseAddress = baseAddress;
         DataFolder = dataFolder;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = CreateClient();
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>A client of the app, sending bodies as <see cref="CreateClient"/> describes.</summary>
     public HttpClient Client { get; }
 
     public string DataFolder { get; }
@@ -68,6 +69,14 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(app, new Uri(address), dataFolder);
     }
 
+    /// <summary>
+    /// A new client of the app (through <paramref name="handler"/> when given, e.g. for its cookies) that sends every body with a
+    /// Content-Length, as every client of the app must: the Functions host drops a chunked body, and locally the app answers 411.
+    /// HttpClient would otherwise send JSON content chunked. A request that asks for chunked still gets it.
+    /// </summary>
+    public HttpClient CreateClient(HttpMessageHandler? handler = null) =>
+        new(new ContentLengthHandler(handler ?? new HttpClientHandler())) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -76,6 +85,19 @@ public sealed class TestApp : IAsyncDisposable
         if (Directory.Exists(DataFolder))
         {
             Directory.Delete(DataFolder, recursive: true);
+        }
+    }
+
+    private sealed class ContentLengthHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is not null && request.Headers.TransferEncodingChunked != true)
+            {
+                await request.Content.LoadIntoBufferAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -31,7 +31,7 @@ internal static class NoticeAccounts
             DealerId = role == AccountRole.Dealer ? 4001 : null,
         }, CancellationToken.None);
         var (token, _) = await app.Services.GetRequiredService<SessionStore>().CreateAsync(account, CancellationToken.None);
-        var client = new HttpClient { BaseAddress = app.BaseAddress };
+        var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using KpNet.Hosting;
+using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Publishing;
@@ -11,6 +14,8 @@ namespace KpNet.Tests.Publishing;
 /// <summary>The deployable folder works the way the Functions host uses it.</summary>
 public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<PublishedApp>
 {
+    private const string HandlerExecutable = "KpNet.Handler";
+
     [Fact]
     public void The_package_holds_host_json_the_self_contained_handler_and_a_function_json_per_function()
     {
@@ -34,57 +39,59 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
     }
 
     [Fact]
+    public void The_handler_keeps_its_execute_bit_in_the_package()
+    {
+        // Flex Consumption mounts the package and runs the handler from it as it is: without the owner's execute bit in the
+        // entry's Unix mode (the high 16 bits of its external attributes) the host cannot start it.
+        using var zip = ZipFile.OpenRead(published.Package);
+        var handler = zip.GetEntry(HandlerExecutable);
+
+        Assert.NotNull(handler);
+        Assert.True(((UnixFileMode)(handler.ExternalAttributes >> 16)).HasFlag(UnixFileMode.UserExecute), $"{HandlerExecutable} has no execute bit in the zip");
+    }
+
+    [Fact]
     public async Task Started_as_the_host_starts_it_the_handler_listens_on_the_given_port_and_serves_health()
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo(Path.Combine(published.Folder, "KpNet.Handler"))
+        await using var handler = await RunningHandler.StartAsync(published.Folder);
+
+        var health = await handler.Client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await health.Content.ReadAsStringAsync());
+        var invocation = await handler.Client.PostAsync("/NoSuchFunction", new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.NotFound, invocation.StatusCode);
+        await Eventually.ReturnsAsync(() => Task.FromResult(handler.StandardOutput()), lines => lines.Any(l => l.Contains("\"EventId\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "a JSON log line");
+    }
+
+    [Fact]
+    public async Task A_failed_invocation_writes_a_json_line_to_stdout_naming_the_function_the_invocation_and_the_reason()
+    {
+        // The host reads Logs only from a successful answer (DefaultHttpWorkerService: EnsureSuccessStatusCode first) and logs
+        // every line the handler writes to stdout (WorkerProcess.OnOutputDataReceived), so this line is how its log learns why.
+        // SendEmail without its mail settings is what a deployment missing Email__SenderAddress would run into.
+        const string invocationId = "5f0c9a4e-3b2d-4c1e-8f7a-6b5c4d3e2f1a";
+        await using var handler = await RunningHandler.StartAsync(published.Folder);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/" + SendEmailFunction.Name)
         {
-            WorkingDirectory = published.Folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            Content = new StringContent("""{"Data":{"message":"\"{}\""},"Metadata":{"DequeueCount":"1"}}""", Encoding.UTF8, "application/json"),
         };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
-        using var handler = Process.Start(start)!;
-        var output = new StringBuilder();
-        handler.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        handler.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        handler.BeginOutputReadLine();
-        handler.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var health = await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    try
-                    {
-                        return await client.GetAsync("/api/health");
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return null;
-                    }
-                },
-                response => response is not null,
-                TimeSpan.FromSeconds(30),
-                "the handler to listen");
+        request.Headers.Add("X-Azure-Functions-InvocationId", invocationId);
 
-            Assert.Equal(HttpStatusCode.OK, health!.StatusCode);
-            Assert.Equal("""{"status":"ok"}""", await health.Content.ReadAsStringAsync());
-            var invocation = await client.PostAsync("/NoSuchFunction", new StringContent("{}"));
-            Assert.Equal(HttpStatusCode.NotFound, invocation.StatusCode);
-        }
-        finally
-        {
-            handler.Kill(entireProcessTree: true);
-            await handler.WaitForExitAsync();
-        }
+        var response = await handler.Client.SendAsync(request);
 
-        lock (output)
-        {
-            Assert.Contains("\"EventId\"", output.ToString(), StringComparison.Ordinal);
-        }
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var lines = await Eventually.ReturnsAsync(
+            () => Task.FromResult(handler.StandardOutput().Where(l => l.Contains(invocationId, StringComparison.Ordinal)).ToList()),
+            found => found.Count > 0,
+            TimeSpan.FromSeconds(10),
+            "the failure's line on stdout");
+        using var line = JsonDocument.Parse(Assert.Single(lines));
+        var fields = line.RootElement.GetProperty("State");
+        Assert.Equal("Error", line.RootElement.GetProperty("LogLevel").GetString());
+        Assert.Equal(SendEmailFunction.Name, fields.GetProperty("FunctionName").GetString());
+        Assert.Equal(invocationId, fields.GetProperty("InvocationId").GetString());
+        Assert.Equal("System.InvalidOperationException", fields.GetProperty("ExceptionType").GetString());
+        Assert.Contains(AppSettings.EmailSenderAddress.Name, fields.GetProperty("Reason").GetString(), StringComparison.Ordinal);
     }
 
     private static int FreePort()
@@ -92,5 +99,89 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The published handler started as the host starts it (FUNCTIONS_CUSTOMHANDLER_PORT set), listening, its stdout kept.</summary>
+    private sealed class RunningHandler : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly List<string> _standardOutput = [];
+
+        private RunningHandler(Process process, int port)
+        {
+            _process = process;
+            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (_standardOutput)
+                    {
+                        _standardOutput.Add(e.Data);
+                    }
+                }
+            };
+            process.BeginOutputReadLine();
+        }
+
+        public HttpClient Client { get; }
+
+        public static async Task<RunningHandler> StartAsync(string folder)
+        {
+            var port = FreePort();
+            var start = new ProcessStartInfo(Path.Combine(folder, HandlerExecutable))
+            {
+                WorkingDirectory = folder,
+                RedirectStandardOutput = true,
+            };
+            start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+            foreach (var mailSetting in new[] { AppSettings.EmailSenderAddress, AppSettings.EmailEndpoint, AppSettings.EmailConnectionString })
+            {
+                start.Environment.Remove(mailSetting.Name);
+            }
+
+            var handler = new RunningHandler(Process.Start(start)!, port);
+            try
+            {
+                await Eventually.ReturnsAsync(handler.RespondsAsync, responds => responds, TimeSpan.FromSeconds(30), "the handler to listen");
+                return handler;
+            }
+            catch
+            {
+                await handler.DisposeAsync();
+                throw;
+            }
+        }
+
+        public IReadOnlyList<string> StandardOutput()
+        {
+            lock (_standardOutput)
+            {
+                return [.. _standardOutput];
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        // Like the host's readiness check: any answer means the handler listens.
+        private async Task<bool> RespondsAsync()
+        {
+            try
+            {
+                (await Client.GetAsync("/")).Dispose();
+                return true;
+            }
+            catch (HttpRequestException) when (!_process.HasExited)
+            {
+                return false;
+            }
+        }
     }
 }

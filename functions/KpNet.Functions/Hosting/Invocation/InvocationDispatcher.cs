@@ -39,10 +39,11 @@ public sealed partial class InvocationDispatcher(TriggerFunctions functions, ISe
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetRequiredService(function.HandlerType);
         var started = TimeProvider.System.GetTimestamp();
         try
         {
+            // Built inside the try: a handler whose dependencies cannot be built (a missing setting) fails the invocation with its reason.
+            var handler = scope.ServiceProvider.GetRequiredService(function.HandlerType);
             await (input switch
             {
                 QueueTriggerInput message => ((IQueueFunction)handler).RunAsync(message, cancellationToken),
@@ -53,7 +54,7 @@ public sealed partial class InvocationDispatcher(TriggerFunctions functions, ISe
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogFailed(e, function.Name, invocationId);
+            LogFailed(e, function.Name, invocationId, e.GetType().FullName, e.Message);
             return new InvocationResult(InvocationOutcome.Failed, [$"{function.Name} failed: {e.GetType().Name}: {e.Message}"], e.Message);
         }
 
@@ -65,8 +66,10 @@ public sealed partial class InvocationDispatcher(TriggerFunctions functions, ISe
     [LoggerMessage(EventId = 1000, EventName = "InvocationSucceeded", Level = LogLevel.Information, Message = "Function {FunctionName} invocation {InvocationId} succeeded in {ElapsedMs:F1} ms")]
     private partial void LogSucceeded(string functionName, string invocationId, double elapsedMs);
 
-    [LoggerMessage(EventId = 1001, EventName = "InvocationFailed", Level = LogLevel.Error, Message = "Function {FunctionName} invocation {InvocationId} failed")]
-    private partial void LogFailed(Exception exception, string functionName, string invocationId);
+    // The host drops a failed invocation's Logs, so this event (a JSON line on stdout under the host) is where its log
+    // learns why: the exception's type and message are fields of their own, not only inside the stack trace.
+    [LoggerMessage(EventId = 1001, EventName = "InvocationFailed", Level = LogLevel.Error, Message = "Function {FunctionName} invocation {InvocationId} failed: {ExceptionType}: {Reason}")]
+    private partial void LogFailed(Exception exception, string functionName, string invocationId, string? exceptionType, string reason);
 
     [LoggerMessage(EventId = 1002, EventName = "InvocationMalformed", Level = LogLevel.Warning, Message = "Function {FunctionName} invocation {InvocationId} has a malformed payload: {Reason}")]
     private partial void LogMalformed(string functionName, string invocationId, string reason);
