@@ -95,6 +95,8 @@ var tableNames = [
 var queueNames = [
   'email-outbox'
   'email-outbox-poison'
+  'telemetry-publisher-revocations'
+  'telemetry-publisher-revocations-poison'
 ]
 var deploymentContainer = 'app-package'
 var captureContainer = 'telemetry-capture'
@@ -107,6 +109,7 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
+  eventHubsDataOwner: 'f526a384-b230-433a-b45c-95f59c4a2dec'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c'
@@ -230,7 +233,7 @@ resource functionConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumer
   name: telemetryConsumerGroup
 }
 
-// Gateways hold only this: it can send to the telemetry hub and nothing else.
+// Only the app holds this: it signs each gateway's token for its own publisher (telemetry/publishers/<gatewayId>).
 resource gatewaySend 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2026-01-01' = {
   parent: telemetry
   name: 'gateway-send'
@@ -281,7 +284,7 @@ resource gatewaySendSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   name: 'telemetry-gateway-send'
   properties: {
     value: gatewaySend.listKeys().primaryConnectionString
-    contentType: 'Event Hubs connection string (send-only, telemetry hub) for gateway provisioning'
+    contentType: 'Event Hubs connection string (send-only, telemetry hub): signs the gateways publisher tokens'
   }
 }
 
@@ -327,6 +330,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       appSettings: [
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'TelemetryEventHub__fullyQualifiedNamespace', value: '${eventHubs.name}.servicebus.windows.net' }
+        { name: 'TelemetryGatewaySend', value: '@Microsoft.KeyVault(SecretUri=${gatewaySendSecret.properties.secretUri})' }
         { name: 'Email__Endpoint', value: 'https://${communication.properties.hostName}' }
         { name: 'Email__SenderAddress', value: 'DoNotReply@${emailDomain.properties.mailFromSenderDomain}' }
         { name: 'Portal__BaseUrl', value: 'https://${staticWebApp.properties.defaultHostname}' }
@@ -378,6 +382,17 @@ resource appEventHubsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: eventHubs
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataReceiver)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Revoking a replaced or disposed gateway's publisher needs manage rights on the hub (and only there).
+resource appTelemetryPublisherRevoker 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(telemetry.id, functionApp.id, roles.eventHubsDataOwner)
+  scope: telemetry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataOwner)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }

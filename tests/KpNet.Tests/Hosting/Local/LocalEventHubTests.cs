@@ -5,6 +5,7 @@ using Azure;
 using KpNet.Azure.EventHubs;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Hosting.Local;
 using KpNet.Telemetry;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,5 +155,67 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await Assert.ThrowsAsync<ArgumentException>(() => Producer().SendBatchAsync([huge]));
         Assert.Equal(0, _recorder.Calls);
+    }
+
+    private string PublisherSignature(string publisher, DateTimeOffset? expiresAt = null) =>
+        SharedAccessSignature.Create(new Uri(_app.BaseAddress, "telemetry/publishers/" + publisher), TestApp.TelemetryKeyName, TestApp.TelemetryKey, expiresAt ?? DateTimeOffset.UtcNow.AddHours(1));
+
+    private async Task<HttpStatusCode> PostAsPublisherAsync(string path, string signature, string? brokerProperties = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("""{"seq":1}""") };
+        request.Headers.TryAddWithoutValidation("Authorization", signature);
+        if (brokerProperties is not null)
+        {
+            request.Headers.TryAddWithoutValidation("BrokerProperties", brokerProperties);
+        }
+
+        return (await _app.Client.SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task A_publishers_token_sends_only_as_that_publisher_and_its_name_becomes_each_events_partition_key()
+    {
+        var signature = PublisherSignature("GW00009001PV");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/publishers/GW00009002PV/messages", signature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV2/messages", signature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/messages", signature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/partitions/0/messages", signature));
+        Assert.Equal(0, _recorder.Calls);
+
+        Assert.Equal(HttpStatusCode.Created, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", signature));
+        Assert.Equal(HttpStatusCode.Created, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", ValidSignature()));
+        Assert.Equal(["GW00009001PV", "GW00009001PV"], _recorder.Inputs.Cast<EventBatch>().SelectMany(b => b.Events).Select(e => e.PartitionKey));
+    }
+
+    [Fact]
+    public async Task A_send_as_a_publisher_naming_another_partition_key_gets_400_and_nothing_is_delivered()
+    {
+        var status = await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", PublisherSignature("GW00009001PV"), """{"PartitionKey":"GW00009002PV"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(0, _recorder.Calls);
+    }
+
+    [Fact]
+    public async Task A_signature_valid_for_more_than_seven_days_gets_401()
+    {
+        var farFuture = PublisherSignature("GW00009001PV", DateTimeOffset.UtcNow.AddDays(9999));
+        var withinBound = PublisherSignature("GW00009001PV", DateTimeOffset.UtcNow.AddDays(6));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", farFuture));
+        Assert.Equal(HttpStatusCode.Created, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", withinBound));
+    }
+
+    [Fact]
+    public async Task A_revoked_publisher_gets_401_whatever_token_it_holds_and_other_publishers_still_send()
+    {
+        var hub = _app.Services.GetRequiredKeyedService<LocalEventHub>("TestEvents");
+
+        hub.RevokePublisher("GW00009001PV");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", PublisherSignature("GW00009001PV")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsPublisherAsync("/telemetry/publishers/GW00009001PV/messages", ValidSignature()));
+        Assert.Equal(HttpStatusCode.Created, await PostAsPublisherAsync("/telemetry/publishers/GW00009002PV/messages", PublisherSignature("GW00009002PV")));
     }
 }
