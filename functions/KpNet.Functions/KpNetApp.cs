@@ -8,6 +8,7 @@ using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Local;
+using KpNet.Http;
 using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
@@ -35,15 +36,25 @@ public static class KpNetApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (mode.UnderFunctionsHost)
         {
-            builder.Logging.AddJsonConsole();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
         }
 
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddRequestDeadline(builder.Configuration);
         services.AddSingleton<SecretHasher>();
         AddNotifications(builder, mode);
         services.AddAccounts();
@@ -71,7 +82,9 @@ public static class KpNetApp
             app.UsePortalFiles();
         }
 
+        app.UseStorageOutageResponses();
         app.UseRouting();
+        app.UseRequestTimeouts();
         app.UseSessionAuthentication();
         app.MapHealth();
         app.MapAccounts();

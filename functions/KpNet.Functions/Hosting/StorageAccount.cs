@@ -21,14 +21,30 @@ public sealed class StorageAccount(IConfiguration configuration)
     public TableClient GetTableClient(string tableName, string connection = DefaultConnection) =>
         _tables.GetOrAdd((connection, tableName), key =>
             configuration[key.Item1] is { Length: > 0 } connectionString
-                ? new TableClient(connectionString, key.Item2)
-                : new TableClient(ServiceUri(key.Item1, "table"), key.Item2, _credential.Value));
+                ? new TableClient(connectionString, key.Item2, WithStorageRetry(new TableClientOptions()))
+                : new TableClient(ServiceUri(key.Item1, "table"), key.Item2, _credential.Value, WithStorageRetry(new TableClientOptions())));
 
     public QueueClient GetQueueClient(string queueName, string connection = DefaultConnection) =>
         _queues.GetOrAdd((connection, queueName), key =>
             configuration[key.Item1] is { Length: > 0 } connectionString
-                ? new QueueClient(connectionString, key.Item2)
-                : new QueueClient(new Uri(ServiceUri(key.Item1, "queue"), key.Item2), _credential.Value));
+                ? new QueueClient(connectionString, key.Item2, WithStorageRetry(new QueueClientOptions()))
+                : new QueueClient(new Uri(ServiceUri(key.Item1, "queue"), key.Item2), _credential.Value, WithStorageRetry(new QueueClientOptions())));
+
+    /// <summary>
+    /// A single table or queue call takes milliseconds; Azure.Core's defaults (100 s a try) would let a stalled account
+    /// hold a request for minutes. Four tries of at most 5 s: a trigger gives up on a call within about 25 s, and an
+    /// HTTP request's deadline (<see cref="Http.RequestDeadline"/>) cuts it shorter still.
+    /// </summary>
+    private static T WithStorageRetry<T>(T options)
+        where T : ClientOptions
+    {
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        options.Retry.MaxRetries = 3;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return options;
+    }
 
     private Uri ServiceUri(string connection, string service)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -88,6 +89,34 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Freezes the Azurite process (SIGSTOP): connections are accepted by the kernel but never answered, as with a stalled account.</summary>
+    public void Pause() => Signal(SigStop);
+
+    public void Resume() => Signal(SigCont);
+
+    /// <summary>Ends the Azurite process: connections are refused, as with an unreachable account.</summary>
+    public async Task KillAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("This fixture did not start an Azurite of its own.");
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("This fixture did not start an Azurite of its own.");
+        if (kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Signal {signal} to Azurite failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
     }
 
     [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]

@@ -88,6 +88,9 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
         using var line = JsonDocument.Parse(Assert.Single(lines));
         var fields = line.RootElement.GetProperty("State");
         Assert.Equal("Error", line.RootElement.GetProperty("LogLevel").GetString());
+        Assert.InRange(
+            DateTimeOffset.Parse(line.RootElement.GetProperty("Timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(SendEmailFunction.Name, fields.GetProperty("FunctionName").GetString());
         Assert.Equal(invocationId, fields.GetProperty("InvocationId").GetString());
         Assert.Equal("System.InvalidOperationException", fields.GetProperty("ExceptionType").GetString());

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Timeouts;
 using KpNet.Http;
 
 namespace KpNet.Hosting.Invocation;
@@ -7,7 +8,7 @@ public static class InvocationEndpoint
 {
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/{functionName}", InvokeAsync).ExcludeFromDescription();
+        app.MapPost("/{functionName}", InvokeAsync).ExcludeFromDescription().DisableRequestTimeout();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using KpNet.Azure.EventHubs;
 using KpNet.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace KpNet.Hosting.Local;
 
@@ -23,9 +24,9 @@ public static partial class LocalEventHubEndpoint
         {
             var handler = (HttpContext context, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers) =>
                 IngestAsync(hub, context, configuration, time, loggers.CreateLogger(typeof(LocalEventHubEndpoint)));
-            app.MapPost($"/{hub.EventHubName}/messages", handler).ExcludeFromDescription();
-            app.MapPost($"/{hub.EventHubName}/partitions/{{partitionId}}/messages", handler).ExcludeFromDescription();
-            app.MapPost($"/{hub.EventHubName}/publishers/{{publisherId}}/messages", handler).ExcludeFromDescription();
+            app.MapPost($"/{hub.EventHubName}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
+            app.MapPost($"/{hub.EventHubName}/partitions/{{partitionId}}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
+            app.MapPost($"/{hub.EventHubName}/publishers/{{publisherId}}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
         }
 
         return app;
