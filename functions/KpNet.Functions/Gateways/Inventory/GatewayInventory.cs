@@ -11,7 +11,7 @@ public sealed record InventoryImportResult(int Imported, int AlreadyPresent);
 public sealed record InventoryGateway(string Id, string PasswordHash, string Model, string Serial, ProductLine Product);
 
 /// <summary>The gateways the factory shipped (table GatewayInventory, one row per gateway ID), with hashed passwords.</summary>
-public sealed partial class GatewayInventory(StorageAccount storage, SecretHasher hasher, ILogger<GatewayInventory> logger)
+public sealed partial class GatewayInventory(StorageAccount storage, SecretHasher hasher, TimeProvider time, ILogger<GatewayInventory> logger)
 {
     public const string TableName = "GatewayInventory";
 
@@ -34,7 +34,7 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
                 ["Model"] = row.Model,
                 ["Serial"] = row.Serial,
                 ["Product"] = row.Product.ToString(),
-                ["ImportedAt"] = DateTimeOffset.UtcNow,
+                ["ImportedAt"] = time.GetUtcNow(),
             };
             try
             {
