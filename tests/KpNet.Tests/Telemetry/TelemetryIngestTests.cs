@@ -240,6 +240,23 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_malformed_event_whose_partition_key_is_too_long_for_a_row_is_dead_lettered_with_the_key_cut_and_the_rest_is_applied()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var malformed = """{"v":1,"gatewayId":""" + Guid.NewGuid().ToString("N");
+        var longKey = string.Concat(Enumerable.Repeat("0123456789", 4_000));
+        var producer = new EventHubsProducerClient(_app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
+
+        var response = await producer.SendBatchAsync([new OutgoingEvent(malformed, longKey), new OutgoingEvent(Event(gateway, 1, BaseTime))]);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(1, (await Statuses.GetAsync(gateway))!.Seq);
+        var deadLetter = (await DeadLetterAsync(malformed))!;
+        Assert.Equal(("MalformedJson", malformed), (deadLetter.GetString("Reason"), deadLetter.GetString("Body")));
+        Assert.Equal((longKey[..TelemetryDeadLetters.MaxPartitionKeyChars], true), (deadLetter.GetString("EventPartitionKey"), deadLetter.GetBoolean("EventPartitionKeyTruncated")));
+    }
+
+    [Fact]
     public async Task A_batch_of_1000_events_for_10_gateways_writes_each_status_row_once()
     {
         var gateways = await KnownGatewaysAsync(10);
