@@ -115,6 +115,7 @@ public static partial class TelemetryParseBench
                 {
                     ["PartitionKey"] = dto.GatewayId,
                     ["RowKey"] = "",
+                    ["Boot"] = dto.Boot ?? 0,
                     ["Seq"] = dto.Seq,
                     ["Ts"] = ts,
                     ["Model"] = dto.Model,
@@ -169,7 +170,7 @@ public static partial class TelemetryParseBench
     private static bool IsValid(EventDto e, out DateTimeOffset ts)
     {
         ts = default;
-        if (e.V != TelemetryParser.SupportedVersion || e.GatewayId is null || !GatewayIdPattern().IsMatch(e.GatewayId) || e.Seq is not >= 0
+        if (e.V != TelemetryParser.SupportedVersion || e.GatewayId is null || !GatewayIdPattern().IsMatch(e.GatewayId) || e.Boot < 0 || e.Seq is not >= 0
             || e.Ts is null || !DateTimeOffset.TryParse(e.Ts, CultureInfo.InvariantCulture, DateTimeStyles.None, out ts) || ts.Offset != TimeSpan.Zero
             || ts < TelemetryParser.EarliestTimestamp || ts > DateTimeOffset.UtcNow + TelemetryParser.MaxClockSkew)
         {
@@ -198,6 +199,8 @@ public static partial class TelemetryParseBench
         public int V { get; set; }
 
         public string? GatewayId { get; set; }
+
+        public long? Boot { get; set; }
 
         public long? Seq { get; set; }
 

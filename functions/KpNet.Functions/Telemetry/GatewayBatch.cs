@@ -1,8 +1,8 @@
 namespace KpNet.Telemetry;
 
 /// <summary>
-/// A batch's valid events of one gateway, coalesced in memory: the event with the highest seq (the status to show), the
-/// earliest time (for 初回通信日時), and the newest of each value that not every event carries (units, identity).
+/// A batch's valid events of one gateway, coalesced in memory: the newest event (<see cref="EventOrder"/>: the status to
+/// show), the earliest time (for 初回通信日時), and the newest of each value that not every event carries (units, identity).
 /// </summary>
 public sealed class GatewayBatch(string gatewayId)
 {
@@ -18,11 +18,11 @@ public sealed class GatewayBatch(string gatewayId)
     /// <summary>The newest event with a non-empty units array: the unit configuration to keep.</summary>
     public TelemetryEvent? LatestWithUnits { get; private set; }
 
-    public (string Value, long Seq)? Model { get; private set; }
+    public (string Value, EventOrder Order)? Model { get; private set; }
 
-    public (string Value, long Seq)? Serial { get; private set; }
+    public (string Value, EventOrder Order)? Serial { get; private set; }
 
-    public (string Value, long Seq)? Fw { get; private set; }
+    public (string Value, EventOrder Order)? Fw { get; private set; }
 
     /// <summary>Where the events sit in the batch, to set them aside if the gateway turns out unknown.</summary>
     public IReadOnlyList<int> EventIndexes => _eventIndexes;
@@ -34,8 +34,8 @@ public sealed class GatewayBatch(string gatewayId)
     {
         _eventIndexes.Add(index);
         _events.Add(telemetryEvent);
-        var seq = telemetryEvent.Seq;
-        if (Latest is null || seq > Latest.Seq)
+        var order = telemetryEvent.Order;
+        if (Latest is null || order > Latest.Order)
         {
             Latest = telemetryEvent;
         }
@@ -45,24 +45,24 @@ public sealed class GatewayBatch(string gatewayId)
             EarliestTs = telemetryEvent.Ts;
         }
 
-        if (telemetryEvent.Units is { Count: > 0 } && (LatestWithUnits is null || seq > LatestWithUnits.Seq))
+        if (telemetryEvent.Units is { Count: > 0 } && (LatestWithUnits is null || order > LatestWithUnits.Order))
         {
             LatestWithUnits = telemetryEvent;
         }
 
-        if (telemetryEvent.Model is { } model && (Model is null || seq > Model.Value.Seq))
+        if (telemetryEvent.Model is { } model && (Model is null || order > Model.Value.Order))
         {
-            Model = (model, seq);
+            Model = (model, order);
         }
 
-        if (telemetryEvent.Serial is { } serial && (Serial is null || seq > Serial.Value.Seq))
+        if (telemetryEvent.Serial is { } serial && (Serial is null || order > Serial.Value.Order))
         {
-            Serial = (serial, seq);
+            Serial = (serial, order);
         }
 
-        if (telemetryEvent.Fw is { } fw && (Fw is null || seq > Fw.Value.Seq))
+        if (telemetryEvent.Fw is { } fw && (Fw is null || order > Fw.Value.Order))
         {
-            Fw = (fw, seq);
+            Fw = (fw, order);
         }
     }
 }

@@ -81,6 +81,8 @@ public sealed partial class TelemetryParser
 
                 state.GatewayId = _ascii.Intern(gatewayId);
                 return true;
+            case TopLevel.Boot:
+                return scanner.TryReadInteger(out state.Boot);
             case TopLevel.Seq:
                 if (!scanner.TryReadInteger(out var seq))
                 {

@@ -33,7 +33,12 @@ public sealed partial class TelemetryParser
     public const double MinTempC = -50;
     public const double MaxTempC = 150;
     public static readonly DateTimeOffset EarliestTimestamp = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How far ahead of our clock an event may be stamped: a gateway's clock set a little fast. It also bounds how long one
+    /// event can hold a gateway's status and alerts, which follow the newest timestamp (<see cref="EventOrder"/>).
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Past this many gateways, strings or units, the caches start again empty at the next batch.</summary>
     internal const int MaxCachedEntries = 32_768;
@@ -168,6 +173,7 @@ public sealed partial class TelemetryParser
         var telemetryEvent = new TelemetryEvent
         {
             GatewayId = gatewayId,
+            Boot = state.Boot,
             Seq = state.Seq!.Value,
             Ts = state.Ts!.Value,
             Model = state.Model,
@@ -212,21 +218,15 @@ public sealed partial class TelemetryParser
             case TopLevel.GatewayId:
                 ReadGatewayId(ref reader, ref state);
                 break;
-            case TopLevel.Seq:
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq))
+            case TopLevel.Boot:
+                if (reader.TokenType != JsonTokenType.Null)
                 {
-                    state.Reject(TelemetryRejectionReason.WrongType, "seq");
-                    reader.Skip();
-                }
-                else if (seq < 0)
-                {
-                    state.Reject(TelemetryRejectionReason.OutOfRange, "seq");
-                }
-                else
-                {
-                    state.Seq = seq;
+                    state.Boot = ReadCount(ref reader, ref state, "boot") ?? 0;
                 }
 
+                break;
+            case TopLevel.Seq:
+                state.Seq = ReadCount(ref reader, ref state, "seq");
                 break;
             case TopLevel.Ts:
                 ReadTimestamp(ref reader, ref state);
@@ -264,6 +264,25 @@ public sealed partial class TelemetryParser
         }
     }
 
+    /// <summary>A non-negative integer (seq, boot); anything else is rejected.</summary>
+    private static long? ReadCount(ref Utf8JsonReader reader, ref State state, string field)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var count))
+        {
+            state.Reject(TelemetryRejectionReason.WrongType, field);
+            reader.Skip();
+            return null;
+        }
+
+        if (count < 0)
+        {
+            state.Reject(TelemetryRejectionReason.OutOfRange, field);
+            return null;
+        }
+
+        return count;
+    }
+
     /// <summary>The property name's UTF-8 bytes, unescaped when it had escapes; empty (matching nothing) when too long to be ours.</summary>
     private ReadOnlySpan<byte> PropertyName(ref Utf8JsonReader reader)
     {
@@ -283,6 +302,7 @@ public sealed partial class TelemetryParser
         2 when name.SequenceEqual("ev"u8) => TopLevel.Ev,
         2 when name.SequenceEqual("fw"u8) => TopLevel.Fw,
         3 when name.SequenceEqual("seq"u8) => TopLevel.Seq,
+        4 when name.SequenceEqual("boot"u8) => TopLevel.Boot,
         4 when name.SequenceEqual("grid"u8) => TopLevel.Grid,
         4 when name.SequenceEqual("load"u8) => TopLevel.Load,
         5 when name.SequenceEqual("model"u8) => TopLevel.Model,
@@ -751,6 +771,7 @@ public sealed partial class TelemetryParser
         Unknown,
         Version,
         GatewayId,
+        Boot,
         Seq,
         Ts,
         Model,
@@ -779,6 +800,7 @@ public sealed partial class TelemetryParser
         public TelemetryRejection? Rejection;
         public bool HasVersion;
         public string? GatewayId;
+        public long Boot;
         public long? Seq;
         public DateTimeOffset? Ts;
         public string? Model;

@@ -9,8 +9,8 @@ namespace KpNet.Telemetry;
 /// transactions):
 /// <list type="bullet">
 /// <item>"5m-yyyyMMddHHmm" (UTC start): per power flow the sums of its positive and negative parts and the sample count,
-/// the average W, the SoC averages, and the energies (kWh = average W × 5 min). The seqs counted are kept in the row
-/// (<see cref="SeqSet"/>), so a replayed, duplicated or late event is counted once.</item>
+/// the average W, the SoC averages, and the energies (kWh = average W × 5 min). The events counted, by (boot, seq), are
+/// kept in the row (<see cref="SeqSet"/>), so a replayed, duplicated or late event is counted once.</item>
 /// <item>"1h-yyyyMMddHH" (UTC) and "1d-yyyyMMdd" (the day in Japan, UTC+9): energies summed from the 5-minute rows of the
 /// hour and the hour rows of the day, recomputed rather than incremented, so they are always what their parts say.</item>
 /// </list>
@@ -270,7 +270,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         var added = false;
         foreach (var e in events)
         {
-            if (!seqs.Add(e.Seq))
+            if (!seqs.Add(e.Boot, e.Seq))
             {
                 continue;
             }

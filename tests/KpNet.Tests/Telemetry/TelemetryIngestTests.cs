@@ -176,6 +176,31 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_restarted_gateway_whose_seq_starts_again_at_1_updates_its_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, 1000, BaseTime, pvW: 1000)]);
+
+        await SendAsync([Event(gateway, 1, BaseTime.AddMinutes(1), pvW: 1), Event(gateway, 2, BaseTime.AddMinutes(2), pvW: 2)]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((2L, BaseTime.AddMinutes(2), 2.0, "1.4.2"), (status.Seq, status.Ts, status.PvW!.Value, status.Fw));
+    }
+
+    [Fact]
+    public async Task One_event_with_a_runaway_seq_does_not_stop_later_events_from_updating_the_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, long.MaxValue - 1, BaseTime, pvW: 999)]);
+
+        await SendAsync([Event(gateway, 5, BaseTime.AddMinutes(1), pvW: 5)]);
+        await SendAsync([Event(gateway, 6, BaseTime.AddMinutes(2), pvW: 6)]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((6L, BaseTime.AddMinutes(2), 6.0), (status.Seq, status.Ts, status.PvW!.Value));
+    }
+
+    [Fact]
     public async Task An_older_event_with_an_earlier_time_moves_first_communication_earlier_but_not_the_status()
     {
         var gateway = (await KnownGatewaysAsync(1))[0];
@@ -412,6 +437,28 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal("1-4", bucket.GetString("Seqs"));
         Assert.Equal(4, bucket.GetInt32("Events"));
         Assert.Equal(900, bucket.GetDouble("PvAvgW")!.Value, 6);
+    }
+
+    [Fact]
+    public async Task A_restart_within_a_five_minute_bucket_counts_the_events_of_both_boots_once_each_under_replays()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+        string Booted(long boot, long seq, int minute, double pvW) =>
+            Flows(gateway, seq, hour.AddMinutes(minute), pvW, 0, 0).Replace("\"seq\":", $"\"boot\":{boot},\"seq\":", StringComparison.Ordinal);
+        var beforeRestart = new[] { Booted(7, 1, 0, 100), Booted(7, 2, 1, 100), Booted(7, 3, 2, 100) };
+        var afterRestart = new[] { Booted(8, 1, 3, 600), Booted(8, 2, 4, 600) };
+
+        await SendAsync(beforeRestart);
+        await SendAsync(afterRestart);
+        await SendAsync([.. beforeRestart, .. afterRestart]);
+        await SendAsync([afterRestart[0], beforeRestart[0]]);
+
+        var bucket = (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal(5, bucket.GetInt32("Events"));
+        Assert.Equal(300, bucket.GetDouble("PvAvgW")!.Value, 6);
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.PvW!.Value));
     }
 
     private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>
