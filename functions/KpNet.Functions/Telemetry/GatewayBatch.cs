@@ -30,6 +30,27 @@ public sealed class GatewayBatch(string gatewayId)
     /// <summary>Every valid event of the gateway in the batch, for the rollups.</summary>
     public IReadOnlyList<TelemetryEvent> Events => _events;
 
+    /// <summary>The batch without <paramref name="setAside"/>, and where those events sit in the batch.</summary>
+    public (GatewayBatch Kept, IReadOnlyList<int> SetAsideIndexes) Without(IReadOnlyCollection<TelemetryEvent> setAside)
+    {
+        var excluded = setAside.ToHashSet();
+        var kept = new GatewayBatch(GatewayId);
+        var setAsideIndexes = new List<int>(setAside.Count);
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (excluded.Contains(_events[i]))
+            {
+                setAsideIndexes.Add(_eventIndexes[i]);
+            }
+            else
+            {
+                kept.Add(_events[i], _eventIndexes[i]);
+            }
+        }
+
+        return (kept, setAsideIndexes);
+    }
+
     public void Add(TelemetryEvent telemetryEvent, int index)
     {
         _eventIndexes.Add(index);

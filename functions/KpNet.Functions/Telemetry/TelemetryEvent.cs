@@ -105,6 +105,9 @@ public enum TelemetryRejectionReason
     TooLarge,
     UnknownGateway,
 
+    /// <summary>One of more than <see cref="TelemetryRollups.MaxEventsPerBucket"/> events of its gateway in a 5-minute bucket: applied nowhere.</summary>
+    RateExceeded,
+
     /// <summary>Storage refused the gateway's rows in a way no retry cures; the field names the error (a storage error code, or the exception type).</summary>
     StorageRejected,
 }

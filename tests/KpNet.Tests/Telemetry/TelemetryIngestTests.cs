@@ -461,6 +461,41 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.PvW!.Value));
     }
 
+    [Fact]
+    public async Task A_gateway_flooding_one_bucket_with_scattered_seqs_has_its_excess_set_aside_and_the_rest_of_the_batch_is_applied()
+    {
+        var (flooding, others) = (await KnownGatewaysAsync(3)) switch { var ids => (ids[0], ids[1..]) };
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+
+        // 19-digit seqs, never consecutive: as a list of seqs the bucket's row would pass 64 KiB.
+        var flood = Enumerable.Range(0, 1700).Select(i => Flows(flooding, 4_000_000_000_000_000_000 + (2L * i), hour.AddSeconds(i % 300), 1000, 0, 0)).ToList();
+        var othersEvents = others.Select(g => Flows(g, 1, hour.AddMinutes(1), 500, 0, 0)).ToList();
+        foreach (var request in new[] { [.. othersEvents, .. flood[..500]], flood[500..1000], flood[1000..1500], flood[1500..] })
+        {
+            await SendAsync(request);
+        }
+
+        await SendAsync(flood[..500]);
+
+        Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal((1L, 500.0), (status!.Seq, status.PvW!.Value)));
+        var bucket = (await RollupsAsync(flooding))[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal(TelemetryRollups.MaxEventsPerBucket, bucket.GetInt32("Events"));
+        Assert.True(bucket.GetString("Seqs")!.Length * sizeof(char) < 64 * 1024);
+        var setAside = new List<TableEntity>();
+        await foreach (var row in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
+        {
+            setAside.Add(row);
+        }
+
+        Assert.Equal(flood.Count - TelemetryRollups.MaxEventsPerBucket, setAside.Count);
+        Assert.All(setAside, row => Assert.Equal(nameof(TelemetryRejectionReason.RateExceeded), row.GetString("Reason")));
+
+        // The status is the newest event counted, not one set aside.
+        var lastCounted = TelemetryRollups.MaxEventsPerBucket - 1;
+        var status = (await Statuses.GetAsync(flooding))!;
+        Assert.Equal((4_000_000_000_000_000_000 + (2L * lastCounted), hour.AddSeconds(lastCounted)), (status.Seq, status.Ts));
+    }
+
     private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>
     {
         public static readonly UnitStatusComparer Instance = new();
