@@ -187,7 +187,7 @@ public static partial class TelemetryParseBench
 
         var units = e.Units ?? [];
         return units.Count <= TelemetryParser.MaxUnits
-            && units.All(u => u.No is >= 1 and <= TelemetryParser.MaxUnitNo && (u.Faults?.Count ?? 0) <= TelemetryParser.MaxFaultsPerUnit)
+            && units.All(u => u.No is >= 1 and <= TelemetryParser.MaxUnitNo) && units.Sum(u => u.Faults?.Count ?? 0) <= TelemetryParser.MaxFaults
             && units.Select(u => u.No).Distinct().Count() == units.Count;
     }
 

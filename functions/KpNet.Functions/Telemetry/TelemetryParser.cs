@@ -27,7 +27,14 @@ public sealed partial class TelemetryParser
     public const int SupportedVersion = 1;
     public const int MaxUnits = 32;
     public const int MaxUnitNo = 64;
-    public const int MaxFaultsPerUnit = 32;
+
+    /// <summary>
+    /// Fault codes in an event, its units together. The status row keeps them all, and 32 units with this many codes of
+    /// the longest, JSON-escaped, stay under the 64 KiB a string property holds (~52 KB); a gateway has at most 24 alerts
+    /// open anyway (<see cref="Alerts.AlertEngine.MaxOpenAlerts"/>).
+    /// </summary>
+    public const int MaxFaults = 32;
+
     public const int MaxStringLength = 64;
     public const double MaxAbsolutePowerW = 1_000_000;
     public const double MinTempC = -50;
@@ -518,6 +525,7 @@ public sealed partial class TelemetryParser
         _units.Clear();
         state.HasUnits = true;
         ulong seen = 0;
+        var faults = 0;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -548,6 +556,11 @@ public sealed partial class TelemetryParser
 
                 seen |= bit;
                 _units.Add(unit);
+                faults += unit.Faults.Count;
+                if (faults > MaxFaults)
+                {
+                    state.Reject(TelemetryRejectionReason.TooLarge, $"units[{index}].faults");
+                }
             }
 
             index++;
@@ -677,7 +690,7 @@ public sealed partial class TelemetryParser
             }
 
             faults ??= [];
-            if (faults.Count >= MaxFaultsPerUnit)
+            if (faults.Count >= MaxFaults)
             {
                 state.Reject(TelemetryRejectionReason.TooLarge, $"units[{index}].faults");
                 continue;

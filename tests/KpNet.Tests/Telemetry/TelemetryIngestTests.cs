@@ -496,6 +496,23 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal((4_000_000_000_000_000_000 + (2L * lastCounted), hour.AddSeconds(lastCounted)), (status.Seq, status.Ts));
     }
 
+    [Fact]
+    public async Task An_event_whose_fault_codes_would_not_fit_the_status_row_is_set_aside_as_too_large_and_counted_nowhere()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+        var codes = string.Join(',', Enumerable.Range(0, 32).Select(f => $"\"E{f:D2}{new string('X', 61)}\""));
+        var units = "[" + string.Join(',', Enumerable.Range(1, 32).Select(no => $$"""{"no":{{no}},"status":"fault","faults":[{{codes}}]}""")) + "]";
+        var tooManyFaults = Event(gateway, 2, hour.AddMinutes(1), units: units);
+
+        await SendAsync([Event(gateway, 1, hour), tooManyFaults]);
+
+        Assert.Equal(1, (await Statuses.GetAsync(gateway))!.Seq);
+        Assert.Equal(1, (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)].GetInt32("Events"));
+        var deadLetter = (await DeadLetterAsync(tooManyFaults))!;
+        Assert.Equal(("TooLarge", "units[1].faults"), (deadLetter.GetString("Reason"), deadLetter.GetString("Field")));
+    }
+
     private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>
     {
         public static readonly UnitStatusComparer Instance = new();

@@ -205,7 +205,11 @@ public sealed class TelemetryParserFastPathTests
     {
         string Units(int count, int faults) => string.Join(',', Enumerable.Range(1, count).Select(i =>
             $$"""{"no":{{i}},"faults":[{{string.Join(',', Enumerable.Range(0, faults).Select(f => $"\"E{f}\""))}}]}"""));
-        foreach (var (count, faults) in new[] { (TelemetryParser.MaxUnits, TelemetryParser.MaxFaultsPerUnit), (TelemetryParser.MaxUnits + 1, 0), (1, TelemetryParser.MaxFaultsPerUnit + 1) })
+        foreach (var (count, faults) in new[]
+        {
+            (TelemetryParser.MaxUnits, 1), (TelemetryParser.MaxUnits + 1, 0), (1, TelemetryParser.MaxFaults), (1, TelemetryParser.MaxFaults + 1),
+            (4, TelemetryParser.MaxFaults / 4), (4, (TelemetryParser.MaxFaults / 4) + 1),
+        })
         {
             AssertSameAfterCanonical(Bytes($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00Z","units":[{{Units(count, faults)}}]}"""));
         }

@@ -182,12 +182,16 @@ public sealed class TelemetryParserTests
     }
 
     [Fact]
-    public void Oversized_strings_and_unit_lists_are_rejected_as_too_large()
+    public void Oversized_strings_unit_lists_and_fault_lists_are_rejected_as_too_large()
     {
         var units = string.Join(',', Enumerable.Range(1, TelemetryParser.MaxUnits + 1).Select(i => $$"""{"no":{{i}}}"""));
 
         Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "fw"), Parse(Minimal($$""","fw":"{{new string('x', 65)}}" """)).Rejection);
         Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "units"), Parse(Minimal($$""","units":[{{units}}]""")).Rejection);
+        Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "units[2].faults"), Parse(Minimal($$""","units":[{{Faulty(1, 16)}},{{Faulty(2, 16)}},{{Faulty(3, 1)}}]""")).Rejection);
+        Assert.True(Parse(Minimal($$""","units":[{{Faulty(1, 16)}},{{Faulty(2, 16)}},{{Faulty(3, 0)}}]""")).IsValid);
+
+        static string Faulty(int no, int faults) => $$"""{"no":{{no}},"faults":[{{string.Join(',', Enumerable.Range(0, faults).Select(f => $"\"E{f}\""))}}]}""";
     }
 
     [Fact]
