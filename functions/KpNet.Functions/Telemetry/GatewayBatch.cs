@@ -18,11 +18,11 @@ public sealed class GatewayBatch(string gatewayId)
     /// <summary>The newest event with a non-empty units array: the unit configuration to keep.</summary>
     public TelemetryEvent? LatestWithUnits { get; private set; }
 
-    public (string Value, EventOrder Order)? Model { get; private set; }
+    public (string Value, TelemetryEvent From)? Model { get; private set; }
 
-    public (string Value, EventOrder Order)? Serial { get; private set; }
+    public (string Value, TelemetryEvent From)? Serial { get; private set; }
 
-    public (string Value, EventOrder Order)? Fw { get; private set; }
+    public (string Value, TelemetryEvent From)? Fw { get; private set; }
 
     /// <summary>Where the events sit in the batch, to set them aside if the gateway turns out unknown.</summary>
     public IReadOnlyList<int> EventIndexes => _eventIndexes;
@@ -71,19 +71,19 @@ public sealed class GatewayBatch(string gatewayId)
             LatestWithUnits = telemetryEvent;
         }
 
-        if (telemetryEvent.Model is { } model && (Model is null || order > Model.Value.Order))
+        if (telemetryEvent.Model is { } model && (Model is null || order > Model.Value.From.Order))
         {
-            Model = (model, order);
+            Model = (model, telemetryEvent);
         }
 
-        if (telemetryEvent.Serial is { } serial && (Serial is null || order > Serial.Value.Order))
+        if (telemetryEvent.Serial is { } serial && (Serial is null || order > Serial.Value.From.Order))
         {
-            Serial = (serial, order);
+            Serial = (serial, telemetryEvent);
         }
 
-        if (telemetryEvent.Fw is { } fw && (Fw is null || order > Fw.Value.Order))
+        if (telemetryEvent.Fw is { } fw && (Fw is null || order > Fw.Value.From.Order))
         {
-            Fw = (fw, order);
+            Fw = (fw, telemetryEvent);
         }
     }
 }

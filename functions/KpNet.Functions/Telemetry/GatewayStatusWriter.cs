@@ -145,7 +145,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
     }
 
     // Newer than the stored status, or filling a value the row does not have yet.
-    private static bool MergeIdentity(TableEntity entity, string name, (string Value, EventOrder Order)? candidate, EventOrder? storedOrder)
+    private static bool MergeIdentity(TableEntity entity, string name, (string Value, TelemetryEvent From)? candidate, EventOrder? storedOrder)
     {
         if (candidate is not { } c)
         {
@@ -153,7 +153,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
         }
 
         var current = entity.GetString(name);
-        if (current == c.Value || (current is not null && !c.Order.IsNewerThan(storedOrder)))
+        if (current == c.Value || (current is not null && !c.From.Order.IsNewerThan(storedOrder)))
         {
             return false;
         }
