@@ -12,10 +12,10 @@ namespace KpNet.Telemetry;
 /// <summary>
 /// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events and
 /// events of gateways not in the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
-/// The valid events are coalesced per gateway and counted into the history rollups (<see cref="TelemetryRollups"/>), which
-/// set aside a gateway's events past its rate (<see cref="TelemetryRejectionReason.RateExceeded"/>); the rest are applied
-/// with at most one status write per gateway, and to its alerts. Every write is idempotent, so when storage fails transiently the
-/// exception fails the invocation and the host's retry of the whole batch (without end, see
+/// The valid events are coalesced per gateway and counted into the history rollups (<see cref="TelemetryRollups"/>),
+/// which leave out a gateway's events past its rate (set aside: <see cref="TelemetryRejectionReason.RateExceeded"/>); the
+/// rest are applied with at most one status write per gateway, and to its alerts. Every write is idempotent, so when
+/// storage fails transiently the exception fails the invocation and the host's retry of the whole batch (without end, see
 /// <see cref="TelemetryRegistration.IngestRetry"/>) only completes what was missing. A gateway whose rows storage refuses
 /// as they are, or whose events make the function itself fail, would fail every retry: its events are set aside
 /// (<see cref="TelemetryRejectionReason.StorageRejected"/>) and the rest of the batch is applied.

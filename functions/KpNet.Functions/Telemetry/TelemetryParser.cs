@@ -29,9 +29,9 @@ public sealed partial class TelemetryParser
     public const int MaxUnitNo = 64;
 
     /// <summary>
-    /// Fault codes in an event, its units together. The status row keeps them all, and 32 units with this many codes of
-    /// the longest, JSON-escaped, stay under the 64 KiB a string property holds (~52 KB); a gateway has at most 24 alerts
-    /// open anyway (<see cref="Alerts.AlertEngine.MaxOpenAlerts"/>).
+    /// At most this many fault codes in an event, its units together. The status row keeps them all, and 32 units with
+    /// this many of the longest codes, JSON-escaped, stay under the 64 KiB a string property holds (~52 KB); a gateway
+    /// has at most 24 alerts open anyway (<see cref="Alerts.AlertEngine.MaxOpenAlerts"/>).
     /// </summary>
     public const int MaxFaults = 32;
 
