@@ -115,6 +115,7 @@ public static partial class TelemetryParseBench
                 {
                     ["PartitionKey"] = dto.GatewayId,
                     ["RowKey"] = "",
+                    ["Boot"] = dto.Boot ?? 0,
                     ["Seq"] = dto.Seq,
                     ["Ts"] = ts,
                     ["Model"] = dto.Model,
@@ -169,7 +170,7 @@ public static partial class TelemetryParseBench
     private static bool IsValid(EventDto e, out DateTimeOffset ts)
     {
         ts = default;
-        if (e.V != TelemetryParser.SupportedVersion || e.GatewayId is null || !GatewayIdPattern().IsMatch(e.GatewayId) || e.Seq is not >= 0
+        if (e.V != TelemetryParser.SupportedVersion || e.GatewayId is null || !GatewayIdPattern().IsMatch(e.GatewayId) || e.Boot < 0 || e.Seq is not >= 0
             || e.Ts is null || !DateTimeOffset.TryParse(e.Ts, CultureInfo.InvariantCulture, DateTimeStyles.None, out ts) || ts.Offset != TimeSpan.Zero
             || ts < TelemetryParser.EarliestTimestamp || ts > DateTimeOffset.UtcNow + TelemetryParser.MaxClockSkew)
         {
@@ -186,7 +187,7 @@ public static partial class TelemetryParseBench
 
         var units = e.Units ?? [];
         return units.Count <= TelemetryParser.MaxUnits
-            && units.All(u => u.No is >= 1 and <= TelemetryParser.MaxUnitNo && (u.Faults?.Count ?? 0) <= TelemetryParser.MaxFaultsPerUnit)
+            && units.All(u => u.No is >= 1 and <= TelemetryParser.MaxUnitNo) && units.Sum(u => u.Faults?.Count ?? 0) <= TelemetryParser.MaxFaults
             && units.Select(u => u.No).Distinct().Count() == units.Count;
     }
 
@@ -198,6 +199,8 @@ public static partial class TelemetryParseBench
         public int V { get; set; }
 
         public string? GatewayId { get; set; }
+
+        public long? Boot { get; set; }
 
         public long? Seq { get; set; }
 

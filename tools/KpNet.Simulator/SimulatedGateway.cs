@@ -34,6 +34,7 @@ public sealed class SimulatedGateway
     private double _batterySoc;
     private double _evSoc;
     private bool _evConnected;
+    private long? _boot;
     private long _seq;
     private int _faultRoundsLeft;
     private int _faultyUnit;
@@ -72,11 +73,13 @@ public sealed class SimulatedGateway
     /// <summary>
     /// The state after <paramref name="step"/> of household time ending at <paramref name="householdTime"/>, reported at
     /// <paramref name="ts"/> (the real time of sending; the household's clock may run faster, see --speed).
-    /// The seq is at least the Unix time in milliseconds, so it keeps increasing across restarts of the simulator.
+    /// Each run of the simulator is a boot of its gateways: boot is the time of their first event (Unix seconds), and
+    /// seqs count again from 1.
     /// </summary>
     public TelemetryReading Next(DateTimeOffset ts, DateTimeOffset householdTime, TimeSpan step, bool faults = false)
     {
-        _seq = Math.Max(_seq + 1, ts.ToUnixTimeMilliseconds());
+        _boot ??= ts.ToUnixTimeSeconds();
+        _seq++;
         var hours = step.TotalHours;
         var hour = householdTime.ToOffset(JapanOffset).TimeOfDay.TotalHours;
 
@@ -98,7 +101,7 @@ public sealed class SimulatedGateway
         }
 
         return new TelemetryReading(
-            Gateway.Id, _seq, ts, Gateway.Model, Gateway.Serial, Fw,
+            Gateway.Id, _boot.Value, _seq, ts, Gateway.Model, Gateway.Serial, Fw,
             pv, Math.Round(_batterySoc, 1), battery, Math.Round(temperature, 1),
             HasEv && _evConnected, HasEv && _evConnected ? Math.Round(_evSoc, 1) : null, ev, grid, load, units);
     }

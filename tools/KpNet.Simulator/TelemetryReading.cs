@@ -14,6 +14,7 @@ public sealed record UnitReading(int No, string Model, string Serial, string Sta
 /// </summary>
 public sealed record TelemetryReading(
     string GatewayId,
+    long Boot,
     long Seq,
     DateTimeOffset Ts,
     string Model,
@@ -39,6 +40,7 @@ public sealed record TelemetryReading(
             json.WriteStartObject();
             json.WriteNumber("v", 1);
             json.WriteString("gatewayId", GatewayId);
+            json.WriteNumber("boot", Boot);
             json.WriteNumber("seq", Seq);
             json.WriteString("ts", Ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             json.WriteString("model", Model);

@@ -13,7 +13,7 @@ public sealed record UnitConfigurationEntry(int UnitNo, string? Model, string? S
 
 /// <summary>
 /// The latest status of a gateway (table GatewayStatus, PartitionKey = gateway ID, RowKey "status"): the measurements of
-/// the event with the highest <see cref="Seq"/> seen, plus what outlives single events: when the gateway first
+/// the newest event seen (<see cref="EventOrder"/>), plus what outlives single events: when the gateway first
 /// communicated (初回通信日時) and its PCS unit configuration.
 /// </summary>
 public sealed record GatewayStatus
@@ -64,8 +64,9 @@ internal static class GatewayStatusEntity
     public const string TableName = "GatewayStatus";
     public const string RowKey = "status";
 
-    public const string Seq = "Seq";
-    public const string Ts = "Ts";
+    /// <summary>The newest event's <see cref="EventOrder"/>: columns Ts, Boot and Seq.</summary>
+    public const string StatusOrder = "";
+
     public const string PvW = "PvW";
     public const string BatterySoc = "BatterySoc";
     public const string BatteryW = "BatteryW";
@@ -82,31 +83,38 @@ internal static class GatewayStatusEntity
     public const string FirstCommunicatedAt = "FirstCommunicatedAt";
     public const string UnitConfiguration = "UnitConfiguration";
 
-    /// <summary>The seq of the event the unit configuration came from, so an older event never reverts it.</summary>
-    public const string UnitConfigurationSeq = "UnitConfigurationSeq";
+    /// <summary>
+    /// The <see cref="EventOrder"/> of the event the unit configuration came from (UnitConfigurationTs, …Boot, …Seq), so
+    /// an older event never reverts it.
+    /// </summary>
+    public const string UnitConfigurationOrder = UnitConfiguration;
 
-    public static GatewayStatus Read(TableEntity entity) => new()
+    public static GatewayStatus Read(TableEntity entity)
     {
-        GatewayId = entity.PartitionKey,
-        Seq = entity.GetInt64(Seq) ?? -1,
-        Ts = entity.GetDateTimeOffset(Ts) ?? default,
-        PvW = entity.GetDouble(PvW),
-        BatterySoc = entity.GetDouble(BatterySoc),
-        BatteryW = entity.GetDouble(BatteryW),
-        BatteryTempC = entity.GetDouble(BatteryTempC),
-        EvConnected = entity.GetBoolean(EvConnected),
-        EvSoc = entity.GetDouble(EvSoc),
-        EvW = entity.GetDouble(EvW),
-        GridW = entity.GetDouble(GridW),
-        LoadW = entity.GetDouble(LoadW),
-        Units = ReadUnits(entity.GetString(UnitsJson)),
-        Model = entity.GetString(Model),
-        Serial = entity.GetString(Serial),
-        Fw = entity.GetString(Fw),
-        FirstCommunicatedAt = entity.GetDateTimeOffset(FirstCommunicatedAt) ?? default,
-        UnitConfiguration = ReadUnitConfiguration(entity.GetString(UnitConfiguration)),
-        ETag = entity.ETag,
-    };
+        var order = EventOrder.Read(entity, StatusOrder);
+        return new()
+        {
+            GatewayId = entity.PartitionKey,
+            Seq = order?.Seq ?? -1,
+            Ts = order?.Ts ?? default,
+            PvW = entity.GetDouble(PvW),
+            BatterySoc = entity.GetDouble(BatterySoc),
+            BatteryW = entity.GetDouble(BatteryW),
+            BatteryTempC = entity.GetDouble(BatteryTempC),
+            EvConnected = entity.GetBoolean(EvConnected),
+            EvSoc = entity.GetDouble(EvSoc),
+            EvW = entity.GetDouble(EvW),
+            GridW = entity.GetDouble(GridW),
+            LoadW = entity.GetDouble(LoadW),
+            Units = ReadUnits(entity.GetString(UnitsJson)),
+            Model = entity.GetString(Model),
+            Serial = entity.GetString(Serial),
+            Fw = entity.GetString(Fw),
+            FirstCommunicatedAt = entity.GetDateTimeOffset(FirstCommunicatedAt) ?? default,
+            UnitConfiguration = ReadUnitConfiguration(entity.GetString(UnitConfiguration)),
+            ETag = entity.ETag,
+        };
+    }
 
     public static string WriteUnits(IReadOnlyList<TelemetryUnit> units) => JsonText.Array(writer =>
     {

@@ -8,8 +8,9 @@ namespace KpNet.Telemetry;
 /// Applies a gateway's coalesced batch to its GatewayStatus row with one conditional write at most: merge into the row as
 /// this instance last wrote it (or read it, the first time), then insert (409 if it exists) or replace under that ETag
 /// (412 if it changed, 404 if it went). On a conflict the row is read again and re-merged. Whatever the row already
-/// reflects (a higher or equal seq, an earlier first time, the same units) is left alone, so replays and late events
-/// write nothing. Only this writer writes the row, so in the steady state a batch costs one write and no read.
+/// reflects (an event as new or newer, <see cref="EventOrder"/>; an earlier first time; the same units) is left alone,
+/// so replays and late events write nothing. Only this writer writes the row, so in the steady state a batch costs one
+/// write and no read.
 /// </summary>
 public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<GatewayStatusWriter> logger)
 {
@@ -94,13 +95,12 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
             }
         }
 
-        var storedSeq = stored?.GetInt64(E.Seq) ?? -1;
+        var storedOrder = stored is null ? null : EventOrder.Read(stored, E.StatusOrder);
         var changed = false;
-        if (latest.Seq > storedSeq)
+        if (latest.Order.IsNewerThan(storedOrder))
         {
             // The newest status replaces the measurements whole: a block the event lacks is unknown now, not stale.
-            entity[E.Seq] = latest.Seq;
-            entity[E.Ts] = latest.Ts;
+            latest.Order.WriteTo(entity, E.StatusOrder);
             Set(entity, E.PvW, latest.PvW);
             Set(entity, E.BatterySoc, latest.BatterySoc);
             Set(entity, E.BatteryW, latest.BatteryW);
@@ -114,9 +114,9 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
             changed = true;
         }
 
-        changed |= MergeIdentity(entity, E.Model, batch.Model, storedSeq);
-        changed |= MergeIdentity(entity, E.Serial, batch.Serial, storedSeq);
-        changed |= MergeIdentity(entity, E.Fw, batch.Fw, storedSeq);
+        changed |= MergeIdentity(entity, E.Model, batch.Model, storedOrder);
+        changed |= MergeIdentity(entity, E.Serial, batch.Serial, storedOrder);
+        changed |= MergeIdentity(entity, E.Fw, batch.Fw, storedOrder);
 
         var storedFirst = stored?.GetDateTimeOffset(E.FirstCommunicatedAt);
         if (storedFirst is null || batch.EarliestTs < storedFirst)
@@ -125,7 +125,8 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
             changed = true;
         }
 
-        if (batch.LatestWithUnits is { Units: { } units } withUnits && withUnits.Seq > (stored?.GetInt64(E.UnitConfigurationSeq) ?? -1))
+        if (batch.LatestWithUnits is { Units: { } units } withUnits
+            && withUnits.Order.IsNewerThan(stored is null ? null : EventOrder.Read(stored, E.UnitConfigurationOrder)))
         {
             var configuration = E.WriteUnitConfiguration(units);
             if (configuration != stored?.GetString(E.UnitConfiguration))
@@ -136,7 +137,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
 
             if (changed)
             {
-                entity[E.UnitConfigurationSeq] = withUnits.Seq;
+                withUnits.Order.WriteTo(entity, E.UnitConfigurationOrder);
             }
         }
 
@@ -144,7 +145,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
     }
 
     // Newer than the stored status, or filling a value the row does not have yet.
-    private static bool MergeIdentity(TableEntity entity, string name, (string Value, long Seq)? candidate, long storedSeq)
+    private static bool MergeIdentity(TableEntity entity, string name, (string Value, TelemetryEvent From)? candidate, EventOrder? storedOrder)
     {
         if (candidate is not { } c)
         {
@@ -152,7 +153,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
         }
 
         var current = entity.GetString(name);
-        if (current == c.Value || (current is not null && c.Seq <= storedSeq))
+        if (current == c.Value || (current is not null && !c.From.Order.IsNewerThan(storedOrder)))
         {
             return false;
         }

@@ -21,9 +21,16 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
     /// <summary>Table Storage holds at most 64 KiB per string property: 32K UTF-16 chars.</summary>
     public const int MaxBodyChars = 32_000;
 
+    /// <summary>
+    /// A gateway's partition key is its 12-character ID, but the sender chooses it and Event Hubs does not stop one of
+    /// 40,000: the start is enough to recognise it, and the row stays far within the 64 KiB a string property holds.
+    /// </summary>
+    public const int MaxPartitionKeyChars = 256;
+
     private const int MaxActionsPerTransaction = 100;
 
-    // Bodies are JSON-escaped in the transaction; 6 bytes per char is the worst case (\u0000).
+    // Bodies are JSON-escaped in the transaction; 6 bytes per char is the worst case (\u0000). The other properties,
+    // the partition key cut to its bound included, fit the 4 KiB counted per row.
     private const long MaxTransactionBytes = 3L * 1024 * 1024;
 
     public static string PartitionKeyFor(DateTimeOffset day) => day.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -81,13 +88,8 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
     {
         var e = deadLetter.Event;
         var receivedAt = e.EnqueuedTime ?? now;
-        var body = Encoding.UTF8.GetString(e.Body.Span);
-        var truncated = body.Length > MaxBodyChars;
-        if (truncated)
-        {
-            var cut = char.IsHighSurrogate(body[MaxBodyChars - 1]) ? MaxBodyChars - 1 : MaxBodyChars;
-            body = body[..cut];
-        }
+        var (body, bodyTruncated) = Cut(Encoding.UTF8.GetString(e.Body.Span), MaxBodyChars);
+        var (partitionKey, partitionKeyTruncated) = e.PartitionKey is { } key ? Cut(key, MaxPartitionKeyChars) : (null, false);
 
         return new TableEntity(PartitionKeyFor(receivedAt), RowKeyFor(e.Body.Span))
         {
@@ -95,12 +97,18 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
             ["Field"] = deadLetter.Rejection.Field,
             ["Body"] = body,
             ["BodyBytes"] = e.Body.Length,
-            ["BodyTruncated"] = truncated,
+            ["BodyTruncated"] = bodyTruncated,
             ["GatewayId"] = deadLetter.GatewayId,
             ["EventSequenceNumber"] = e.SequenceNumber,
-            ["EventPartitionKey"] = e.PartitionKey,
+            ["EventPartitionKey"] = partitionKey,
+            ["EventPartitionKeyTruncated"] = partitionKeyTruncated,
             // The enqueued time, not the wall clock, so a replay writes the same row.
             ["ReceivedAt"] = receivedAt,
         };
     }
+
+    /// <summary>At most <paramref name="maxChars"/> of the text, never cut between the halves of a surrogate pair.</summary>
+    private static (string Text, bool Truncated) Cut(string text, int maxChars) =>
+        text.Length <= maxChars ? (text, false)
+        : (text[..(char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars)], true);
 }

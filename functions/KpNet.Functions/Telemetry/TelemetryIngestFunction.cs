@@ -13,9 +13,10 @@ namespace KpNet.Telemetry;
 /// Event Hubs function for gateway telemetry (cardinality many). Each event is parsed and validated; invalid events,
 /// events not sent as their own gateway's publisher (see <see cref="TelemetryPublishers"/>) and events of gateways not in
 /// the inventory are set aside in <see cref="TelemetryDeadLetters"/> and never fail the batch.
-/// The valid events are coalesced per gateway and applied with at most one status write per gateway, and counted into
-/// the history rollups (<see cref="TelemetryRollups"/>). Every write is idempotent, so when storage fails transiently the
-/// exception fails the invocation and the host's retry of the whole batch (without end, see
+/// The valid events are coalesced per gateway and counted into the history rollups (<see cref="TelemetryRollups"/>),
+/// which leave out a gateway's events past its rate (set aside: <see cref="TelemetryRejectionReason.RateExceeded"/>); the
+/// rest are applied with at most one status write per gateway, and to its alerts. Every write is idempotent, so when
+/// storage fails transiently the exception fails the invocation and the host's retry of the whole batch (without end, see
 /// <see cref="TelemetryRegistration.IngestRetry"/>) only completes what was missing. A gateway whose rows storage refuses
 /// as they are, or whose events make the function itself fail, would fail every retry: its events are set aside
 /// (<see cref="TelemetryRejectionReason.StorageRejected"/>) and the rest of the batch is applied.
@@ -78,13 +79,28 @@ public sealed partial class TelemetryIngestFunction(
                 // cut the others' writes off midway, where a cancelled request may still have committed unseen.
                 try
                 {
-                    Interlocked.Add(ref rollupWrites, await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, cancellationToken));
-                    if (await statusWriter.ApplyAsync(gateway, cancellationToken))
+                    var (rows, rateExceeded) = await rollups.ApplyAsync(gateway.GatewayId, gateway.Events, cancellationToken);
+                    Interlocked.Add(ref rollupWrites, rows);
+                    var (applied, overRate) = rateExceeded.Count == 0 ? (gateway, []) : gateway.Without(rateExceeded);
+                    if (applied.Latest is not null)
                     {
-                        Interlocked.Increment(ref statusWrites);
+                        if (await statusWriter.ApplyAsync(applied, cancellationToken))
+                        {
+                            Interlocked.Increment(ref statusWrites);
+                        }
+
+                        Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(applied, cancellationToken));
                     }
 
-                    Interlocked.Add(ref alertChanges, await alerts.ApplyAsync(gateway, cancellationToken));
+                    if (overRate.Count > 0)
+                    {
+                        LogRateExceeded(gateway.GatewayId, overRate.Count, TelemetryRollups.MaxEventsPerBucket, batch.PartitionId);
+                        var rejection = new TelemetryRejection(TelemetryRejectionReason.RateExceeded, "");
+                        foreach (var index in overRate)
+                        {
+                            setAside.Add(new DeadLetter(events[index], rejection, gateway.GatewayId));
+                        }
+                    }
                 }
                 catch (Exception e) when (!StorageFailure.IsTransient(e))
                 {
@@ -143,6 +159,9 @@ public sealed partial class TelemetryIngestFunction(
 
     [LoggerMessage(EventId = 4003, EventName = "TelemetryGatewaySetAside", Level = LogLevel.Error, Message = "{EventCount} telemetry events of gateway {GatewayId} set aside: applying them failed in a way no retry cures ({Error}, partition {PartitionId})")]
     private partial void LogGatewaySetAside(Exception exception, string gatewayId, int eventCount, string error, string? partitionId);
+
+    [LoggerMessage(EventId = 4004, EventName = "TelemetryRateExceeded", Level = LogLevel.Warning, Message = "{EventCount} telemetry events of gateway {GatewayId} set aside: more than {MaxEventsPerBucket} in a 5-minute bucket (partition {PartitionId})")]
+    private partial void LogRateExceeded(string gatewayId, int eventCount, int maxEventsPerBucket, string? partitionId);
 
     [LoggerMessage(EventId = 4002, EventName = "TelemetryUnknownGateway", Level = LogLevel.Warning, Message = "{EventCount} telemetry events from gateway {GatewayId}, which is not in the inventory, set aside (partition {PartitionId})")]
     private partial void LogUnknownGateway(string gatewayId, int eventCount, string? partitionId);

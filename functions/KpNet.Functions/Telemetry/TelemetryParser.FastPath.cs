@@ -81,6 +81,8 @@ public sealed partial class TelemetryParser
 
                 state.GatewayId = _ascii.Intern(gatewayId);
                 return true;
+            case TopLevel.Boot:
+                return scanner.TryReadInteger(out state.Boot);
             case TopLevel.Seq:
                 if (!scanner.TryReadInteger(out var seq))
                 {
@@ -240,9 +242,16 @@ public sealed partial class TelemetryParser
         if (!scanner.TryConsume((byte)']'))
         {
             var seenNumbers = 0UL;
+            var faults = 0;
             do
             {
                 if (_units.Count == MaxUnits || !TryScanUnit(ref scanner, out var unit) || (seenNumbers & (1UL << (unit.No - 1))) != 0)
+                {
+                    return false;
+                }
+
+                faults += unit.Faults.Count;
+                if (faults > MaxFaults)
                 {
                     return false;
                 }
@@ -368,7 +377,7 @@ public sealed partial class TelemetryParser
         _faults.Clear();
         do
         {
-            if (_faults.Count == MaxFaultsPerUnit || !TryScanString(ref scanner, out var code))
+            if (_faults.Count == MaxFaults || !TryScanString(ref scanner, out var code))
             {
                 return false;
             }

@@ -27,13 +27,25 @@ public sealed partial class TelemetryParser
     public const int SupportedVersion = 1;
     public const int MaxUnits = 32;
     public const int MaxUnitNo = 64;
-    public const int MaxFaultsPerUnit = 32;
+
+    /// <summary>
+    /// At most this many fault codes in an event, its units together. The status row keeps them all, and 32 units with
+    /// this many of the longest codes, JSON-escaped, stay under the 64 KiB a string property holds (~52 KB); a gateway
+    /// has at most 24 alerts open anyway (<see cref="Alerts.AlertEngine.MaxOpenAlerts"/>).
+    /// </summary>
+    public const int MaxFaults = 32;
+
     public const int MaxStringLength = 64;
     public const double MaxAbsolutePowerW = 1_000_000;
     public const double MinTempC = -50;
     public const double MaxTempC = 150;
     public static readonly DateTimeOffset EarliestTimestamp = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How far ahead of our clock an event may be stamped: a gateway's clock set a little fast. It also bounds how long one
+    /// event can hold a gateway's status and alerts, which follow the newest timestamp (<see cref="EventOrder"/>).
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Past this many gateways, strings or units, the caches start again empty at the next batch.</summary>
     internal const int MaxCachedEntries = 32_768;
@@ -168,6 +180,7 @@ public sealed partial class TelemetryParser
         var telemetryEvent = new TelemetryEvent
         {
             GatewayId = gatewayId,
+            Boot = state.Boot,
             Seq = state.Seq!.Value,
             Ts = state.Ts!.Value,
             Model = state.Model,
@@ -212,21 +225,15 @@ public sealed partial class TelemetryParser
             case TopLevel.GatewayId:
                 ReadGatewayId(ref reader, ref state);
                 break;
-            case TopLevel.Seq:
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq))
+            case TopLevel.Boot:
+                if (reader.TokenType != JsonTokenType.Null)
                 {
-                    state.Reject(TelemetryRejectionReason.WrongType, "seq");
-                    reader.Skip();
-                }
-                else if (seq < 0)
-                {
-                    state.Reject(TelemetryRejectionReason.OutOfRange, "seq");
-                }
-                else
-                {
-                    state.Seq = seq;
+                    state.Boot = ReadCount(ref reader, ref state, "boot") ?? 0;
                 }
 
+                break;
+            case TopLevel.Seq:
+                state.Seq = ReadCount(ref reader, ref state, "seq");
                 break;
             case TopLevel.Ts:
                 ReadTimestamp(ref reader, ref state);
@@ -264,6 +271,25 @@ public sealed partial class TelemetryParser
         }
     }
 
+    /// <summary>A non-negative integer (seq, boot); anything else is rejected.</summary>
+    private static long? ReadCount(ref Utf8JsonReader reader, ref State state, string field)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var count))
+        {
+            state.Reject(TelemetryRejectionReason.WrongType, field);
+            reader.Skip();
+            return null;
+        }
+
+        if (count < 0)
+        {
+            state.Reject(TelemetryRejectionReason.OutOfRange, field);
+            return null;
+        }
+
+        return count;
+    }
+
     /// <summary>The property name's UTF-8 bytes, unescaped when it had escapes; empty (matching nothing) when too long to be ours.</summary>
     private ReadOnlySpan<byte> PropertyName(ref Utf8JsonReader reader)
     {
@@ -283,6 +309,7 @@ public sealed partial class TelemetryParser
         2 when name.SequenceEqual("ev"u8) => TopLevel.Ev,
         2 when name.SequenceEqual("fw"u8) => TopLevel.Fw,
         3 when name.SequenceEqual("seq"u8) => TopLevel.Seq,
+        4 when name.SequenceEqual("boot"u8) => TopLevel.Boot,
         4 when name.SequenceEqual("grid"u8) => TopLevel.Grid,
         4 when name.SequenceEqual("load"u8) => TopLevel.Load,
         5 when name.SequenceEqual("model"u8) => TopLevel.Model,
@@ -498,6 +525,7 @@ public sealed partial class TelemetryParser
         _units.Clear();
         state.HasUnits = true;
         ulong seen = 0;
+        var faults = 0;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -528,6 +556,11 @@ public sealed partial class TelemetryParser
 
                 seen |= bit;
                 _units.Add(unit);
+                faults += unit.Faults.Count;
+                if (faults > MaxFaults)
+                {
+                    state.Reject(TelemetryRejectionReason.TooLarge, $"units[{index}].faults");
+                }
             }
 
             index++;
@@ -657,7 +690,7 @@ public sealed partial class TelemetryParser
             }
 
             faults ??= [];
-            if (faults.Count >= MaxFaultsPerUnit)
+            if (faults.Count >= MaxFaults)
             {
                 state.Reject(TelemetryRejectionReason.TooLarge, $"units[{index}].faults");
                 continue;
@@ -751,6 +784,7 @@ public sealed partial class TelemetryParser
         Unknown,
         Version,
         GatewayId,
+        Boot,
         Seq,
         Ts,
         Model,
@@ -779,6 +813,7 @@ public sealed partial class TelemetryParser
         public TelemetryRejection? Rejection;
         public bool HasVersion;
         public string? GatewayId;
+        public long Boot;
         public long? Seq;
         public DateTimeOffset? Ts;
         public string? Model;

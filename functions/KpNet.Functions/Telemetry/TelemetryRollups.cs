@@ -9,8 +9,9 @@ namespace KpNet.Telemetry;
 /// transactions):
 /// <list type="bullet">
 /// <item>"5m-yyyyMMddHHmm" (UTC start): per power flow the sums of its positive and negative parts and the sample count,
-/// the average W, the SoC averages, and the energies (kWh = average W × 5 min). The seqs counted are kept in the row
-/// (<see cref="SeqSet"/>), so a replayed, duplicated or late event is counted once.</item>
+/// the average W, the SoC averages, and the energies (kWh = average W × 5 min). The events counted, by (boot, seq), are
+/// kept in the row (<see cref="SeqSet"/>), so a replayed, duplicated or late event is counted once; at most
+/// <see cref="MaxEventsPerBucket"/> of them.</item>
 /// <item>"1h-yyyyMMddHH" (UTC) and "1d-yyyyMMdd" (the day in Japan, UTC+9): energies summed from the 5-minute rows of the
 /// hour and the hour rows of the day, recomputed rather than incremented, so they are always what their parts say.</item>
 /// </list>
@@ -25,6 +26,15 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
     /// past the bound, gateways are read as before (1 point read + 2 queries) — cheaper than doubling instance memory.
     /// </summary>
     public const int MaxCachedGateways = 20_000;
+
+    /// <summary>
+    /// A gateway sends one event a minute, 5 a bucket. Past this many in one bucket (a burst of 24 times that, twice the
+    /// simulator's 5-second default) its further events of the bucket are set aside as
+    /// <see cref="TelemetryRejectionReason.RateExceeded"/>. It also bounds the row whatever the seqs: its
+    /// <see cref="Seqs"/> hold at most this many (boot, seq) pairs of up to 19 digits each, under 10 KB of the 64 KiB a
+    /// string property holds.
+    /// </summary>
+    public const int MaxEventsPerBucket = 120;
 
     public const string TableName = "TelemetryRollups";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
@@ -62,8 +72,9 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
 
     public static string DayKey(DateTimeOffset ts) => "1d-" + ts.ToOffset(JapanOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <returns>How many rows were written.</returns>
-    public async Task<int> ApplyAsync(string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
+    /// <returns>How many rows were written, and the events past <see cref="MaxEventsPerBucket"/>, which were not counted.</returns>
+    public async Task<(int RowsWritten, IReadOnlyList<TelemetryEvent> RateExceeded)> ApplyAsync(
+        string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -97,7 +108,8 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
     /// The one gap: more than 100 changed rows take several transactions, 5-minute rows first, and another writer can
     /// sum the hour without them until our later transaction conflicts and recomputes (or the host's retry does).
     /// </remarks>
-    private async Task<int> TryApplyAsync(string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
+    private async Task<(int RowsWritten, IReadOnlyList<TelemetryEvent> RateExceeded)> TryApplyAsync(
+        string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
     {
         var table = tables.Rollups;
         var hours = events.Select(e => HourStart(e.Ts)).Distinct().Order().ToList();
@@ -147,11 +159,12 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
 
         var current = new Dictionary<string, TableEntity>(stored, StringComparer.Ordinal);
         var changed = new List<TableEntity>();
+        var rateExceeded = new List<TelemetryEvent>();
 
         foreach (var bucket in events.GroupBy(e => FiveMinuteKey(e.Ts)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var row = Copy(stored.GetValueOrDefault(bucket.Key), gatewayId, bucket.Key);
-            if (AddEvents(row, bucket))
+            if (AddEvents(row, bucket, rateExceeded))
             {
                 current[bucket.Key] = row;
                 changed.Add(row);
@@ -195,7 +208,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         }
 
         Remember(gatewayId, hours[^1], current);
-        return changed.Count;
+        return (changed.Count, rateExceeded);
     }
 
     /// <summary>Caches what storage now holds for the hour and its day, the older 5-minute rows as their sums.</summary>
@@ -263,20 +276,29 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         return row;
     }
 
-    /// <returns>Whether any event was new to the row.</returns>
-    private static bool AddEvents(TableEntity row, IEnumerable<TelemetryEvent> events)
+    /// <summary>Counts the events new to the row, up to <see cref="MaxEventsPerBucket"/>; the others go to <paramref name="rateExceeded"/>.</summary>
+    /// <returns>Whether any event was counted.</returns>
+    private static bool AddEvents(TableEntity row, IEnumerable<TelemetryEvent> events, List<TelemetryEvent> rateExceeded)
     {
         var seqs = SeqSet.Parse(row.GetString(Seqs));
         var added = false;
         foreach (var e in events)
         {
-            if (!seqs.Add(e.Seq))
+            if (seqs.Contains(e.Boot, e.Seq))
             {
                 continue;
             }
 
+            var counted = row.GetInt32(Events) ?? 0;
+            if (counted >= MaxEventsPerBucket)
+            {
+                rateExceeded.Add(e);
+                continue;
+            }
+
+            seqs.Add(e.Boot, e.Seq);
             added = true;
-            row[Events] = (row.GetInt32(Events) ?? 0) + 1;
+            row[Events] = counted + 1;
             AddSample(row, "Pv", e.PvW);
             AddSample(row, "Battery", e.BatteryW);
             AddSample(row, "Ev", e.EvW);

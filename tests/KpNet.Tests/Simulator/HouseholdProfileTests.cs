@@ -87,17 +87,19 @@ public sealed class HouseholdProfileTests
     }
 
     [Fact]
-    public void Seq_increases_strictly_per_gateway_also_after_a_restart()
+    public void Each_run_of_the_simulator_is_a_later_boot_of_its_gateways_whose_seqs_count_again_from_1()
     {
         var gateway = DemoInventory[0];
         var now = DateTimeOffset.UtcNow;
         var first = new SimulatedGateway(gateway);
-        var before = Enumerable.Range(0, 100).Select(i => first.Next(now, now, Step).Seq).ToList();
+        var before = Enumerable.Range(0, 100).Select(i => first.Next(now.AddSeconds(5 * i), now.AddSeconds(5 * i), Step)).ToList();
         var restarted = new SimulatedGateway(gateway);
-        var after = Enumerable.Range(1, 3).Select(i => restarted.Next(now.AddSeconds(i), now.AddSeconds(i), Step).Seq).ToList();
+        var after = Enumerable.Range(0, 3).Select(i => restarted.Next(now.AddMinutes(10).AddSeconds(5 * i), now.AddMinutes(10).AddSeconds(5 * i), Step)).ToList();
 
-        var all = before.Concat(after).ToList();
-        Assert.All(all.Zip(all.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"{pair.Second} after {pair.First}"));
+        Assert.Equal(Enumerable.Range(1, 100).Select(seq => (long)seq), before.Select(r => r.Seq));
+        Assert.All(before, r => Assert.Equal(now.ToUnixTimeSeconds(), r.Boot));
+        Assert.Equal([1L, 2L, 3L], after.Select(r => r.Seq));
+        Assert.All(after, r => Assert.Equal(now.AddMinutes(10).ToUnixTimeSeconds(), r.Boot));
     }
 
     [Fact]

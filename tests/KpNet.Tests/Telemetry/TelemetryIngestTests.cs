@@ -176,6 +176,31 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_restarted_gateway_whose_seq_starts_again_at_1_updates_its_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, 1000, BaseTime, pvW: 1000)]);
+
+        await SendAsync([Event(gateway, 1, BaseTime.AddMinutes(1), pvW: 1), Event(gateway, 2, BaseTime.AddMinutes(2), pvW: 2)]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((2L, BaseTime.AddMinutes(2), 2.0, "1.4.2"), (status.Seq, status.Ts, status.PvW!.Value, status.Fw));
+    }
+
+    [Fact]
+    public async Task One_event_with_a_runaway_seq_does_not_stop_later_events_from_updating_the_status()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        await SendAsync([Event(gateway, long.MaxValue - 1, BaseTime, pvW: 999)]);
+
+        await SendAsync([Event(gateway, 5, BaseTime.AddMinutes(1), pvW: 5)]);
+        await SendAsync([Event(gateway, 6, BaseTime.AddMinutes(2), pvW: 6)]);
+
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((6L, BaseTime.AddMinutes(2), 6.0), (status.Seq, status.Ts, status.PvW!.Value));
+    }
+
+    [Fact]
     public async Task An_older_event_with_an_earlier_time_moves_first_communication_earlier_but_not_the_status()
     {
         var gateway = (await KnownGatewaysAsync(1))[0];
@@ -237,6 +262,23 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         }
 
         Assert.Equal(1, rows);
+    }
+
+    [Fact]
+    public async Task A_malformed_event_whose_partition_key_is_too_long_for_a_row_is_dead_lettered_with_the_key_cut_and_the_rest_is_applied()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var malformed = """{"v":1,"gatewayId":""" + Guid.NewGuid().ToString("N");
+        var longKey = string.Concat(Enumerable.Repeat("0123456789", 4_000));
+        var producer = new EventHubsProducerClient(_app.TelemetryConnectionString, new EventHubsProducerClientOptions { Retry = { MaxRetries = 0 } });
+
+        var response = await producer.SendBatchAsync([new OutgoingEvent(malformed, longKey), OwnPublisher.Event(Event(gateway, 1, BaseTime))]);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(1, (await Statuses.GetAsync(gateway))!.Seq);
+        var deadLetter = (await DeadLetterAsync(malformed))!;
+        Assert.Equal(("MalformedJson", malformed), (deadLetter.GetString("Reason"), deadLetter.GetString("Body")));
+        Assert.Equal((longKey[..TelemetryDeadLetters.MaxPartitionKeyChars], true), (deadLetter.GetString("EventPartitionKey"), deadLetter.GetBoolean("EventPartitionKeyTruncated")));
     }
 
     [Fact]
@@ -395,6 +437,80 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal("1-4", bucket.GetString("Seqs"));
         Assert.Equal(4, bucket.GetInt32("Events"));
         Assert.Equal(900, bucket.GetDouble("PvAvgW")!.Value, 6);
+    }
+
+    [Fact]
+    public async Task A_restart_within_a_five_minute_bucket_counts_the_events_of_both_boots_once_each_under_replays()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+        string Booted(long boot, long seq, int minute, double pvW) =>
+            Flows(gateway, seq, hour.AddMinutes(minute), pvW, 0, 0).Replace("\"seq\":", $"\"boot\":{boot},\"seq\":", StringComparison.Ordinal);
+        var beforeRestart = new[] { Booted(7, 1, 0, 100), Booted(7, 2, 1, 100), Booted(7, 3, 2, 100) };
+        var afterRestart = new[] { Booted(8, 1, 3, 600), Booted(8, 2, 4, 600) };
+
+        await SendAsync(beforeRestart);
+        await SendAsync(afterRestart);
+        await SendAsync([.. beforeRestart, .. afterRestart]);
+        await SendAsync([afterRestart[0], beforeRestart[0]]);
+
+        var bucket = (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal(5, bucket.GetInt32("Events"));
+        Assert.Equal(300, bucket.GetDouble("PvAvgW")!.Value, 6);
+        var status = (await Statuses.GetAsync(gateway))!;
+        Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.PvW!.Value));
+    }
+
+    [Fact]
+    public async Task A_gateway_flooding_one_bucket_with_scattered_seqs_has_its_excess_set_aside_and_the_rest_of_the_batch_is_applied()
+    {
+        var (flooding, others) = (await KnownGatewaysAsync(3)) switch { var ids => (ids[0], ids[1..]) };
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+
+        // 19-digit seqs, never consecutive: as a list of seqs the bucket's row would pass 64 KiB.
+        var flood = Enumerable.Range(0, 1700).Select(i => Flows(flooding, 4_000_000_000_000_000_000 + (2L * i), hour.AddSeconds(i % 300), 1000, 0, 0)).ToList();
+        var othersEvents = others.Select(g => Flows(g, 1, hour.AddMinutes(1), 500, 0, 0)).ToList();
+        foreach (var request in new[] { [.. othersEvents, .. flood[..500]], flood[500..1000], flood[1000..1500], flood[1500..] })
+        {
+            await SendAsync(request);
+        }
+
+        await SendAsync(flood[..500]);
+
+        Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal((1L, 500.0), (status!.Seq, status.PvW!.Value)));
+        var bucket = (await RollupsAsync(flooding))[TelemetryRollups.FiveMinuteKey(hour)];
+        Assert.Equal(TelemetryRollups.MaxEventsPerBucket, bucket.GetInt32("Events"));
+        Assert.True(bucket.GetString("Seqs")!.Length * sizeof(char) < 64 * 1024);
+        var setAside = new List<TableEntity>();
+        await foreach (var row in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
+        {
+            setAside.Add(row);
+        }
+
+        Assert.Equal(flood.Count - TelemetryRollups.MaxEventsPerBucket, setAside.Count);
+        Assert.All(setAside, row => Assert.Equal(nameof(TelemetryRejectionReason.RateExceeded), row.GetString("Reason")));
+
+        // The status is the newest event counted, not one set aside.
+        var lastCounted = TelemetryRollups.MaxEventsPerBucket - 1;
+        var status = (await Statuses.GetAsync(flooding))!;
+        Assert.Equal((4_000_000_000_000_000_000 + (2L * lastCounted), hour.AddSeconds(lastCounted)), (status.Seq, status.Ts));
+    }
+
+    [Fact]
+    public async Task An_event_whose_fault_codes_would_not_fit_the_status_row_is_set_aside_as_too_large_and_counted_nowhere()
+    {
+        var gateway = (await KnownGatewaysAsync(1))[0];
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-3).Date.AddHours(DateTimeOffset.UtcNow.AddHours(-3).Hour), TimeSpan.Zero);
+        var codes = string.Join(',', Enumerable.Range(0, 32).Select(f => $"\"E{f:D2}{new string('X', 61)}\""));
+        var units = "[" + string.Join(',', Enumerable.Range(1, 32).Select(no => $$"""{"no":{{no}},"status":"fault","faults":[{{codes}}]}""")) + "]";
+        var tooManyFaults = Event(gateway, 2, hour.AddMinutes(1), units: units);
+
+        await SendAsync([Event(gateway, 1, hour), tooManyFaults]);
+
+        Assert.Equal(1, (await Statuses.GetAsync(gateway))!.Seq);
+        Assert.Equal(1, (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)].GetInt32("Events"));
+        var deadLetter = (await DeadLetterAsync(tooManyFaults))!;
+        Assert.Equal(("TooLarge", "units[1].faults"), (deadLetter.GetString("Reason"), deadLetter.GetString("Field")));
     }
 
     private sealed class UnitStatusComparer : IEqualityComparer<UnitStatus>

@@ -15,7 +15,7 @@ public sealed class TelemetryParserFastPathTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
     private const string Canonical =
-        """{"v":1,"gatewayId":"GW00009005PV","seq":12345,"ts":"2026-11-21T10:00:00Z","model":"GW-M001","serial":"000009005PV","fw":"1.4.2","pv":{"w":3200},"battery":{"soc":78.5,"w":-1200,"tempC":31.2},"ev":{"connected":true,"soc":54,"w":3000},"grid":{"w":-500},"load":{"w":1500},"units":[{"no":1,"model":"KPV-A55-J4","serial":"00009005PV1","status":"run","faults":[]},{"no":2,"model":"KPV-A55-J4","serial":"00009005PV2","status":"fault","faults":["E101","E202"]}]}""";
+        """{"v":1,"gatewayId":"GW00009005PV","boot":1763700000,"seq":12345,"ts":"2026-11-21T10:00:00Z","model":"GW-M001","serial":"000009005PV","fw":"1.4.2","pv":{"w":3200},"battery":{"soc":78.5,"w":-1200,"tempC":31.2},"ev":{"connected":true,"soc":54,"w":3000},"grid":{"w":-500},"load":{"w":1500},"units":[{"no":1,"model":"KPV-A55-J4","serial":"00009005PV1","status":"run","faults":[]},{"no":2,"model":"KPV-A55-J4","serial":"00009005PV2","status":"fault","faults":["E101","E202"]}]}""";
 
     /// <summary>Properties a later firmware might add, at every level, in every JSON form.</summary>
     private const string WithUnknownProperties =
@@ -141,6 +141,7 @@ public sealed class TelemetryParserFastPathTests
     {
         AssertSameAfterCanonical(Bytes(Canonical.Replace("\"w\":-1200", "\"w\":" + number, StringComparison.Ordinal)));
         AssertSameAfterCanonical(Bytes(Canonical.Replace("\"seq\":12345", "\"seq\":" + number, StringComparison.Ordinal)));
+        AssertSameAfterCanonical(Bytes(Canonical.Replace("\"boot\":1763700000", "\"boot\":" + number, StringComparison.Ordinal)));
         AssertSameAfterCanonical(Bytes(Canonical.Replace("\"no\":2", "\"no\":" + number, StringComparison.Ordinal)));
         AssertSameAfterCanonical(Bytes(Canonical.Replace("\"v\":1", "\"v\":" + number, StringComparison.Ordinal)));
         AssertSameAfterCanonical(Bytes(Canonical.Replace("\"soc\":78.5", "\"soc\":" + number, StringComparison.Ordinal)));
@@ -178,6 +179,10 @@ public sealed class TelemetryParserFastPathTests
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00Z","pv":null}""")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00.5Z"}""")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-22T12:00:01Z"}""")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T12:05:00Z"}""")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T12:05:01Z"}""")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","boot":null,"seq":7,"ts":"2026-11-21T10:00:00Z"}""")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","boot":3,"seq":7,"ts":"2026-11-21T10:00:00Z","boot":4}""")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2019-12-31T23:59:59Z"}""")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00Z","model":"\u30e2"}""")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00Z","model":"モデル"}""")]
@@ -200,7 +205,11 @@ public sealed class TelemetryParserFastPathTests
     {
         string Units(int count, int faults) => string.Join(',', Enumerable.Range(1, count).Select(i =>
             $$"""{"no":{{i}},"faults":[{{string.Join(',', Enumerable.Range(0, faults).Select(f => $"\"E{f}\""))}}]}"""));
-        foreach (var (count, faults) in new[] { (TelemetryParser.MaxUnits, TelemetryParser.MaxFaultsPerUnit), (TelemetryParser.MaxUnits + 1, 0), (1, TelemetryParser.MaxFaultsPerUnit + 1) })
+        foreach (var (count, faults) in new[]
+        {
+            (TelemetryParser.MaxUnits, 1), (TelemetryParser.MaxUnits + 1, 0), (1, TelemetryParser.MaxFaults), (1, TelemetryParser.MaxFaults + 1),
+            (4, TelemetryParser.MaxFaults / 4), (4, (TelemetryParser.MaxFaults / 4) + 1),
+        })
         {
             AssertSameAfterCanonical(Bytes($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T10:00:00Z","units":[{{Units(count, faults)}}]}"""));
         }
@@ -235,11 +244,11 @@ public sealed class TelemetryParserFastPathTests
             .Replace("GW00009005PV", $"GW{gateway:D10}", StringComparison.Ordinal)
             .Replace("2026-11-21T10:00:00Z", ts.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-        var tomorrowAndMore = now.AddDays(1).AddHours(1);
-        Assert.Equal(TelemetryRejectionReason.TimestampInFuture, parser.Parse(Bytes(Event(1, tomorrowAndMore))).Rejection.Reason);
-        time.Advance(TimeSpan.FromHours(2));
+        var aheadOfTheClock = now + TelemetryParser.MaxClockSkew + TimeSpan.FromMinutes(1);
+        Assert.Equal(TelemetryRejectionReason.TimestampInFuture, parser.Parse(Bytes(Event(1, aheadOfTheClock))).Rejection.Reason);
+        time.Advance(TimeSpan.FromMinutes(2));
         parser.StartBatch();
-        Assert.True(parser.Parse(Bytes(Event(1, tomorrowAndMore))).IsValid);
+        Assert.True(parser.Parse(Bytes(Event(1, aheadOfTheClock))).IsValid);
 
         for (var gateway = 0; gateway <= TelemetryParser.MaxCachedEntries; gateway++)
         {
@@ -279,7 +288,7 @@ public sealed class TelemetryParserFastPathTests
 
         static string Number(double? value) => value is { } v ? $"{v:R}/{BitConverter.DoubleToInt64Bits(v):X}" : "-";
         var units = e.Units is null ? "-" : string.Join(";", e.Units.Select(u => $"{u.No},{u.Model},{u.Serial},{u.Status},[{string.Join(',', u.Faults)}]"));
-        return $"{e.GatewayId} {e.Seq} {e.Ts:O} {e.Model} {e.Serial} {e.Fw} pv {Number(e.PvW)} battery {Number(e.BatterySoc)} {Number(e.BatteryW)} {Number(e.BatteryTempC)} " +
+        return $"{e.GatewayId} {e.Boot} {e.Seq} {e.Ts:O} {e.Model} {e.Serial} {e.Fw} pv {Number(e.PvW)} battery {Number(e.BatterySoc)} {Number(e.BatteryW)} {Number(e.BatteryTempC)} " +
             $"ev {e.EvConnected} {Number(e.EvSoc)} {Number(e.EvW)} grid {Number(e.GridW)} load {Number(e.LoadW)} units {units}";
     }
 }

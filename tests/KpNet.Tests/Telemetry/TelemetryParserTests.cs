@@ -45,7 +45,7 @@ public sealed class TelemetryParserTests
     {
         var e = Parse(Minimal()).Event!;
 
-        Assert.Equal(7, e.Seq);
+        Assert.Equal((0L, 7L), (e.Boot, e.Seq));
         Assert.Null(e.PvW);
         Assert.Null(e.BatterySoc);
         Assert.Null(e.EvConnected);
@@ -85,6 +85,14 @@ public sealed class TelemetryParserTests
         Assert.Equal("KPV-A", result.Event.Units[1].Model);
     }
 
+    [Theory]
+    [InlineData(""","boot":3""", 3)]
+    [InlineData(""","boot":1763719200""", 1763719200)]
+    [InlineData(""","boot":9223372036854775807""", long.MaxValue)]
+    [InlineData(""","boot":null""", 0)]
+    public void The_boot_is_read_when_sent_and_0_when_absent(string extra, long boot) =>
+        Assert.Equal(boot, Parse(Minimal(extra)).Event!.Boot);
+
     [Fact]
     public void Null_blocks_and_values_count_as_absent()
     {
@@ -114,11 +122,15 @@ public sealed class TelemetryParserTests
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":"7","ts":"2026-11-21T10:00:00Z"}""", "WrongType", "seq")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7.5,"ts":"2026-11-21T10:00:00Z"}""", "WrongType", "seq")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":-1,"ts":"2026-11-21T10:00:00Z"}""", "OutOfRange", "seq")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","boot":-1,"seq":7,"ts":"2026-11-21T10:00:00Z"}""", "OutOfRange", "boot")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","boot":"3","seq":7,"ts":"2026-11-21T10:00:00Z"}""", "WrongType", "boot")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","boot":3.5,"seq":7,"ts":"2026-11-21T10:00:00Z"}""", "WrongType", "boot")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7}""", "MissingField", "ts")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":1763719200}""", "WrongType", "ts")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"yesterday"}""", "InvalidTimestamp", "ts")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T19:00:00+09:00"}""", "InvalidTimestamp", "ts")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-22T12:00:01Z"}""", "TimestampInFuture", "ts")]
+    [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2026-11-21T12:05:01Z"}""", "TimestampInFuture", "ts")]
     [InlineData("""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"2019-12-31T23:59:59Z"}""", "TimestampTooOld", "ts")]
     public void Bad_events_are_rejected_with_a_specific_reason(string json, string reason, string field)
     {
@@ -170,12 +182,16 @@ public sealed class TelemetryParserTests
     }
 
     [Fact]
-    public void Oversized_strings_and_unit_lists_are_rejected_as_too_large()
+    public void Oversized_strings_unit_lists_and_fault_lists_are_rejected_as_too_large()
     {
         var units = string.Join(',', Enumerable.Range(1, TelemetryParser.MaxUnits + 1).Select(i => $$"""{"no":{{i}}}"""));
 
         Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "fw"), Parse(Minimal($$""","fw":"{{new string('x', 65)}}" """)).Rejection);
         Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "units"), Parse(Minimal($$""","units":[{{units}}]""")).Rejection);
+        Assert.Equal(new TelemetryRejection(TelemetryRejectionReason.TooLarge, "units[2].faults"), Parse(Minimal($$""","units":[{{Faulty(1, 16)}},{{Faulty(2, 16)}},{{Faulty(3, 1)}}]""")).Rejection);
+        Assert.True(Parse(Minimal($$""","units":[{{Faulty(1, 16)}},{{Faulty(2, 16)}},{{Faulty(3, 0)}}]""")).IsValid);
+
+        static string Faulty(int no, int faults) => $$"""{"no":{{no}},"faults":[{{string.Join(',', Enumerable.Range(0, faults).Select(f => $"\"E{f}\""))}}]}""";
     }
 
     [Fact]
@@ -208,6 +224,7 @@ public sealed class TelemetryParserTests
     [InlineData("2026-11-21T10:00:00.250Z", "2026-11-21T10:00:00.2500000+00:00")]
     [InlineData("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.0000000+00:00")]
     [InlineData("2026-11-21T10:00:00+00:00", "2026-11-21T10:00:00.0000000+00:00")]
+    [InlineData("2026-11-21T12:05:00Z", "2026-11-21T12:05:00.0000000+00:00")]
     public void Timestamps_in_utc_are_read_by_the_fast_path_or_the_general_parser(string ts, string expected)
     {
         var result = Parse($$"""{"v":1,"gatewayId":"GW00009005PV","seq":7,"ts":"{{ts}}"}""");

@@ -26,7 +26,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
 
     private const int MaxAttempts = 10;
 
-    /// <summary>Evaluates the rules on the batch's newest event of the gateway; an event not newer than the last evaluated is ignored.</summary>
+    /// <summary>Evaluates the rules on the batch's newest event of the gateway (<see cref="EventOrder"/>); an event not newer than the last evaluated is ignored.</summary>
     /// <returns>How many alerts were raised or cleared.</returns>
     public Task<int> ApplyAsync(GatewayBatch batch, CancellationToken cancellationToken)
     {
@@ -35,9 +35,9 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
 
         // Contact is when we heard from the gateway, not the time it stamped: a backlog sent after an outage is contact now.
         var seenAt = time.GetUtcNow();
-        return UpdateAsync(batch.GatewayId, summary => summary.LastSeq >= latest.Seq
-            ? null
-            : new Plan(Limit(conditions), latest.Ts, latest.Seq, seenAt), cancellationToken);
+        return UpdateAsync(batch.GatewayId, summary => latest.Order.IsNewerThan(summary.Last)
+            ? new Plan(Limit(conditions), latest.Ts, latest.Order, seenAt)
+            : null, cancellationToken);
     }
 
     /// <summary>Raises <see cref="AlertCatalogue.Offline"/> when the gateway was last seen in <paramref name="bucket"/> and has been silent since.</summary>
@@ -53,7 +53,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
             }
 
             // Dated from the silence, not from the sweep, so a repeated sweep computes the same alert (and mail ids).
-            return new Plan(new HashSet<string>(summary.Open, StringComparer.Ordinal) { offline }, seen + AlertRules.OfflineAfter, summary.LastSeq, null);
+            return new Plan(new HashSet<string>(summary.Open, StringComparer.Ordinal) { offline }, seen + AlertRules.OfflineAfter, summary.Last, null);
         }, cancellationToken);
     }
 
@@ -112,7 +112,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
                 }
             }
 
-            actions.Add(AlertStore.WriteSummary(gatewayId, summary, Math.Max(plan.LastSeq, summary.LastSeq), seenAt, bucket, plan.Open));
+            actions.Add(AlertStore.WriteSummary(gatewayId, summary, plan.Last, seenAt, bucket, plan.Open));
             try
             {
                 if (bucketMoved && bucket is not null)
@@ -150,8 +150,9 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
 
     /// <param name="Open">The alert keys that should be open after the change.</param>
     /// <param name="At">When the change happened (the event's time, or the end of the allowed silence).</param>
+    /// <param name="Last">The newest event evaluated after the change (decided on the summary it is written over, so never older).</param>
     /// <param name="SeenAt">Contact with the gateway, if the change comes from one.</param>
-    private sealed record Plan(IReadOnlySet<string> Open, DateTimeOffset At, long LastSeq, DateTimeOffset? SeenAt);
+    private sealed record Plan(IReadOnlySet<string> Open, DateTimeOffset At, EventOrder? Last, DateTimeOffset? SeenAt);
 
     [LoggerMessage(EventId = 7100, EventName = "AlertRaised", Level = LogLevel.Information, Message = "Alert {Key} raised on gateway {GatewayId} at {At}")]
     private partial void LogAlertRaised(string gatewayId, string key, DateTimeOffset at);

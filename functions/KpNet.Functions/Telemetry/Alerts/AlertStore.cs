@@ -7,9 +7,9 @@ using KpNet.Azure.Storage.Tables;
 namespace KpNet.Telemetry.Alerts;
 
 /// <summary>What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open.</summary>
-public sealed record AlertSummary(long LastSeq, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, ETag ETag)
+public sealed record AlertSummary(EventOrder? Last, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, ETag ETag)
 {
-    public static readonly AlertSummary None = new(-1, null, null, new HashSet<string>(StringComparer.Ordinal), default);
+    public static readonly AlertSummary None = new(null, null, null, new HashSet<string>(StringComparer.Ordinal), default);
 }
 
 /// <summary>The live state of one (gateway, unit, code): raised or cleared, and when it last caused a mail.</summary>
@@ -23,7 +23,8 @@ public sealed record AlertOccurrence(string Id, int Unit, string Code, AlertSeve
 /// <summary>
 /// Table Alerts, PartitionKey = gateway ID, so one gateway's alert changes commit in one entity group transaction:
 /// <list type="bullet">
-/// <item>"summary": LastSeq, LastSeenAt, SeenBucket (its <see cref="GatewayLastSeen"/> row), Open (the raised keys);</item>
+/// <item>"summary": LastTs, LastBoot, LastSeq (the newest event evaluated), LastSeenAt, SeenBucket (its
+/// <see cref="GatewayLastSeen"/> row), Open (the raised keys);</item>
 /// <item>"{unit}-{code}": the live state of that alert (raised once, cleared once; the hold-off's last mail);</item>
 /// <item>"h-{inverted ticks of raisedAt}-{unit}-{code}": history, one row per occurrence, newest first.</item>
 /// </list>
@@ -33,6 +34,7 @@ public sealed class AlertStore(TelemetryTables tables)
     public const string TableName = "Alerts";
     public const string SummaryRowKey = "summary";
     private const string HistoryPrefix = "h-";
+    private const string LastEvaluated = "Last";
     private const char OpenSeparator = '|';
     private const int MaxConcurrentReads = 16;
     private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
@@ -43,20 +45,20 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var row = (await Table.GetEntityIfExistsAsync(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? AlertSummary.None : new AlertSummary(
-            row.GetInt64("LastSeq") ?? -1,
+            EventOrder.Read(row, LastEvaluated),
             row.GetDateTimeOffset("LastSeenAt"),
             row.GetString("SeenBucket"),
             (row.GetString("Open") ?? "").Split(OpenSeparator, StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
             row.ETag);
     }
 
-    public static TableTransactionAction WriteSummary(string gatewayId, AlertSummary previous, long lastSeq, DateTimeOffset? lastSeenAt, string? seenBucket, IEnumerable<string> open)
+    public static TableTransactionAction WriteSummary(string gatewayId, AlertSummary previous, EventOrder? last, DateTimeOffset? lastSeenAt, string? seenBucket, IEnumerable<string> open)
     {
         var row = new TableEntity(gatewayId, SummaryRowKey)
         {
-            ["LastSeq"] = lastSeq,
             ["Open"] = string.Join(OpenSeparator, open.Order(StringComparer.Ordinal)),
         };
+        last?.WriteTo(row, LastEvaluated);
         if (lastSeenAt is { } seen)
         {
             row["LastSeenAt"] = seen;

@@ -146,6 +146,24 @@ public sealed class AlertTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restarted_gateway_and_one_that_sent_a_runaway_seq_still_have_their_alerts_cleared_by_their_next_events()
+    {
+        var gateway = await CreateOwnedAsync(_app);
+        var start = Now.AddMinutes(-30);
+
+        await SendAsync(_app, Event(gateway.Id, 1000, start, FaultyUnits("E101")));
+        await SendAsync(_app, Event(gateway.Id, 1, start.AddMinutes(1)));
+        await SendAsync(_app, Event(gateway.Id, long.MaxValue - 1, start.AddMinutes(2), FaultyUnits("E203")));
+        await SendAsync(_app, Event(gateway.Id, 2, start.AddMinutes(3)));
+
+        var alerts = await AlertsAsync(gateway);
+        Assert.Equal(
+            [("E203", start.AddMinutes(2), (DateTimeOffset?)start.AddMinutes(3)), ("E101", start, start.AddMinutes(1))],
+            alerts.Select(a => (a.GetProperty("code").GetString(), a.GetProperty("raisedAt").GetDateTimeOffset(), a.GetProperty("clearedAt").ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : a.GetProperty("clearedAt").GetDateTimeOffset())));
+        await WaitForMailsAsync(_app, gateway.Owner.Email, ClearedSubject, 2);
+    }
+
+    [Fact]
     public async Task Replayed_alert_mails_keep_their_ids_so_the_outbox_sends_each_once()
     {
         var mailer = _app.Services.GetRequiredService<AlertMailer>();
