@@ -1,12 +1,15 @@
 using System.Text;
 using System.Text.Json;
 using KpNet.Http;
+using KpNet.Json;
 
 namespace KpNet.Accounts.Registration;
 
 /// <summary>
-/// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type becomes a field
-/// error naming that path instead of a bare 400. Text comes back NFKC-normalised and trimmed; absent, null or blank is null.
+/// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type, or a string that
+/// holds no Unicode text (an escaped lone surrogate, invalid UTF-8), becomes a field error naming that path instead of a
+/// bare 400 or a 500. Every JSON body the app reads goes through here. Text comes back NFKC-normalised and trimmed;
+/// absent, null or blank is null.
 /// </summary>
 public sealed class JsonForm(JsonElement root, ValidationErrors errors)
 {
@@ -31,7 +34,8 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
     /// <summary>Whether the object at <paramref name="path"/> is present with at least one non-blank text field.</summary>
     public bool HasAnyText(string path) =>
         Find(path) is { ValueKind: JsonValueKind.Object } element
-        && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String && Normalize(p.Value.GetString()!).Length > 0);
+        && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String
+            && (!JsonText.TryGetString(p.Value, out var text) || Normalize(text).Length > 0));
 
     public string? Text(string path) => Text(path, normalize: true);
 
@@ -64,7 +68,12 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
             case null or { ValueKind: JsonValueKind.Null }:
                 return null;
             case { ValueKind: JsonValueKind.String } element:
-                var value = element.GetString()!;
+                if (!JsonText.TryGetString(element, out var value))
+                {
+                    errors.Add(path, MessageKey.TextCharactersNotAllowed);
+                    return null;
+                }
+
                 var text = normalize ? Normalize(value) : value;
                 return text.Length == 0 ? null : text;
             default:

@@ -148,8 +148,18 @@ public static class RegistrationApi
         HttpContext context, AccountStore accounts, ActivationLinks links, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var form = await JsonForm.ReadAsync(context.Request, errors, cancellationToken);
-        if (form?.Text("email") is { } email && await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var email = form.Text("email");
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        if (email is not null && await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
         {
             await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
         }
