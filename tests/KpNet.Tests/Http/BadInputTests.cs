@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KpNet.Tests.Http;
 
 /// <summary>
-/// Input no user can mean — text that is not Unicode — gets a 400 problem in Japanese naming what is wrong, on every
-/// JSON route, and changes nothing in storage.
+/// Input no user can mean — text that is not Unicode, values too long or malformed for the table keys they become —
+/// gets a 400 problem in Japanese naming what is wrong, on every JSON route, and changes nothing in storage.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) : IClassFixture<JsonRoutesApp>, IAsyncLifetime
@@ -29,6 +29,14 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
         ["invalid UTF-8"] = [(byte)'a', 0xFF, 0xFE, (byte)'b'],
     };
 
+    private static readonly Dictionary<string, string> KeyBreakingValues = new()
+    {
+        ["a 1 KB address"] = new string('a', 1100) + "@example.jp",
+        ["a non-ASCII address that escapes to over 1 KB"] = new string('あ', 200) + "@example.jp",
+        ["1 KB of digits"] = new string('0', 1100),
+        ["key-breaking characters"] = "090/1234#5678?",
+    };
+
     public static TheoryData<string, string> RoutesAndUndecodableText()
     {
         var data = new TheoryData<string, string>();
@@ -42,6 +50,17 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
 
         return data;
     }
+
+    public static TheoryData<string, string, string, string> TableKeyInputs() => new()
+    {
+        { "POST /api/sessions", "email", "a 1 KB address", "254文字以内で入力してください。" },
+        { "POST /api/sessions", "email", "a non-ASCII address that escapes to over 1 KB", "メールアドレスの形式が正しくありません。" },
+        { "POST /api/password-resets", "email", "a 1 KB address", "254文字以内で入力してください。" },
+        { "POST /api/password-resets", "email", "a non-ASCII address that escapes to over 1 KB", "メールアドレスの形式が正しくありません。" },
+        { "POST /api/activations", "email", "a 1 KB address", "254文字以内で入力してください。" },
+        { "POST /api/account-ids/recovery", "phone", "1 KB of digits", "30文字以内で入力してください。" },
+        { "POST /api/account-ids/recovery", "phone", "key-breaking characters", "電話番号の形式が正しくありません（例：075-344-8160、090-1234-5678）。" },
+    };
 
     public Task InitializeAsync() => routes.StartAsync(azurite.ConnectionString);
 
@@ -85,6 +104,27 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
         }
 
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.Empty(await routes.WritesSinceAsync(since, outbox));
+    }
+
+    [Theory]
+    [MemberData(nameof(TableKeyInputs))]
+    public async Task A_value_too_long_or_malformed_for_the_table_key_it_becomes_is_a_400_field_error_and_changes_nothing(
+        string routeKey, string path, string value, string message)
+    {
+        var route = JsonRoutesApp.Route(routeKey);
+        var since = DateTimeOffset.UtcNow;
+        var outbox = await routes.OutboxCountAsync();
+        var body = route.Body(routes);
+        Set(body, path, KeyBreakingValues[value]);
+
+        using var response = await SendAsync(route, Encoding.UTF8.GetBytes(body.ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await ProblemAsync(response))!.Value;
+        Assert.Equal(ValidationTitle, problem.GetProperty("title").GetString());
+        Assert.Equal([message], Messages(problem, path));
         Assert.Empty(await routes.WritesSinceAsync(since, outbox));
     }
 

@@ -52,7 +52,7 @@ public static partial class RecoveryApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (CustomerFields.Required(form, "email", CustomerFields.EmailMaxLength) is not { } email)
+        if (CustomerFields.Email(form, "email") is not { } email)
         {
             return errors.ToProblem(context);
         }
@@ -158,13 +158,11 @@ public static partial class RecoveryApi
 
         var family = CustomerFields.Required(form, "name.family", CustomerFields.NameMaxLength);
         var given = CustomerFields.Required(form, "name.given", CustomerFields.NameMaxLength);
-        var typedPhone = CustomerFields.Required(form, "phone", maxLength: 30);
+        var phone = CustomerFields.Phone(form, "phone");
         if (errors.Any)
         {
             return errors.ToProblem(context);
         }
-
-        var phone = PhoneNumber.Digits(typedPhone);
 
         var client = ClientAddress.Of(context);
         var blocked = await throttle.CheckAsync(IdLookupsPerClient, client, cancellationToken);
@@ -175,8 +173,8 @@ public static partial class RecoveryApi
 
         await throttle.RecordFailureAsync(IdLookupsPerClient, client, cancellationToken);
         var log = loggers.CreateLogger(typeof(RecoveryApi));
-        var match = await CountAsync(throttle, IdMailsPerPhone, phone, cancellationToken)
-            ? await FindSingleAsync(accounts, phoneIndex, family!, given!, phone, cancellationToken)
+        var match = await CountAsync(throttle, IdMailsPerPhone, phone!, cancellationToken)
+            ? await FindSingleAsync(accounts, phoneIndex, family!, given!, phone!, cancellationToken)
             : null;
         if (match is null)
         {

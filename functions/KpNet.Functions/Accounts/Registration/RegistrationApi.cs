@@ -143,7 +143,7 @@ public static class RegistrationApi
         };
     }
 
-    /// <summary>202 whatever the address: a fresh link goes out only when it has a provisional account.</summary>
+    /// <summary>202 for any well-formed address: a fresh link goes out only when it has a provisional account.</summary>
     private static async Task<IResult> RequestNewLinkAsync(
         HttpContext context, AccountStore accounts, ActivationLinks links, CancellationToken cancellationToken)
     {
@@ -153,13 +153,12 @@ public static class RegistrationApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var email = form.Text("email");
-        if (errors.Any)
+        if (CustomerFields.Email(form, "email") is not { } email)
         {
             return errors.ToProblem(context);
         }
 
-        if (email is not null && await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
         {
             await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
         }

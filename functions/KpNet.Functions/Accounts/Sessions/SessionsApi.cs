@@ -43,7 +43,8 @@ public static partial class SessionsApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var email = form.Text("email");
+        // The address becomes a table key (the account, the lockout counter): one that cannot be an address is refused before.
+        var email = form.Text("email") is null ? null : CustomerFields.Email(form, "email");
         var password = form.RawText("password");
         if (errors.Any)
         {
