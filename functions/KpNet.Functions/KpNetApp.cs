@@ -7,6 +7,7 @@ using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Http;
 using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
@@ -64,6 +65,7 @@ public static class KpNetApp
         var app = builder.Build();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        app.UseClientAddressCheck();
         if (mode.RunsLocalTriggers)
         {
             app.UsePortalFiles();

@@ -14,6 +14,7 @@ public enum MessageKey
     ValidationFailed,
     TextCharactersNotAllowed,
     TooManyAttempts,
+    ClientAddressInvalid,
     Unauthenticated,
     Forbidden,
 
@@ -93,6 +94,7 @@ public static class Messages
         [MessageKey.TextCharactersNotAllowed] = ("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。",
             "This contains characters that cannot be used (line breaks, tabs and other control characters, or marks that change the text direction)."),
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
+        [MessageKey.ClientAddressInvalid] = ("送信元アドレス（X-Forwarded-For）の形式が正しくありません。", "The X-Forwarded-For header does not end with an IP address."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
 

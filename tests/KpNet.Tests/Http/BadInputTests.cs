@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,8 +12,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KpNet.Tests.Http;
 
 /// <summary>
-/// Input no user can mean — text that is not Unicode, values too long or malformed for the table keys they become —
-/// gets a 400 problem in Japanese naming what is wrong, on every JSON route, and changes nothing in storage.
+/// Input no user can mean — text that is not Unicode, values too long or malformed for the table keys they become, a
+/// client address that is not one — gets a 400 problem in Japanese naming what is wrong, on every JSON route, and
+/// changes nothing in storage.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) : IClassFixture<JsonRoutesApp>, IAsyncLifetime
@@ -35,6 +37,13 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
         ["a non-ASCII address that escapes to over 1 KB"] = new string('あ', 200) + "@example.jp",
         ["1 KB of digits"] = new string('0', 1100),
         ["key-breaking characters"] = "090/1234#5678?",
+    };
+
+    private static readonly Dictionary<string, string> ForwardedForValues = new()
+    {
+        ["1 KB"] = new string('a', 1100),
+        ["a name after a real address"] = "203.0.113.7, not-an-address",
+        ["key-breaking characters"] = "203.0.113.7/24#?",
     };
 
     public static TheoryData<string, string> RoutesAndUndecodableText()
@@ -61,6 +70,8 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
         { "POST /api/account-ids/recovery", "phone", "1 KB of digits", "30文字以内で入力してください。" },
         { "POST /api/account-ids/recovery", "phone", "key-breaking characters", "電話番号の形式が正しくありません（例：075-344-8160、090-1234-5678）。" },
     };
+
+    public static TheoryData<string> ForwardedFor() => new(ForwardedForValues.Keys);
 
     public Task InitializeAsync() => routes.StartAsync(azurite.ConnectionString);
 
@@ -125,6 +136,23 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
         var problem = (await ProblemAsync(response))!.Value;
         Assert.Equal(ValidationTitle, problem.GetProperty("title").GetString());
         Assert.Equal([message], Messages(problem, path));
+        Assert.Empty(await routes.WritesSinceAsync(since, outbox));
+    }
+
+    [Theory]
+    [MemberData(nameof(ForwardedFor))]
+    public async Task A_forwarded_client_address_that_is_not_an_ip_address_is_a_400_problem_and_changes_nothing(string value)
+    {
+        var since = DateTimeOffset.UtcNow;
+        var outbox = await routes.OutboxCountAsync();
+        using var client = new HttpClient { BaseAddress = routes.App.BaseAddress };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("X-Forwarded-For", ForwardedForValues[value]);
+
+        using var response = await client.PostAsJsonAsync("/api/sessions", new { email = routes.NewEmail, password = "Wr0ngPassword" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("送信元アドレス（X-Forwarded-For）の形式が正しくありません。", (await ProblemAsync(response))!.Value.GetProperty("title").GetString());
         Assert.Empty(await routes.WritesSinceAsync(since, outbox));
     }
 
