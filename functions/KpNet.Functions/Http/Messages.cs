@@ -27,6 +27,7 @@ public enum MessageKey
 
     // Monitoring API, gateway settings and the gateway's own endpoints (Monitoring)
     MonitoringDateTimeInvalid,
+    MonitoringDateTimeOutOfRange,
     MonitoringRangeInvalid,
     MonitoringTooManyPoints,
     MonitoringResolutionInvalid,
@@ -107,6 +108,7 @@ public static class Messages
 
         // Monitoring API, gateway settings and the gateway's own endpoints
         [MessageKey.MonitoringDateTimeInvalid] = ("日時は ISO 8601 形式（例: 2026-04-01T00:00:00Z）で指定してください。", "Give the time in ISO 8601 format (e.g. 2026-04-01T00:00:00Z)."),
+        [MessageKey.MonitoringDateTimeOutOfRange] = ("日時は {0} から {1} までの範囲（UTC）で指定してください。", "Give a time from {0} to {1} (UTC)."),
         [MessageKey.MonitoringRangeInvalid] = ("終了日時は開始日時より後にしてください。", "The end must be after the start."),
         [MessageKey.MonitoringTooManyPoints] = ("期間が長すぎます。この集計単位では {0} 件までです。期間を短くするか、集計単位を大きくしてください。",
             "The period is too long: at most {0} points at this resolution. Shorten it or choose a coarser resolution."),
