@@ -66,8 +66,8 @@ public static partial class NoticesApi
         }
 
         var date = ParseDate(form, "date");
-        var title = ReadText(form, "title", MaxTitleLength);
-        var body = ReadText(form, "body", MaxBodyLength);
+        var title = ReadText(form, "title", MaxTitleLength, path => form.RawText(path)?.Trim());
+        var body = ReadText(form, "body", MaxBodyLength, form.MultilineText);
         var audience = ParseAudience(form);
         var publishFrom = ParseInstant(form, "publishFrom");
         var publishUntil = ParseInstant(form, "publishUntil");
@@ -138,11 +138,11 @@ public static partial class NoticesApi
         return null;
     }
 
-    /// <summary>{"ja","en"}: the operator's text as written (trimmed, not normalised), Japanese required.</summary>
-    private static LocalizedText? ReadText(JsonForm form, string path, int maxLength)
+    /// <summary>{"ja","en"}: the operator's text as written (trimmed, not normalised; a body may span lines), Japanese required.</summary>
+    private static LocalizedText? ReadText(JsonForm form, string path, int maxLength, Func<string, string?> read)
     {
-        var japanese = form.RawText(path + ".ja")?.Trim();
-        var english = form.RawText(path + ".en")?.Trim();
+        var japanese = read(path + ".ja");
+        var english = read(path + ".en");
         if (string.IsNullOrEmpty(japanese))
         {
             form.Errors.TryAdd(path + ".ja", MessageKey.Required);
