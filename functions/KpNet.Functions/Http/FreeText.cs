@@ -16,7 +16,7 @@ public static class FreeText
     /// <summary>Multi-line text (a notice's body) may break lines with LF; everything else is as <see cref="IsAllowed"/>.</summary>
     public static bool IsAllowedWithLineBreaks(string text) => !text.Any(c => c != '\n' && IsRefused(c));
 
-    private static bool IsRefused(char c) =>
+    public static bool IsRefused(char c) =>
         char.IsControl(c)
         || c is '\u2028' or '\u2029' or '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }
