@@ -76,6 +76,7 @@ public static class KpNetApp
         var app = builder.Build();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        app.UseClientAddressCheck();
         if (mode.RunsLocalTriggers)
         {
             app.RequireContentLengthOnHttpFunctionBodies();

@@ -1,5 +1,6 @@
 import { ApiError } from './api';
 import { h, uniqueId, type Child } from './dom';
+import { refusedCharacters } from './freeText';
 import { t, type MessageKey } from './i18n';
 
 export interface FieldOptions {
@@ -96,9 +97,14 @@ export class Form {
       h('div', { class: 'field-row' }, fields));
   }
 
-  /** Runs client-side hints; false (with their messages shown) when any failed. */
+  /** Runs client-side hints, after the API's character rule on every field; false (with their messages shown) when any failed. */
   passes(run: (errors: Errors) => void): boolean {
     const errors: Errors = {};
+    for (const [path, value] of Object.entries(this.values())) {
+      if (refusedCharacters.test(value)) {
+        addError(errors, path, 'checkCharacters');
+      }
+    }
     run(errors);
     if (Object.keys(errors).length > 0) {
       this.showErrors(errors);

@@ -15,7 +15,9 @@ public enum MessageKey
     InternalError,
     NotFound,
     ValidationFailed,
+    TextCharactersNotAllowed,
     TooManyAttempts,
+    ClientAddressInvalid,
     Unauthenticated,
     Forbidden,
 
@@ -28,6 +30,7 @@ public enum MessageKey
 
     // Monitoring API, gateway settings and the gateway's own endpoints (Monitoring)
     MonitoringDateTimeInvalid,
+    MonitoringDateTimeOutOfRange,
     MonitoringRangeInvalid,
     MonitoringTooManyPoints,
     MonitoringResolutionInvalid,
@@ -97,7 +100,10 @@ public static class Messages
         [MessageKey.InternalError] = ("システムエラーが発生しました。時間をおいて再度お試しいただき、解決しない場合はお問い合わせください。", "A system error occurred. Please try again later, and contact us if it persists."),
         [MessageKey.NotFound] = ("ページが見つかりません。", "Not found."),
         [MessageKey.ValidationFailed] = ("入力内容に誤りがあります。", "Some fields are not valid."),
+        [MessageKey.TextCharactersNotAllowed] = ("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。",
+            "This contains characters that cannot be used (line breaks, tabs and other control characters, or marks that change the text direction)."),
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
+        [MessageKey.ClientAddressInvalid] = ("送信元アドレス（X-Forwarded-For）の形式が正しくありません。", "The X-Forwarded-For header does not end with an IP address."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
 
@@ -110,6 +116,7 @@ public static class Messages
 
         // Monitoring API, gateway settings and the gateway's own endpoints
         [MessageKey.MonitoringDateTimeInvalid] = ("日時は ISO 8601 形式（例: 2026-04-01T00:00:00Z）で指定してください。", "Give the time in ISO 8601 format (e.g. 2026-04-01T00:00:00Z)."),
+        [MessageKey.MonitoringDateTimeOutOfRange] = ("日時は {0} から {1} までの範囲（UTC）で指定してください。", "Give a time from {0} to {1} (UTC)."),
         [MessageKey.MonitoringRangeInvalid] = ("終了日時は開始日時より後にしてください。", "The end must be after the start."),
         [MessageKey.MonitoringTooManyPoints] = ("期間が長すぎます。この集計単位では {0} 件までです。期間を短くするか、集計単位を大きくしてください。",
             "The period is too long: at most {0} points at this resolution. Shorten it or choose a coarser resolution."),

@@ -23,6 +23,15 @@ public sealed class ValidationErrors
         return this;
     }
 
+    /// <summary>Adds the message only when <paramref name="path"/> has none yet (a field that is not text at all is not also "required").</summary>
+    public void TryAdd(string path, MessageKey key)
+    {
+        if (!_errors.ContainsKey(path))
+        {
+            Add(path, key);
+        }
+    }
+
     public IResult ToProblem(HttpContext context)
     {
         var english = Messages.PrefersEnglish(context);

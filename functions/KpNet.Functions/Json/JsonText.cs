@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -18,5 +19,23 @@ internal static class JsonText
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// A JSON string's text, or false when it holds no Unicode text: an escaped lone or reversed surrogate ("\ud800") or
+    /// invalid UTF-8 bytes, which the reader lets through as JSON but cannot turn into a string.
+    /// </summary>
+    public static bool TryGetString(JsonElement element, [NotNullWhen(true)] out string? value)
+    {
+        try
+        {
+            value = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
     }
 }

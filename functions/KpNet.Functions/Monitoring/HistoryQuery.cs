@@ -15,6 +15,11 @@ public sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Histor
 {
     public const int MaxPoints = 1000;
 
+    /// <summary>The span a history may ask about (UTC, end exclusive): far beyond it, default ranges and buckets overflow.</summary>
+    public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset Latest = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static HistoryQuery? Read(string? from, string? to, string? resolution, DateTimeOffset now, ValidationErrors errors)
     {
         HistoryResolution? parsed = (resolution ?? "1h") switch
@@ -73,12 +78,19 @@ public sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Histor
             return null;
         }
 
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
-            return instant.ToUniversalTime();
+            errors.Add(path, MessageKey.MonitoringDateTimeInvalid);
+            return null;
         }
 
-        errors.Add(path, MessageKey.MonitoringDateTimeInvalid);
-        return null;
+        if (instant < Earliest || instant >= Latest)
+        {
+            errors.Add(path, MessageKey.MonitoringDateTimeOutOfRange,
+                Earliest.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Latest.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            return null;
+        }
+
+        return instant.ToUniversalTime();
     }
 }

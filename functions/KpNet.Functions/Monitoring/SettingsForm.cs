@@ -16,7 +16,7 @@ public static class SettingsForm
         var mode = form.Text("operationMode")?.ToLowerInvariant();
         if (mode is null)
         {
-            AddOnce(errors, "operationMode", MessageKey.Required);
+            errors.TryAdd("operationMode", MessageKey.Required);
         }
         else if (!DesiredSettings.OperationModes.Contains(mode))
         {
@@ -27,7 +27,7 @@ public static class SettingsForm
         int? reserve = null;
         if (reserveText is null)
         {
-            AddOnce(errors, "batteryReservePercent", MessageKey.Required);
+            errors.TryAdd("batteryReservePercent", MessageKey.Required);
         }
         else if (int.TryParse(reserveText, NumberStyles.None, CultureInfo.InvariantCulture, out var percent) && percent is >= 0 and <= 100)
         {
@@ -76,13 +76,5 @@ public static class SettingsForm
 
         form.Errors.Add(path, MessageKey.SettingsTimeInvalid);
         return null;
-    }
-
-    private static void AddOnce(ValidationErrors errors, string path, MessageKey key)
-    {
-        if (!errors.Paths.Contains(path))
-        {
-            errors.Add(path, key);
-        }
     }
 }

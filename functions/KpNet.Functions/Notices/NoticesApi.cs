@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using KpNet.Accounts;
+using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Http;
 
@@ -17,10 +17,6 @@ public static partial class NoticesApi
     public sealed record OperatorNoticeView(
         string Id, DateOnly Date, LocalizedText Title, LocalizedText Body, NoticeAudience Audience,
         DateTimeOffset? PublishFrom, DateTimeOffset? PublishUntil, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RetiredAt);
-
-    public sealed record LocalizedTextRequest(string? Ja, string? En);
-
-    public sealed record NoticeRequest(string? Date, LocalizedTextRequest? Title, LocalizedTextRequest? Body, string? Audience, string? PublishFrom, string? PublishUntil);
 
     public sealed record NoticeCreated(string Id);
 
@@ -61,15 +57,20 @@ public static partial class NoticesApi
             .Select(n => new OperatorNoticeView(n.Id, n.Date, n.Title, n.Body, n.Audience, n.PublishFrom, n.PublishUntil, n.CreatedAt, n.CreatedBy, n.RetiredAt))
             .ToList());
 
-    private static async Task<IResult> PostAsync(HttpContext context, NoticeRequest request, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(HttpContext context, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var date = ParseDate(request.Date, "date", errors);
-        var title = ReadText(request.Title, "title", MaxTitleLength, errors);
-        var body = ReadText(request.Body, "body", MaxBodyLength, errors);
-        var audience = ParseAudience(request.Audience, errors);
-        var publishFrom = ParseInstant(request.PublishFrom, "publishFrom", errors);
-        var publishUntil = ParseInstant(request.PublishUntil, "publishUntil", errors);
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var date = ParseDate(form, "date");
+        var title = ReadText(form, "title", MaxTitleLength, path => form.RawText(path)?.Trim());
+        var body = ReadText(form, "body", MaxBodyLength, form.MultilineText);
+        var audience = ParseAudience(form);
+        var publishFrom = ParseInstant(form, "publishFrom");
+        var publishUntil = ParseInstant(form, "publishUntil");
         if (publishFrom is not null && publishUntil is not null && publishUntil <= publishFrom)
         {
             errors.Add("publishUntil", MessageKey.NoticePublishWindowInvalid);
@@ -102,14 +103,12 @@ public static partial class NoticesApi
     private static IEnumerable<Notice> Newest(IEnumerable<Notice> notices) =>
         notices.OrderByDescending(n => n.Date).ThenBy(n => n.Id, StringComparer.Ordinal);
 
-    private static string? Normalize(string? value) => value?.Normalize(NormalizationForm.FormKC).Trim();
-
-    private static DateOnly? ParseDate(string? value, string path, ValidationErrors errors)
+    private static DateOnly? ParseDate(JsonForm form, string path)
     {
-        value = Normalize(value);
-        if (string.IsNullOrEmpty(value))
+        var value = form.Text(path);
+        if (value is null)
         {
-            errors.Add(path, MessageKey.Required);
+            form.Errors.TryAdd(path, MessageKey.Required);
             return null;
         }
 
@@ -118,14 +117,14 @@ public static partial class NoticesApi
             return date;
         }
 
-        errors.Add(path, MessageKey.NoticeDateInvalid);
+        form.Errors.Add(path, MessageKey.NoticeDateInvalid);
         return null;
     }
 
-    private static DateTimeOffset? ParseInstant(string? value, string path, ValidationErrors errors)
+    private static DateTimeOffset? ParseInstant(JsonForm form, string path)
     {
-        value = Normalize(value);
-        if (string.IsNullOrEmpty(value))
+        var value = form.Text(path);
+        if (value is null)
         {
             return null;
         }
@@ -135,34 +134,36 @@ public static partial class NoticesApi
             return instant;
         }
 
-        errors.Add(path, MessageKey.NoticeDateTimeInvalid);
+        form.Errors.Add(path, MessageKey.NoticeDateTimeInvalid);
         return null;
     }
 
-    private static LocalizedText? ReadText(LocalizedTextRequest? text, string path, int maxLength, ValidationErrors errors)
+    /// <summary>{"ja","en"}: the operator's text as written (trimmed, not normalised; a body may span lines), Japanese required.</summary>
+    private static LocalizedText? ReadText(JsonForm form, string path, int maxLength, Func<string, string?> read)
     {
-        var japanese = text?.Ja?.Trim();
-        var english = text?.En?.Trim();
+        var japanese = read(path + ".ja");
+        var english = read(path + ".en");
         if (string.IsNullOrEmpty(japanese))
         {
-            errors.Add(path + ".ja", MessageKey.Required);
+            form.Errors.TryAdd(path + ".ja", MessageKey.Required);
         }
         else if (japanese.Length > maxLength)
         {
-            errors.Add(path + ".ja", MessageKey.NoticeFieldTooLong, maxLength);
+            form.Errors.Add(path + ".ja", MessageKey.NoticeFieldTooLong, maxLength);
         }
 
         if (english is { Length: > 0 } && english.Length > maxLength)
         {
-            errors.Add(path + ".en", MessageKey.NoticeFieldTooLong, maxLength);
+            form.Errors.Add(path + ".en", MessageKey.NoticeFieldTooLong, maxLength);
         }
 
         return string.IsNullOrEmpty(japanese) ? null : new LocalizedText(japanese, string.IsNullOrEmpty(english) ? null : english);
     }
 
-    private static NoticeAudience? ParseAudience(string? value, ValidationErrors errors)
+    private static NoticeAudience? ParseAudience(JsonForm form)
     {
-        NoticeAudience? audience = Normalize(value)?.ToLowerInvariant() switch
+        var value = form.Text("audience");
+        NoticeAudience? audience = value?.ToLowerInvariant() switch
         {
             "all" => NoticeAudience.All,
             "customers" => NoticeAudience.Customers,
@@ -172,7 +173,7 @@ public static partial class NoticesApi
         };
         if (audience is null)
         {
-            errors.Add("audience", string.IsNullOrEmpty(value) ? MessageKey.Required : MessageKey.NoticeAudienceInvalid);
+            form.Errors.TryAdd("audience", value is null ? MessageKey.Required : MessageKey.NoticeAudienceInvalid);
         }
 
         return audience;

@@ -2,12 +2,18 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using KpNet.Hosting;
+using KpNet.Http;
 
 namespace KpNet.Notifications;
 
-/// <summary>Fills a <see cref="MailTemplate"/> for one recipient and language; links point at the portal (Portal__BaseUrl).</summary>
+/// <summary>
+/// Fills a <see cref="MailTemplate"/> for one recipient and language; links point at the portal (Portal__BaseUrl). The
+/// template's link placeholders are the only links: every other value, in both parts, is shown as inert text.
+/// </summary>
 public sealed partial class MailComposer(IConfiguration configuration)
 {
+    private const char WordJoiner = '\u2060';
+
     public Uri PortalBaseUrl => new((configuration[AppSettings.PortalBaseUrl.Key] ?? "http://127.0.0.1:7071").TrimEnd('/') + "/");
 
     /// <summary>An absolute portal link, e.g. PortalLink("activate", token) → https://portal/activate#token.</summary>
@@ -28,36 +34,70 @@ public sealed partial class MailComposer(IConfiguration configuration)
 
     public OutgoingMail Compose(MailTemplate template, string to, bool english, IReadOnlyDictionary<string, string> values, string? mailId = null)
     {
-        var subject = Fill(english ? template.SubjectEnglish : template.SubjectJapanese, values, html: false);
+        var subject = Fill(english ? template.SubjectEnglish : template.SubjectJapanese, values, TextValue);
         var body = english ? template.TextEnglish : template.TextJapanese;
         if (template.StandardFooter)
             body += english ? FooterEnglish : FooterJapanese;
 
-        var text = Fill(body, values, html: false);
-        return new OutgoingMail(mailId ?? Guid.NewGuid().ToString(), to, subject, text, ToHtml(text, english), template.Kind);
+        return new OutgoingMail(mailId ?? Guid.NewGuid().ToString(), to, subject, Fill(body, values, TextValue), ToHtml(body, values, english), template.Kind);
     }
 
-    private static string Fill(string template, IReadOnlyDictionary<string, string> values, bool html) =>
+    private static string Fill(string template, IReadOnlyDictionary<string, string> values, Func<string, string, string> render) =>
         Placeholder().Replace(template, match => values.TryGetValue(match.Groups[1].Value, out var value)
-            ? (html ? WebUtility.HtmlEncode(value) : value)
+            ? render(match.Groups[1].Value, value)
             : throw new InvalidOperationException($"Mail placeholder {{{{{match.Groups[1].Value}}}}} has no value."));
 
-    private static string ToHtml(string text, bool english)
+    private string ToHtml(string body, IReadOnlyDictionary<string, string> values, bool english)
     {
         var html = new StringBuilder($"<!DOCTYPE html><html lang=\"{(english ? "en" : "ja")}\"><head><meta charset=\"utf-8\"></head><body>");
-        foreach (var paragraph in text.Split("\n\n"))
+        foreach (var paragraph in Fill(WebUtility.HtmlEncode(body), values, HtmlValue).Split("\n\n"))
         {
-            var encoded = WebUtility.HtmlEncode(paragraph);
-            encoded = Link().Replace(encoded, m => $"<a href=\"{m.Value}\">{m.Value}</a>");
-            html.Append("<p>").Append(encoded.Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+            html.Append("<p>").Append(paragraph.Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
         }
 
         return html.Append("</body></html>").ToString();
     }
 
+    private string TextValue(string placeholder, string value) =>
+        MailTemplate.IsLink(placeholder) ? PortalLinkValue(placeholder, value)
+        : MailTemplate.IsAddress(placeholder) ? value
+        : Inert(value);
+
+    private string HtmlValue(string placeholder, string value)
+    {
+        var text = WebUtility.HtmlEncode(TextValue(placeholder, value));
+        return MailTemplate.IsLink(placeholder) && text.Length > 0 ? $"<a href=\"{text}\">{text}</a>" : text;
+    }
+
+    private string PortalLinkValue(string placeholder, string value) =>
+        value.Length == 0 || value.StartsWith(PortalBaseUrl.AbsoluteUri, StringComparison.Ordinal)
+            ? value
+            : throw new InvalidOperationException($"Mail placeholder {{{{{placeholder}}}}} holds a link that is not the portal's.");
+
+    /// <summary>
+    /// Mail clients make a link of anything shaped like a web or mail address, even in text nobody linked ("example.com",
+    /// "http://…"). A word joiner (U+2060: invisible, and never part of a host name or URL) before each dot between two
+    /// labels and between the slashes of "//" leaves the text as typed to the eye while no client finds a host or a URL
+    /// in it, the technique mail developers use to stop auto-linking. Characters <see cref="FreeText"/> refuses (in data
+    /// stored before that rule) become U+FFFD, so they can break no line or header.
+    /// </summary>
+    private static string Inert(string value)
+    {
+        var inert = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if ((c == '.' && i + 1 < value.Length && char.IsLetterOrDigit(value[i + 1])) || (c == '/' && i > 0 && value[i - 1] == '/'))
+            {
+                inert.Append(WordJoiner);
+            }
+
+            inert.Append(FreeText.IsRefused(c) ? '\uFFFD' : c);
+        }
+
+        return inert.ToString();
+    }
+
     [GeneratedRegex(@"\{\{([A-Za-z0-9]+)\}\}")]
     private static partial Regex Placeholder();
-
-    [GeneratedRegex(@"https?://[^\s<>""]+")]
-    private static partial Regex Link();
 }

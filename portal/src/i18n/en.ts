@@ -361,4 +361,5 @@ export const en: Record<MessageKey, string> = {
   checkGatewayId: 'A gateway ID has 12 letters and digits.',
   checkPassword: 'The password must have 8 to 16 characters and contain lower-case letters, upper-case letters and digits.',
   checkPasswordConfirm: 'The password and its confirmation do not match.',
+  checkCharacters: 'This contains characters that cannot be used (line breaks, tabs and other control characters, or marks that change the text direction).',
 };

@@ -361,6 +361,7 @@ export const ja = {
   checkGatewayId: 'ゲートウェイIDは英数字12文字で入力してください。',
   checkPassword: 'パスワードは8文字以上16文字以内かつ、英小文字、英大文字、数字をすべて含んだものをご入力ください。',
   checkPasswordConfirm: 'パスワードとパスワード(確認用)が一致しません。',
+  checkCharacters: '使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。',
 } as const;
 
 export type MessageKey = keyof typeof ja;

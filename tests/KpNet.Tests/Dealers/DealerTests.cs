@@ -4,6 +4,7 @@ using System.Text.Json;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Dealers;
@@ -57,6 +58,26 @@ public sealed class DealerTests(AzuriteFixture azurite) : IAsyncLifetime
         });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["emailConfirm", "name", "phone", "postalCode", "prefecture", "staffEmails"], RegistrationClient.ErrorPaths(await JsonAsync(response)));
+    }
+
+    [Theory]
+    [InlineData("name", "京都電設\r\n【重要】パスワード再設定のお願い")]
+    [InlineData("name", "京都電設\u202Eトイサ式公")]
+    [InlineData("street", "船場中央1-4-5\u0007")]
+    public async Task Control_and_bidi_characters_in_the_sign_up_are_refused_under_their_field(string path, string value)
+    {
+        var email = TestAccounts.UniqueEmail("dealer");
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(DealerBody(email, TestAccounts.UniquePhone(), "京都電設"))!;
+        body[path] = value;
+
+        using var response = await _app.Client.PostAsJsonAsync("/api/dealers", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await JsonAsync(response);
+        Assert.Equal([path], RegistrationClient.ErrorPaths(problem));
+        Assert.Equal("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。",
+            problem.GetProperty("errors").GetProperty(path)[0].GetString());
+        Assert.Null(await _app.Services.GetRequiredService<KpNet.Accounts.AccountStore>().FindByEmailAsync(email, CancellationToken.None));
     }
 
     [Fact]

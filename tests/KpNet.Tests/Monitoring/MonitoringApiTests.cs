@@ -12,6 +12,8 @@ namespace KpNet.Tests.Monitoring;
 [Collection(AzuriteCollection.Name)]
 public sealed class MonitoringApiTests(AzuriteFixture azurite) : IAsyncLifetime
 {
+    private const string HistoryOutOfRange = "日時は 2000-01-01 から 2099-12-31 までの範囲（UTC）で指定してください。";
+
     private TestApp _app = null!;
 
     public async Task InitializeAsync() => _app = await TestApp.StartAsync(azurite.ConnectionString);
@@ -106,6 +108,25 @@ public sealed class MonitoringApiTests(AzuriteFixture azurite) : IAsyncLifetime
         english.Headers.AcceptLanguage.ParseAdd("en");
         var problem = await JsonAsync(await gateway.OwnerClient.SendAsync(english));
         Assert.Equal("The resolution must be 5m, 1h or 1d.", problem.GetProperty("errors").GetProperty("resolution")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("to=0001-01-01T00:00:00Z", "to", HistoryOutOfRange)]
+    [InlineData("from=9999-12-31T23:59:59Z", "from", HistoryOutOfRange)]
+    [InlineData("from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z&resolution=1d", "from", HistoryOutOfRange)]
+    [InlineData("from=2099-12-31T00:00:00Z&to=9999-12-31T23:59:59Z", "to", HistoryOutOfRange)]
+    [InlineData("from=2026-04-02T00:00:00Z&to=2026-04-01T00:00:00Z", "to", "終了日時は開始日時より後にしてください。")]
+    public async Task History_for_times_out_of_range_or_out_of_order_is_a_400_naming_the_parameter(string query, string path, string message)
+    {
+        var gateway = await CreateOwnedAsync(_app);
+
+        var response = await gateway.OwnerClient.GetAsync($"/api/gateways/{gateway.Id}/history?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await JsonAsync(response);
+        Assert.Equal("入力内容に誤りがあります。", problem.GetProperty("title").GetString());
+        Assert.Contains(message, problem.GetProperty("errors").GetProperty(path).EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

@@ -126,6 +126,23 @@ public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_keeps_its_line_breaks_while_line_breaks_and_bidi_overrides_elsewhere_are_refused()
+    {
+        await PostAsync(new { date = "2026-04-01", title = new { ja = $"{_marker} 複数行" }, body = new { ja = "1行目\r\n2行目\n3行目" }, audience = "all" });
+        var listed = (await _app.Client.GetFromJsonAsync<List<NoticeView>>("/api/notices"))!.Single(n => n.Title.StartsWith(_marker, StringComparison.Ordinal));
+        Assert.Equal("1行目\n2行目\n3行目", listed.Body);
+
+        var refused = await _admin.PostAsJsonAsync("/api/operator/notices", new
+        {
+            date = "2026-04-01", title = new { ja = $"{_marker}\n偽の見出し", en = "evil\u202Etxt.exe" }, body = new { ja = "本文\t\u202E" }, audience = "all",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = await ErrorsAsync(refused);
+        Assert.Equal(["body.ja", "title.en", "title.ja"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。", errors["title.ja"][0]);
+    }
+
+    [Fact]
     public async Task Posting_and_retiring_notices_needs_an_operator_session()
     {
         using var customer = await NoticeAccounts.SignedInClientAsync(_app, AccountRole.Customer);

@@ -154,6 +154,29 @@ public sealed partial class AccountScreensTests(AzuriteFixture azurite, PortalSi
     }
 
     [Fact]
+    public async Task A_control_or_bidi_character_is_shown_under_its_field_before_anything_is_sent()
+    {
+        const string charactersNotAllowed = "使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。";
+        var page = await site.NewPageAsync();
+        var apiCalls = new List<string>();
+        page.Request += (_, request) => apiCalls.Add(request.Method + " " + new Uri(request.Url).AbsolutePath);
+        await OpenRegistrationFormAsync(page);
+
+        var form = ValidForm($"bidi.{Guid.NewGuid():N}@example.jp", await ImportGatewayAsync());
+        form["site.name"] = "京都\u202E所電発";
+        form["company.name"] = "XX\t株式会社";
+        await page.FillAsync(form);
+        await page.ClickButtonAsync("次に進む");
+
+        await Expect(page.ErrorOf("site.name")).ToHaveTextAsync(charactersNotAllowed);
+        await Expect(page.ErrorOf("company.name")).ToHaveTextAsync(charactersNotAllowed);
+        await Expect(page.Field("site.name")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.ErrorOf("street")).ToBeHiddenAsync();
+        Assert.DoesNotContain("POST /api/gateways/verify", apiCalls);
+        await PortalSite.ScreenshotAsync(page, "23-register-characters");
+    }
+
+    [Fact]
     public async Task The_English_switch_changes_the_labels_and_the_api_messages_and_is_remembered()
     {
         var page = await site.NewPageAsync();

@@ -1,5 +1,6 @@
 using System.Text;
 using Azure;
+using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Hosting;
 using KpNet.Http;
@@ -15,14 +16,6 @@ namespace KpNet.Accounts.Recovery;
 /// </summary>
 public static partial class RecoveryApi
 {
-    public sealed record PasswordResetRequest(string? Email);
-
-    public sealed record NewPasswordRequest(string? Password, string? PasswordConfirm, string? Phone);
-
-    public sealed record NameInput(string? Family, string? Given);
-
-    public sealed record AccountIdRecoveryRequest(NameInput? Name, string? Phone);
-
     /// <summary>Reset mails per address; beyond it requests are still answered 202 but send nothing.</summary>
     public static readonly ThrottleRule ResetMailsPerAddress = new("password-reset-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
 
@@ -50,13 +43,18 @@ public static partial class RecoveryApi
     }
 
     private static async Task<IResult> RequestResetAsync(
-        PasswordResetRequest request, HttpContext context, AccountStore accounts, PasswordResetTokens tokens, Throttle throttle,
+        HttpContext context, AccountStore accounts, PasswordResetTokens tokens, Throttle throttle,
         MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var email = EmailKey.Normalize(request.Email ?? "");
-        if (email.Length == 0)
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
         {
-            return new ValidationErrors().Add("email", MessageKey.Required).ToProblem(context);
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        if (CustomerFields.Email(form, "email") is not { } email)
+        {
+            return errors.ToProblem(context);
         }
 
         var token = SecureToken.Create();
@@ -85,7 +83,7 @@ public static partial class RecoveryApi
     }
 
     private static async Task<IResult> ResetAsync(
-        string token, NewPasswordRequest request, HttpContext context, AccountStore accounts, PasswordResetTokens tokens, SecretHasher hasher,
+        string token, HttpContext context, AccountStore accounts, PasswordResetTokens tokens, SecretHasher hasher,
         SignIn signIn, MailComposer composer, EmailOutbox outbox, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         // Unknown and malformed tokens are answered like expired ones (410), so a link's fate is one answer.
@@ -97,25 +95,29 @@ public static partial class RecoveryApi
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(request.Password))
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
         {
-            errors.Add("password", MessageKey.Required);
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
-        else if (!PasswordRule.IsSatisfiedBy(request.Password))
+
+        var password = form.RawText("password");
+        var confirmation = form.RawText("passwordConfirm");
+        var phone = CustomerFields.Required(form, "phone", maxLength: 30);
+        if (password is null)
+        {
+            errors.TryAdd("password", MessageKey.Required);
+        }
+        else if (!PasswordRule.IsSatisfiedBy(password))
         {
             errors.Add("password", MessageKey.PasswordRule);
         }
 
-        if (request.PasswordConfirm != request.Password)
+        if (confirmation != password)
         {
-            errors.Add("passwordConfirm", MessageKey.PasswordConfirmMismatch);
+            errors.TryAdd("passwordConfirm", MessageKey.PasswordConfirmMismatch);
         }
 
-        if (string.IsNullOrWhiteSpace(request.Phone))
-        {
-            errors.Add("phone", MessageKey.Required);
-        }
-        else if (!PhoneNumber.Matches(request.Phone, PhoneNumber.Digits(account.Phone)))
+        if (phone is not null && !PhoneNumber.Matches(phone, PhoneNumber.Digits(account.Phone)))
         {
             errors.Add("phone", MessageKey.PhoneMismatch);
             await tokens.RecordPhoneFailureAsync(found.TokenHash, cancellationToken);
@@ -131,7 +133,7 @@ public static partial class RecoveryApi
             return Problems.Create(context, StatusCodes.Status410Gone, MessageKey.ResetLinkGone);
         }
 
-        account = await ChangePasswordAsync(accounts, account, hasher.Hash(request.Password!), cancellationToken);
+        account = await ChangePasswordAsync(accounts, account, hasher.Hash(password!), cancellationToken);
         await signIn.UnlockAsync(account.Email, cancellationToken);
         var english = account.Language == "en";
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
@@ -145,28 +147,18 @@ public static partial class RecoveryApi
     }
 
     private static async Task<IResult> RecoverAccountIdAsync(
-        AccountIdRecoveryRequest request, HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, Throttle throttle,
+        HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, Throttle throttle,
         MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var family = Normalize(request.Name?.Family);
-        var given = Normalize(request.Name?.Given);
-        var phone = PhoneNumber.Digits(request.Phone);
         var errors = new ValidationErrors();
-        if (family.Length == 0)
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
         {
-            errors.Add("name.family", MessageKey.Required);
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (given.Length == 0)
-        {
-            errors.Add("name.given", MessageKey.Required);
-        }
-
-        if (phone.Length == 0)
-        {
-            errors.Add("phone", MessageKey.Required);
-        }
-
+        var family = CustomerFields.Required(form, "name.family", CustomerFields.NameMaxLength);
+        var given = CustomerFields.Required(form, "name.given", CustomerFields.NameMaxLength);
+        var phone = CustomerFields.Phone(form, "phone");
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -181,8 +173,8 @@ public static partial class RecoveryApi
 
         await throttle.RecordFailureAsync(IdLookupsPerClient, client, cancellationToken);
         var log = loggers.CreateLogger(typeof(RecoveryApi));
-        var match = await CountAsync(throttle, IdMailsPerPhone, phone, cancellationToken)
-            ? await FindSingleAsync(accounts, phoneIndex, family, given, phone, cancellationToken)
+        var match = await CountAsync(throttle, IdMailsPerPhone, phone!, cancellationToken)
+            ? await FindSingleAsync(accounts, phoneIndex, family!, given!, phone!, cancellationToken)
             : null;
         if (match is null)
         {

@@ -118,13 +118,13 @@ public sealed class AccountActivation(
         var password = form.RawText("password");
         if (!PasswordRule.IsSatisfiedBy(password))
         {
-            form.Errors.Add("password", password is null ? MessageKey.Required : MessageKey.PasswordRule);
+            form.Errors.TryAdd("password", password is null ? MessageKey.Required : MessageKey.PasswordRule);
         }
 
         var confirmation = form.RawText("passwordConfirm");
         if (confirmation is null)
         {
-            form.Errors.Add("passwordConfirm", MessageKey.Required);
+            form.Errors.TryAdd("passwordConfirm", MessageKey.Required);
         }
         else if (password is not null && confirmation != password)
         {

@@ -70,12 +70,8 @@ public static partial class CustomerFields
     /// <summary>The confirmation must equal <paramref name="email"/> (case-insensitively, like the login ID).</summary>
     public static void EmailConfirmation(JsonForm form, string path, string? email)
     {
-        var confirmation = form.Text(path);
-        if (confirmation is null)
-        {
-            form.Errors.Add(path, MessageKey.Required);
-        }
-        else if (email is not null && !string.Equals(confirmation, email, StringComparison.OrdinalIgnoreCase))
+        var confirmation = Required(form, path, EmailMaxLength);
+        if (confirmation is not null && email is not null && !string.Equals(confirmation, email, StringComparison.OrdinalIgnoreCase))
         {
             form.Errors.Add(path, MessageKey.RegistrationEmailConfirmMismatch);
         }

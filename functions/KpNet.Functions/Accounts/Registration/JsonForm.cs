@@ -1,12 +1,15 @@
 using System.Text;
 using System.Text.Json;
 using KpNet.Http;
+using KpNet.Json;
 
 namespace KpNet.Accounts.Registration;
 
 /// <summary>
-/// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type becomes a field
-/// error naming that path instead of a bare 400. Text comes back NFKC-normalised and trimmed; absent, null or blank is null.
+/// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type, a string that
+/// holds no Unicode text (an escaped lone surrogate, invalid UTF-8) or text with characters <see cref="FreeText"/>
+/// refuses becomes a field error naming that path instead of a bare 400 or a 500. Every JSON body the app reads goes
+/// through here. Text comes back NFKC-normalised and trimmed; absent, null or blank is null.
 /// </summary>
 public sealed class JsonForm(JsonElement root, ValidationErrors errors)
 {
@@ -31,9 +34,10 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
     /// <summary>Whether the object at <paramref name="path"/> is present with at least one non-blank text field.</summary>
     public bool HasAnyText(string path) =>
         Find(path) is { ValueKind: JsonValueKind.Object } element
-        && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String && Normalize(p.Value.GetString()!).Length > 0);
+        && element.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String
+            && (!JsonText.TryGetString(p.Value, out var text) || Normalize(text).Length > 0));
 
-    public string? Text(string path) => Text(path, normalize: true);
+    public string? Text(string path) => Text(path, Normalize, FreeText.IsAllowed);
 
     /// <summary>A number's digits, or text as <see cref="Text(string)"/>: numeric IDs (販売店ID) that clients send either way.</summary>
     public string? TextOrNumber(string path) =>
@@ -55,18 +59,25 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
     }
 
     /// <summary>Passwords are taken exactly as typed: normalising them would change what the user chose.</summary>
-    public string? RawText(string path) => Text(path, normalize: false);
+    public string? RawText(string path) => Text(path, value => value, FreeText.IsAllowed);
 
-    private string? Text(string path, bool normalize)
+    /// <summary>Text that may span lines (an operator's notice): as written, line breaks as LF, trimmed.</summary>
+    public string? MultilineText(string path) => Text(path, value => value.ReplaceLineEndings("\n").Trim(), FreeText.IsAllowedWithLineBreaks);
+
+    private string? Text(string path, Func<string, string> prepare, Func<string, bool> isAllowed)
     {
         switch (Find(path))
         {
             case null or { ValueKind: JsonValueKind.Null }:
                 return null;
             case { ValueKind: JsonValueKind.String } element:
-                var value = element.GetString()!;
-                var text = normalize ? Normalize(value) : value;
-                return text.Length == 0 ? null : text;
+                if (!JsonText.TryGetString(element, out var value) || !isAllowed(value = prepare(value)))
+                {
+                    errors.Add(path, MessageKey.TextCharactersNotAllowed);
+                    return null;
+                }
+
+                return value.Length == 0 ? null : value;
             default:
                 errors.Add(path, MessageKey.RegistrationFieldInvalid);
                 return null;

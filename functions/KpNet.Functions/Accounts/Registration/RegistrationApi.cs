@@ -143,13 +143,22 @@ public static class RegistrationApi
         };
     }
 
-    /// <summary>202 whatever the address: a fresh link goes out only when it has a provisional account.</summary>
+    /// <summary>202 for any well-formed address: a fresh link goes out only when it has a provisional account.</summary>
     private static async Task<IResult> RequestNewLinkAsync(
         HttpContext context, AccountStore accounts, ActivationLinks links, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var form = await JsonForm.ReadAsync(context.Request, errors, cancellationToken);
-        if (form?.Text("email") is { } email && await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        if (CustomerFields.Email(form, "email") is not { } email)
+        {
+            return errors.ToProblem(context);
+        }
+
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
         {
             await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using KpNet.Accounts.Registration;
 using KpNet.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,8 +8,6 @@ namespace KpNet.Accounts.Sessions;
 /// <summary>Login (POST /api/sessions), logout (DELETE /api/sessions/current) and the caller's profile (GET /api/me).</summary>
 public static partial class SessionsApi
 {
-    public sealed record LoginRequest(string? Email, string? Password);
-
     public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, SessionUser User);
 
     public sealed record SessionUser(
@@ -35,16 +34,29 @@ public static partial class SessionsApi
     public static string RoleName(AccountRole role) => role.ToString().ToLowerInvariant();
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, HttpContext context, SignIn signIn, SessionStore sessions, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, SignIn signIn, SessionStore sessions, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger(typeof(SessionsApi));
-        var email = EmailKey.Normalize(request.Email ?? "");
-        if (email.Length == 0 || string.IsNullOrEmpty(request.Password))
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        // The address becomes a table key (the account, the lockout counter): one that cannot be an address is refused before.
+        var email = form.Text("email") is null ? null : CustomerFields.Email(form, "email");
+        var password = form.RawText("password");
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        if (email is null || password is null)
         {
             return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.LoginFailed);
         }
 
-        switch (await signIn.AttemptAsync(email, request.Password, ClientAddress.Of(context), cancellationToken))
+        switch (await signIn.AttemptAsync(email, password, ClientAddress.Of(context), cancellationToken))
         {
             case SignInResult.Succeeded { Account: var account }:
                 var (token, session) = await sessions.CreateAsync(account, cancellationToken);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using KpNet.Azure.EventHubs;
 using KpNet.Http;
+using KpNet.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace KpNet.Hosting.Local;
@@ -132,12 +133,13 @@ public static partial class LocalEventHubEndpoint
                 }
 
                 var isBase64 = element.TryGetProperty("IsBodyBase64", out var flag) && flag.ValueKind == JsonValueKind.True;
-                var bytes = isBase64 ? Convert.FromBase64String(eventBody.GetString()!) : Encoding.UTF8.GetBytes(eventBody.GetString()!);
+                var text = TextOf(eventBody, $"element {events.Count}'s \"Body\"");
+                var bytes = isBase64 ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
                 string? partitionKey = null;
                 if (element.TryGetProperty("BrokerProperties", out var broker) && broker.ValueKind == JsonValueKind.Object
                     && broker.TryGetProperty("PartitionKey", out var key) && key.ValueKind == JsonValueKind.String)
                 {
-                    partitionKey = key.GetString();
+                    partitionKey = TextOf(key, $"element {events.Count}'s partition key");
                 }
 
                 events.Add(new IngestedEvent(bytes, partitionKey));
@@ -161,13 +163,18 @@ public static partial class LocalEventHubEndpoint
         try
         {
             using var document = JsonDocument.Parse(brokerProperties);
-            return document.RootElement.TryGetProperty("PartitionKey", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
+            return document.RootElement.TryGetProperty("PartitionKey", out var key) && key.ValueKind == JsonValueKind.String
+                ? TextOf(key, "the partition key")
+                : null;
         }
         catch (JsonException e)
         {
             throw new FormatException("the BrokerProperties header is not JSON", e);
         }
     }
+
+    private static string TextOf(JsonElement value, string what) =>
+        JsonText.TryGetString(value, out var text) ? text : throw new FormatException(what + " is not Unicode text");
 
     [LoggerMessage(EventId = 1302, EventName = "EventHubSendNotHandled", Level = LogLevel.Warning, Message = "A send of {EventCount} events to {EventHubName} was answered 503 ({Outcome}); the sender resends")]
     private static partial void LogSendNotHandled(ILogger logger, string eventHubName, int eventCount, LocalSendOutcome outcome);

@@ -152,6 +152,32 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Null(await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("site.name", "京都発電所\r\nBcc: victim@example.jp")]
+    [InlineData("site.name", "京都\u202E所電発")]
+    [InlineData("street", "堀川通\n1-2")]
+    [InlineData("street", "堀川通\u20281-2")]
+    [InlineData("city", "京都市\0")]
+    [InlineData("site.street", "123\t4-5")]
+    [InlineData("company.name", "XX株式会社\u2066")]
+    [InlineData("site.city", "京都市\u200F下京区")]
+    public async Task Control_and_bidi_characters_in_free_text_are_refused_under_their_field(string path, string value)
+    {
+        var email = UniqueEmail();
+        var body = Body(email, await ImportGatewayAsync(_app));
+        Set(body, path, value);
+
+        var response = await RegisterAsync(_app, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("入力内容に誤りがあります。", problem.GetProperty("title").GetString());
+        Assert.Equal([path], ErrorPaths(problem));
+        Assert.Equal("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。",
+            problem.GetProperty("errors").GetProperty(path)[0].GetString());
+        Assert.Null(await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Full_width_and_hiragana_input_is_accepted_and_stored_normalised()
     {

@@ -15,6 +15,14 @@ namespace KpNet.Tests.Hosting.Local;
 [Collection(AzuriteCollection.Name)]
 public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
 {
+    private static readonly Dictionary<string, byte[]> NotUnicodeBatches = new()
+    {
+        ["a lone surrogate"] = Encoding.UTF8.GetBytes("""[{"Body":"\ud800"}]"""),
+        ["reversed surrogates after a good event"] = Encoding.UTF8.GetBytes("""[{"Body":"{\"seq\":1}"},{"Body":"\udc00\ud800"}]"""),
+        ["a lone surrogate in a partition key"] = Encoding.UTF8.GetBytes("""[{"Body":"{\"seq\":1}","BrokerProperties":{"PartitionKey":"GW\ud800"}}]"""),
+        ["invalid UTF-8"] = [.. "[{\"Body\":\""u8, 0xFF, 0xFE, .. "\"}]"u8],
+    };
+
     private readonly Recorder _recorder = new();
     private TestApp _app = null!;
 
@@ -138,6 +146,27 @@ public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
         batch.Headers.ContentType = MediaTypeHeaderValue.Parse(EventHubsProducerClient.BatchContentType);
 
         Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(batch, ValidSignature()));
+        Assert.Equal(0, _recorder.Calls);
+    }
+
+    [Theory]
+    [InlineData("a lone surrogate")]
+    [InlineData("reversed surrogates after a good event")]
+    [InlineData("a lone surrogate in a partition key")]
+    [InlineData("invalid UTF-8")]
+    public async Task A_batch_holding_text_that_is_not_unicode_gets_400_in_japanese_and_nothing_is_delivered(string batch)
+    {
+        var content = new ByteArrayContent(NotUnicodeBatches[batch]);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(EventHubsProducerClient.BatchContentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telemetry/messages") { Content = content };
+        request.Headers.TryAddWithoutValidation("Authorization", ValidSignature());
+
+        using var response = await _app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("バッチの形式が正しくありません: ", problem.RootElement.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, _recorder.Calls);
     }
 
