@@ -1,3 +1,4 @@
+using KpNet.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,7 +19,7 @@ public sealed class TestApp : IAsyncDisposable
         _app = app;
         BaseAddress = baseAddress;
         DataFolder = dataFolder;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = LoopbackClient.Create(baseAddress);
     }
 
     public Uri BaseAddress { get; }
@@ -65,6 +66,18 @@ public sealed class TestApp : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address), dataFolder);
+    }
+
+    /// <summary>
+    /// Started as the Functions host starts it. The host's app creates no storage (the infrastructure does), so the tables
+    /// and queues are created here as the local mode would.
+    /// </summary>
+    public static async Task<TestApp> StartHostedAsync(
+        string storageConnectionString, Action<WebApplicationBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var app = await StartAsync(storageConnectionString, configure, underFunctionsHost: true, settings);
+        await ActivatorUtilities.CreateInstance<StorageInitializer>(app.Services).StartAsync(CancellationToken.None);
+        return app;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using KpNet.Hosting;
 using KpNet.Http;
 
 namespace KpNet.Accounts.Sessions;
@@ -41,19 +42,24 @@ public static class SessionAuthentication
         return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
     }
 
-    /// <summary>Sets the portal's session cookie: HttpOnly, SameSite=Lax, Secure on https, scoped to /api.</summary>
+    /// <summary>
+    /// Sets the portal's session cookie: HttpOnly, SameSite=Lax, scoped to /api, and Secure whenever the app is hosted: the
+    /// Functions host hands every request over loopback HTTP, whatever the browser used.
+    /// </summary>
     public static void SetCookie(HttpContext context, string token, DateTimeOffset expiresAt) =>
-        context.Response.Cookies.Append(CookieName, token, new CookieOptions
-        {
-            HttpOnly = true,
-            Secure = context.Request.IsHttps,
-            SameSite = SameSiteMode.Lax,
-            Path = "/api",
-            Expires = expiresAt,
-        });
+        context.Response.Cookies.Append(CookieName, token, CookieOptionsFor(context, expiresAt));
 
     public static void ClearCookie(HttpContext context) =>
-        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/api", HttpOnly = true, Secure = context.Request.IsHttps, SameSite = SameSiteMode.Lax });
+        context.Response.Cookies.Delete(CookieName, CookieOptionsFor(context, expiresAt: null));
+
+    private static CookieOptions CookieOptionsFor(HttpContext context, DateTimeOffset? expiresAt) => new()
+    {
+        HttpOnly = true,
+        Secure = context.Request.IsHttps || context.RequestServices.GetRequiredService<HostingMode>().UnderFunctionsHost,
+        SameSite = SameSiteMode.Lax,
+        Path = "/api",
+        Expires = expiresAt,
+    };
 
     /// <summary>Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise.</summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder, params AccountRole[] roles)

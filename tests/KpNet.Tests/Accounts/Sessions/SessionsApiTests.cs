@@ -68,7 +68,7 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(_app);
         var cookies = new CookieContainer();
-        using var portal = TestAccounts.NewClient(_app, new HttpClientHandler { CookieContainer = cookies });
+        using var portal = TestAccounts.NewClient(_app, cookies);
 
         using var login = await portal.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
         var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
@@ -89,6 +89,34 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Empty(cookies.GetCookies(new Uri(_app.BaseAddress, "/api/me")));
         Assert.Equal(HttpStatusCode.Unauthorized, withOldCookie.StatusCode);
+    }
+
+    [Fact]
+    public async Task Under_the_functions_host_the_cookie_is_secure_although_requests_arrive_over_loopback_http()
+    {
+        await using var hosted = await TestApp.StartHostedAsync(azurite.ConnectionString);
+        var (account, password) = await TestAccounts.CreateActiveAsync(hosted);
+
+        using var login = await hosted.Client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+        using var logout = await SendAsync(hosted.Client, HttpMethod.Delete, "/api/sessions/current", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Contains("secure", Assert.Single(login.Headers.GetValues("Set-Cookie")).Split("; "), StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("secure", Assert.Single(logout.Headers.GetValues("Set-Cookie")).Split("; "), StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Answers_carrying_a_token_or_the_callers_data_are_never_stored_by_caches()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app);
+
+        using var login = await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+        using var me = await SendAsync(HttpMethod.Get, "/api/me", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.True(login.Headers.CacheControl?.NoStore);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.True(me.Headers.CacheControl?.NoStore);
     }
 
     [Fact]
@@ -270,11 +298,13 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token)
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token) => SendAsync(_client, method, path, token);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string token)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     private async Task<(HttpStatusCode Status, string? Title, string Body)> LoginProblemAsync(string email, string password)
