@@ -7,6 +7,7 @@ using KpNet.Gateways.Inventory;
 using KpNet.Health;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Http;
 using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
@@ -70,6 +71,7 @@ public static class KpNetApp
         }
 
         app.UseRouting();
+        app.UseBodyTypeCheck();
         app.UseSessionAuthentication();
         app.MapHealth();
         app.MapAccounts();

@@ -13,6 +13,8 @@ public enum MessageKey
     NotFound,
     ValidationFailed,
     TooManyAttempts,
+    UnsupportedContentType,
+    CrossSiteRequestRefused,
     Unauthenticated,
     Forbidden,
 
@@ -66,7 +68,6 @@ public enum MessageKey
     // Gateway management, dealers, maintenance links and the audit log (Gateways, Dealers, Audit)
     GatewayNotFound,
     GatewayReplacementSameId,
-    InventoryCsvNotText,
     DealerIdInvalid,
     DealerPairWrong,
     DealerAlreadyLinked,
@@ -90,6 +91,8 @@ public static class Messages
         [MessageKey.NotFound] = ("ページが見つかりません。", "Not found."),
         [MessageKey.ValidationFailed] = ("入力内容に誤りがあります。", "Some fields are not valid."),
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
+        [MessageKey.UnsupportedContentType] = ("送信データは {0} の形式で送信してください。", "Send the request body as {0}."),
+        [MessageKey.CrossSiteRequestRefused] = ("このサイト以外の画面からの操作は受け付けられません。", "Requests from other sites are not accepted."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
 
@@ -151,7 +154,6 @@ public static class Messages
         [MessageKey.GatewayNotFound] = ("ゲートウェイが見つかりません。", "Gateway not found."),
         [MessageKey.GatewayReplacementSameId] = ("交換前と同じゲートウェイIDは指定できません。新しいゲートウェイの「ご登録にあたって」に記載されたIDを入力してください。",
             "Enter the ID of the new gateway, as printed on its registration sheet, not the one being replaced."),
-        [MessageKey.InventoryCsvNotText] = ("CSV ファイル（text/csv、UTF-8）を送信してください。", "Send the inventory as a CSV file (text/csv, UTF-8)."),
         [MessageKey.DealerIdInvalid] = ("販売店IDは数字で入力してください。", "A dealer ID is a number."),
         [MessageKey.DealerPairWrong] = ("販売店IDまたは電話番号が正しくありません。販売店様にご確認ください。", "The dealer ID or phone number is incorrect. Please check them with the dealer."),
         [MessageKey.DealerAlreadyLinked] = ("この販売店様にはすでにこのゲートウェイの保守を任せています。", "This dealer already maintains this gateway."),

@@ -33,13 +33,19 @@ public static class SessionAuthentication
 
     public static string? TokenOf(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerTokenOf(request) is { } bearer)
         {
-            return authorization["Bearer ".Length..].Trim();
+            return bearer;
         }
 
         return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
+    }
+
+    /// <summary>The token of "Authorization: Bearer …", which takes precedence over the cookie.</summary>
+    public static string? BearerTokenOf(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
     }
 
     /// <summary>
@@ -61,7 +67,10 @@ public static class SessionAuthentication
         Expires = expiresAt,
     };
 
-    /// <summary>Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise.</summary>
+    /// <summary>
+    /// Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise; a
+    /// change made with the cookie from another site's page is refused 403 (<see cref="CrossSiteRequests"/>).
+    /// </summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder, params AccountRole[] roles)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (invocation, next) =>
@@ -71,6 +80,11 @@ public static class SessionAuthentication
             if (user is null)
             {
                 return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated);
+            }
+
+            if (CrossSiteRequests.IsCookieChangeFromAnotherSite(context))
+            {
+                return Problems.Create(context, StatusCodes.Status403Forbidden, MessageKey.CrossSiteRequestRefused);
             }
 
             if (roles.Length > 0 && !roles.Contains(user.Role))

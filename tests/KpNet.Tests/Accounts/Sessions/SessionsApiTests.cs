@@ -74,7 +74,9 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
         var sessionCookie = cookies.GetCookies(new Uri(_app.BaseAddress, "/api/me"))["kpnet_session"]!;
         using var me = await portal.GetAsync("/api/me");
-        using var logout = await portal.DeleteAsync("/api/sessions/current");
+        using var logoutRequest = new HttpRequestMessage(HttpMethod.Delete, "/api/sessions/current");
+        logoutRequest.Headers.Add("Origin", _app.BaseAddress.GetLeftPart(UriPartial.Authority));
+        using var logout = await portal.SendAsync(logoutRequest);
         using var replayed = new HttpRequestMessage(HttpMethod.Get, "/api/me");
         replayed.Headers.Add("Cookie", $"kpnet_session={sessionCookie.Value}");
         using var withOldCookie = await portal.SendAsync(replayed);
