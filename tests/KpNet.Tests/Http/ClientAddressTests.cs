@@ -13,7 +13,7 @@ namespace KpNet.Tests.Http;
 [Collection(AzuriteCollection.Name)]
 public sealed class ClientAddressTests(AzuriteFixture azurite)
 {
-    private static readonly int ClientLimit = GatewayCredentials.PerClient.Limit;
+    private static readonly int ClientLimit = GatewayCredentials.Limits.PerClient.Limit;
 
     [Fact]
     public async Task Locally_a_client_changing_x_forwarded_for_on_every_request_is_still_one_client()

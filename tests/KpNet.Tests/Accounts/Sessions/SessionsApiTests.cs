@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Accounts.Sessions;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -252,6 +253,49 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, fiftieth.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, sprayerWithRightPassword.StatusCode);
         Assert.Equal(HttpStatusCode.OK, otherClient.StatusCode);
+    }
+
+    [Fact]
+    public async Task Strangers_guessing_from_fifty_clients_do_not_stop_the_owner_logging_in_from_a_client_it_used_before()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password })).StatusCode);
+
+        await GuessFromFreshClientsAsync(account.Email, 50);
+        using var owner = await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
+    [Fact]
+    public async Task Guesses_at_one_address_are_capped_per_hour_however_many_clients_make_them()
+    {
+        var (account, _) = await TestAccounts.CreateActiveAsync(_app);
+
+        var answers = await GuessFromFreshClientsAsync(account.Email, 50);
+        _clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        var nextHour = await GuessFromFreshClientsAsync(account.Email, 1);
+
+        // The guess that spends the hour's budget is checked, and already answered 429 like every one after it.
+        var checkedGuesses = SignIn.Limits.PerAccount.Limit;
+        Assert.All(answers.Take(checkedGuesses - 1), a => Assert.Equal(HttpStatusCode.Unauthorized, a.Status));
+        Assert.All(answers.Skip(checkedGuesses - 1), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.Status));
+        Assert.All(answers.Skip(checkedGuesses - 1), a => Assert.InRange(a.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1)));
+        Assert.Equal(HttpStatusCode.Unauthorized, Assert.Single(nextHour).Status);
+    }
+
+    /// <summary>One wrong password from each of <paramref name="clients"/> new clients, in turn.</summary>
+    private async Task<List<(HttpStatusCode Status, TimeSpan? RetryAfter)>> GuessFromFreshClientsAsync(string email, int clients)
+    {
+        var answers = new List<(HttpStatusCode, TimeSpan?)>();
+        for (var i = 0; i < clients; i++)
+        {
+            using var stranger = TestAccounts.NewClient(_app);
+            using var response = await stranger.PostAsJsonAsync("/api/sessions", new { email, password = "Wr0ngPassword" });
+            answers.Add((response.StatusCode, response.Headers.RetryAfter?.Delta));
+        }
+
+        return answers;
     }
 
     [Fact]
