@@ -76,7 +76,6 @@ public static class KpNetApp
         var app = builder.Build();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
-        app.UseClientAddressCheck();
         if (mode.RunsLocalTriggers)
         {
             app.RequireContentLengthOnHttpFunctionBodies();
@@ -86,6 +85,7 @@ public static class KpNetApp
         app.UseStorageOutageResponses();
         app.UseRouting();
         app.UseRequestTimeouts();
+        app.UseBodyTypeCheck();
         app.UseSessionAuthentication();
         app.MapHealth();
         app.MapAccounts();

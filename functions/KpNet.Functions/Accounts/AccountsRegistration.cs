@@ -14,6 +14,7 @@ public static class AccountsRegistration
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<Throttle>();
+        services.AddSingleton<GuessGuard>();
         services.AddSingleton(new StorageTable(AccountStore.TableName));
         services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
         services.AddSingleton(new StorageTable(SessionStore.TableName));

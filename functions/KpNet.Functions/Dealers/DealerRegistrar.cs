@@ -10,8 +10,11 @@ namespace KpNet.Dealers;
 /// </summary>
 public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, TimeProvider time, ILogger<DealerRegistrar> logger)
 {
-    /// <returns>The account now provisional for this address (or the one it already had, which got a notice or a fresh link).</returns>
-    public async Task<Account> SignUpAsync(DealerSignUp form, string language, CancellationToken cancellationToken)
+    /// <returns>
+    /// The activation deadline of a new account made now, whether or not the address already had one (which got a notice or a
+    /// fresh link instead): answering anything of the existing account would tell who is registered.
+    /// </returns>
+    public async Task<DateTimeOffset> SignUpAsync(DealerSignUp form, string language, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var account = new Account
@@ -37,20 +40,21 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return await AddressTakenAsync(form.Email, cancellationToken) ?? account;
+            await AddressTakenAsync(form.Email, cancellationToken);
+            return account.ActivationExpiresAt!.Value;
         }
 
         await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
         logger.DealerSignedUp(account.UserId);
-        return account;
+        return account.ActivationExpiresAt!.Value;
     }
 
     // Same answer as a fresh sign-up (no account enumeration): a provisional dealer gets a new link, anyone else a notice.
-    private async Task<Account?> AddressTakenAsync(string email, CancellationToken cancellationToken)
+    private async Task AddressTakenAsync(string email, CancellationToken cancellationToken)
     {
         if (await accounts.FindByEmailAsync(email, cancellationToken) is not { } current)
         {
-            return null;
+            return;
         }
 
         logger.AddressTaken(current.UserId);
@@ -62,7 +66,5 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
         {
             await mailer.SendAlreadyRegisteredAsync(current, cancellationToken);
         }
-
-        return current;
     }
 }

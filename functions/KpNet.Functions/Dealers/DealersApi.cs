@@ -78,8 +78,8 @@ public static class DealersApi
             return errors.ToProblem(context);
         }
 
-        var account = await registrar.SignUpAsync(signUp, Messages.PrefersEnglish(context) ? "en" : "ja", cancellationToken);
-        return TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(account.ActivationExpiresAt ?? DateTimeOffset.UtcNow));
+        var activationExpiresAt = await registrar.SignUpAsync(signUp, Messages.PrefersEnglish(context) ? "en" : "ja", cancellationToken);
+        return TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(activationExpiresAt));
     }
 
     private static async Task<IResult> PutStaffEmailsAsync(

@@ -32,8 +32,13 @@ public sealed class DemoDealerSeeder(
 
         foreach (var demo in Dealers)
         {
+            if (await accounts.FindByEmailAsync(demo.Email, stoppingToken) is null)
+            {
+                await registrar.SignUpAsync(SignUpOf(demo), "ja", stoppingToken);
+            }
+
             var account = await accounts.FindByEmailAsync(demo.Email, stoppingToken)
-                ?? await registrar.SignUpAsync(SignUpOf(demo), "ja", stoppingToken);
+                ?? throw new InvalidOperationException("The demo dealer's account vanished after its sign-up.");
             if (account.Status == AccountStatus.Provisional)
             {
                 account = await ActivateAsync(account, demo, stoppingToken);

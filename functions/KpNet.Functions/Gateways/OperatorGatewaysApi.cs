@@ -26,7 +26,7 @@ public static class OperatorGatewaysApi
     public static IEndpointRouteBuilder MapOperatorGateways(this IEndpointRouteBuilder app)
     {
         var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
-        operators.MapPost("/gateway-inventory", ImportAsync).WithName("OperatorImportGatewayInventory");
+        operators.MapPost("/gateway-inventory", ImportAsync).Accepts<string>(InventoryCsv.ContentType).WithName("OperatorImportGatewayInventory");
         operators.MapGet("/gateways/{id}", GetAsync).WithName("OperatorGateway");
         return app;
     }
@@ -34,12 +34,6 @@ public static class OperatorGatewaysApi
     /// <summary>The CSV body (header id,password,model,serial,product), through the same code as the demo import.</summary>
     private static async Task<IResult> ImportAsync(HttpContext context, GatewayInventory inventory, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
     {
-        var contentType = context.Request.ContentType ?? "";
-        if (!contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
-        {
-            return Problems.Create(context, StatusCodes.Status415UnsupportedMediaType, MessageKey.InventoryCsvNotText);
-        }
-
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var (rows, errors) = InventoryCsv.Parse(new StringReader(await reader.ReadToEndAsync(cancellationToken)));
         var result = await inventory.ImportAsync(rows, cancellationToken);

@@ -1,49 +1,53 @@
 using System.Net;
+using System.Net.Sockets;
+using KpNet.Hosting;
 
 namespace KpNet.Http;
 
-/// <summary>The caller's IP address, for per-client throttles.</summary>
+/// <summary>The caller's IP address, for per-client limits.</summary>
 public static class ClientAddress
 {
     /// <summary>
-    /// Answers 400 before any endpoint runs when the forwarded client address is not an IP address: it would become a
-    /// throttle key (a table key, 1 KiB at most), and no front end sends one.
+    /// Set by App Service's front end (which Flex Consumption function apps sit behind) to the address and port of the
+    /// connection it accepted, overwriting any value the caller sent (README, Security). X-Forwarded-For is not used: its
+    /// entries before the front end's own are whatever the caller wrote.
     /// </summary>
-    public static IApplicationBuilder UseClientAddressCheck(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            if (Resolve(context) is null)
-            {
-                await Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.ClientAddressInvalid).ExecuteAsync(context);
-                return;
-            }
-
-            await next(context);
-        });
-
-    public static string Of(HttpContext context) =>
-        Resolve(context) ?? throw new InvalidOperationException($"{nameof(UseClientAddressCheck)} refuses requests without a usable client address.");
+    public const string FrontEndHeader = "Client-IP";
 
     /// <summary>
-    /// Under the Functions host every request arrives from the host on loopback; the front end appends the real client
-    /// to X-Forwarded-For, so its last entry (the one a client cannot forge) is used, and null when it is not an IP address
-    /// (with or without a port). Direct callers are used as they are.
+    /// Under the Functions host every request arrives from the host on loopback, so the front end's header names the client;
+    /// locally the socket does, and forwarding headers are ignored (anyone can send them).
     /// </summary>
-    private static string? Resolve(HttpContext context)
+    public static string Of(HttpContext context)
     {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is null || IPAddress.IsLoopback(remote))
+        if (context.RequestServices.GetRequiredService<HostingMode>().UnderFunctionsHost
+            && Parse(context.Request.Headers[FrontEndHeader].ToString()) is { } frontEndClient)
         {
-            var forwarded = context.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (forwarded.Length > 0)
-            {
-                var last = forwarded[^1];
-                return IPAddress.TryParse(last, out var address) ? address.ToString()
-                    : IPEndPoint.TryParse(last, out var endpoint) ? endpoint.Address.ToString()
-                    : null;
-            }
+            return frontEndClient;
         }
 
-        return remote?.ToString() ?? "unknown";
+        return context.Connection.RemoteIpAddress is { } remote ? Normalize(remote) : "unknown";
+    }
+
+    /// <summary>"address:port", "[v6]:port" or a bare address; null when it is none of them.</summary>
+    public static string? Parse(string header) =>
+        IPEndPoint.TryParse(header.Trim(), out var endpoint) ? Normalize(endpoint.Address) : null;
+
+    /// <summary>An IPv6 client holds at least a /64 and can pick any address in it, so the /64 is the client.</summary>
+    private static string Normalize(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(address))
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 }

@@ -17,7 +17,8 @@ public enum MessageKey
     ValidationFailed,
     TextCharactersNotAllowed,
     TooManyAttempts,
-    ClientAddressInvalid,
+    UnsupportedContentType,
+    CrossSiteRequestRefused,
     Unauthenticated,
     Forbidden,
 
@@ -73,7 +74,6 @@ public enum MessageKey
     // Gateway management, dealers, maintenance links and the audit log (Gateways, Dealers, Audit)
     GatewayNotFound,
     GatewayReplacementSameId,
-    InventoryCsvNotText,
     DealerIdInvalid,
     DealerPairWrong,
     DealerAlreadyLinked,
@@ -103,7 +103,8 @@ public static class Messages
         [MessageKey.TextCharactersNotAllowed] = ("使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。",
             "This contains characters that cannot be used (line breaks, tabs and other control characters, or marks that change the text direction)."),
         [MessageKey.TooManyAttempts] = ("試行回数が上限を超えました。しばらくしてから再度お試しください。", "Too many attempts. Please try again later."),
-        [MessageKey.ClientAddressInvalid] = ("送信元アドレス（X-Forwarded-For）の形式が正しくありません。", "The X-Forwarded-For header does not end with an IP address."),
+        [MessageKey.UnsupportedContentType] = ("送信データは {0} の形式で送信してください。", "Send the request body as {0}."),
+        [MessageKey.CrossSiteRequestRefused] = ("このサイト以外の画面からの操作は受け付けられません。", "Requests from other sites are not accepted."),
         [MessageKey.Unauthenticated] = ("ログインしてください。", "Please log in."),
         [MessageKey.Forbidden] = ("この操作を行う権限がありません。", "You are not allowed to do this."),
 
@@ -167,7 +168,6 @@ public static class Messages
         [MessageKey.GatewayNotFound] = ("ゲートウェイが見つかりません。", "Gateway not found."),
         [MessageKey.GatewayReplacementSameId] = ("交換前と同じゲートウェイIDは指定できません。新しいゲートウェイの「ご登録にあたって」に記載されたIDを入力してください。",
             "Enter the ID of the new gateway, as printed on its registration sheet, not the one being replaced."),
-        [MessageKey.InventoryCsvNotText] = ("CSV ファイル（text/csv、UTF-8）を送信してください。", "Send the inventory as a CSV file (text/csv, UTF-8)."),
         [MessageKey.DealerIdInvalid] = ("販売店IDは数字で入力してください。", "A dealer ID is a number."),
         [MessageKey.DealerPairWrong] = ("販売店IDまたは電話番号が正しくありません。販売店様にご確認ください。", "The dealer ID or phone number is incorrect. Please check them with the dealer."),
         [MessageKey.DealerAlreadyLinked] = ("この販売店様にはすでにこのゲートウェイの保守を任せています。", "This dealer already maintains this gateway."),

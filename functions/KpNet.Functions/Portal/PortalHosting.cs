@@ -17,7 +17,10 @@ public static partial class PortalHosting
 
     public const string DefaultFolder = "portal/dist";
 
-    /// <summary>no-referrer: activation and reset links carry their token in the fragment, and no page leaks its URL onwards.</summary>
+    /// <summary>
+    /// no-referrer: activation and reset links carry their token in the fragment, and no page leaks its URL onwards.
+    /// API answers are no-store: they carry session tokens and the caller's own data, which no cache may keep.
+    /// </summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
@@ -25,6 +28,11 @@ public static partial class PortalHosting
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                headers.CacheControl = "no-store";
+            }
+
             return next(context);
         });
 

@@ -77,8 +77,19 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
         }
     }
 
+    /// <summary>Remembers <paramref name="key"/> under <paramref name="scope"/> for <paramref name="lifetime"/> (renewed by each call).</summary>
+    public async Task RememberAsync(string scope, string key, TimeSpan lifetime, CancellationToken cancellationToken) =>
+        await Table.UpsertEntityAsync(
+            new TableEntity(PartitionOf(scope, key), "") { ["RememberedUntil"] = time.GetUtcNow() + lifetime }, TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<bool> RemembersAsync(string scope, string key, CancellationToken cancellationToken) =>
+        (await Table.GetEntityIfExistsAsync(PartitionOf(scope, key), "", cancellationToken: cancellationToken)).ValueOrNull()
+            ?.GetDateTimeOffset("RememberedUntil") > time.GetUtcNow();
+
     public async Task ResetAsync(ThrottleRule rule, string key, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(RowKeyOf(rule, key), "", ETag.All, cancellationToken);
 
-    private static string RowKeyOf(ThrottleRule rule, string key) => rule.Scope + ":" + Uri.EscapeDataString(key);
+    private static string RowKeyOf(ThrottleRule rule, string key) => PartitionOf(rule.Scope, key);
+
+    private static string PartitionOf(string scope, string key) => scope + ":" + Uri.EscapeDataString(key);
 }

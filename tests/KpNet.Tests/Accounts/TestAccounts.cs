@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
@@ -33,18 +34,8 @@ public static class TestAccounts
     /// <summary>A phone number no other test uses, as digits.</summary>
     public static string UniquePhone() => "090" + Random.Shared.Next(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// A client of the app that appears to come from its own IP address (X-Forwarded-For), so per-client login limits
-    /// counted by other tests on the shared Azurite never block it.
-    /// </summary>
-    public static HttpClient NewClient(TestApp app, HttpMessageHandler? handler = null)
-    {
-        var client = app.CreateClient(handler);
-        client.DefaultRequestHeaders.Add("X-Forwarded-For", UniqueClientIp());
-        return client;
-    }
-
-    public static string UniqueClientIp() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
+    /// <summary>A client of the app with an IP address of its own (<see cref="LoopbackClient"/>).</summary>
+    public static HttpClient NewClient(TestApp app, CookieContainer? cookies = null) => LoopbackClient.Create(app.BaseAddress, cookies);
 
     /// <summary>Logs in through POST /api/sessions and answers the session token.</summary>
     public static async Task<string> LoginAsync(HttpClient client, string email, string password)

@@ -21,6 +21,26 @@ public sealed class DealerTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
+    public async Task Signing_up_with_a_registered_address_is_answered_exactly_as_with_a_new_one()
+    {
+        var (registered, _) = await TestAccounts.CreateActiveAsync(_app);
+        var provisional = await TestAccounts.CreateProvisionalAsync(_app);
+        var before = DateTimeOffset.UtcNow;
+
+        var answers = new List<(HttpStatusCode Status, string[] Members, DateTimeOffset ExpiresAt)>();
+        foreach (var email in new[] { TestAccounts.UniqueEmail("dealer"), registered.Email, provisional.Email })
+        {
+            using var response = await _app.Client.PostAsJsonAsync("/api/dealers", DealerBody(email, TestAccounts.UniquePhone(), "京都電設"));
+            var body = await JsonAsync(response);
+            answers.Add((response.StatusCode, body.EnumerateObject().Select(p => p.Name).ToArray(), body.GetProperty("activationExpiresAt").GetDateTimeOffset()));
+        }
+
+        Assert.All(answers, a => Assert.Equal(answers[0].Status, a.Status));
+        Assert.All(answers, a => Assert.Equal(answers[0].Members, a.Members));
+        Assert.All(answers, a => Assert.InRange(a.ExpiresAt, before.AddHours(72).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(72)));
+    }
+
+    [Fact]
     public async Task A_dealer_signs_up_activates_with_the_mailed_link_and_is_told_its_numeric_dealer_id()
     {
         var (dealer, dealerId, _) = await SignUpDealerAsync(_app, "京都電設");

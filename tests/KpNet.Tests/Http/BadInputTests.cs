@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KpNet.Http;
 using KpNet.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
@@ -141,19 +142,19 @@ public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) 
 
     [Theory]
     [MemberData(nameof(ForwardedFor))]
-    public async Task A_forwarded_client_address_that_is_not_an_ip_address_is_a_400_problem_and_changes_nothing(string value)
+    public async Task A_forwarded_client_address_that_is_not_an_ip_address_is_ignored_and_never_becomes_a_key(string value)
     {
         var since = DateTimeOffset.UtcNow;
-        var outbox = await routes.OutboxCountAsync();
         using var client = new HttpClient { BaseAddress = routes.App.BaseAddress };
+        client.DefaultRequestHeaders.TryAddWithoutValidation(ClientAddress.FrontEndHeader, ForwardedForValues[value]);
         client.DefaultRequestHeaders.TryAddWithoutValidation("X-Forwarded-For", ForwardedForValues[value]);
 
         using var response = await client.PostAsJsonAsync("/api/sessions", new { email = routes.NewEmail, password = "Wr0ngPassword" });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("送信元アドレス（X-Forwarded-For）の形式が正しくありません。", (await ProblemAsync(response))!.Value.GetProperty("title").GetString());
-        Assert.Empty(await routes.WritesSinceAsync(since, outbox));
+        var written = await routes.WritesSinceAsync(since, await routes.OutboxCountAsync());
+        Assert.DoesNotContain(written, row => row.Contains("aaaa", StringComparison.Ordinal) || row.Contains("not-an-address", StringComparison.Ordinal) || row.Contains('#'));
     }
 
     private async Task<HttpResponseMessage> SendAsync(JsonRoute route, byte[] json)

@@ -1,3 +1,4 @@
+using KpNet.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,12 +19,12 @@ public sealed class TestApp : IAsyncDisposable
         _app = app;
         BaseAddress = baseAddress;
         DataFolder = dataFolder;
-        Client = CreateClient();
+        Client = LoopbackClient.Create(baseAddress);
     }
 
     public Uri BaseAddress { get; }
 
-    /// <summary>A client of the app, sending bodies as <see cref="CreateClient"/> describes.</summary>
+    /// <summary>A client of the app with an address of its own (<see cref="LoopbackClient"/>).</summary>
     public HttpClient Client { get; }
 
     public string DataFolder { get; }
@@ -70,12 +71,16 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// A new client of the app (through <paramref name="handler"/> when given, e.g. for its cookies) that sends every body with a
-    /// Content-Length, as every client of the app must: the Functions host drops a chunked body, and locally the app answers 411.
-    /// HttpClient would otherwise send JSON content chunked. A request that asks for chunked still gets it.
+    /// Started as the Functions host starts it. The host's app creates no storage (the infrastructure does), so the tables
+    /// and queues are created here as the local mode would.
     /// </summary>
-    public HttpClient CreateClient(HttpMessageHandler? handler = null) =>
-        new(new ContentLengthHandler(handler ?? new HttpClientHandler())) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    public static async Task<TestApp> StartHostedAsync(
+        string storageConnectionString, Action<WebApplicationBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var app = await StartAsync(storageConnectionString, configure, underFunctionsHost: true, settings);
+        await ActivatorUtilities.CreateInstance<StorageInitializer>(app.Services).StartAsync(CancellationToken.None);
+        return app;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -85,19 +90,6 @@ public sealed class TestApp : IAsyncDisposable
         if (Directory.Exists(DataFolder))
         {
             Directory.Delete(DataFolder, recursive: true);
-        }
-    }
-
-    private sealed class ContentLengthHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.Content is not null && request.Headers.TransferEncodingChunked != true)
-            {
-                await request.Content.LoadIntoBufferAsync(cancellationToken);
-            }
-
-            return await base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -18,11 +18,7 @@ public sealed class MonitoringApiTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task InitializeAsync() => _app = await TestApp.StartAsync(azurite.ConnectionString);
 
-    public async Task DisposeAsync()
-    {
-        await _app.Services.GetRequiredService<Throttle>().ResetAsync(GatewayCredentials.PerClient, "127.0.0.1", CancellationToken.None);
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private static DateTimeOffset Minute(DateTimeOffset t) => new(t.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
@@ -194,11 +190,34 @@ public sealed class MonitoringApiTests(AzuriteFixture azurite) : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             }
         }
-        while (response.StatusCode != HttpStatusCode.TooManyRequests && attempts <= GatewayCredentials.PerGateway.Limit);
+        while (response.StatusCode != HttpStatusCode.TooManyRequests && attempts <= GatewayCredentials.Limits.PerAccountClient.Limit);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await client.PostAsJsonAsync("/api/gateway-api/settings", new { id, password = Password })).StatusCode);
         Assert.Equal(["id", "password"], await ErrorPathsAsync(await client.PostAsJsonAsync("/api/gateway-api/settings", new { })));
+    }
+
+    [Fact]
+    public async Task The_gateway_reads_its_settings_while_strangers_guess_its_password_from_fifty_clients_who_get_a_capped_number_of_guesses()
+    {
+        var id = await ImportAsync(_app);
+        var gateway = Accounts.TestAccounts.NewClient(_app);
+        Assert.Equal(HttpStatusCode.OK, (await gateway.PostAsJsonAsync("/api/gateway-api/settings", new { id, password = Password })).StatusCode);
+
+        var strangers = new List<HttpStatusCode>();
+        for (var i = 0; i < 50; i++)
+        {
+            using var stranger = Accounts.TestAccounts.NewClient(_app);
+            strangers.Add((await stranger.PostAsJsonAsync("/api/gateway-api/settings", new { id, password = "wrong-password" })).StatusCode);
+        }
+
+        using var own = await gateway.PostAsJsonAsync("/api/gateway-api/settings", new { id, password = Password });
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        // The guess that spends the hour's budget is checked, and already answered 429 like every one after it.
+        var checkedGuesses = GatewayCredentials.Limits.PerAccount.Limit;
+        Assert.All(strangers.Take(checkedGuesses - 1), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.All(strangers.Skip(checkedGuesses - 1), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
     }
 }

@@ -31,7 +31,7 @@ internal static class NoticeAccounts
             DealerId = role == AccountRole.Dealer ? 4001 : null,
         }, CancellationToken.None);
         var (token, _) = await app.Services.GetRequiredService<SessionStore>().CreateAsync(account, CancellationToken.None);
-        var client = app.CreateClient();
+        var client = LoopbackClient.Create(app.BaseAddress);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

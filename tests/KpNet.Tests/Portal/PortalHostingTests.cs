@@ -38,4 +38,14 @@ public sealed class PortalHostingTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.NotFound, unknownApi.StatusCode);
         Assert.NotEqual("text/html", unknownApi.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public void The_static_web_app_tells_browsers_to_use_https_only_for_two_years_subdomains_included()
+    {
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "portal", "public", "staticwebapp.config.json")));
+
+        var headers = config.RootElement.GetProperty("globalHeaders");
+
+        Assert.Equal("max-age=63072000; includeSubDomains", headers.GetProperty("Strict-Transport-Security").GetString());
+    }
 }

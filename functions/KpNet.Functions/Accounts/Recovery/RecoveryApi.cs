@@ -134,7 +134,7 @@ public static partial class RecoveryApi
         }
 
         account = await ChangePasswordAsync(accounts, account, hasher.Hash(password!), cancellationToken);
-        await signIn.UnlockAsync(account.Email, cancellationToken);
+        await signIn.UnlockAsync(account.Email, ClientAddress.Of(context), cancellationToken);
         var english = account.Language == "en";
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
         {

@@ -15,47 +15,35 @@ public abstract record GatewayCheck
 }
 
 /// <summary>
-/// Checks a gateway ID + password from the sheet in the box against the inventory, limiting guesses per gateway and per
-/// client across instances. An unknown ID costs the same hashing work as a wrong password.
+/// Checks a gateway ID + password from the sheet in the box against the inventory under <see cref="Limits"/> (see
+/// <see cref="GuessLimits"/>), so the gateway itself and its owner's known clients are never locked out by guessers.
+/// An unknown ID costs the same hashing work as a wrong password.
 /// </summary>
-public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher hasher, Throttle throttle)
+public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher hasher, GuessGuard guard)
 {
-    public static readonly ThrottleRule PerGateway = new("gateway-password", Limit: 5, Window: TimeSpan.FromMinutes(15), Lockout: TimeSpan.FromMinutes(15));
-    public static readonly ThrottleRule PerClient = new("gateway-password-client", Limit: 20, Window: TimeSpan.FromMinutes(15), Lockout: TimeSpan.FromMinutes(15));
+    /// <summary>20 failures per client per 15 minutes; 5 per gateway and client; 20 per gateway an hour from clients that never got it right.</summary>
+    public static readonly GuessLimits Limits = GuessLimits.For("gateway-password", perClient: 20, perAccountPerHour: 20);
 
     private readonly Lazy<string> _decoyHash = new(() => hasher.Hash(SecureToken.Create()));
 
     /// <param name="gatewayId">Already normalised (<see cref="GatewayId.Normalize"/>) and valid.</param>
     public async Task<GatewayCheck> VerifyAsync(string gatewayId, string password, string clientAddress, CancellationToken cancellationToken)
     {
-        foreach (var (rule, key) in Keys(gatewayId, clientAddress))
+        if (await guard.RefusalAsync(Limits, gatewayId, clientAddress, cancellationToken) is { } wait)
         {
-            if (await throttle.CheckAsync(rule, key, cancellationToken) is { Allowed: false } blocked)
-            {
-                return new GatewayCheck.Throttled(blocked.RetryAfter);
-            }
+            return new GatewayCheck.Throttled(wait);
         }
 
         var gateway = await inventory.FindAsync(gatewayId, cancellationToken);
         var verification = hasher.Verify(gateway?.PasswordHash ?? _decoyHash.Value, password);
         if (gateway is not null && verification != SecretVerification.Invalid)
         {
-            await throttle.ResetAsync(PerGateway, gatewayId, cancellationToken);
+            await guard.SucceededAsync(Limits, gatewayId, clientAddress, cancellationToken);
             return new GatewayCheck.Verified(gateway);
         }
 
-        TimeSpan? retryAfter = null;
-        foreach (var (rule, key) in Keys(gatewayId, clientAddress))
-        {
-            if (await throttle.RecordFailureAsync(rule, key, cancellationToken) is { Allowed: false } blocked)
-            {
-                retryAfter = blocked.RetryAfter;
-            }
-        }
-
-        return retryAfter is { } wait ? new GatewayCheck.Throttled(wait) : new GatewayCheck.Wrong();
+        return await guard.FailedAsync(Limits, gatewayId, clientAddress, cancellationToken) is { } locked
+            ? new GatewayCheck.Throttled(locked)
+            : new GatewayCheck.Wrong();
     }
-
-    private static (ThrottleRule Rule, string Key)[] Keys(string gatewayId, string clientAddress) =>
-        [(PerGateway, gatewayId), (PerClient, clientAddress)];
 }

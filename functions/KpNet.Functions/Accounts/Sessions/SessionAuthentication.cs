@@ -1,3 +1,4 @@
+using KpNet.Hosting;
 using KpNet.Http;
 
 namespace KpNet.Accounts.Sessions;
@@ -32,30 +33,44 @@ public static class SessionAuthentication
 
     public static string? TokenOf(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerTokenOf(request) is { } bearer)
         {
-            return authorization["Bearer ".Length..].Trim();
+            return bearer;
         }
 
         return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
     }
 
-    /// <summary>Sets the portal's session cookie: HttpOnly, SameSite=Lax, Secure on https, scoped to /api.</summary>
+    /// <summary>The token of "Authorization: Bearer …", which takes precedence over the cookie.</summary>
+    public static string? BearerTokenOf(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
+
+    /// <summary>
+    /// Sets the portal's session cookie: HttpOnly, SameSite=Lax, scoped to /api, and Secure whenever the app is hosted: the
+    /// Functions host hands every request over loopback HTTP, whatever the browser used.
+    /// </summary>
     public static void SetCookie(HttpContext context, string token, DateTimeOffset expiresAt) =>
-        context.Response.Cookies.Append(CookieName, token, new CookieOptions
-        {
-            HttpOnly = true,
-            Secure = context.Request.IsHttps,
-            SameSite = SameSiteMode.Lax,
-            Path = "/api",
-            Expires = expiresAt,
-        });
+        context.Response.Cookies.Append(CookieName, token, CookieOptionsFor(context, expiresAt));
 
     public static void ClearCookie(HttpContext context) =>
-        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/api", HttpOnly = true, Secure = context.Request.IsHttps, SameSite = SameSiteMode.Lax });
+        context.Response.Cookies.Delete(CookieName, CookieOptionsFor(context, expiresAt: null));
 
-    /// <summary>Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise.</summary>
+    private static CookieOptions CookieOptionsFor(HttpContext context, DateTimeOffset? expiresAt) => new()
+    {
+        HttpOnly = true,
+        Secure = context.Request.IsHttps || context.RequestServices.GetRequiredService<HostingMode>().UnderFunctionsHost,
+        SameSite = SameSiteMode.Lax,
+        Path = "/api",
+        Expires = expiresAt,
+    };
+
+    /// <summary>
+    /// Only callers with a live session (and, when given, one of these roles) reach the endpoints: 401 / 403 otherwise; a
+    /// change made with the cookie from another site's page is refused 403 (<see cref="CrossSiteRequests"/>).
+    /// </summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder, params AccountRole[] roles)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (invocation, next) =>
@@ -65,6 +80,11 @@ public static class SessionAuthentication
             if (user is null)
             {
                 return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated);
+            }
+
+            if (CrossSiteRequests.IsCookieChangeFromAnotherSite(context))
+            {
+                return Problems.Create(context, StatusCodes.Status403Forbidden, MessageKey.CrossSiteRequestRefused);
             }
 
             if (roles.Length > 0 && !roles.Contains(user.Role))

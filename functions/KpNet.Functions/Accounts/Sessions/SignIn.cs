@@ -15,36 +15,34 @@ public abstract record SignInResult
 }
 
 /// <summary>
-/// Checks an e-mail + password under the guessing limits: <see cref="PerAccount"/> failures lock the address (known or
-/// not, so the lock reveals nothing), <see cref="PerClient"/> failures lock the caller's IP so one client cannot spray
-/// many addresses. An unknown address costs the same hash verification as a known one.
+/// Checks an e-mail + password under <see cref="Limits"/> (see <see cref="GuessLimits"/>): the address is the account, known
+/// or not, so the limits reveal nothing. An unknown address costs the same hash verification as a known one.
 /// </summary>
-public sealed class SignIn(AccountStore accounts, SecretHasher hasher, Throttle throttle, AccountPhoneIndex phoneIndex)
+public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuard guard, AccountPhoneIndex phoneIndex)
 {
-    public static readonly ThrottleRule PerAccount = new("login", 5, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
-    public static readonly ThrottleRule PerClient = new("login-client", 50, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
+    /// <summary>50 failures per client per 15 minutes (many addresses sprayed); 5 per address and client; 20 per address an hour from clients that never logged in to it.</summary>
+    public static readonly GuessLimits Limits = GuessLimits.For("login", perClient: 50, perAccountPerHour: 20);
 
     private readonly Lazy<string> _dummyHash = new(() => hasher.Hash(SecureToken.Create()));
 
     public async Task<SignInResult> AttemptAsync(string email, string password, string client, CancellationToken cancellationToken)
     {
         var accountKey = EmailKey.For(email);
-        var blocked = await BlockedAsync(accountKey, client, cancellationToken);
-        if (blocked is not null)
+        if (await guard.RefusalAsync(Limits, accountKey, client, cancellationToken) is { } wait)
         {
-            return blocked;
+            return new SignInResult.Locked(wait);
         }
 
         var account = await accounts.FindByEmailAsync(email, cancellationToken);
         var verification = hasher.Verify(account?.PasswordHash ?? _dummyHash.Value, password);
         if (account is not { Status: AccountStatus.Active, PasswordHash: not null } || verification == SecretVerification.Invalid)
         {
-            var perAccount = await throttle.RecordFailureAsync(PerAccount, accountKey, cancellationToken);
-            var perClient = await throttle.RecordFailureAsync(PerClient, client, cancellationToken);
-            return Longest(perAccount, perClient) is { } locked ? locked : new SignInResult.Failed();
+            return await guard.FailedAsync(Limits, accountKey, client, cancellationToken) is { } locked
+                ? new SignInResult.Locked(locked)
+                : new SignInResult.Failed();
         }
 
-        await throttle.ResetAsync(PerAccount, accountKey, cancellationToken);
+        await guard.SucceededAsync(Limits, accountKey, client, cancellationToken);
         if (verification == SecretVerification.ValidButOutdated)
         {
             account = await RehashAsync(account, password, cancellationToken);
@@ -54,15 +52,15 @@ public sealed class SignIn(AccountStore accounts, SecretHasher hasher, Throttle 
         return new SignInResult.Succeeded(account);
     }
 
-    /// <summary>After a password reset the owner may log in at once, whatever the guessers did before.</summary>
-    public Task UnlockAsync(string email, CancellationToken cancellationToken) =>
-        throttle.ResetAsync(PerAccount, EmailKey.For(email), cancellationToken);
-
-    private async Task<SignInResult.Locked?> BlockedAsync(string accountKey, string client, CancellationToken cancellationToken) =>
-        Longest(await throttle.CheckAsync(PerAccount, accountKey, cancellationToken), await throttle.CheckAsync(PerClient, client, cancellationToken));
-
-    private static SignInResult.Locked? Longest(ThrottleDecision first, ThrottleDecision second) =>
-        first.Allowed && second.Allowed ? null : new SignInResult.Locked(first.RetryAfter > second.RetryAfter ? first.RetryAfter : second.RetryAfter);
+    /// <summary>
+    /// After a password reset by mail the owner may log in at once, whatever the guessers did before: the budget starts
+    /// again and the client that reset the password counts as the owner's.
+    /// </summary>
+    public async Task UnlockAsync(string email, string client, CancellationToken cancellationToken)
+    {
+        await guard.ResetBudgetAsync(Limits, EmailKey.For(email), cancellationToken);
+        await guard.SucceededAsync(Limits, EmailKey.For(email), client, cancellationToken);
+    }
 
     // The stamp stays: a stronger hash of the same password must not log the user out elsewhere. Losing a race to
     // another change is harmless; the next login rehashes again.

@@ -17,6 +17,9 @@ public static class InventoryCsv
 {
     public const string Header = "id,password,model,serial,product";
 
+    /// <summary>What the operator's import accepts (UTF-8).</summary>
+    public const string ContentType = "text/csv";
+
     public static (IReadOnlyList<InventoryRow> Rows, IReadOnlyList<InventoryCsvError> Errors) Parse(TextReader reader)
     {
         var rows = new List<InventoryRow>();

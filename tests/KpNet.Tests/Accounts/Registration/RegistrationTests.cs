@@ -22,12 +22,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task InitializeAsync() =>
         _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
 
-    // Every test here talks from 127.0.0.1: forget its wrong gateway passwords so later tests are not locked out.
-    public async Task DisposeAsync()
-    {
-        await _app.Services.GetRequiredService<Throttle>().ResetAsync(GatewayCredentials.PerClient, "127.0.0.1", CancellationToken.None);
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task A_customer_verifies_the_gateway_registers_follows_the_mailed_link_and_activates_once()
@@ -240,7 +235,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IAsyncLifetime
             response = await _app.Client.PostAsJsonAsync("/api/gateways/verify", new { id = gatewayId, password = "wrong-password1" });
             attempts++;
         }
-        while (response.StatusCode == HttpStatusCode.BadRequest && attempts < GatewayCredentials.PerGateway.Limit + 1);
+        while (response.StatusCode == HttpStatusCode.BadRequest && attempts < GatewayCredentials.Limits.PerAccountClient.Limit + 1);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);

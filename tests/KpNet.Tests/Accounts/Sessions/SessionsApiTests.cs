@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Accounts.Sessions;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -68,13 +69,15 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(_app);
         var cookies = new CookieContainer();
-        using var portal = TestAccounts.NewClient(_app, new HttpClientHandler { CookieContainer = cookies });
+        using var portal = TestAccounts.NewClient(_app, cookies);
 
         using var login = await portal.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
         var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
         var sessionCookie = cookies.GetCookies(new Uri(_app.BaseAddress, "/api/me"))["kpnet_session"]!;
         using var me = await portal.GetAsync("/api/me");
-        using var logout = await portal.DeleteAsync("/api/sessions/current");
+        using var logoutRequest = new HttpRequestMessage(HttpMethod.Delete, "/api/sessions/current");
+        logoutRequest.Headers.Add("Origin", _app.BaseAddress.GetLeftPart(UriPartial.Authority));
+        using var logout = await portal.SendAsync(logoutRequest);
         using var replayed = new HttpRequestMessage(HttpMethod.Get, "/api/me");
         replayed.Headers.Add("Cookie", $"kpnet_session={sessionCookie.Value}");
         using var withOldCookie = await portal.SendAsync(replayed);
@@ -89,6 +92,34 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Empty(cookies.GetCookies(new Uri(_app.BaseAddress, "/api/me")));
         Assert.Equal(HttpStatusCode.Unauthorized, withOldCookie.StatusCode);
+    }
+
+    [Fact]
+    public async Task Under_the_functions_host_the_cookie_is_secure_although_requests_arrive_over_loopback_http()
+    {
+        await using var hosted = await TestApp.StartHostedAsync(azurite.ConnectionString);
+        var (account, password) = await TestAccounts.CreateActiveAsync(hosted);
+
+        using var login = await hosted.Client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+        using var logout = await SendAsync(hosted.Client, HttpMethod.Delete, "/api/sessions/current", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Contains("secure", Assert.Single(login.Headers.GetValues("Set-Cookie")).Split("; "), StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("secure", Assert.Single(logout.Headers.GetValues("Set-Cookie")).Split("; "), StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Answers_carrying_a_token_or_the_callers_data_are_never_stored_by_caches()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app);
+
+        using var login = await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+        using var me = await SendAsync(HttpMethod.Get, "/api/me", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.True(login.Headers.CacheControl?.NoStore);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.True(me.Headers.CacheControl?.NoStore);
     }
 
     [Fact]
@@ -225,6 +256,49 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Strangers_guessing_from_fifty_clients_do_not_stop_the_owner_logging_in_from_a_client_it_used_before()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password })).StatusCode);
+
+        await GuessFromFreshClientsAsync(account.Email, 50);
+        using var owner = await _client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
+
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
+    [Fact]
+    public async Task Guesses_at_one_address_are_capped_per_hour_however_many_clients_make_them()
+    {
+        var (account, _) = await TestAccounts.CreateActiveAsync(_app);
+
+        var answers = await GuessFromFreshClientsAsync(account.Email, 50);
+        _clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        var nextHour = await GuessFromFreshClientsAsync(account.Email, 1);
+
+        // The guess that spends the hour's budget is checked, and already answered 429 like every one after it.
+        var checkedGuesses = SignIn.Limits.PerAccount.Limit;
+        Assert.All(answers.Take(checkedGuesses - 1), a => Assert.Equal(HttpStatusCode.Unauthorized, a.Status));
+        Assert.All(answers.Skip(checkedGuesses - 1), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.Status));
+        Assert.All(answers.Skip(checkedGuesses - 1), a => Assert.InRange(a.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1)));
+        Assert.Equal(HttpStatusCode.Unauthorized, Assert.Single(nextHour).Status);
+    }
+
+    /// <summary>One wrong password from each of <paramref name="clients"/> new clients, in turn.</summary>
+    private async Task<List<(HttpStatusCode Status, TimeSpan? RetryAfter)>> GuessFromFreshClientsAsync(string email, int clients)
+    {
+        var answers = new List<(HttpStatusCode, TimeSpan?)>();
+        for (var i = 0; i < clients; i++)
+        {
+            using var stranger = TestAccounts.NewClient(_app);
+            using var response = await stranger.PostAsJsonAsync("/api/sessions", new { email, password = "Wr0ngPassword" });
+            answers.Add((response.StatusCode, response.Headers.RetryAfter?.Delta));
+        }
+
+        return answers;
+    }
+
+    [Fact]
     public async Task A_session_unused_for_two_hours_expires()
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(_app);
@@ -270,11 +344,13 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token)
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token) => SendAsync(_client, method, path, token);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string token)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     private async Task<(HttpStatusCode Status, string? Title, string Body)> LoginProblemAsync(string email, string password)
