@@ -80,10 +80,18 @@ public static class FunctionsHosting
         return services;
     }
 
+    /// <summary>
+    /// Under the host: POST /{FunctionName} for its invocations. Locally nothing posts invocations (the local triggers call
+    /// the dispatcher in-process), and an unauthenticated endpoint that runs any function would let any web page the
+    /// developer opens make the local app send mail.
+    /// </summary>
     public static WebApplication MapFunctionsHosting(this WebApplication app)
     {
-        app.MapFunctionInvocations();
-        if (app.Services.GetRequiredService<HostingMode>().RunsLocalTriggers)
+        if (app.Services.GetRequiredService<HostingMode>().UnderFunctionsHost)
+        {
+            app.MapFunctionInvocations();
+        }
+        else
         {
             var functions = app.Services.GetRequiredService<TriggerFunctions>().OfTrigger<EventHubTrigger>();
             app.MapLocalEventHubs(functions.Select(f => app.Services.GetRequiredKeyedService<LocalEventHub>(f.Function.Name)));

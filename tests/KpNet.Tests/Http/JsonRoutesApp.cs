@@ -88,6 +88,8 @@ public sealed class JsonRoutesApp : IAsyncLifetime
             a => new JsonObject { ["id"] = a.OwnedGatewayId, ["password"] = RegistrationClient.GatewayPassword }),
         new("POST", "/api/gateway-api/settings/applied", Role.Anonymous, _ => "/api/gateway-api/settings/applied",
             a => new JsonObject { ["id"] = a.OwnedGatewayId, ["password"] = RegistrationClient.GatewayPassword, ["version"] = "0" }),
+        new("POST", "/api/gateway-api/telemetry-token", Role.Anonymous, _ => "/api/gateway-api/telemetry-token",
+            a => new JsonObject { ["id"] = a.OwnedGatewayId, ["password"] = RegistrationClient.GatewayPassword }),
         new("POST", "/api/operator/notices", Role.Admin, _ => "/api/operator/notices",
             _ => new JsonObject
             {

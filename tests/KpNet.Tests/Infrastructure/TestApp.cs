@@ -1,4 +1,5 @@
 using KpNet.Hosting;
+using KpNet.Hosting.Invocation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -81,6 +82,11 @@ public sealed class TestApp : IAsyncDisposable
         await ActivatorUtilities.CreateInstance<StorageInitializer>(app.Services).StartAsync(CancellationToken.None);
         return app;
     }
+
+    /// <summary>Runs a function now, as its local trigger would: through the dispatcher, with the payload the host would send.</summary>
+    public async Task<InvocationResult> InvokeAsync(string functionName, string payload) =>
+        await Services.GetRequiredService<InvocationDispatcher>().DispatchAsync(
+            functionName, System.Text.Encoding.UTF8.GetBytes(payload), Guid.NewGuid().ToString(), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using KpNet.Hosting.Invocation;
 using KpNet.Telemetry.Alerts;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,9 +70,8 @@ public sealed class DealerMonitoringTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal((0, 0, false), Read(await connectivity()));
 
         _clock.Advance(TimeSpan.FromMinutes(45));
-        var sweep = await _app.Client.PostAsync("/" + OfflineSweepFunction.Name,
-            new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);
+        var sweep = await _app.InvokeAsync(OfflineSweepFunction.Name, """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""");
+        Assert.Equal(InvocationOutcome.Succeeded, sweep.Outcome);
         var (minutes, periods, offlineNow) = Read(await connectivity());
         Assert.Equal((1, true), (periods, offlineNow));
         Assert.InRange(minutes, 44, 46);

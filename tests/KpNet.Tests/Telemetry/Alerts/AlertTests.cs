@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using KpNet.Hosting.Invocation;
 using KpNet.Telemetry.Alerts;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
@@ -33,9 +34,8 @@ public sealed class AlertTests(AzuriteFixture azurite) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<List<JsonElement>>())!;
     }
 
-    private Task<HttpResponseMessage> SweepAsync() =>
-        _app.Client.PostAsync("/" + OfflineSweepFunction.Name,
-            new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
+    private Task<InvocationResult> SweepAsync() =>
+        _app.InvokeAsync(OfflineSweepFunction.Name, """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""");
 
     [Fact]
     public async Task A_unit_fault_is_raised_and_mailed_once_under_replays_and_cleared_with_one_recovery_mail()
@@ -125,12 +125,12 @@ public sealed class AlertTests(AzuriteFixture azurite) : IAsyncLifetime
         await SendAsync(_app, Event(gateway.Id, 1, lastSeen));
 
         _clock.Advance(TimeSpan.FromMinutes(20));
-        Assert.Equal(HttpStatusCode.OK, (await SweepAsync()).StatusCode);
+        Assert.Equal(InvocationOutcome.Succeeded, (await SweepAsync()).Outcome);
         Assert.Empty(await AlertsAsync(gateway));
 
         _clock.Advance(TimeSpan.FromMinutes(20));
-        Assert.Equal(HttpStatusCode.OK, (await SweepAsync()).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await SweepAsync()).StatusCode);
+        Assert.Equal(InvocationOutcome.Succeeded, (await SweepAsync()).Outcome);
+        Assert.Equal(InvocationOutcome.Succeeded, (await SweepAsync()).Outcome);
 
         var offline = Assert.Single(await AlertsAsync(gateway));
         Assert.Equal(AlertCatalogue.Offline, offline.GetProperty("code").GetString());
