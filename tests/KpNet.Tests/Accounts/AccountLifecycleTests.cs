@@ -8,8 +8,7 @@ using static KpNet.Tests.Accounts.Registration.RegistrationClient;
 namespace KpNet.Tests.Accounts;
 
 /// <summary>The whole life of a customer account, as one user lives it, across registration, sessions and logout.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class AccountLifecycleTests(AzuriteFixture azurite)
+public sealed class AccountLifecycleTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task Register_then_mail_then_activate_then_login_then_me_then_logout_and_the_token_is_refused()

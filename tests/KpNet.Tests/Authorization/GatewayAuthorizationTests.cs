@@ -14,8 +14,7 @@ namespace KpNet.Tests.Authorization;
 /// Every gateway and dealer endpoint, walked as each kind of caller, with the exact status each must get; and for the
 /// callers who must not see a gateway, the same answer as for a gateway that does not exist.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const HttpStatusCode Ok = HttpStatusCode.OK;
     private const HttpStatusCode NoContent = HttpStatusCode.NoContent;

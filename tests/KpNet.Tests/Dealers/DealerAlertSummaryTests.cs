@@ -8,8 +8,7 @@ using static KpNet.Tests.Monitoring.MonitoredGateways;
 namespace KpNet.Tests.Dealers;
 
 /// <summary>The dealer's list and detail summarise the gateway's open alerts from the Alerts table, alerting gateways first.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class DealerAlertSummaryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private TestApp _app = null!;
 

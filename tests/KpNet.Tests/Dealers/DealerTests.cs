@@ -9,8 +9,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Dealers;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class DealerTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class DealerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private static readonly string[] StaffWithDuplicate = ["a@example.jp", "Ｂ@example.jp", "a@example.jp"];
     private static readonly string[] StaffWithInvalid = ["ok@example.jp", "not-an-address"];

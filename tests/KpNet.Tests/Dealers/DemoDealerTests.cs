@@ -8,8 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Dealers;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class DemoDealerTests(AzuriteFixture azurite)
+public sealed class DemoDealerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task The_demo_dealers_are_created_once_and_can_sign_in_with_their_documented_logins()

@@ -10,8 +10,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Gateways;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class GatewayManagementTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class GatewayManagementTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private TestApp _app = null!;
 

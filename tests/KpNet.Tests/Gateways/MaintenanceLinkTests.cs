@@ -9,8 +9,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Gateways;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class MaintenanceLinkTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class MaintenanceLinkTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string LinkedSubject = "【保守を任せる販売店様登録のお知らせ】遠隔モニタリングサービス";
     private const string UnlinkedSubject = "【保守を任せる販売店様登録解除のお知らせ】遠隔モニタリングサービス";

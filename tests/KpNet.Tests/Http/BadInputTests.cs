@@ -17,8 +17,7 @@ namespace KpNet.Tests.Http;
 /// client address that is not one — gets a 400 problem in Japanese naming what is wrong, on every JSON route, and
 /// changes nothing in storage.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) : IClassFixture<JsonRoutesApp>, IAsyncLifetime
+public sealed class BadInputTests(AzuriteFixture azurite, JsonRoutesApp routes) : IClassFixture<AzuriteFixture>, IClassFixture<JsonRoutesApp>, IAsyncLifetime
 {
     private const string ValidationTitle = "入力内容に誤りがあります。";
     private const string CharactersNotAllowed = "使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。";

@@ -10,8 +10,7 @@ namespace KpNet.Tests.Http;
 /// Which client a request counts against: locally the socket's address, whatever forwarding headers say; under the
 /// Functions host the address App Service's front end writes into Client-IP, whatever else the request carries.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class ClientAddressTests(AzuriteFixture azurite)
+public sealed class ClientAddressTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly int ClientLimit = GatewayCredentials.Limits.PerClient.Limit;
 

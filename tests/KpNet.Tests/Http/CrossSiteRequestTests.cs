@@ -13,8 +13,7 @@ namespace KpNet.Tests.Http;
 /// reads, and cookie-authenticated changes only from the portal's own origin; the smartphone app's Bearer token is not
 /// asked where it comes from.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class CrossSiteRequestTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class CrossSiteRequestTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string OtherSite = "https://attacker.example";
     private const string AddGatewayBody = """{"gateway":{"id":"","password":""},"site":{}}""";

@@ -16,15 +16,15 @@ public sealed class StorageOutageTests : IAsyncLifetime
     // Longer than the readiness probe's 3 s, so readiness answers for itself before the request's deadline does.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
-    private readonly AzuriteFixture _azurite = new();
     private readonly CapturedLogs _logs = new();
+    private AzuriteProcess _azurite = null!;
     private TestApp _app = null!;
 
     public async Task InitializeAsync()
     {
-        await _azurite.InitializeAsync();
+        _azurite = await AzuriteProcess.StartAsync();
         _app = await TestApp.StartAsync(
-            _azurite.ConnectionString,
+            _azurite.LeaseAccount(),
             configure: builder => builder.Logging.AddProvider(_logs.CreateProvider()),
             settings: new Dictionary<string, string> { ["Http:RequestTimeout"] = Deadline.ToString("c") });
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -7,44 +7,42 @@ using System.Text.RegularExpressions;
 namespace KpNet.Tests.Infrastructure;
 
 /// <summary>
-/// Starts the repository's Azurite (npm, in-memory, random ports) for the test collection, or uses
-/// the connection string in <c>KPNET_TEST_STORAGE</c> when that variable is set.
+/// One Azurite process from the repository's npm packages (in memory, loopback, free ports), serving many storage
+/// accounts (AZURITE_ACCOUNTS) so that every test class can have one no other test sees.
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "xunit disposes fixtures through IAsyncLifetime.DisposeAsync.")]
-public sealed partial class AzuriteFixture : IAsyncLifetime
+public sealed partial class AzuriteProcess : IAsyncDisposable
 {
-    private const string WellKnownKey =
-        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /// <summary>Every account has this key; accounts keep tests apart, not secrets.</summary>
+    public const string AccountKey = "a3BuZXQtdGVzdC1zdG9yYWdlLWtleQ==";
+
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Dictionary<string, int> _ports = [];
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Process? _process;
+    private readonly string[] _accounts;
+    private int _leased;
 
-    public string ConnectionString { get; private set; } = Environment.GetEnvironmentVariable("KPNET_TEST_STORAGE") ?? string.Empty;
-
-    public async Task InitializeAsync()
+    private AzuriteProcess(int accounts)
     {
-        if (ConnectionString.Length > 0)
-        {
-            return;
-        }
-
-        var root = RepositoryRoot.Path;
-        var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
+        _accounts = Enumerable.Range(1, accounts).Select(i => "kpnet" + i.ToString("D4", CultureInfo.InvariantCulture)).ToArray();
+        var azurite = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
         {
-            throw new InvalidOperationException($"Azurite is not installed at {azurite}: run 'npm ci' in {root}.");
+            throw new InvalidOperationException($"Azurite is not installed at {azurite}: run 'npm ci' in {RepositoryRoot.Path}.");
         }
 
         var start = new ProcessStartInfo(azurite)
         {
-            WorkingDirectory = root,
+            WorkingDirectory = RepositoryRoot.Path,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            Environment = { ["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.Select(a => $"{a}:{AccountKey}")) },
         };
         foreach (var argument in "--silent --inMemoryPersistence --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0".Split(' '))
         {
@@ -55,33 +53,57 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         _process.OutputDataReceived += (_, e) => OnOutput(e.Data);
         _process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
         _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException($"Azurite exited early:\n{Output()}"));
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+    }
 
+    public static async Task<AzuriteProcess> StartAsync(int accounts = 1)
+    {
+        var azurite = new AzuriteProcess(accounts);
+        azurite._process.Start();
+        azurite._process.BeginOutputReadLine();
+        azurite._process.BeginErrorReadLine();
         try
         {
-            await _listening.Task.WaitAsync(StartTimeout);
+            await azurite._listening.Task.WaitAsync(StartTimeout);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Azurite did not report its three listeners within {StartTimeout.TotalSeconds} s. Output:\n{Output()}");
+            await azurite.DisposeAsync();
+            throw new TimeoutException($"Azurite did not report its three listeners within {StartTimeout.TotalSeconds} s. Output:\n{azurite.Output()}");
         }
 
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{_ports["Blob"]}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{_ports["Queue"]}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{_ports["Table"]}/devstoreaccount1;";
+        return azurite;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>A connection string for an account no one has had yet.</summary>
+    public string LeaseAccount()
     {
-        if (_process is null)
+        var index = Interlocked.Increment(ref _leased) - 1;
+        if (index >= _accounts.Length)
         {
-            return;
+            throw new InvalidOperationException($"All {_accounts.Length} Azurite accounts are leased; start Azurite with more.");
         }
 
+        var account = _accounts[index];
+        return $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{_ports["Blob"]}/{account};" +
+            $"QueueEndpoint=http://127.0.0.1:{_ports["Queue"]}/{account};" +
+            $"TableEndpoint=http://127.0.0.1:{_ports["Table"]}/{account};";
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered, as with a stalled account.</summary>
+    public void Pause() => Signal(SigStop);
+
+    public void Resume() => Signal(SigCont);
+
+    /// <summary>Ends the process: connections are refused, as with an unreachable account.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -91,29 +113,12 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         _process.Dispose();
     }
 
-    /// <summary>Freezes the Azurite process (SIGSTOP): connections are accepted by the kernel but never answered, as with a stalled account.</summary>
-    public void Pause() => Signal(SigStop);
-
-    public void Resume() => Signal(SigCont);
-
-    /// <summary>Ends the Azurite process: connections are refused, as with an unreachable account.</summary>
-    public async Task KillAsync()
-    {
-        var process = _process ?? throw new InvalidOperationException("This fixture did not start an Azurite of its own.");
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-    }
-
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
     private void Signal(int signal)
     {
-        var process = _process ?? throw new InvalidOperationException("This fixture did not start an Azurite of its own.");
-        if (kill(process.Id, signal) != 0)
+        if (kill(_process.Id, signal) != 0)
         {
             throw new InvalidOperationException($"Signal {signal} to Azurite failed: errno {Marshal.GetLastPInvokeError()}.");
         }
@@ -135,7 +140,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             var match = ListeningLine().Match(line);
             if (match.Success)
             {
-                _ports[match.Groups[1].Value] = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                _ports[match.Groups[1].Value] = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
                 if (_ports.Count == 3)
                 {
                     _listening.TrySetResult();
@@ -153,8 +158,29 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(AzuriteCollection.Name)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+/// <summary>
+/// Storage of the test class's own: an account of the Azurite shared by the whole test run, started on first use and
+/// ended with the run. Classes run in parallel; a class's tests run one after another and share its account.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
 {
-    public const string Name = "Azurite";
+    /// <summary>Far more than there are test classes; an account costs Azurite nothing until used.</summary>
+    private const int Accounts = 400;
+
+    private static readonly Lazy<Task<AzuriteProcess>> Shared = new(StartSharedAsync);
+
+    public string ConnectionString { get; private set; } = "";
+
+    public static async Task<string> LeaseAccountAsync() => (await Shared.Value).LeaseAccount();
+
+    public async Task InitializeAsync() => ConnectionString = await LeaseAccountAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static async Task<AzuriteProcess> StartSharedAsync()
+    {
+        var azurite = await AzuriteProcess.StartAsync(Accounts);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return azurite;
+    }
 }

@@ -11,16 +11,16 @@ using static KpNet.Tests.Monitoring.MonitoredGateways;
 
 namespace KpNet.Tests.Monitoring;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class DealerMonitoringTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class DealerMonitoringTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
     private TestApp _app = null!;
 
+    // An account of each test's own: the clock this test moves must not reach another test's mails.
     public async Task InitializeAsync() =>
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        _app = await TestApp.StartAsync(await AzuriteFixture.LeaseAccountAsync(), configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
 
-    public Task DisposeAsync() => DisposeAfterOutboxDrainedAsync(_app);
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private DateTimeOffset Now => new(_clock.GetUtcNow().Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

@@ -85,30 +85,5 @@ public static class MonitoredGateways
             async () => (await MailsToAsync(app, to)).Where(m => m.Subject.StartsWith(subjectStart, StringComparison.Ordinal)).ToList(),
             mails => mails.Count >= count, what: $"{count} mail(s) {subjectStart} to {to}");
 
-    /// <summary>
-    /// Stops a test's app once the shared outbox queue is empty (waiting up to 90 s), so mails this app caused (an
-    /// offline sweep mails every silent gateway's owner, not only the test's) are delivered here and never reach the
-    /// next test class's app. The wait is tidy-up, not an assertion: a message another test class left in the shared
-    /// queue (one whose mail claim is still leased, say) must not fail this test, whose assertions are its own. The app
-    /// is disposed whatever happens: left running, it would go on taking mails off the shared outbox into its own
-    /// mailbox, and every later test waiting for a mail would fail.
-    /// </summary>
-    public static async Task DisposeAfterOutboxDrainedAsync(TestApp app)
-    {
-        try
-        {
-            await Eventually.ReturnsAsync(
-                async () => (await app.Services.GetRequiredService<StorageAccount>().GetQueueClient(EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
-                count => count == 0, TimeSpan.FromSeconds(90), what: "the email outbox to drain");
-        }
-        catch (TimeoutException)
-        {
-        }
-        finally
-        {
-            await app.DisposeAsync();
-        }
-    }
-
     private static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -9,8 +9,7 @@ using static KpNet.Tests.Monitoring.MonitoredGateways;
 
 namespace KpNet.Tests.Monitoring;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class MonitoringApiTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class MonitoringApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string HistoryOutOfRange = "日時は 2000-01-01 から 2099-12-31 までの範囲（UTC）で指定してください。";
 

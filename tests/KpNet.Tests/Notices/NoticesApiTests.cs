@@ -6,8 +6,7 @@ using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Notices;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class NoticesApiTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class NoticesApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private sealed record NoticeView(string Id, string Date, string Title, string Body, string Audience);
 

@@ -11,8 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace KpNet.Tests.Notifications;
 
 /// <summary>The app's SendEmail function against the fake ACS (signatures, body shape, 429/5xx/4xx answers) through the real email-outbox queue.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string Sender = "no-reply@kpnet.example.jp";
 

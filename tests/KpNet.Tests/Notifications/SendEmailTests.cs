@@ -5,8 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Notifications;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class SendEmailTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SendEmailTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private sealed record DevMailView(string To, string Subject, string Text, DateTimeOffset SentAt);
 

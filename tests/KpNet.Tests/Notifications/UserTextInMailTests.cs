@@ -9,8 +9,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 namespace KpNet.Tests.Notifications;
 
 /// <summary>What one user typed, as it reaches another user's mail: shown as typed, never as a link.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed partial class UserTextInMailTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed partial class UserTextInMailTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string LinkedSubject = "【保守を任せる販売店様登録のお知らせ】遠隔モニタリングサービス";
     private const string WordJoiner = "\u2060";

@@ -10,13 +10,13 @@ using static Microsoft.Playwright.Assertions;
 namespace KpNet.Tests.Portal;
 
 /// <summary>The manual's walkthrough (§1-2) in headless Chromium against the real app: the portal's registration, activation, login and menu.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed partial class AccountScreensTests(AzuriteFixture azurite, PortalSite site) : IClassFixture<PortalSite>, IAsyncLifetime
+[Collection(PortalCollection.Name)]
+public sealed partial class AccountScreensTests(PortalSite site) : IAsyncLifetime
 {
     internal const string GatewayPassword = "abcdefghijk12";
     internal const string ProvisionalSubject = "【アカウント仮登録のお知らせ】遠隔モニタリングサービス";
 
-    public Task InitializeAsync() => site.StartAsync(azurite.ConnectionString);
+    public Task InitializeAsync() => site.StartAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -16,8 +16,8 @@ namespace KpNet.Tests.Portal;
 /// The manuals' walkthrough (§2-§4) in headless Chromium against the real app: gateway management, maintenance links,
 /// the dealer site and the monitoring site.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class ManagementScreensTests(AzuriteFixture azurite, PortalSite site) : IClassFixture<PortalSite>, IAsyncLifetime
+[Collection(PortalCollection.Name)]
+public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 {
     private const string CustomerPassword = "Hanako2026";
     private const string SiteName = "御室 英語確認発電所";
@@ -46,7 +46,7 @@ public sealed class ManagementScreensTests(AzuriteFixture azurite, PortalSite si
         }
         """;
 
-    public Task InitializeAsync() => site.StartAsync(azurite.ConnectionString);
+    public Task InitializeAsync() => site.StartAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -5,8 +5,7 @@ using KpNet.Tests.Infrastructure;
 namespace KpNet.Tests.Portal;
 
 /// <summary>The app serves the built portal locally, client routes included, with the strict security headers on every answer.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class PortalHostingTests(AzuriteFixture azurite)
+public sealed class PortalHostingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task Pages_assets_and_api_answers_carry_the_security_headers_and_client_routes_get_the_portal()

@@ -5,8 +5,8 @@ using Microsoft.Playwright;
 namespace KpNet.Tests.Portal;
 
 /// <summary>
-/// One app serving the built portal and one headless Debian Chromium per test class (a class fixture: the app starts on
-/// the first test, with the collection's Azurite). Pages are screenshotted to TestResults/screenshots/.
+/// One app serving the built portal and one headless Debian Chromium for all the browser tests (a collection fixture:
+/// the app starts on the first test, on a storage account of its own). Pages are screenshotted to TestResults/screenshots/.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "xunit disposes class fixtures through IAsyncLifetime.DisposeAsync.")]
 public sealed class PortalSite : IAsyncLifetime
@@ -30,7 +30,7 @@ public sealed class PortalSite : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task StartAsync(string storageConnectionString)
+    public async Task StartAsync()
     {
         await _starting.WaitAsync();
         try
@@ -48,7 +48,7 @@ public sealed class PortalSite : IAsyncLifetime
                 Headless = true,
                 Args = ChromiumArguments,
             });
-            _app = await TestApp.StartAsync(storageConnectionString, settings: new Dictionary<string, string>
+            _app = await TestApp.StartAsync(await AzuriteFixture.LeaseAccountAsync(), settings: new Dictionary<string, string>
             {
                 ["Portal:StaticFiles"] = PortalBuild.Folder,
             });
@@ -95,4 +95,11 @@ public sealed class PortalSite : IAsyncLifetime
 
         _starting.Dispose();
     }
+}
+
+/// <summary>The browser tests share one browser and one app, and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalSite>
+{
+    public const string Name = "Portal";
 }

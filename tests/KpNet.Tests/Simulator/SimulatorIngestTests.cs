@@ -7,8 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Simulator;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class SimulatorIngestTests(AzuriteFixture azurite)
+public sealed class SimulatorIngestTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task One_simulator_round_through_the_local_ingest_endpoint_gives_every_simulated_gateway_a_status()

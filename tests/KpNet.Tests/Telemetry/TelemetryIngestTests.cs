@@ -10,8 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Telemetry;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset BaseTime = new(DateTimeOffset.UtcNow.AddHours(-2).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

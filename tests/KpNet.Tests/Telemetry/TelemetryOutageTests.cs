@@ -21,8 +21,7 @@ namespace KpNet.Tests.Telemetry;
 /// retry budget (5 retries, about a minute), and one gateway whose rows storage refuses on every try. The clock only
 /// moves when the test moves it, so minutes of back-off pass in milliseconds.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const int OldTriesBeforeGivingUp = 6;
 

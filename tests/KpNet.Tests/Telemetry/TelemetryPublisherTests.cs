@@ -17,8 +17,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 namespace KpNet.Tests.Telemetry;
 
 /// <summary>Each gateway sends as its own Event Hubs publisher, with a token it fetches with its ID and password.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class TelemetryPublisherTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TelemetryPublisherTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private TestApp _app = null!;
 

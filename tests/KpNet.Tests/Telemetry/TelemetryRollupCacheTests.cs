@@ -9,8 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Telemetry;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite)
+public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     // 01:00 in Japan on 1 June 2025: the next hour is the same Japan day, the day ends at 15:00 UTC.
     private static readonly DateTimeOffset Hour = new(2025, 5, 31, 16, 0, 0, TimeSpan.Zero);

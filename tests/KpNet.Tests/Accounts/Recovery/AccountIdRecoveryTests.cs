@@ -8,8 +8,7 @@ using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Accounts.Recovery;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string Subject = "【ユーザIDのお知らせ】";
 

@@ -10,8 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Accounts.Recovery;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string ResetSubject = "【パスワード再設定のお知らせ】";
     private const string ChangedSubject = "【パスワード変更のお知らせ】";

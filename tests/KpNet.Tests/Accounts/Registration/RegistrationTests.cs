@@ -14,8 +14,7 @@ using static KpNet.Tests.Accounts.Registration.RegistrationClient;
 
 namespace KpNet.Tests.Accounts.Registration;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class RegistrationTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
     private TestApp _app = null!;

@@ -9,8 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Accounts.Sessions;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class SessionsApiTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SessionsApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
     private TestApp _app = null!;

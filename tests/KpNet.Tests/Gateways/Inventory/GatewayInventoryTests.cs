@@ -7,8 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Gateways.Inventory;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class GatewayInventoryTests(AzuriteFixture azurite)
+public sealed class GatewayInventoryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public void The_inventory_csv_reads_rows_normalising_full_width_ids_and_names_every_bad_line()

@@ -10,8 +10,7 @@ namespace KpNet.Tests.Hosting.Local;
 /// The host copies a forwarded body only with a Content-Length (azure-functions-host HttpRequestExtensions.ToHttpRequestMessage:
 /// "if (request.ContentLength != null &amp;&amp; request.ContentLength > 0)"), so locally a chunked body to /api/* is refused.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class ContentLengthRequirementTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ContentLengthRequirementTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string GatewaySettingsPath = "/api/gateway-api/settings";
     private const string Body = """{"id":"KP-NOSUCH-01","password":"wrong-password"}""";

@@ -12,8 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Hosting.Local;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class LocalEventHubTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class LocalEventHubTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private static readonly Dictionary<string, byte[]> NotUnicodeBatches = new()
     {

@@ -6,8 +6,7 @@ using KpNet.Tests.Infrastructure;
 namespace KpNet.Tests.Hosting.Local;
 
 /// <summary>What a web page the developer happens to open could reach on the local app.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class LocalExposureTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class LocalExposureTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private TestApp _app = null!;
 

@@ -5,8 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Hosting.Local;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class LocalTimerTriggerTests(AzuriteFixture azurite)
+public sealed class LocalTimerTriggerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task A_timer_whose_schedule_is_an_app_setting_fires_on_that_schedule_with_its_next_occurrence()

@@ -4,8 +4,7 @@ using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Storage.Queues;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class QueueClientTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly QueueClient _queue = new(azurite.ConnectionString, UniqueName.For("messages"));
 
@@ -56,8 +55,10 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IAsyncLifetime
         await _queue.SendMessageAsync("retry me");
 
         var first = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var second = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
+        var second = Assert.Single(await Eventually.ReturnsAsync(
+            async () => (await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value,
+            messages => messages.Count > 0,
+            what: "the message to be visible again after its visibility timeout"));
 
         Assert.Equal(first.MessageId, second.MessageId);
         Assert.Equal((1, 2), (first.DequeueCount, second.DequeueCount));

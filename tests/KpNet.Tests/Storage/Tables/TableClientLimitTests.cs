@@ -5,8 +5,7 @@ using KpNet.Tests.Infrastructure;
 namespace KpNet.Tests.Storage.Tables;
 
 /// <summary>Limits Azure enforces and Azurite does not: the client must reject them before sending.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class TableClientLimitTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TableClientLimitTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly TableClient _table = new(azurite.ConnectionString, UniqueName.For("limits"));
 

@@ -4,8 +4,7 @@ using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Storage.Tables;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class TableClientQueryTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TableClientQueryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly TableClient _table = new(azurite.ConnectionString, UniqueName.For("query"));
 
