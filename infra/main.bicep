@@ -91,6 +91,7 @@ var tableNames = [
   'Alerts'
   'GatewayLastSeen'
   'GatewaySettings'
+  'RegistrationsInProgress'
 ]
 var queueNames = [
   'email-outbox'

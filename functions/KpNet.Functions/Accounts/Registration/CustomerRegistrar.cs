@@ -17,6 +17,8 @@ public abstract record RegistrationOutcome
 /// Customer registration, ordered so that any crash leaves a state a retry completes or the sweep repairs:
 /// expiry index row → gateway claim (one owner, by insert) → account (one per address, by insert) → site row →
 /// activation token → mail. Losing the address race releases the claim again, so no orphan claim or account remains.
+/// Each is recorded in <see cref="InterruptedRegistrations"/> from before its first write to after its last, so one that
+/// storage stops midway is completed or undone within minutes instead of holding the gateway for the link's lifetime.
 /// </summary>
 public sealed class CustomerRegistrar(
     GatewayCredentials credentials,
@@ -27,6 +29,7 @@ public sealed class CustomerRegistrar(
     RegistrationExpiries expiries,
     ActivationLinks links,
     RegistrationMailer mailer,
+    InterruptedRegistrations inProgress,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<CustomerRegistrar> logger)
@@ -39,6 +42,14 @@ public sealed class CustomerRegistrar(
             return new RegistrationOutcome.GatewayRejected(check);
         }
 
+        var registration = await inProgress.BeginAsync(form.GatewayId, form.Email, cancellationToken);
+        var outcome = await RegisterVerifiedAsync(form, language, cancellationToken);
+        await inProgress.EndAsync(registration, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<RegistrationOutcome> RegisterVerifiedAsync(CustomerRegistration form, string language, CancellationToken cancellationToken)
+    {
         var expiresAt = links.NewExpiry();
         await expiries.AddAsync(form.GatewayId, expiresAt, cancellationToken);
         var claim = await ClaimAsync(form, expiresAt, cancellationToken);

@@ -31,17 +31,19 @@ public static class RegistrationApi
         services.AddSingleton<CustomerSites>();
         services.AddSingleton<ActivationTokens>();
         services.AddSingleton<RegistrationExpiries>();
+        services.AddSingleton<InterruptedRegistrations>();
         services.AddSingleton<RegistrationMailer>();
         services.AddSingleton<RegistrationRelease>();
         services.AddSingleton<ActivationLinks>();
         services.AddSingleton<CustomerRegistrar>();
         services.AddSingleton<AccountActivation>();
-        foreach (var table in new[] { GatewayClaims.TableName, CustomerSites.TableName, ActivationTokens.TableName, RegistrationExpiries.TableName })
+        foreach (var table in new[] { GatewayClaims.TableName, CustomerSites.TableName, ActivationTokens.TableName, RegistrationExpiries.TableName, InterruptedRegistrations.TableName })
         {
             services.AddSingleton(new StorageTable(table));
         }
 
         services.AddTimerFunction<ReleaseExpiredRegistrationsFunction>(ReleaseExpiredRegistrationsFunction.Name, ReleaseExpiredRegistrationsFunction.Schedule);
+        services.AddTimerFunction<RepairInterruptedRegistrationsFunction>(RepairInterruptedRegistrationsFunction.Name, RepairInterruptedRegistrationsFunction.Schedule);
         return services;
     }
 

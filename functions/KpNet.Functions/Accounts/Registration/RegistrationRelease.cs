@@ -34,7 +34,20 @@ public sealed class RegistrationRelease(
             {
                 return false;
             }
+        }
 
+        return await ReleaseAsync(claim, account is not null && account.UserId == claim.OwnerUserId ? account : null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Undoes a provisional registration: its site rows, its account (when given; only as it was read, so an activation or
+    /// a new link meanwhile keeps it) and the claim.
+    /// </summary>
+    /// <returns>Whether the gateway is free now.</returns>
+    public async Task<bool> ReleaseAsync(GatewayClaim claim, Account? account, CancellationToken cancellationToken)
+    {
+        if (account is not null)
+        {
             await sites.DeleteAllOfAsync(account.UserId, cancellationToken);
             try
             {

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Azure;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+using KpNet.Hosting.Functions;
+using KpNet.Hosting.Invocation;
+
+namespace KpNet.Accounts.Registration;
+
+public sealed record RegistrationInProgress(string Minute, string Id, string GatewayId, string Email);
+
+/// <summary>
+/// A registration writes several rows (claim, account, site, link, mail); storage failing midway used to leave the
+/// gateway claimed for the link's 72 hours, or an account without its mail. Each registration is recorded here (table
+/// RegistrationsInProgress: PartitionKey = the UTC minute it began, yyyyMMddHHmm, RowKey = an ID of its own, since two
+/// addresses may try one gateway at once; GatewayId, Email) before its first
+/// write and forgotten after its last, so <see cref="RepairInterruptedRegistrationsFunction"/> finds every one that
+/// stopped midway within minutes and settles it: a claim without its account or site is released (the user saw an error
+/// and may register again at once), an account whose site is written gets its activation mail.
+/// </summary>
+public sealed partial class InterruptedRegistrations(
+    StorageAccount storage, GatewayClaims claims, AccountStore accounts, CustomerSites sites, ActivationLinks links, RegistrationRelease release,
+    TimeProvider time, ILogger<InterruptedRegistrations> logger)
+{
+    public const string TableName = "RegistrationsInProgress";
+
+    /// <summary>Far longer than any request may run (its deadline is 10 s), so a registration still running is never touched.</summary>
+    public static readonly TimeSpan SettledAfter = TimeSpan.FromMinutes(2);
+
+    private TableClient Table => storage.GetTableClient(TableName);
+
+    private static string MinuteOf(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+
+    public async Task<RegistrationInProgress> BeginAsync(string gatewayId, string email, CancellationToken cancellationToken)
+    {
+        var started = new RegistrationInProgress(MinuteOf(time.GetUtcNow()), Guid.NewGuid().ToString("N"), gatewayId, email);
+        await Table.AddEntityAsync(new TableEntity(started.Minute, started.Id) { ["GatewayId"] = gatewayId, ["Email"] = email }, cancellationToken);
+        return started;
+    }
+
+    public async Task EndAsync(RegistrationInProgress registration, CancellationToken cancellationToken) =>
+        await Table.DeleteEntityAsync(registration.Minute, registration.Id, ETag.All, cancellationToken);
+
+    /// <summary>The timer's work: every registration begun more than <see cref="SettledAfter"/> ago and never ended is settled.</summary>
+    public async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey le {MinuteOf(time.GetUtcNow() - SettledAfter)}");
+        var interrupted = new List<RegistrationInProgress>();
+        await foreach (var row in Table.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            interrupted.Add(new RegistrationInProgress(row.PartitionKey, row.RowKey, row.GetString("GatewayId") ?? "", row.GetString("Email") ?? ""));
+        }
+
+        foreach (var registration in interrupted)
+        {
+            await SettleAsync(registration, cancellationToken);
+            await EndAsync(registration, cancellationToken);
+        }
+    }
+
+    private async Task SettleAsync(RegistrationInProgress registration, CancellationToken cancellationToken)
+    {
+        // Only a provisional claim of this address is this registration's; anything else was settled by someone.
+        if (await claims.FindAsync(registration.GatewayId, cancellationToken) is not { Status: ClaimStatus.Provisional } claim
+            || !claim.IsOwnedBy(registration.Email))
+        {
+            return;
+        }
+
+        var account = await accounts.FindByEmailAsync(registration.Email, cancellationToken);
+        if (account is not null && account.UserId != claim.OwnerUserId)
+        {
+            account = null;
+        }
+
+        if (account is { Status: AccountStatus.Provisional } && await sites.FindAsync(account.UserId, registration.GatewayId, cancellationToken) is not null)
+        {
+            // Stopped at or after the link: a fresh link (the first one may never have been queued) finishes it.
+            await links.ReissueAsync(account, ActivationKind.Customer, cancellationToken);
+            LogCompleted(account.UserId, registration.GatewayId);
+            return;
+        }
+
+        if (account is { Status: AccountStatus.Active })
+        {
+            return;
+        }
+
+        if (await release.ReleaseAsync(claim, account, cancellationToken))
+        {
+            LogReleased(registration.GatewayId);
+        }
+    }
+
+    [LoggerMessage(EventId = 5030, EventName = "InterruptedRegistrationCompleted", Level = LogLevel.Warning, Message = "A registration of user {UserId} with gateway {GatewayId} stopped midway; its activation link was sent again")]
+    private partial void LogCompleted(string userId, string gatewayId);
+
+    [LoggerMessage(EventId = 5031, EventName = "InterruptedRegistrationReleased", Level = LogLevel.Warning, Message = "A registration with gateway {GatewayId} stopped before its account was complete; the gateway was released")]
+    private partial void LogReleased(string gatewayId);
+}
+
+/// <summary>Every 2 minutes: registrations that stopped midway are completed or undone.</summary>
+public sealed class RepairInterruptedRegistrationsFunction(InterruptedRegistrations registrations) : ITimerFunction
+{
+    public const string Name = "RepairInterruptedRegistrations";
+    public const string Schedule = "0 */2 * * * *";
+
+    public Task RunAsync(TimerInput timer, CancellationToken cancellationToken) => registrations.RepairAsync(cancellationToken);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
+using KpNet.Hosting;
+using KpNet.Hosting.Invocation;
+using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using static KpNet.Tests.Accounts.Registration.RegistrationClient;
+
+namespace KpNet.Tests.Accounts.Registration;
+
+/// <summary>
+/// Storage failing at each step of a registration in turn (the step's table is missing: every write to it fails, as in an
+/// outage of that step), then the repair run a few minutes later: nothing half-done holds the gateway.
+/// Each test has a storage account of its own, since it removes tables.
+/// </summary>
+public sealed class InterruptedRegistrationTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new();
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() =>
+        _app = await TestApp.StartAsync(await AzuriteFixture.LeaseAccountAsync(), configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private StorageAccount Storage => _app.Services.GetRequiredService<StorageAccount>();
+
+    /// <summary>Registers with the step writing to <paramref name="table"/> failing, and answers the response.</summary>
+    private async Task<HttpResponseMessage> RegisterFailingAtAsync(string table, string email, string gatewayId)
+    {
+        await Storage.GetTableClient(table).DeleteAsync();
+        var response = await RegisterAsync(_app, Body(email, gatewayId));
+        await Storage.GetTableClient(table).CreateIfNotExistsAsync();
+        return response;
+    }
+
+    private async Task RepairAfterAsync(TimeSpan wait)
+    {
+        _clock.Advance(wait);
+        var repair = await _app.InvokeAsync(RepairInterruptedRegistrationsFunction.Name, """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""");
+        Assert.Equal(InvocationOutcome.Succeeded, repair.Outcome);
+    }
+
+    [Theory]
+    [InlineData(AccountStore.TableName)]
+    [InlineData(CustomerSites.TableName)]
+    public async Task A_registration_stopped_before_its_account_and_site_were_written_frees_the_gateway_within_minutes(string failingTable)
+    {
+        var gatewayId = await ImportGatewayAsync(_app);
+        var first = TestAccounts.UniqueEmail();
+
+        using var failed = await RegisterFailingAtAsync(failingTable, first, gatewayId);
+        using var meanwhile = await RegisterAsync(_app, Body(TestAccounts.UniqueEmail(), gatewayId));
+        await RepairAfterAsync(InterruptedRegistrations.SettledAfter + TimeSpan.FromMinutes(1));
+        var second = TestAccounts.UniqueEmail();
+        using var afterRepair = await RegisterAsync(_app, Body(second, gatewayId));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, meanwhile.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, afterRepair.StatusCode);
+        Assert.Null(await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(first, CancellationToken.None));
+        await WaitForMailsAsync(_app, second);
+        Assert.Empty(await MailsToAsync(_app, first));
+    }
+
+    [Fact]
+    public async Task A_registration_stopped_before_its_activation_mail_gets_the_mail_within_minutes()
+    {
+        var gatewayId = await ImportGatewayAsync(_app);
+        var email = TestAccounts.UniqueEmail();
+
+        using var failed = await RegisterFailingAtAsync(ActivationTokens.TableName, email, gatewayId);
+        await RepairAfterAsync(InterruptedRegistrations.SettledAfter + TimeSpan.FromMinutes(1));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        var token = TokenIn(Assert.Single(await WaitForMailsAsync(_app, email)));
+        using var activated = await ActivateAsync(_app, token);
+        Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_registration_that_ended_or_is_still_young_is_left_alone()
+    {
+        var gatewayId = await ImportGatewayAsync(_app);
+        var email = TestAccounts.UniqueEmail();
+        using var registered = await RegisterAsync(_app, Body(email, gatewayId));
+        await WaitForMailsAsync(_app, email);
+
+        await RepairAfterAsync(InterruptedRegistrations.SettledAfter + TimeSpan.FromMinutes(1));
+
+        Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        Assert.Single(await MailsToAsync(_app, email));
+        Assert.NotNull(await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(gatewayId, CancellationToken.None));
+    }
+}
