@@ -1,7 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
-using KpNet.Hosting;
 
 namespace KpNet.Notifications;
 
@@ -37,7 +36,7 @@ public abstract record ClaimResult
 /// claimed again: that is an operator re-queueing the message from the poison queue on purpose.
 /// Rows written before claims existed have no Status and count as Sent.
 /// </summary>
-public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
+public sealed class MailDeliveries(TableClient table, TimeProvider time)
 {
     public const string TableName = "MailDeliveries";
 
@@ -50,8 +49,6 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
     /// </summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
-    private TableClient Table => storage.GetTableClient(TableName);
-
     public async Task<ClaimResult> ClaimAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         var owner = Guid.NewGuid().ToString("N");
@@ -60,14 +57,14 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
             var claim = Row(mail, owner, MailDeliveryStatus.Sending);
             try
             {
-                var added = await Table.AddEntityAsync(claim, cancellationToken);
+                var added = await table.AddEntityAsync(claim, cancellationToken);
                 return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, added.Headers.ETag ?? default, TookOver: false));
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
             }
 
-            var existing = (await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var existing = (await table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
             if (existing is null)
             {
                 continue; // Released between our insert and our read.
@@ -88,7 +85,7 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
 
             try
             {
-                var taken = await Table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                var taken = await table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, taken.Headers.ETag ?? default, TookOver: status == MailDeliveryStatus.Sending));
             }
             catch (RequestFailedException e) when (e.Status == 412)
@@ -107,7 +104,7 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
             ["Owner"] = claim.Owner,
             ["SentAt"] = time.GetUtcNow(),
         };
-        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>Records the refusal (status and ACS error code only: never the address or the content).</summary>
@@ -122,12 +119,12 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
             ["HttpStatus"] = status,
             ["ErrorCode"] = errorCode,
         };
-        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>Gives the mail back after a transient failure, so the redelivery need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(MailClaim claim, CancellationToken cancellationToken) =>
-        await Table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
+        await table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
 
     private TableEntity Row(OutgoingMail mail, string owner, MailDeliveryStatus status) => new(mail.Id, "")
     {
