@@ -15,7 +15,7 @@ public enum MailDeliveryStatus
     Failed,
 }
 
-/// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag proves it).</summary>
+/// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag guards every write; the owner tells our row from a successor's).</summary>
 public sealed record MailClaim(string MailId, string Owner, ETag ETag, bool TookOver);
 
 public abstract record ClaimResult
@@ -95,7 +95,11 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
         }
     }
 
-    public async Task MarkSentAsync(MailClaim claim, string kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records that the mail went out; false when the claim was no longer ours (a successor took it over and may send
+    /// it again). Safe to repeat: a try whose answer was lost after it landed leaves the row Sent under our owner.
+    /// </summary>
+    public async Task<bool> MarkSentAsync(MailClaim claim, string kind, CancellationToken cancellationToken)
     {
         var row = new TableEntity(claim.MailId, "")
         {
@@ -104,7 +108,28 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
             ["Owner"] = claim.Owner,
             ["SentAt"] = time.GetUtcNow(),
         };
-        await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        while (true)
+        {
+            try
+            {
+                await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (await OwnRowAsync(claim, cancellationToken) is not { } own)
+                {
+                    return false;
+                }
+
+                if (own.GetString("Status") == nameof(MailDeliveryStatus.Sent))
+                {
+                    return true;
+                }
+
+                claim = claim with { ETag = own.ETag };
+            }
+        }
     }
 
     /// <summary>Records the refusal (status and ACS error code only: never the address or the content).</summary>
@@ -125,6 +150,14 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
     /// <summary>Gives the mail back after a transient failure, so the redelivery need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(MailClaim claim, CancellationToken cancellationToken) =>
         await table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
+
+    // A write under our ETag failed: the row is another owner's (taken over), or still ours but changed by an earlier
+    // write of ours whose answer was lost.
+    private async Task<TableEntity?> OwnRowAsync(MailClaim claim, CancellationToken cancellationToken)
+    {
+        var row = (await table.GetEntityIfExistsAsync(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        return row?.GetString("Owner") == claim.Owner ? row : null;
+    }
 
     private TableEntity Row(OutgoingMail mail, string owner, MailDeliveryStatus status) => new(mail.Id, "")
     {
