@@ -30,24 +30,26 @@ public abstract record ClaimResult
 
 /// <summary>
 /// Makes "never twice" hold across redeliveries and instances: a mail is claimed by inserting its row (409 = someone
-/// else has it) before it is sent, and marked Sent after. A claim older than <see cref="ClaimLease"/> belongs to an
-/// invocation that died (as does one dated beyond <see cref="MaxClockSkew"/> ahead), and is taken over with the row's
-/// ETag so only one successor wins. A Failed row can be
-/// claimed again: that is an operator re-queueing the message from the poison queue on purpose.
+/// else has it) before it is sent, and marked Sent after. Its holder renews the claim every <see cref="ClaimRenewal"/>
+/// while it works on the mail, so a claim not renewed for <see cref="ClaimLease"/> belongs to an invocation that died,
+/// and is taken over with the row's ETag so only one successor wins. A Failed row can be claimed again: that is an
+/// operator re-queueing the message from the poison queue on purpose.
 /// Rows written before claims existed have no Status and count as Sent.
 /// </summary>
 public sealed class MailDeliveries(TableClient table, TimeProvider time)
 {
     public const string TableName = "MailDeliveries";
 
-    /// <summary>Longer than any invocation holds a mail (<see cref="SendEmailFunction.HoldBudget"/> plus one client call with its retries).</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
-
     /// <summary>
-    /// Instances' clocks agree to well within this. A claim dated further ahead was stamped by a wrong clock, and would
-    /// otherwise hold the mail for as long as the clock was ahead: it is taken over like an expired one.
+    /// How long a claim holds without renewal, so how late a dead instance's mail can be. Ages are read on each
+    /// instance's own clock, which Azure keeps synchronised to well under a second, far inside the margin between a
+    /// renewal and the lease's end: a claim dated ahead is simply fresh. (An instance whose clock were minutes off would
+    /// take over others' live claims, and no rule on reading claims could stop that.)
     /// </summary>
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
+
+    /// <summary>A third of the lease, so two renewals in a row can fail (a storage hiccup) before the claim can be taken over.</summary>
+    public static readonly TimeSpan ClaimRenewal = ClaimLease / 3;
 
     public async Task<ClaimResult> ClaimAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
@@ -77,8 +79,7 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
                 return new ClaimResult.AlreadySent();
             }
 
-            var age = time.GetUtcNow() - leasedAt;
-            if (status == MailDeliveryStatus.Sending && age < ClaimLease && age > -MaxClockSkew)
+            if (status == MailDeliveryStatus.Sending && time.GetUtcNow() - leasedAt < ClaimLease)
             {
                 return new ClaimResult.HeldElsewhere(leasedAt);
             }
@@ -91,6 +92,29 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
             catch (RequestFailedException e) when (e.Status == 412)
             {
                 // Another successor took it first; look again.
+            }
+        }
+    }
+
+    /// <summary>Starts the claim's lease again; null when the claim is no longer ours (it was taken over).</summary>
+    public async Task<MailClaim?> RenewAsync(MailClaim claim, CancellationToken cancellationToken)
+    {
+        var renewal = new TableEntity(claim.MailId, "") { ["LeasedAt"] = time.GetUtcNow() };
+        while (true)
+        {
+            try
+            {
+                var renewed = await table.UpdateEntityAsync(renewal, claim.ETag, TableUpdateMode.Merge, cancellationToken);
+                return claim with { ETag = renewed.Headers.ETag ?? default };
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (await OwnRowAsync(claim, cancellationToken) is not { } own || own.GetString("Status") != nameof(MailDeliveryStatus.Sending))
+                {
+                    return null;
+                }
+
+                claim = claim with { ETag = own.ETag };
             }
         }
     }

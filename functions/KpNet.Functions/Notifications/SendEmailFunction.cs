@@ -9,8 +9,8 @@ namespace KpNet.Notifications;
 
 /// <summary>
 /// Delivers one queued mail, at most once per mail id in all but one case. The mail is claimed in MailDeliveries
-/// before it is sent and marked Sent after, so a redelivery or a second instance finds the claim and never sends in
-/// parallel. Every attempt carries the same
+/// before it is sent, the claim is renewed while the invocation works on the mail, and the mail is marked Sent after,
+/// so a redelivery or a second instance finds the claim and never sends in parallel. Every attempt carries the same
 /// ACS Operation-Id (derived from the mail id). Recording Sent is retried through a storage outage of up to
 /// <see cref="SentMarkBudget"/>. The remaining edge: an invocation that dies after ACS accepted the mail but before
 /// "Sent" is written (or storage down for longer than that budget) leaves a claim that a successor takes over once its
@@ -69,6 +69,8 @@ public sealed partial class SendEmailFunction(
             return;
         }
 
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewUntilStoppedAsync(claim, stopRenewing.Token);
         SendResult sending;
         try
         {
@@ -77,10 +79,14 @@ public sealed partial class SendEmailFunction(
         catch
         {
             // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for the lease.
-            await ReleaseQuietlyAsync(claim);
+            await stopRenewing.CancelAsync();
+            await ReleaseQuietlyAsync(await renewing);
             throw;
         }
 
+        // The outcome is written with the claim's latest ETag, so no renewal may run alongside.
+        await stopRenewing.CancelAsync();
+        claim = await renewing;
         switch (sending)
         {
             case SendResult.Accepted:
@@ -95,6 +101,39 @@ public sealed partial class SendEmailFunction(
                 await ReleaseQuietlyAsync(claim);
                 LogGivenBack(mail.Id, mail.Kind, pause.Until);
                 throw new MailBusyException($"Mail {mail.Id} not sent: ACS is paused beyond this invocation's hold budget; the queue delivers it again after its visibility timeout.");
+        }
+    }
+
+    /// <summary>
+    /// Keeps the claim alive while this invocation works on the mail, which can take minutes of waiting out throttling:
+    /// every <see cref="MailDeliveries.ClaimRenewal"/> its lease starts again. So a live holder is never taken over, and a
+    /// dead one, whose renewals die with it, is within <see cref="MailDeliveries.ClaimLease"/>. Returns the claim as it
+    /// stands when <paramref name="stop"/> ends the renewals.
+    /// </summary>
+    private async Task<MailClaim> RenewUntilStoppedAsync(MailClaim claim, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(MailDeliveries.ClaimRenewal, time, stop);
+                if (await deliveries.RenewAsync(claim, stop) is not { } renewed)
+                {
+                    LogTakenOverWhileHeld(claim.MailId);
+                    return claim;
+                }
+
+                claim = renewed;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return claim;
+            }
+            catch (Exception e)
+            {
+                // The lease leaves room for another try before it ends.
+                LogRenewalFailed(e, claim.MailId);
+            }
         }
     }
 
@@ -248,6 +287,12 @@ public sealed partial class SendEmailFunction(
 
     [LoggerMessage(EventId = 2010, EventName = "MailSentNotRecorded", Level = LogLevel.Error, Message = "Mail {MailId} ({Kind}) was sent but could not be recorded as sent after {Attempts} tries; a later delivery of its message would send it again")]
     private partial void LogSentNotRecorded(Exception exception, string mailId, string kind, int attempts);
+
+    [LoggerMessage(EventId = 2011, EventName = "MailClaimRenewalFailed", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim could not be renewed; trying again before its lease ends")]
+    private partial void LogRenewalFailed(Exception exception, string mailId);
+
+    [LoggerMessage(EventId = 2012, EventName = "MailClaimTakenOverWhileHeld", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim was taken over while this invocation still held it (its renewals had failed for a whole lease); the mail may be sent twice")]
+    private partial void LogTakenOverWhileHeld(string mailId);
 
     [LoggerMessage(EventId = 2007, EventName = "OutboxMessageUnreadable", Level = LogLevel.Error, Message = "Outbox message {MessageId} is not a mail; moved to email-outbox-poison")]
     private partial void LogUnreadable(string messageId);

@@ -61,6 +61,60 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver");
     }
 
+    [Fact]
+    public async Task A_mail_whose_instance_died_mid_send_is_delivered_by_another_instance_within_about_a_minute_exactly_once()
+    {
+        await CreateMailStorageAsync();
+        var dying = new DyingSender();
+        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
+        var mail = Mail("停止したインスタンス");
+        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
+
+        // As the Functions host does: receive the message (invisible while its invocation runs) and invoke the handler.
+        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
+        using var host = dead.CreateClient();
+        host.Timeout = Timeout.InfiniteTimeSpan;
+        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
+        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+
+        // The handler process dies here (its clock never moves again, so it renews nothing): the host's call fails and
+        // the host gives the message back after visibilityTimeout (0 in tests); another instance picks it up.
+        var diedAt = _clock.GetUtcNow();
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        _clock.Advance(TimeSpan.FromSeconds(55));
+        var delivered = await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(100), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.InRange(delivered.SentAt!.Value - diedAt, TimeSpan.Zero, AboutAMinute);
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver" && (string?)e.Values["MailId"] == mail.Id);
+    }
+
+    [Fact]
+    public async Task A_claim_is_renewed_while_its_invocation_waits_out_throttling_so_a_second_delivery_never_sends_in_parallel()
+    {
+        var app = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        var mail = Mail("スロットリング中の再配信");
+        _acs.FailNext(int.MaxValue, 429);
+
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        await Eventually.ReturnsAsync(() => Task.FromResult(_acs.Requests.Count(r => r.OperationId == mail.Id)), count => count > 0, what: "ACS to throttle the mail");
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        var throttledUntil = _clock.GetUtcNow() + TimeSpan.FromMinutes(2);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => Task.FromResult(_clock.GetUtcNow()), now => now >= throttledUntil, timeout: TimeSpan.FromMinutes(1), what: "two minutes of throttling");
+        _acs.FailNext(0);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver");
+        Assert.Contains(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
+    }
+
     private sealed record Delivery(string? Status, DateTimeOffset? SentAt, int AcceptedByAcs, long OutboxMessages);
 
     private static OutgoingMail Mail(string subject) =>
