@@ -189,7 +189,7 @@ public sealed partial class SendEmailFunction(
                 }
                 else
                 {
-                    // Our lease ran out mid-send and a successor took the mail over: it may send it again (see above).
+                    // Our renewals failed for a whole lease and a successor took the mail over: it may send it again (see above).
                     LogClaimLost(mail.Id, mail.Kind);
                 }
 

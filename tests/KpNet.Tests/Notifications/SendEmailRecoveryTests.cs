@@ -84,6 +84,8 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         var diedAt = _clock.GetUtcNow();
         await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
         await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+
+        // Nothing may happen before the claim's lease ends; from there the clock moves in small steps.
         _clock.Advance(TimeSpan.FromSeconds(55));
         var delivered = await Eventually.ReturnsWhileAdvancingAsync(
             _clock, TimeSpan.FromMilliseconds(100), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
