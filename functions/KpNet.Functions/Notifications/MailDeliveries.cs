@@ -34,9 +34,10 @@ public abstract record ClaimResult
 /// while it works on the mail, so a claim not renewed for <see cref="ClaimLease"/> belongs to an invocation that died,
 /// and is taken over with the row's ETag so only one successor wins. A Failed row can be claimed again: that is an
 /// operator re-queueing the message from the poison queue on purpose.
-/// Rows written before claims existed have no Status and count as Sent.
+/// Rows written before claims existed have no Status and count as Sent. The table client is made on first use (so the
+/// handler resolves without storage settings); tests can put their own in front of it.
 /// </summary>
-public sealed class MailDeliveries(TableClient table, TimeProvider time)
+public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
 {
     public const string TableName = "MailDeliveries";
 
@@ -51,6 +52,8 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
     /// <summary>A third of the lease, so two renewals in a row can fail (a storage hiccup) before the claim can be taken over.</summary>
     public static readonly TimeSpan ClaimRenewal = ClaimLease / 3;
 
+    private TableClient Table => table.Value;
+
     public async Task<ClaimResult> ClaimAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         var owner = Guid.NewGuid().ToString("N");
@@ -59,14 +62,14 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
             var claim = Row(mail, owner, MailDeliveryStatus.Sending);
             try
             {
-                var added = await table.AddEntityAsync(claim, cancellationToken);
+                var added = await Table.AddEntityAsync(claim, cancellationToken);
                 return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, added.Headers.ETag ?? default, TookOver: false));
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
             }
 
-            var existing = (await table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var existing = (await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
             if (existing is null)
             {
                 continue; // Released between our insert and our read.
@@ -86,7 +89,7 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
 
             try
             {
-                var taken = await table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                var taken = await Table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 return new ClaimResult.Claimed(new MailClaim(mail.Id, owner, taken.Headers.ETag ?? default, TookOver: status == MailDeliveryStatus.Sending));
             }
             catch (RequestFailedException e) when (e.Status == 412)
@@ -104,7 +107,7 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
         {
             try
             {
-                var renewed = await table.UpdateEntityAsync(renewal, claim.ETag, TableUpdateMode.Merge, cancellationToken);
+                var renewed = await Table.UpdateEntityAsync(renewal, claim.ETag, TableUpdateMode.Merge, cancellationToken);
                 return claim with { ETag = renewed.Headers.ETag ?? default };
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -136,7 +139,7 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
         {
             try
             {
-                await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+                await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
                 return true;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -168,18 +171,18 @@ public sealed class MailDeliveries(TableClient table, TimeProvider time)
             ["HttpStatus"] = status,
             ["ErrorCode"] = errorCode,
         };
-        await table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>Gives the mail back after a transient failure, so the redelivery need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(MailClaim claim, CancellationToken cancellationToken) =>
-        await table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
+        await Table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
 
     // A write under our ETag failed: the row is another owner's (taken over), or still ours but changed by an earlier
     // write of ours whose answer was lost.
     private async Task<TableEntity?> OwnRowAsync(MailClaim claim, CancellationToken cancellationToken)
     {
-        var row = (await table.GetEntityIfExistsAsync(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return row?.GetString("Owner") == claim.Owner ? row : null;
     }
 

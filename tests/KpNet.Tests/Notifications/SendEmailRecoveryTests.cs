@@ -49,7 +49,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         CountingTableClient deliveries = null!;
         var sender = new AfterFirstSend(AcsDeliveryTests.SenderTo(_acs), () => deliveries.FailNextWrites(Refusals, IsSentMark));
         var app = await StartAppAsync(_clock, sender, builder => builder.Services.AddSingleton(services =>
-            new MailDeliveries(deliveries = new CountingTableClient(services.GetRequiredService<StorageAccount>().GetTableClient(MailDeliveries.TableName)), _clock)));
+            new MailDeliveries(new(() => deliveries = new CountingTableClient(services.GetRequiredService<StorageAccount>().GetTableClient(MailDeliveries.TableName))), _clock)));
         var mail = Mail("送信記録の一時障害");
 
         await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
