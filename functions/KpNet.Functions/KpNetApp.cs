@@ -108,7 +108,8 @@ public static class KpNetApp
         var services = builder.Services;
         services.AddSingleton<EmailOutbox>();
         services.AddSingleton<MailComposer>();
-        services.AddSingleton<MailDeliveries>();
+        services.AddSingleton(sp => new MailDeliveries(
+            new(() => sp.GetRequiredService<StorageAccount>().GetTableClient(MailDeliveries.TableName)), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SendingPause>();
         services.AddSingleton(new StorageTable(MailDeliveries.TableName));
         services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);

@@ -1,7 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
-using KpNet.Hosting;
 
 namespace KpNet.Notifications;
 
@@ -16,7 +15,7 @@ public enum MailDeliveryStatus
     Failed,
 }
 
-/// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag proves it).</summary>
+/// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag guards every write; the owner tells our row from a successor's).</summary>
 public sealed record MailClaim(string MailId, string Owner, ETag ETag, bool TookOver);
 
 public abstract record ClaimResult
@@ -31,26 +30,29 @@ public abstract record ClaimResult
 
 /// <summary>
 /// Makes "never twice" hold across redeliveries and instances: a mail is claimed by inserting its row (409 = someone
-/// else has it) before it is sent, and marked Sent after. A claim older than <see cref="ClaimLease"/> belongs to an
-/// invocation that died (as does one dated beyond <see cref="MaxClockSkew"/> ahead), and is taken over with the row's
-/// ETag so only one successor wins. A Failed row can be
-/// claimed again: that is an operator re-queueing the message from the poison queue on purpose.
-/// Rows written before claims existed have no Status and count as Sent.
+/// else has it) before it is sent, and marked Sent after. Its holder renews the claim every <see cref="ClaimRenewal"/>
+/// while it works on the mail, so a claim not renewed for <see cref="ClaimLease"/> belongs to an invocation that died,
+/// and is taken over with the row's ETag so only one successor wins. A Failed row can be claimed again: that is an
+/// operator re-queueing the message from the poison queue on purpose.
+/// Rows written before claims existed have no Status and count as Sent. The table client is made on first use (so the
+/// handler resolves without storage settings); tests can put their own in front of it.
 /// </summary>
-public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
+public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
 {
     public const string TableName = "MailDeliveries";
 
-    /// <summary>Longer than any invocation holds a mail (<see cref="SendEmailFunction.HoldBudget"/> plus one client call with its retries).</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
-
     /// <summary>
-    /// Instances' clocks agree to well within this. A claim dated further ahead was stamped by a wrong clock, and would
-    /// otherwise hold the mail for as long as the clock was ahead: it is taken over like an expired one.
+    /// How long a claim holds without renewal, so how late a dead instance's mail can be. Ages are read on each
+    /// instance's own clock, which Azure keeps synchronised to well under a second, far inside the margin between a
+    /// renewal and the lease's end: a claim dated ahead is simply fresh. (An instance whose clock were minutes off would
+    /// take over others' live claims, and no rule on reading claims could stop that.)
     /// </summary>
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
 
-    private TableClient Table => storage.GetTableClient(TableName);
+    /// <summary>A third of the lease, so two renewals in a row can fail (a storage hiccup) before the claim can be taken over.</summary>
+    public static readonly TimeSpan ClaimRenewal = ClaimLease / 3;
+
+    private TableClient Table => table.Value;
 
     public async Task<ClaimResult> ClaimAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
@@ -80,8 +82,7 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
                 return new ClaimResult.AlreadySent();
             }
 
-            var age = time.GetUtcNow() - leasedAt;
-            if (status == MailDeliveryStatus.Sending && age < ClaimLease && age > -MaxClockSkew)
+            if (status == MailDeliveryStatus.Sending && time.GetUtcNow() - leasedAt < ClaimLease)
             {
                 return new ClaimResult.HeldElsewhere(leasedAt);
             }
@@ -98,7 +99,34 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
         }
     }
 
-    public async Task MarkSentAsync(MailClaim claim, string kind, CancellationToken cancellationToken)
+    /// <summary>Starts the claim's lease again; null when the claim is no longer ours (it was taken over).</summary>
+    public async Task<MailClaim?> RenewAsync(MailClaim claim, CancellationToken cancellationToken)
+    {
+        var renewal = new TableEntity(claim.MailId, "") { ["LeasedAt"] = time.GetUtcNow() };
+        while (true)
+        {
+            try
+            {
+                var renewed = await Table.UpdateEntityAsync(renewal, claim.ETag, TableUpdateMode.Merge, cancellationToken);
+                return claim with { ETag = renewed.Headers.ETag ?? default };
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (await OwnRowAsync(claim, cancellationToken) is not { } own || own.GetString("Status") != nameof(MailDeliveryStatus.Sending))
+                {
+                    return null;
+                }
+
+                claim = claim with { ETag = own.ETag };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that the mail went out; false when the claim was no longer ours (a successor took it over and may send
+    /// it again). Safe to repeat: a try whose answer was lost after it landed leaves the row Sent under our owner.
+    /// </summary>
+    public async Task<bool> MarkSentAsync(MailClaim claim, string kind, CancellationToken cancellationToken)
     {
         var row = new TableEntity(claim.MailId, "")
         {
@@ -107,7 +135,28 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
             ["Owner"] = claim.Owner,
             ["SentAt"] = time.GetUtcNow(),
         };
-        await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        while (true)
+        {
+            try
+            {
+                await Table.UpdateEntityAsync(row, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (await OwnRowAsync(claim, cancellationToken) is not { } own)
+                {
+                    return false;
+                }
+
+                if (own.GetString("Status") == nameof(MailDeliveryStatus.Sent))
+                {
+                    return true;
+                }
+
+                claim = claim with { ETag = own.ETag };
+            }
+        }
     }
 
     /// <summary>Records the refusal (status and ACS error code only: never the address or the content).</summary>
@@ -128,6 +177,14 @@ public sealed class MailDeliveries(StorageAccount storage, TimeProvider time)
     /// <summary>Gives the mail back after a transient failure, so the redelivery need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(MailClaim claim, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(claim.MailId, "", claim.ETag, cancellationToken);
+
+    // A write under our ETag failed: the row is another owner's (taken over), or still ours but changed by an earlier
+    // write of ours whose answer was lost.
+    private async Task<TableEntity?> OwnRowAsync(MailClaim claim, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        return row?.GetString("Owner") == claim.Owner ? row : null;
+    }
 
     private TableEntity Row(OutgoingMail mail, string owner, MailDeliveryStatus status) => new(mail.Id, "")
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
@@ -8,11 +9,13 @@ namespace KpNet.Notifications;
 
 /// <summary>
 /// Delivers one queued mail, at most once per mail id in all but one case. The mail is claimed in MailDeliveries
-/// before it is sent and marked Sent after, so a redelivery or a second instance finds the claim and never sends in
-/// parallel. Every attempt carries the same ACS Operation-Id (derived from the mail id). The remaining edge: an
-/// invocation that dies after ACS accepted the mail but before "Sent" is written leaves a claim that a successor
-/// takes over once its lease ends, and that successor sends again (same Operation-Id). Marking Sent before sending
-/// would turn that rare duplicate into a lost mail (an activation link nobody receives), which is worse.
+/// before it is sent, the claim is renewed while the invocation works on the mail, and the mail is marked Sent after,
+/// so a redelivery or a second instance finds the claim and never sends in parallel. Every attempt carries the same
+/// ACS Operation-Id (derived from the mail id). Recording Sent is retried through a storage outage of up to
+/// <see cref="SentMarkBudget"/>. The remaining edge: an invocation that dies after ACS accepted the mail but before
+/// "Sent" is written (or storage down for longer than that budget) leaves a claim that a successor takes over once its
+/// lease ends, and that successor sends again (same Operation-Id). Marking Sent before sending would turn that rare
+/// duplicate into a lost mail (an activation link nobody receives), which is worse.
 /// Throttling and outages (429, 5xx) are waited out inside the invocation behind a pause shared by the instance,
 /// up to <see cref="HoldBudget"/>; only then is the message given back, so a burst does not burn its tries. A mail
 /// ACS refuses (other 4xx) is recorded as Failed and moved to email-outbox-poison at once, with a MailRejected log.
@@ -31,7 +34,14 @@ public sealed partial class SendEmailFunction(
     /// <summary>How long one invocation waits out throttling or another invocation's claim before giving the message back.</summary>
     public static readonly TimeSpan HoldBudget = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// How long recording Sent is retried through a storage outage. With <see cref="HoldBudget"/> and a send, an
+    /// invocation stays well inside the host's functionTimeout (10 minutes).
+    /// </summary>
+    public static readonly TimeSpan SentMarkBudget = TimeSpan.FromMinutes(2);
+
     private static readonly TimeSpan MaxTransientPause = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxSentMarkPause = TimeSpan.FromSeconds(15);
 
     public async Task RunAsync(QueueTriggerInput message, CancellationToken cancellationToken)
     {
@@ -59,37 +69,76 @@ public sealed partial class SendEmailFunction(
             return;
         }
 
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewUntilStoppedAsync(claim, stopRenewing.Token);
+        SendResult sending;
         try
         {
-            if (!await SendAsync(mail, claim, message, deadline, cancellationToken))
-            {
-                return;
-            }
+            sending = await SendAsync(mail, deadline, cancellationToken);
         }
-        catch (Exception e) when (e is not MailBusyException)
+        catch
         {
             // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for the lease.
-            await ReleaseQuietlyAsync(claim);
+            await stopRenewing.CancelAsync();
+            await ReleaseQuietlyAsync(await renewing);
             throw;
         }
 
-        try
+        // The outcome is written with the claim's latest ETag, so no renewal may run alongside.
+        await stopRenewing.CancelAsync();
+        claim = await renewing;
+        switch (sending)
         {
-            // The mail is out: recording that must not be cut short by a shutdown, or the next delivery would send it again.
-            await deliveries.MarkSentAsync(claim, mail.Kind, CancellationToken.None);
+            case SendResult.Accepted:
+                await RecordSentAsync(mail, claim);
+                break;
+            case SendResult.Refused { Failure: var failure }:
+                await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
+                LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
+                await PoisonAsync(message, cancellationToken);
+                break;
+            case SendResult.PausedBeyondBudget:
+                await ReleaseQuietlyAsync(claim);
+                LogGivenBack(mail.Id, mail.Kind, pause.Until);
+                throw new MailBusyException($"Mail {mail.Id} not sent: ACS is paused beyond this invocation's hold budget; the queue delivers it again after its visibility timeout.");
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            // Our lease ran out mid-send and a successor took the mail over: it may send it again (see above).
-            LogClaimLost(mail.Id, mail.Kind);
-            return;
-        }
-
-        LogSent(mail.Id, mail.Kind);
     }
 
-    /// <summary>Sends, waiting out throttling and outages; false when ACS refused the mail (it is then recorded and poisoned).</summary>
-    private async Task<bool> SendAsync(OutgoingMail mail, MailClaim claim, QueueTriggerInput message, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the claim alive while this invocation works on the mail, which can take minutes of waiting out throttling:
+    /// every <see cref="MailDeliveries.ClaimRenewal"/> its lease starts again. So a live holder is never taken over, and a
+    /// dead one, whose renewals die with it, is within <see cref="MailDeliveries.ClaimLease"/>. Returns the claim as it
+    /// stands when <paramref name="stop"/> ends the renewals.
+    /// </summary>
+    private async Task<MailClaim> RenewUntilStoppedAsync(MailClaim claim, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(MailDeliveries.ClaimRenewal, time, stop);
+                if (await deliveries.RenewAsync(claim, stop) is not { } renewed)
+                {
+                    LogTakenOverWhileHeld(claim.MailId);
+                    return claim;
+                }
+
+                claim = renewed;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return claim;
+            }
+            catch (Exception e)
+            {
+                // The lease leaves room for another try before it ends.
+                LogRenewalFailed(e, claim.MailId);
+            }
+        }
+    }
+
+    /// <summary>Sends, waiting out throttling and outages, until ACS accepts or refuses the mail or the pause outlasts the budget.</summary>
+    private async Task<SendResult> SendAsync(OutgoingMail mail, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -97,29 +146,65 @@ public sealed partial class SendEmailFunction(
             {
                 if (turn is null)
                 {
-                    await GiveBackAsync(claim, mail, "ACS is paused beyond this invocation's hold budget");
+                    return new SendResult.PausedBeyondBudget();
                 }
 
                 try
                 {
                     await sender.SendAsync(mail, cancellationToken);
-                    return true;
+                    return new SendResult.Accepted();
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     var failure = MailFailure.From(e);
                     if (failure.Permanent)
                     {
-                        await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
-                        LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
-                        await PoisonAsync(message, cancellationToken);
-                        return false;
+                        return new SendResult.Refused(failure);
                     }
 
                     var wait = failure.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(MaxTransientPause.TotalSeconds, 1 << Math.Min(attempt, 5)));
                     pause.PauseFor(wait);
                     LogDeferred(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode, wait.TotalSeconds);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The mail is out: records that, through a storage outage of up to <see cref="SentMarkBudget"/>, and not cut short
+    /// by a shutdown, or the next delivery would send it again. Past the budget the invocation still ends well: failing
+    /// it would bring the message back and have the mail sent twice for certain.
+    /// </summary>
+    private async Task RecordSentAsync(OutgoingMail mail, MailClaim claim)
+    {
+        var giveUpAt = time.GetUtcNow() + SentMarkBudget;
+        var wait = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await deliveries.MarkSentAsync(claim, mail.Kind, CancellationToken.None))
+                {
+                    LogSent(mail.Id, mail.Kind);
+                }
+                else
+                {
+                    // Our renewals failed for a whole lease and a successor took the mail over: it may send it again (see above).
+                    LogClaimLost(mail.Id, mail.Kind);
+                }
+
+                return;
+            }
+            catch (Exception e) when (StorageFailure.IsTransient(e) && time.GetUtcNow() + wait <= giveUpAt)
+            {
+                LogSentMarkRetried(e, mail.Id, mail.Kind, attempt, wait.TotalSeconds);
+                await Task.Delay(wait, time, CancellationToken.None);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxSentMarkPause.Ticks));
+            }
+            catch (Exception e)
+            {
+                LogSentNotRecorded(e, mail.Id, mail.Kind, attempt);
+                return;
             }
         }
     }
@@ -151,13 +236,6 @@ public sealed partial class SendEmailFunction(
                     break;
             }
         }
-    }
-
-    private async Task GiveBackAsync(MailClaim claim, OutgoingMail mail, string reason)
-    {
-        await ReleaseQuietlyAsync(claim);
-        LogGivenBack(mail.Id, mail.Kind, pause.Until);
-        throw new MailBusyException($"Mail {mail.Id} not sent: {reason}; the queue delivers it again after its visibility timeout.");
     }
 
     private async Task ReleaseQuietlyAsync(MailClaim claim)
@@ -204,8 +282,30 @@ public sealed partial class SendEmailFunction(
     [LoggerMessage(EventId = 2008, EventName = "MailClaimReleaseFailed", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim could not be released; it blocks redeliveries until its lease ends")]
     private partial void LogReleaseFailed(Exception exception, string mailId);
 
+    [LoggerMessage(EventId = 2009, EventName = "MailSentMarkRetried", Level = LogLevel.Warning, Message = "Mail {MailId} ({Kind}) was sent but storage refused to record it (try {Attempt}); trying again in {PauseSeconds:F1} s")]
+    private partial void LogSentMarkRetried(Exception exception, string mailId, string kind, int attempt, double pauseSeconds);
+
+    [LoggerMessage(EventId = 2010, EventName = "MailSentNotRecorded", Level = LogLevel.Error, Message = "Mail {MailId} ({Kind}) was sent but could not be recorded as sent after {Attempts} tries; a later delivery of its message would send it again")]
+    private partial void LogSentNotRecorded(Exception exception, string mailId, string kind, int attempts);
+
+    [LoggerMessage(EventId = 2011, EventName = "MailClaimRenewalFailed", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim could not be renewed; trying again before its lease ends")]
+    private partial void LogRenewalFailed(Exception exception, string mailId);
+
+    [LoggerMessage(EventId = 2012, EventName = "MailClaimTakenOverWhileHeld", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim was taken over while this invocation still held it (its renewals had failed for a whole lease); the mail may be sent twice")]
+    private partial void LogTakenOverWhileHeld(string mailId);
+
     [LoggerMessage(EventId = 2007, EventName = "OutboxMessageUnreadable", Level = LogLevel.Error, Message = "Outbox message {MessageId} is not a mail; moved to email-outbox-poison")]
     private partial void LogUnreadable(string messageId);
+}
+
+/// <summary>How a send ended: ACS accepted the mail, refused it for good, or stayed paused beyond the invocation's hold budget.</summary>
+internal abstract record SendResult
+{
+    public sealed record Accepted : SendResult;
+
+    public sealed record Refused(MailFailure Failure) : SendResult;
+
+    public sealed record PausedBeyondBudget : SendResult;
 }
 
 /// <summary>The mail could not be sent now for a reason that passes (throttling, another invocation's claim): the message comes back.</summary>

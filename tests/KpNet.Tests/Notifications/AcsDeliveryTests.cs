@@ -1,6 +1,5 @@
 using KpNet.Azure.Email;
 using KpNet.Azure.Storage.Queues;
-using KpNet.Azure.Storage.Tables;
 using KpNet.Notifications;
 using KpNet.Tests.Email;
 using KpNet.Tests.Infrastructure;
@@ -132,7 +131,7 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(400, rejected.Values["Status"]);
         Assert.Equal("InvalidRequest", rejected.Values["ErrorCode"]);
         Assert.DoesNotContain("not-an-address", rejected.Message, StringComparison.Ordinal);
-        var delivery = (await Deliveries().GetEntityAsync(mail.Id, "")).Value;
+        var delivery = (await MailStorage.DeliveryAsync(azurite.ConnectionString, mail.Id))!;
         Assert.Equal("Failed", delivery.GetString("Status"));
         Assert.Equal("InvalidRequest", delivery.GetString("ErrorCode"));
         await OutboxDrainedAsync();
@@ -144,13 +143,19 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
 
     private static EmailOutbox Outbox(TestApp app) => app.Services.GetRequiredService<EmailOutbox>();
 
-    private async Task<TestApp> StartAppAsync()
+    /// <summary>The app's ACS sender against <paramref name="acs"/>, its client retrying in milliseconds instead of seconds.</summary>
+    internal static AcsMailSender SenderTo(FakeEmailService acs)
     {
         var options = new EmailClientOptions();
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(20);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
-        var sender = new AcsMailSender(new EmailClient(_acs.ConnectionString, options), Sender);
+        return new AcsMailSender(new EmailClient(acs.ConnectionString, options), Sender);
+    }
+
+    private async Task<TestApp> StartAppAsync()
+    {
+        var sender = SenderTo(_acs);
         var app = await TestApp.StartAsync(azurite.ConnectionString, configure: (WebApplicationBuilder builder) =>
         {
             builder.Services.AddSingleton<IMailSender>(sender);
@@ -160,21 +165,15 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         return app;
     }
 
-    private TableClient Deliveries() => new(azurite.ConnectionString, MailDeliveries.TableName);
-
     private async Task SentAsync(string mailId) =>
         await Eventually.ReturnsAsync(
-            async () => (await Deliveries().GetEntityIfExistsAsync(mailId, "")) is { HasValue: true } row ? row.Value!.GetString("Status") : null,
+            async () => (await MailStorage.DeliveryAsync(azurite.ConnectionString, mailId))?.GetString("Status"),
             status => status == "Sent",
             timeout: TimeSpan.FromMinutes(1),
             what: $"mail {mailId} marked sent");
 
     private async Task OutboxDrainedAsync() =>
-        await Eventually.ReturnsAsync(
-            async () => (await new QueueClient(azurite.ConnectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
-            count => count == 0,
-            timeout: TimeSpan.FromMinutes(1),
-            what: "the outbox to drain");
+        await Eventually.ReturnsAsync(() => MailStorage.OutboxCountAsync(azurite.ConnectionString), count => count == 0, timeout: TimeSpan.FromMinutes(1), what: "the outbox to drain");
 
     // Receiving hides each message for a few seconds, which walks the whole poison queue without removing anything.
     private async Task<List<string>> PoisonedTextsAsync()

@@ -4,8 +4,8 @@ using KpNet.Azure.Storage.Tables;
 namespace KpNet.Tests.Telemetry;
 
 /// <summary>
-/// Delegates to a real table client, counting the reads and writes; it can fail the next few writes with a 503, stand
-/// for storage that is down (every call fails with a 503 until it is back), or refuse a partition's writes with the 400
+/// Delegates to a real table client, counting the reads and writes; it can fail the next few writes (or the next few
+/// writes of a kind of entity) with a 503, stand for storage that is down (every call fails with a 503 until it is back), or refuse a partition's writes with the 400
 /// Azure answers for an entity over its limits.
 /// </summary>
 internal sealed class CountingTableClient(TableClient inner) : TableClient
@@ -15,6 +15,7 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
     private int _failuresLeft;
     private volatile bool _unavailable;
     private volatile string? _refusedPartition;
+    private volatile Func<TableEntity, bool> _failing = _ => true;
 
     public override string Name => inner.Name;
 
@@ -24,7 +25,12 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
     /// <summary>Point reads and queries.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
-    public void FailNextWrites(int count) => Volatile.Write(ref _failuresLeft, count);
+    /// <param name="matching">Only writes of such an entity fail (and count); every write when null.</param>
+    public void FailNextWrites(int count, Func<TableEntity, bool>? matching = null)
+    {
+        _failing = matching ?? (_ => true);
+        Volatile.Write(ref _failuresLeft, count);
+    }
 
     /// <summary>While true, every read and write fails as it does when the storage service cannot be reached.</summary>
     public bool Unavailable
@@ -58,21 +64,24 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
     }
 
     public override Task<Response> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
-        CountAsync([entity.PartitionKey], () => inner.AddEntityAsync(entity, cancellationToken));
+        CountAsync([entity], () => inner.AddEntityAsync(entity, cancellationToken));
 
     public override Task<Response> UpdateEntityAsync(
         TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        CountAsync([entity.PartitionKey], () => inner.UpdateEntityAsync(entity, ifMatch, mode, cancellationToken));
+        CountAsync([entity], () => inner.UpdateEntityAsync(entity, ifMatch, mode, cancellationToken));
 
     public override Task<Response> UpsertEntityAsync(
         TableEntity entity, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        CountAsync([entity.PartitionKey], () => inner.UpsertEntityAsync(entity, mode, cancellationToken));
+        CountAsync([entity], () => inner.UpsertEntityAsync(entity, mode, cancellationToken));
+
+    public override Task<Response> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch = default, CancellationToken cancellationToken = default) =>
+        CountAsync([new TableEntity(partitionKey, rowKey)], () => inner.DeleteEntityAsync(partitionKey, rowKey, ifMatch, cancellationToken));
 
     public override Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(
         IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default)
     {
         var actions = transactionActions.ToList();
-        return CountAsync(actions.Select(a => a.Entity.PartitionKey), () => inner.SubmitTransactionAsync(actions, cancellationToken));
+        return CountAsync(actions.Select(a => a.Entity).ToList(), () => inner.SubmitTransactionAsync(actions, cancellationToken));
     }
 
     private static RequestFailedException ServiceUnavailable() => new(503, "Injected storage failure.", "ServerBusy", null);
@@ -83,14 +92,14 @@ internal sealed class CountingTableClient(TableClient inner) : TableClient
         return _unavailable ? throw ServiceUnavailable() : await read();
     }
 
-    private async Task<T> CountAsync<T>(IEnumerable<string> partitionKeys, Func<Task<T>> write)
+    private async Task<T> CountAsync<T>(IReadOnlyList<TableEntity> entities, Func<Task<T>> write)
     {
-        if (_unavailable || Interlocked.Decrement(ref _failuresLeft) >= 0)
+        if (_unavailable || (entities.Any(_failing) && Interlocked.Decrement(ref _failuresLeft) >= 0))
         {
             throw ServiceUnavailable();
         }
 
-        if (_refusedPartition is { } refused && partitionKeys.Contains(refused))
+        if (_refusedPartition is { } refused && entities.Any(e => e.PartitionKey == refused))
         {
             throw new RequestFailedException(400, "Injected refusal: the entity is larger than 1 MiB.", TableErrorCode.EntityTooLarge, null);
         }

@@ -102,16 +102,9 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
     }
 
     // Moves the clock in steps no longer than the longest back-off, so each step ends the retry delay then pending.
-    private async Task AdvanceClockUntilAsync(Func<bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            _clock.Advance(TelemetryRegistration.IngestRetry.MaximumInterval);
-            await Task.Delay(20);
-        }
-    }
+    private async Task AdvanceClockUntilAsync(Func<bool> done, string what) =>
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TelemetryRegistration.IngestRetry.MaximumInterval, () => Task.FromResult(done()), isDone => isDone, timeout: TimeSpan.FromSeconds(60), what: what);
 
     private async Task<TableEntity> RollupAsync(string gatewayId, string rowKey)
     {

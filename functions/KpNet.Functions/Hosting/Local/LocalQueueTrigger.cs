@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using KpNet.Azure.Storage.Queues;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
@@ -7,17 +8,28 @@ using Microsoft.Extensions.Options;
 namespace KpNet.Hosting.Local;
 
 /// <summary>
-/// Polls a queue the way the Functions queue trigger does: base64 text, lease while the handler runs, the message
-/// back after visibilityTimeout on failure, and to "&lt;queue&gt;-poison" once it has been tried maxDequeueCount times
-/// (or at once when it is not base64, which the real trigger cannot decode either).
+/// Polls a queue the way the Functions queue trigger does: base64 text, the host's lease while the handler runs, the
+/// message back after visibilityTimeout on failure, and to "&lt;queue&gt;-poison" once it has been tried maxDequeueCount
+/// times (or at once when it is not base64, which the real trigger cannot decode either).
 /// </summary>
 public sealed partial class LocalQueueTrigger(
     FunctionDefinition function,
     StorageAccount storage,
     InvocationDispatcher dispatcher,
     IOptions<QueueTriggerOptions> options,
+    TimeProvider time,
     ILogger<LocalQueueTrigger> logger) : BackgroundService
 {
+    /// <summary>
+    /// The host's lease, which no setting changes: the storage queues extension's QueueListener receives every message
+    /// for 10 minutes and renews that at half time while the function runs, trying a failed renewal again sooner (half
+    /// the interval, at least a minute). So the message of an instance that died comes back 5 to 10 minutes later, that
+    /// of a failed invocation after visibilityTimeout.
+    /// </summary>
+    public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan MinimumRenewalInterval = TimeSpan.FromMinutes(1);
+
     private readonly QueueTrigger _trigger = (QueueTrigger)function.Trigger;
     private readonly QueueTriggerOptions _options = options.Value;
 
@@ -46,7 +58,7 @@ public sealed partial class LocalQueueTrigger(
                 IReadOnlyList<QueueMessage> messages;
                 try
                 {
-                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, _options.LeaseDuration, stoppingToken)).Value;
+                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, MessageLease, stoppingToken)).Value;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -80,12 +92,13 @@ public sealed partial class LocalQueueTrigger(
 
     private async Task HandleAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
     {
+        var receipt = new Receipt(message.PopReceipt);
         try
         {
             if (message.DecodedText is not { } text)
             {
                 LogNotBase64(_trigger.QueueName, message.MessageId);
-                await MoveToPoisonAsync(queue, poison, message, message.MessageText, cancellationToken);
+                await MoveToPoisonAsync(queue, poison, message, receipt.Value, message.MessageText, cancellationToken);
                 return;
             }
 
@@ -101,23 +114,23 @@ public sealed partial class LocalQueueTrigger(
                     metadata.WritePropertyName("PopReceipt");
                     InvocationPayload.WriteHostString(metadata, message.PopReceipt);
                 });
-            var result = await dispatcher.DispatchAsync(function.Name, payload, Guid.NewGuid().ToString(), cancellationToken);
+            var result = await DispatchWhileRenewingAsync(queue, message.MessageId, receipt, payload, cancellationToken);
             if (result.Outcome == InvocationOutcome.Succeeded)
             {
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken);
             }
             else if (message.DequeueCount >= _options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(queue, poison, message, text, cancellationToken);
+                await MoveToPoisonAsync(queue, poison, message, receipt.Value, text, cancellationToken);
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, _options.VisibilityTimeout, cancellationToken);
+                await queue.UpdateMessageAsync(message.MessageId, receipt.Value, null, _options.VisibilityTimeout, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await ReleaseAsync(queue, message);
+            await ReleaseAsync(queue, message.MessageId, receipt.Value);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -126,25 +139,80 @@ public sealed partial class LocalQueueTrigger(
         }
     }
 
+    private async Task<InvocationResult> DispatchWhileRenewingAsync(QueueClient queue, string messageId, Receipt receipt, byte[] payload, CancellationToken cancellationToken)
+    {
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewLeaseAsync(queue, messageId, receipt, stopRenewing.Token);
+        try
+        {
+            return await dispatcher.DispatchAsync(function.Name, payload, Guid.NewGuid().ToString(), cancellationToken);
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewing;
+        }
+    }
+
+    /// <summary>Keeps the message hidden while its handler runs, as the host does; each renewal replaces its receipt.</summary>
+    private async Task RenewLeaseAsync(QueueClient queue, string messageId, Receipt receipt, CancellationToken stop)
+    {
+        var interval = MessageLease / 2;
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(interval, time, stop);
+
+                // Not cancelled with the handler: a renewal that landed unseen would leave a receipt that no longer works.
+                var renewed = (await queue.UpdateMessageAsync(messageId, receipt.Value, null, MessageLease, CancellationToken.None)).Value;
+                receipt.Value = renewed.PopReceipt;
+                interval = MessageLease / 2;
+                LogLeaseRenewed(_trigger.QueueName, messageId, renewed.NextVisibleOn);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 400 or 404)
+            {
+                // The receipt no longer works: the message was deleted, or it came back and another delivery holds it.
+                LogLeaseLost(e, _trigger.QueueName, messageId);
+                return;
+            }
+            catch (Exception e)
+            {
+                interval = TimeSpan.FromTicks(Math.Max(interval.Ticks / 2, MinimumRenewalInterval.Ticks));
+                LogLeaseRenewalFailed(e, _trigger.QueueName, messageId, interval.TotalSeconds);
+            }
+        }
+    }
+
     // Stopping mid-message: make it visible again at once rather than hiding it for the rest of its lease.
-    private async Task ReleaseAsync(QueueClient queue, QueueMessage message)
+    private async Task ReleaseAsync(QueueClient queue, string messageId, string popReceipt)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero, timeout.Token);
+            await queue.UpdateMessageAsync(messageId, popReceipt, null, TimeSpan.Zero, timeout.Token);
         }
         catch (Exception e)
         {
-            LogHandlingFailed(e, _trigger.QueueName, message.MessageId);
+            LogHandlingFailed(e, _trigger.QueueName, messageId);
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, string text, CancellationToken cancellationToken)
+    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, string popReceipt, string text, CancellationToken cancellationToken)
     {
         await poison.SendMessageAsync(text, cancellationToken: cancellationToken);
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken);
         LogPoisoned(_trigger.QueueName, message.MessageId, message.DequeueCount);
+    }
+
+    /// <summary>A received message's pop receipt, which every renewal of its lease replaces.</summary>
+    private sealed class Receipt(string value)
+    {
+        public string Value { get; set; } = value;
     }
 
     [LoggerMessage(EventId = 1100, EventName = "QueueMessagePoisoned", Level = LogLevel.Error, Message = "Queue {QueueName} message {MessageId} moved to poison after {DequeueCount} tries")]
@@ -155,6 +223,15 @@ public sealed partial class LocalQueueTrigger(
 
     [LoggerMessage(EventId = 1102, EventName = "QueuePollFailed", Level = LogLevel.Warning, Message = "Polling queue {QueueName} failed")]
     private partial void LogPollFailed(Exception exception, string queueName);
+
+    [LoggerMessage(EventId = 1104, EventName = "QueueMessageLeaseRenewed", Level = LogLevel.Debug, Message = "Queue {QueueName} message {MessageId} is still being handled; hidden until {NextVisibleOn:o}")]
+    private partial void LogLeaseRenewed(string queueName, string messageId, DateTimeOffset nextVisibleOn);
+
+    [LoggerMessage(EventId = 1105, EventName = "QueueMessageLeaseRenewalFailed", Level = LogLevel.Warning, Message = "Queue {QueueName} message {MessageId}: its lease could not be renewed; trying again in {RetrySeconds:F0} s")]
+    private partial void LogLeaseRenewalFailed(Exception exception, string queueName, string messageId, double retrySeconds);
+
+    [LoggerMessage(EventId = 1106, EventName = "QueueMessageLeaseLost", Level = LogLevel.Warning, Message = "Queue {QueueName} message {MessageId}: its receipt no longer works, so its lease is no longer renewed")]
+    private partial void LogLeaseLost(Exception exception, string queueName, string messageId);
 
     [LoggerMessage(EventId = 1103, EventName = "QueueMessageHandlingFailed", Level = LogLevel.Warning, Message = "Queue {QueueName} message {MessageId} could not be settled; it returns when its lease ends")]
     private partial void LogHandlingFailed(Exception exception, string queueName, string messageId);

@@ -15,9 +15,6 @@ public sealed class QueueTriggerOptions
     public int MaxDequeueCount { get; set; } = 5;
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.Zero;
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>How long a received message stays invisible while its handler runs.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>host.json's extensions.eventHubs, for the local ingest endpoint's batching.</summary>

@@ -1,8 +1,12 @@
 using KpNet.Azure.Storage.Queues;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Hosting.Local;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Notifications;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ManualClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace KpNet.Tests.Hosting.Local;
 
@@ -65,8 +69,9 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
 
         await Eventually.ReturnsAsync(() => CountAsync(_poison), count => count == 1, what: "the poison message");
 
+        // The copy reaches the poison queue before the original leaves the queue: never lost, even for a moment.
+        await Eventually.ReturnsAsync(() => CountAsync(_queue), count => count == 0, what: "the original to leave the queue");
         Assert.Equal(5, _recorder.Calls);
-        Assert.Equal(0, await CountAsync(_queue));
         var poisoned = Assert.Single((await _poison.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
         Assert.Equal("always fails", poisoned.DecodedText);
     }
@@ -101,6 +106,40 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
         var again = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
         Assert.Equal("slow", again.DecodedText);
         Assert.Equal(2, again.DequeueCount);
+    }
+
+    [Fact]
+    public async Task A_message_whose_handler_runs_past_half_the_hosts_lease_has_its_lease_renewed_and_is_still_given_back_at_stop()
+    {
+        // The host receives a message for 10 minutes and renews that at half time while the function runs.
+        var halfTheHostsLease = TimeSpan.FromMinutes(5);
+        var queueName = UniqueName.For("renewed");
+        var recorder = new Recorder();
+        var logs = new CapturedLogs();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        await queue.CreateIfNotExistsAsync();
+        var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(clock);
+            builder.Services.AddSingleton(recorder);
+            builder.Services.AddQueueFunction<NeverEndingQueueFunction>("RenewedQueue", queueName);
+            builder.Logging.AddProvider(logs.CreateProvider()).AddFilter(typeof(LocalQueueTrigger).FullName, LogLevel.Debug);
+        });
+        await queue.SendMessageAsync("slow");
+        await Eventually.ReturnsAsync(() => Task.FromResult(recorder.Calls), calls => calls == 1, what: "the handler to start");
+
+        clock.Advance(halfTheHostsLease);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(logs.Entries.Count(e => e.EventId.Name == "QueueMessageLeaseRenewed" && (string?)e.Values["QueueName"] == queueName)),
+            renewals => renewals == 1,
+            what: "the lease to be renewed");
+        await app.DisposeAsync();
+
+        // Giving the message back at stop needs the receipt the renewal returned: the first one no longer works.
+        var again = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
+        Assert.Equal(2, again.DequeueCount);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId.Name == "QueueMessageHandlingFailed" && (string?)e.Values["QueueName"] == queueName);
     }
 
     [Fact]

@@ -1,0 +1,17 @@
+using KpNet.Azure.Storage;
+using KpNet.Azure.Storage.Queues;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Notifications;
+
+namespace KpNet.Tests.Notifications;
+
+/// <summary>What storage holds about mails: a mail's delivery row, and the messages still in the outbox.</summary>
+internal static class MailStorage
+{
+    public static async Task<TableEntity?> DeliveryAsync(string connectionString, string mailId) =>
+        (await new TableClient(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync(mailId, "")).ValueOrNull();
+
+    /// <summary>Messages in email-outbox, including those an invocation is handling.</summary>
+    public static async Task<long> OutboxCountAsync(string connectionString) =>
+        (await new QueueClient(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+}

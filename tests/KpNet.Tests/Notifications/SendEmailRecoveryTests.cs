@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using KpNet.Azure.Storage.Queues;
+using KpNet.Azure.Storage.Tables;
+using KpNet.Hosting;
+using KpNet.Hosting.Invocation;
+using KpNet.Notifications;
+using KpNet.Tests.Email;
+using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ManualClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+
+namespace KpNet.Tests.Notifications;
+
+/// <summary>
+/// SendEmail when storage or an instance fails mid-send: the mail still goes out once, and soon. The apps run on a clock
+/// that moves only when the test moves it, so minutes of leases and back-off pass in moments; the class has a storage
+/// account of its own, so its held messages and moved clocks touch no other test's outbox.
+/// </summary>
+public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    /// <summary>How late a mail may be after its instance died: the claim lease plus one look at the claim, with room for the test's clock steps.</summary>
+    private static readonly TimeSpan AboutAMinute = TimeSpan.FromSeconds(75);
+
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly CapturedLogs _logs = new();
+    private readonly List<TestApp> _apps = [];
+    private FakeEmailService _acs = null!;
+
+    public async Task InitializeAsync() => _acs = await FakeEmailService.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.DisposeAsync();
+        }
+
+        await _acs.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_sent_mark_storage_refuses_a_few_times_is_retried_so_the_mail_goes_out_once_and_ends_sent()
+    {
+        const int Refusals = 3;
+        CountingTableClient deliveries = null!;
+        var sender = new AfterFirstSend(AcsDeliveryTests.SenderTo(_acs), () => deliveries.FailNextWrites(Refusals, IsSentMark));
+        var app = await StartAppAsync(_clock, sender, builder => builder.Services.AddSingleton(services =>
+            new MailDeliveries(new(() => deliveries = new CountingTableClient(services.GetRequiredService<StorageAccount>().GetTableClient(MailDeliveries.TableName))), _clock)));
+        var mail = Mail("送信記録の一時障害");
+
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromSeconds(1), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.Equal(Refusals, _logs.Entries.Count(e => e.EventId.Name == "MailSentMarkRetried" && (string?)e.Values["MailId"] == mail.Id));
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver");
+    }
+
+    [Fact]
+    public async Task A_mail_whose_instance_died_mid_send_is_delivered_by_another_instance_within_about_a_minute_exactly_once()
+    {
+        await CreateMailStorageAsync();
+        var dying = new DyingSender();
+        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
+        var mail = Mail("停止したインスタンス");
+        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
+
+        // As the Functions host does: receive the message (invisible while its invocation runs) and invoke the handler.
+        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
+        using var host = LoopbackClient.Create(dead.BaseAddress);
+        host.Timeout = Timeout.InfiniteTimeSpan;
+        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
+        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+
+        // The handler process dies here (its clock never moves again, so it renews nothing): the host's call fails and
+        // the host gives the message back after visibilityTimeout (0 in tests); another instance picks it up.
+        var diedAt = _clock.GetUtcNow();
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+
+        // Nothing may happen before the claim's lease ends; from there the clock moves in small steps.
+        _clock.Advance(TimeSpan.FromSeconds(55));
+        var delivered = await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(100), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.InRange(delivered.SentAt!.Value - diedAt, TimeSpan.Zero, AboutAMinute);
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver" && (string?)e.Values["MailId"] == mail.Id);
+    }
+
+    [Fact]
+    public async Task A_claim_is_renewed_while_its_invocation_waits_out_throttling_so_a_second_delivery_never_sends_in_parallel()
+    {
+        var app = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        var mail = Mail("スロットリング中の再配信");
+        _acs.FailNext(int.MaxValue, 429);
+
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        await Eventually.ReturnsAsync(() => Task.FromResult(_acs.Requests.Count(r => r.OperationId == mail.Id)), count => count > 0, what: "ACS to throttle the mail");
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        var throttledUntil = _clock.GetUtcNow() + TimeSpan.FromMinutes(2);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => Task.FromResult(_clock.GetUtcNow()), now => now >= throttledUntil, timeout: TimeSpan.FromMinutes(1), what: "two minutes of throttling");
+        _acs.FailNext(0);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver");
+        Assert.Contains(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
+    }
+
+    private sealed record Delivery(string? Status, DateTimeOffset? SentAt, int AcceptedByAcs, long OutboxMessages);
+
+    private static OutgoingMail Mail(string subject) =>
+        new(Guid.NewGuid().ToString(), $"user-{Guid.NewGuid():N}@example.jp", subject, subject + "\n\n本文です。", null, "test");
+
+    private static EmailOutbox Outbox(TestApp app) => app.Services.GetRequiredService<EmailOutbox>();
+
+    private static bool IsSentMark(TableEntity row) => row.GetString("Status") == nameof(MailDeliveryStatus.Sent);
+
+    /// <summary>The queue invocation the Functions host posts for <paramref name="message"/>.</summary>
+    private static ByteArrayContent InvocationOf(QueueMessage message) =>
+        new(InvocationPayload.Write(
+            "message",
+            data => InvocationPayload.WriteHostString(data, message.DecodedText!),
+            metadata =>
+            {
+                metadata.WritePropertyName("Id");
+                InvocationPayload.WriteHostString(metadata, message.MessageId);
+                metadata.WriteString("DequeueCount", message.DequeueCount.ToString(CultureInfo.InvariantCulture));
+            }))
+        {
+            Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+        };
+
+    private async Task<Delivery> DeliveryAsync(string mailId)
+    {
+        var row = await MailStorage.DeliveryAsync(storage.ConnectionString, mailId);
+        return new Delivery(
+            row?.GetString("Status"), row?.GetDateTimeOffset("SentAt"), _acs.Accepted.Count(a => a.OperationId == mailId), await MailStorage.OutboxCountAsync(storage.ConnectionString));
+    }
+
+    // In Azure the infrastructure creates them; an app under the Functions host does not.
+    private async Task CreateMailStorageAsync()
+    {
+        await new TableClient(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
+        await new QueueClient(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
+    }
+
+    private async Task<TestApp> StartAppAsync(TimeProvider clock, IMailSender sender, Action<WebApplicationBuilder>? configure = null, bool underFunctionsHost = false)
+    {
+        var app = await TestApp.StartAsync(storage.ConnectionString, underFunctionsHost: underFunctionsHost, configure: builder =>
+        {
+            builder.Services.AddSingleton(clock);
+            builder.Services.AddSingleton(sender);
+            builder.Logging.AddProvider(_logs.CreateProvider());
+            configure?.Invoke(builder);
+        });
+        _apps.Add(app);
+        return app;
+    }
+
+    /// <summary>Sends through <paramref name="inner"/>; once the first mail is out, runs <paramref name="afterFirst"/>.</summary>
+    private sealed class AfterFirstSend(IMailSender inner, Action afterFirst) : IMailSender
+    {
+        private int _sent;
+
+        public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+        {
+            await inner.SendAsync(mail, cancellationToken);
+            if (Interlocked.Exchange(ref _sent, 1) == 0)
+            {
+                afterFirst();
+            }
+        }
+    }
+
+    /// <summary>
+    /// An instance that dies while sending: the send begins and never returns. (Only the end of the test, which drops the
+    /// host's call, cancels it, so that the app can stop.)
+    /// </summary>
+    private sealed class DyingSender : IMailSender
+    {
+        private readonly TaskCompletionSource _sending = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Sending => _sending.Task;
+
+        public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+        {
+            _sending.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
+}
