@@ -156,7 +156,7 @@ public sealed partial class SendEmailFunction(
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    var failure = MailFailure.From(e);
+                    var failure = MailFailure.From(e, time.GetUtcNow());
                     if (failure.Permanent)
                     {
                         return new SendResult.Refused(failure);
