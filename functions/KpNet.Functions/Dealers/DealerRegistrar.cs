@@ -1,6 +1,7 @@
 using Azure;
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
+using KpNet.Security;
 
 namespace KpNet.Dealers;
 
@@ -8,7 +9,8 @@ namespace KpNet.Dealers;
 /// 販売店様のご登録: a provisional dealer account (one per address, by insert) and its activation link, through the
 /// customers' activation flow (kind dealer). The dealer ID is assigned at activation (<see cref="DealerIdAssignment"/>).
 /// </summary>
-public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, TimeProvider time, ILogger<DealerRegistrar> logger)
+public sealed class DealerRegistrar(
+    AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, MailRequestLimits limits, TimeProvider time, ILogger<DealerRegistrar> logger)
 {
     /// <returns>
     /// The activation deadline of a new account made now, whether or not the address already had one (which got a notice or a
@@ -44,7 +46,11 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
             return account.ActivationExpiresAt!.Value;
         }
 
-        await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
+        if (await limits.MayMailAsync(account, MailRequestKind.DealerSignUp, cancellationToken))
+        {
+            await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
+        }
+
         logger.DealerSignedUp(account.UserId);
         return account.ActivationExpiresAt!.Value;
     }
@@ -58,6 +64,11 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
         }
 
         logger.AddressTaken(current.UserId);
+        if (!await limits.MayMailAsync(current, MailRequestKind.DealerSignUp, cancellationToken))
+        {
+            return;
+        }
+
         if (current is { Status: AccountStatus.Provisional, Role: AccountRole.Dealer })
         {
             await links.ReissueAsync(current, ActivationKind.Dealer, cancellationToken);

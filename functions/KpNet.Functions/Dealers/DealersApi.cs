@@ -8,6 +8,7 @@ using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
 using KpNet.Http;
 using KpNet.Monitoring;
+using KpNet.Security;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 
@@ -65,7 +66,7 @@ public static class DealersApi
         return app;
     }
 
-    private static async Task<IResult> SignUpAsync(HttpContext context, DealerRegistrar registrar, CancellationToken cancellationToken)
+    private static async Task<IResult> SignUpAsync(HttpContext context, DealerRegistrar registrar, MailRequestLimits limits, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -76,6 +77,11 @@ public static class DealersApi
         if (DealerSignUp.Read(form) is not { } signUp)
         {
             return errors.ToProblem(context);
+        }
+
+        if (await limits.ClientRefusalAsync(MailRequestKind.DealerSignUp, ClientAddress.Of(context), cancellationToken) is { } wait)
+        {
+            return Problems.TooManyAttempts(context, wait);
         }
 
         var activationExpiresAt = await registrar.SignUpAsync(signUp, Messages.PrefersEnglish(context) ? "en" : "ja", cancellationToken);

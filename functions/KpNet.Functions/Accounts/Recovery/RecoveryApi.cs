@@ -16,15 +16,6 @@ namespace KpNet.Accounts.Recovery;
 /// </summary>
 public static partial class RecoveryApi
 {
-    /// <summary>Reset mails per address; beyond it requests are still answered 202 but send nothing.</summary>
-    public static readonly ThrottleRule ResetMailsPerAddress = new("password-reset-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
-    /// <summary>ID mails per phone number, silently like <see cref="ResetMailsPerAddress"/>.</summary>
-    public static readonly ThrottleRule IdMailsPerPhone = new("account-id-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
-    /// <summary>ID lookups per client (429): trying name + phone pairs is guessing.</summary>
-    public static readonly ThrottleRule IdLookupsPerClient = new("account-id-client", 20, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
     public static IServiceCollection AddRecovery(this IServiceCollection services)
     {
         services.AddSingleton<AccountPhoneIndex>();
@@ -43,7 +34,7 @@ public static partial class RecoveryApi
     }
 
     private static async Task<IResult> RequestResetAsync(
-        HttpContext context, AccountStore accounts, PasswordResetTokens tokens, Throttle throttle,
+        HttpContext context, AccountStore accounts, PasswordResetTokens tokens, MailRequestLimits limits,
         MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -57,12 +48,16 @@ public static partial class RecoveryApi
             return errors.ToProblem(context);
         }
 
+        if (await limits.ClientRefusalAsync(MailRequestKind.PasswordReset, ClientAddress.Of(context), cancellationToken) is { } wait)
+        {
+            return Problems.TooManyAttempts(context, wait);
+        }
+
         var token = SecureToken.Create();
         var tokenHash = SecureToken.Hash(token);
-        var allowed = await CountAsync(throttle, ResetMailsPerAddress, EmailKey.For(email), cancellationToken);
-        var account = allowed ? await accounts.FindByEmailAsync(email, cancellationToken) : null;
         var log = loggers.CreateLogger(typeof(RecoveryApi));
-        if (account is { Status: AccountStatus.Active })
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Active } account
+            && await limits.MayMailAsync(account, MailRequestKind.PasswordReset, cancellationToken))
         {
             var expiresAt = await tokens.StoreAsync(tokenHash, account, cancellationToken);
             var english = account.Language == "en";
@@ -76,7 +71,7 @@ public static partial class RecoveryApi
         }
         else
         {
-            LogResetNotMailed(log, allowed);
+            LogResetNotMailed(log);
         }
 
         return TypedResults.Accepted((string?)null);
@@ -147,7 +142,7 @@ public static partial class RecoveryApi
     }
 
     private static async Task<IResult> RecoverAccountIdAsync(
-        HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, Throttle throttle,
+        HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, MailRequestLimits limits,
         MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -164,19 +159,14 @@ public static partial class RecoveryApi
             return errors.ToProblem(context);
         }
 
-        var client = ClientAddress.Of(context);
-        var blocked = await throttle.CheckAsync(IdLookupsPerClient, client, cancellationToken);
-        if (!blocked.Allowed)
+        if (await limits.ClientRefusalAsync(MailRequestKind.AccountId, ClientAddress.Of(context), cancellationToken) is { } wait)
         {
-            return Problems.TooManyAttempts(context, blocked.RetryAfter);
+            return Problems.TooManyAttempts(context, wait);
         }
 
-        await throttle.RecordFailureAsync(IdLookupsPerClient, client, cancellationToken);
         var log = loggers.CreateLogger(typeof(RecoveryApi));
-        var match = await CountAsync(throttle, IdMailsPerPhone, phone!, cancellationToken)
-            ? await FindSingleAsync(accounts, phoneIndex, family!, given!, phone!, cancellationToken)
-            : null;
-        if (match is null)
+        var match = await FindSingleAsync(accounts, phoneIndex, family!, given!, phone!, cancellationToken);
+        if (match is null || !await limits.MayMailAsync(match, MailRequestKind.AccountId, cancellationToken))
         {
             LogAccountIdNotMailed(log);
             return TypedResults.Accepted((string?)null);
@@ -212,18 +202,6 @@ public static partial class RecoveryApi
         return matches.Count == 1 ? matches[0] : null;
     }
 
-    /// <summary>Counts a request against the rule; false once the key is over its limit (the request then does nothing, silently).</summary>
-    private static async Task<bool> CountAsync(Throttle throttle, ThrottleRule rule, string key, CancellationToken cancellationToken)
-    {
-        if (!(await throttle.CheckAsync(rule, key, cancellationToken)).Allowed)
-        {
-            return false;
-        }
-
-        await throttle.RecordFailureAsync(rule, key, cancellationToken);
-        return true;
-    }
-
     // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.
     private static async Task<Account> ChangePasswordAsync(AccountStore accounts, Account account, string passwordHash, CancellationToken cancellationToken)
     {
@@ -247,8 +225,8 @@ public static partial class RecoveryApi
     [LoggerMessage(EventId = 5110, EventName = "PasswordResetMailed", Level = LogLevel.Information, Message = "A password reset link was mailed to user {UserId}")]
     private static partial void LogResetMailed(ILogger logger, string userId);
 
-    [LoggerMessage(EventId = 5111, EventName = "PasswordResetNotMailed", Level = LogLevel.Information, Message = "A password reset request sent no mail (within limit: {WithinLimit}; no active account or over the limit)")]
-    private static partial void LogResetNotMailed(ILogger logger, bool withinLimit);
+    [LoggerMessage(EventId = 5111, EventName = "PasswordResetNotMailed", Level = LogLevel.Information, Message = "A password reset request sent no mail (no active account, or its address had its mails this hour)")]
+    private static partial void LogResetNotMailed(ILogger logger);
 
     [LoggerMessage(EventId = 5112, EventName = "PasswordReset", Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link; existing sessions are revoked")]
     private static partial void LogPasswordReset(ILogger logger, string userId);

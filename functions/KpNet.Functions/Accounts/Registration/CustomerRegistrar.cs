@@ -1,5 +1,6 @@
 using Azure;
 using KpNet.Hosting;
+using KpNet.Security;
 
 namespace KpNet.Accounts.Registration;
 
@@ -27,6 +28,7 @@ public sealed class CustomerRegistrar(
     RegistrationExpiries expiries,
     ActivationLinks links,
     RegistrationMailer mailer,
+    MailRequestLimits limits,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<CustomerRegistrar> logger)
@@ -60,7 +62,11 @@ public sealed class CustomerRegistrar(
         }
 
         await sites.UpsertAsync(SiteOf(form, account.UserId, now), cancellationToken);
-        await links.SendFirstAsync(account, ActivationKind.Customer, cancellationToken);
+        if (await limits.MayMailAsync(account, MailRequestKind.Registration, cancellationToken))
+        {
+            await links.SendFirstAsync(account, ActivationKind.Customer, cancellationToken);
+        }
+
         logger.CustomerRegistered(account.UserId, form.GatewayId);
         return new RegistrationOutcome.Accepted(expiresAt);
     }
@@ -104,7 +110,10 @@ public sealed class CustomerRegistrar(
             if (current.Status == AccountStatus.Provisional)
             {
                 await sites.UpsertAsync(SiteOf(form, current.UserId, time.GetUtcNow()), cancellationToken);
-                return new RegistrationOutcome.Accepted(await links.ReissueAsync(current, ActivationKind.Customer, cancellationToken) ?? expiresAt);
+                var reissued = await limits.MayMailAsync(current, MailRequestKind.Registration, cancellationToken)
+                    ? await links.ReissueAsync(current, ActivationKind.Customer, cancellationToken)
+                    : null;
+                return new RegistrationOutcome.Accepted(reissued ?? expiresAt);
             }
 
             await claims.TryActivateAsync(claim, cancellationToken);
@@ -115,7 +124,7 @@ public sealed class CustomerRegistrar(
         }
 
         logger.AddressTaken(current?.UserId, form.GatewayId);
-        if (current is not null)
+        if (current is not null && await limits.MayMailAsync(current, MailRequestKind.Registration, cancellationToken))
         {
             await mailer.SendAlreadyRegisteredAsync(current, cancellationToken);
         }

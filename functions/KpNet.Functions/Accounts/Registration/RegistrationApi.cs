@@ -3,6 +3,7 @@ using KpNet.Gateways;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Http;
+using KpNet.Security;
 using KpNet.Telemetry;
 
 namespace KpNet.Accounts.Registration;
@@ -97,7 +98,8 @@ public static class RegistrationApi
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, CustomerRegistrar registrar, TimeProvider time, ILogger<CustomerRegistrar> logger, CancellationToken cancellationToken)
+        HttpContext context, CustomerRegistrar registrar, MailRequestLimits limits, TimeProvider time, ILogger<CustomerRegistrar> logger,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -108,6 +110,11 @@ public static class RegistrationApi
         if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } registration)
         {
             return errors.ToProblem(context);
+        }
+
+        if (await limits.ClientRefusalAsync(MailRequestKind.Registration, ClientAddress.Of(context), cancellationToken) is { } wait)
+        {
+            return Problems.TooManyAttempts(context, wait);
         }
 
         var language = Messages.PrefersEnglish(context) ? "en" : "ja";
@@ -145,7 +152,7 @@ public static class RegistrationApi
 
     /// <summary>202 for any well-formed address: a fresh link goes out only when it has a provisional account.</summary>
     private static async Task<IResult> RequestNewLinkAsync(
-        HttpContext context, AccountStore accounts, ActivationLinks links, CancellationToken cancellationToken)
+        HttpContext context, AccountStore accounts, ActivationLinks links, MailRequestLimits limits, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -158,7 +165,13 @@ public static class RegistrationApi
             return errors.ToProblem(context);
         }
 
-        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
+        if (await limits.ClientRefusalAsync(MailRequestKind.ActivationLink, ClientAddress.Of(context), cancellationToken) is { } wait)
+        {
+            return Problems.TooManyAttempts(context, wait);
+        }
+
+        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account
+            && await limits.MayMailAsync(account, MailRequestKind.ActivationLink, cancellationToken))
         {
             await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
         }
