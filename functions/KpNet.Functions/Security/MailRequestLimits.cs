@@ -29,29 +29,24 @@ public sealed partial class MailRequestLimits(Throttle throttle, ILogger<MailReq
     /// <returns>Null when the request may go on; else how long the client must wait.</returns>
     public async Task<TimeSpan?> ClientRefusalAsync(MailRequestKind kind, string client, CancellationToken cancellationToken)
     {
-        var rule = PerClient(kind);
-        var decision = await throttle.CheckAsync(rule, client, cancellationToken);
-        if (!decision.Allowed)
+        if (await throttle.TryTakeAsync(PerClient(kind), client, cancellationToken) is { Allowed: false } refused)
         {
-            LogClientThrottled(kind, decision.RetryAfter);
-            return decision.RetryAfter;
+            LogClientThrottled(kind, refused.RetryAfter);
+            return refused.RetryAfter;
         }
 
-        await throttle.RecordFailureAsync(rule, client, cancellationToken);
         return null;
     }
 
     /// <summary>Counts one more mail to the account's address; false (and nothing counted) once the address had its mails.</summary>
     public async Task<bool> MayMailAsync(Account recipient, MailRequestKind kind, CancellationToken cancellationToken)
     {
-        var address = EmailKey.For(recipient.Email);
-        if (!(await throttle.CheckAsync(PerRecipient, address, cancellationToken)).Allowed)
+        if (await throttle.TryTakeAsync(PerRecipient, EmailKey.For(recipient.Email), cancellationToken) is { Allowed: false })
         {
             LogRecipientLimitReached(kind, recipient.UserId);
             return false;
         }
 
-        await throttle.RecordFailureAsync(PerRecipient, address, cancellationToken);
         return true;
     }
 

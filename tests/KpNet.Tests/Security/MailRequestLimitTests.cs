@@ -128,6 +128,17 @@ public sealed class MailRequestLimitTests(AzuriteFixture azurite) : IAsyncLifeti
             || e.Message.Contains(request.Recipient.Phone, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Mails_to_one_address_counted_at_the_same_moment_never_pass_the_limit()
+    {
+        var recipient = await TestAccounts.CreateProvisionalAsync(_app);
+        var limits = _app.Services.GetRequiredService<MailRequestLimits>();
+
+        var allowed = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => limits.MayMailAsync(recipient, MailRequestKind.ActivationLink, CancellationToken.None)));
+
+        Assert.Equal(MailRequestLimits.PerRecipient.Limit, allowed.Count(a => a));
+    }
+
     private async Task<List<DevMail.Mail>> MailsToAsync(string address) =>
         (await DevMail.ListAsync(_app)).Where(m => string.Equals(m.To, address, StringComparison.OrdinalIgnoreCase)).ToList();
 
