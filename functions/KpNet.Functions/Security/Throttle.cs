@@ -5,7 +5,7 @@ using KpNet.Hosting;
 
 namespace KpNet.Security;
 
-/// <summary>A guessing limit: <see cref="Limit"/> failures within <see cref="Window"/> block the key for <see cref="Lockout"/>.</summary>
+/// <summary>A limit: <see cref="Limit"/> failures (or uses of a budget) within <see cref="Window"/> block the key for <see cref="Lockout"/>.</summary>
 public sealed record ThrottleRule(string Scope, int Limit, TimeSpan Window, TimeSpan Lockout);
 
 public sealed record ThrottleDecision(bool Allowed, TimeSpan RetryAfter)

@@ -3,6 +3,7 @@ using KpNet.Gateways;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Http;
+using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Telemetry;
 
@@ -37,6 +38,7 @@ public static class RegistrationApi
         services.AddSingleton<ActivationLinks>();
         services.AddSingleton<CustomerRegistrar>();
         services.AddSingleton<AccountActivation>();
+        services.AddSingleton<IMailRequestHandler, ActivationLinkRequests>();
         foreach (var table in new[] { GatewayClaims.TableName, CustomerSites.TableName, ActivationTokens.TableName, RegistrationExpiries.TableName })
         {
             services.AddSingleton(new StorageTable(table));
@@ -150,9 +152,8 @@ public static class RegistrationApi
         };
     }
 
-    /// <summary>202 for any well-formed address: a fresh link goes out only when it has a provisional account.</summary>
-    private static async Task<IResult> RequestNewLinkAsync(
-        HttpContext context, AccountStore accounts, ActivationLinks links, MailRequestLimits limits, CancellationToken cancellationToken)
+    /// <summary>202 for any well-formed address, queued: <see cref="ActivationLinkRequests"/> mails a fresh link only to a provisional account.</summary>
+    private static async Task<IResult> RequestNewLinkAsync(HttpContext context, MailRequests requests, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -165,18 +166,8 @@ public static class RegistrationApi
             return errors.ToProblem(context);
         }
 
-        if (await limits.ClientRefusalAsync(MailRequestKind.ActivationLink, ClientAddress.Of(context), cancellationToken) is { } wait)
-        {
-            return Problems.TooManyAttempts(context, wait);
-        }
-
-        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account
-            && await limits.MayMailAsync(account, MailRequestKind.ActivationLink, cancellationToken))
-        {
-            await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
-        }
-
-        return TypedResults.Accepted((string?)null);
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.ActivationLink, new ActivationLinkRequest(email), cancellationToken)
+            ?? TypedResults.Accepted((string?)null);
     }
 
     private static IResult GatewayRefused(HttpContext context, string gatewayId, GatewayCheck check, ILogger logger, string idPath, string passwordPath)

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using KpNet.Azure.Storage.Queues;
-using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -150,7 +148,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         using var forProvisional = await _client.PostAsJsonAsync("/api/password-resets", new { email = provisional.Email });
         using var forKnown = await _client.PostAsJsonAsync("/api/password-resets", new { email = account.Email });
         await DevMail.WaitForAsync(_app, account.Email, ResetSubject);
-        await OutboxDrainedAsync();
+        await DevMail.AllHandledAsync(azurite.ConnectionString);
 
         Assert.Equal(HttpStatusCode.Accepted, forKnown.StatusCode);
         Assert.Equal(forKnown.StatusCode, forUnknown.StatusCode);
@@ -173,7 +171,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         await DevMail.WaitForAsync(_app, account.Email, ResetSubject, count: MailRequestLimits.PerRecipient.Limit);
-        await OutboxDrainedAsync();
+        await DevMail.AllHandledAsync(azurite.ConnectionString);
 
         Assert.Equal(3, (await DevMail.ToAsync(_app, account.Email, ResetSubject)).Count);
     }
@@ -237,10 +235,4 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IAsyncLifetime
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session);
         return await _client.SendAsync(request);
     }
-
-    /// <summary>Every queued mail has been handled, so a mail that is not in the mailbox by now was never sent.</summary>
-    private async Task OutboxDrainedAsync() =>
-        await Eventually.ReturnsAsync(
-            async () => (await new QueueClient(azurite.ConnectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
-            count => count == 0, what: "the outbox to drain");
 }
