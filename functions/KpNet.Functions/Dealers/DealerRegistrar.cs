@@ -12,11 +12,11 @@ namespace KpNet.Dealers;
 public sealed class DealerRegistrar(
     AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, MailRequestLimits limits, TimeProvider time, ILogger<DealerRegistrar> logger)
 {
-    /// <returns>
-    /// The activation deadline of a new account made now, whether or not the address already had one (which got a notice or a
-    /// fresh link instead): answering anything of the existing account would tell who is registered.
-    /// </returns>
-    public async Task<DateTimeOffset> SignUpAsync(DealerSignUp form, string language, CancellationToken cancellationToken)
+    /// <param name="activationExpiresAt">
+    /// The deadline of the new account's link, told to the caller whether or not the address already had an account (which gets
+    /// a notice or a fresh link instead): answering anything of the existing account would tell who is registered.
+    /// </param>
+    public async Task SignUpAsync(DealerSignUp form, string language, DateTimeOffset activationExpiresAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var account = new Account
@@ -32,7 +32,7 @@ public sealed class DealerRegistrar(
             TermsAgreedAt = now,
             SecurityStamp = AccountStore.NewSecurityStamp(),
             CreatedAt = now,
-            ActivationExpiresAt = links.NewExpiry(),
+            ActivationExpiresAt = activationExpiresAt,
             Language = language,
             StaffEmails = form.StaffEmails,
         };
@@ -43,7 +43,7 @@ public sealed class DealerRegistrar(
         catch (RequestFailedException e) when (e.Status == 409)
         {
             await AddressTakenAsync(form.Email, cancellationToken);
-            return account.ActivationExpiresAt!.Value;
+            return;
         }
 
         if (await limits.MayMailAsync(account, MailRequestKind.DealerSignUp, cancellationToken))
@@ -52,10 +52,9 @@ public sealed class DealerRegistrar(
         }
 
         logger.DealerSignedUp(account.UserId);
-        return account.ActivationExpiresAt!.Value;
     }
 
-    // Same answer as a fresh sign-up (no account enumeration): a provisional dealer gets a new link, anyone else a notice.
+    // The caller was answered as for a new address; a provisional dealer gets a new link, anyone else a notice.
     private async Task AddressTakenAsync(string email, CancellationToken cancellationToken)
     {
         if (await accounts.FindByEmailAsync(email, cancellationToken) is not { } current)

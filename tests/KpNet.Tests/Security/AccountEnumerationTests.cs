@@ -3,7 +3,10 @@ using KpNet.Azure.Storage.Queues;
 using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Tests.Accounts;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StoppedClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace KpNet.Tests.Security;
 
@@ -17,8 +20,11 @@ namespace KpNet.Tests.Security;
 [Collection(AzuriteCollection.Name)]
 public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    public static readonly TheoryData<MailRequestKind> QueuedKinds = new(MailRequestKind.PasswordReset, MailRequestKind.AccountId, MailRequestKind.ActivationLink);
+    public static readonly TheoryData<MailRequestKind> QueuedKinds = new(
+        MailRequestKind.PasswordReset, MailRequestKind.AccountId, MailRequestKind.ActivationLink, MailRequestKind.DealerSignUp);
 
+    // Stopped, so that answers holding a deadline (now + 72 h) are compared byte for byte.
+    private readonly StoppedClock _clock = new(DateTimeOffset.UtcNow);
     private RecordingStorageProxy _storage = null!;
     private TestApp _app = null!;
 
@@ -27,7 +33,7 @@ public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IAsyncLife
     public async Task InitializeAsync()
     {
         _storage = await RecordingStorageProxy.StartAsync(azurite.ConnectionString);
-        _app = await TestApp.StartHostedAsync(_storage.ConnectionString);
+        _app = await TestApp.StartHostedAsync(_storage.ConnectionString, configure: builder => builder.Services.AddSingleton<TimeProvider>(_clock));
     }
 
     public async Task DisposeAsync()
@@ -74,6 +80,8 @@ public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IAsyncLife
         {
             case MailRequestKind.ActivationLink:
                 return ((await TestAccounts.CreateProvisionalAsync(_app)).Email, TestAccounts.UniqueEmail("nobody"));
+            case MailRequestKind.DealerSignUp:
+                return ((await TestAccounts.CreateActiveAsync(_app)).Account.Email, TestAccounts.UniqueEmail("dealer"));
             case MailRequestKind.AccountId:
                 var phone = TestAccounts.UniquePhone();
                 await TestAccounts.CreateActiveAsync(_app, phone: phone);
@@ -90,6 +98,7 @@ public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IAsyncLife
         {
             MailRequestKind.PasswordReset => ("/api/password-resets", (object)new { email = subject }),
             MailRequestKind.ActivationLink => ("/api/activations", new { email = subject }),
+            MailRequestKind.DealerSignUp => ("/api/dealers", GatewayTestClient.DealerBody(subject, "0120444444", "京都電設", ["staff@example.jp"])),
             _ => ("/api/account-ids/recovery", new { name = new { family = "御室", given = "花子" }, phone = subject }),
         };
         using var client = LoopbackClient.Create(_app.BaseAddress);
