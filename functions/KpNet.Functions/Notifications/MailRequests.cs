@@ -37,14 +37,24 @@ public sealed class MailRequests(StorageAccount storage, MailRequestLimits limit
     /// <returns>The refusal, or null once the request is queued.</returns>
     public async Task<IResult?> RefuseOrQueueAsync<TDetails>(HttpContext context, MailRequestKind kind, TDetails details, CancellationToken cancellationToken)
     {
-        if (await limits.ClientRefusalAsync(kind, ClientAddress.Of(context), cancellationToken) is { } wait)
+        if (await RefusalAsync(context, kind, cancellationToken) is { } refused)
         {
-            return Problems.TooManyAttempts(context, wait);
+            return refused;
         }
 
+        await QueueAsync(kind, details, cancellationToken);
+        return null;
+    }
+
+    /// <summary>Counts the request against its client's limit.</summary>
+    /// <returns>429 with Retry-After when the client is over it; else null.</returns>
+    public async Task<IResult?> RefusalAsync(HttpContext context, MailRequestKind kind, CancellationToken cancellationToken) =>
+        await limits.ClientRefusalAsync(kind, ClientAddress.Of(context), cancellationToken) is { } wait ? Problems.TooManyAttempts(context, wait) : null;
+
+    public async Task QueueAsync<TDetails>(MailRequestKind kind, TDetails details, CancellationToken cancellationToken)
+    {
         var request = new MailRequest(kind, JsonSerializer.SerializeToElement(details, Json));
         await storage.GetQueueClient(QueueName).SendMessageAsync(JsonSerializer.Serialize(request, Json), cancellationToken: cancellationToken);
-        return null;
     }
 }
 

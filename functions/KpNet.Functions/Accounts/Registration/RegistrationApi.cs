@@ -38,6 +38,7 @@ public static class RegistrationApi
         services.AddSingleton<ActivationLinks>();
         services.AddSingleton<CustomerRegistrar>();
         services.AddSingleton<AccountActivation>();
+        services.AddSingleton<IMailRequestHandler, CustomerRegistrationRequests>();
         services.AddSingleton<IMailRequestHandler, ActivationLinkRequests>();
         foreach (var table in new[] { GatewayClaims.TableName, CustomerSites.TableName, ActivationTokens.TableName, RegistrationExpiries.TableName })
         {
@@ -100,7 +101,7 @@ public static class RegistrationApi
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, CustomerRegistrar registrar, MailRequestLimits limits, TimeProvider time, ILogger<CustomerRegistrar> logger,
+        HttpContext context, CustomerRegistrar registrar, MailRequests requests, TimeProvider time, ILogger<CustomerRegistrar> logger,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -109,18 +110,20 @@ public static class RegistrationApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } registration)
+        if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } read)
         {
             return errors.ToProblem(context);
         }
 
-        if (await limits.ClientRefusalAsync(MailRequestKind.Registration, ClientAddress.Of(context), cancellationToken) is { } wait)
+        var (registration, gatewayPassword) = read;
+
+        if (await requests.RefusalAsync(context, MailRequestKind.Registration, cancellationToken) is { } refused)
         {
-            return Problems.TooManyAttempts(context, wait);
+            return refused;
         }
 
         var language = Messages.PrefersEnglish(context) ? "en" : "ja";
-        return await registrar.RegisterAsync(registration, language, ClientAddress.Of(context), cancellationToken) switch
+        return await registrar.RegisterAsync(registration, gatewayPassword, language, ClientAddress.Of(context), cancellationToken) switch
         {
             RegistrationOutcome.Accepted accepted => TypedResults.Accepted((string?)null, new RegistrationAccepted(accepted.ActivationExpiresAt)),
             RegistrationOutcome.GatewayRejected rejected => GatewayRefused(context, registration.GatewayId, rejected.Check, logger, "gateway.id", "gateway.password"),
