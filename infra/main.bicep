@@ -96,6 +96,8 @@ var tableNames = [
 var queueNames = [
   'email-outbox'
   'email-outbox-poison'
+  'mail-requests'
+  'mail-requests-poison'
   'telemetry-publisher-revocations'
   'telemetry-publisher-revocations-poison'
 ]

@@ -113,6 +113,8 @@ public static class KpNetApp
         services.AddSingleton<SendingPause>();
         services.AddSingleton(new StorageTable(MailDeliveries.TableName));
         services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);
+        services.AddSingleton<MailRequests>();
+        services.AddQueueFunction<HandleMailRequestFunction>(HandleMailRequestFunction.Name, MailRequests.QueueName);
         if (mode.RunsLocalTriggers)
         {
             var folder = Path.Combine(DataFolder(builder), "mail");

@@ -15,6 +15,7 @@ public static class AccountsRegistration
         services.AddSingleton<SignIn>();
         services.AddSingleton<Throttle>();
         services.AddSingleton<GuessGuard>();
+        services.AddSingleton<MailRequestLimits>();
         services.AddSingleton(new StorageTable(AccountStore.TableName));
         services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
         services.AddSingleton(new StorageTable(SessionStore.TableName));

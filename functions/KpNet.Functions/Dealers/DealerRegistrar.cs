@@ -1,6 +1,7 @@
 using Azure;
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
+using KpNet.Security;
 
 namespace KpNet.Dealers;
 
@@ -8,13 +9,14 @@ namespace KpNet.Dealers;
 /// 販売店様のご登録: a provisional dealer account (one per address, by insert) and its activation link, through the
 /// customers' activation flow (kind dealer). The dealer ID is assigned at activation (<see cref="DealerIdAssignment"/>).
 /// </summary>
-public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, TimeProvider time, ILogger<DealerRegistrar> logger)
+public sealed class DealerRegistrar(
+    AccountStore accounts, ActivationLinks links, RegistrationMailer mailer, MailRequestLimits limits, TimeProvider time, ILogger<DealerRegistrar> logger)
 {
-    /// <returns>
-    /// The activation deadline of a new account made now, whether or not the address already had one (which got a notice or a
-    /// fresh link instead): answering anything of the existing account would tell who is registered.
-    /// </returns>
-    public async Task<DateTimeOffset> SignUpAsync(DealerSignUp form, string language, CancellationToken cancellationToken)
+    /// <param name="activationExpiresAt">
+    /// The deadline of the new account's link, told to the caller whether or not the address already had an account (which gets
+    /// a notice or a fresh link instead): answering anything of the existing account would tell who is registered.
+    /// </param>
+    public async Task SignUpAsync(DealerSignUp form, string language, DateTimeOffset activationExpiresAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var account = new Account
@@ -30,7 +32,7 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
             TermsAgreedAt = now,
             SecurityStamp = AccountStore.NewSecurityStamp(),
             CreatedAt = now,
-            ActivationExpiresAt = links.NewExpiry(),
+            ActivationExpiresAt = activationExpiresAt,
             Language = language,
             StaffEmails = form.StaffEmails,
         };
@@ -41,15 +43,18 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
         catch (RequestFailedException e) when (e.Status == 409)
         {
             await AddressTakenAsync(form.Email, cancellationToken);
-            return account.ActivationExpiresAt!.Value;
+            return;
         }
 
-        await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
+        if (await limits.MayMailAsync(account, MailRequestKind.DealerSignUp, cancellationToken))
+        {
+            await links.SendFirstAsync(account, ActivationKind.Dealer, cancellationToken);
+        }
+
         logger.DealerSignedUp(account.UserId);
-        return account.ActivationExpiresAt!.Value;
     }
 
-    // Same answer as a fresh sign-up (no account enumeration): a provisional dealer gets a new link, anyone else a notice.
+    // The caller was answered as for a new address; a provisional dealer gets a new link, anyone else a notice.
     private async Task AddressTakenAsync(string email, CancellationToken cancellationToken)
     {
         if (await accounts.FindByEmailAsync(email, cancellationToken) is not { } current)
@@ -58,6 +63,11 @@ public sealed class DealerRegistrar(AccountStore accounts, ActivationLinks links
         }
 
         logger.AddressTaken(current.UserId);
+        if (!await limits.MayMailAsync(current, MailRequestKind.DealerSignUp, cancellationToken))
+        {
+            return;
+        }
+
         if (current is { Status: AccountStatus.Provisional, Role: AccountRole.Dealer })
         {
             await links.ReissueAsync(current, ActivationKind.Dealer, cancellationToken);

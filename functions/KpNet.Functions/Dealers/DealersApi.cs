@@ -8,6 +8,8 @@ using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
 using KpNet.Http;
 using KpNet.Monitoring;
+using KpNet.Notifications;
+using KpNet.Security;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 
@@ -49,6 +51,7 @@ public static class DealersApi
     {
         services.AddSingleton<DealerDirectory>();
         services.AddSingleton<DealerRegistrar>();
+        services.AddSingleton<IMailRequestHandler, DealerSignUpRequests>();
         services.AddSingleton<DealerAccess>();
         services.AddSingleton<IActivationStep, DealerIdAssignment>();
         services.AddSingleton(new StorageTable(DealerDirectory.TableName));
@@ -65,7 +68,8 @@ public static class DealersApi
         return app;
     }
 
-    private static async Task<IResult> SignUpAsync(HttpContext context, DealerRegistrar registrar, CancellationToken cancellationToken)
+    /// <summary>Queued (<see cref="DealerSignUpRequests"/>), so a registered address is answered exactly as a new one.</summary>
+    private static async Task<IResult> SignUpAsync(HttpContext context, MailRequests requests, ActivationLinks links, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -78,8 +82,10 @@ public static class DealersApi
             return errors.ToProblem(context);
         }
 
-        var activationExpiresAt = await registrar.SignUpAsync(signUp, Messages.PrefersEnglish(context) ? "en" : "ja", cancellationToken);
-        return TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(activationExpiresAt));
+        var activationExpiresAt = links.NewExpiry();
+        var language = Messages.PrefersEnglish(context) ? "en" : "ja";
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.DealerSignUp, new DealerSignUpRequest(signUp, language, activationExpiresAt), cancellationToken)
+            ?? TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(activationExpiresAt));
     }
 
     private static async Task<IResult> PutStaffEmailsAsync(

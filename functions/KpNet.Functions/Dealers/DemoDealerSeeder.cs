@@ -34,7 +34,7 @@ public sealed class DemoDealerSeeder(
         {
             if (await accounts.FindByEmailAsync(demo.Email, stoppingToken) is null)
             {
-                await registrar.SignUpAsync(SignUpOf(demo), "ja", stoppingToken);
+                await registrar.SignUpAsync(SignUpOf(demo), "ja", links.NewExpiry(), stoppingToken);
             }
 
             var account = await accounts.FindByEmailAsync(demo.Email, stoppingToken)

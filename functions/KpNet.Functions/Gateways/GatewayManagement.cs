@@ -118,7 +118,8 @@ public sealed class GatewayManagement(
 
     /// <summary>
     /// Checks the sheet's credentials (throttled like registration) and claims the gateway, Active at once (the caller's
-    /// account is). A claim the caller already holds is a retried request; an expired provisional claim is released.
+    /// account is). A claim the caller already holds is a retried request, one a registration with the caller's address left
+    /// is taken over, and an expired provisional claim is released.
     /// </summary>
     /// <returns>Null when the caller holds the claim now, else why not.</returns>
     private async Task<GatewayChange?> ClaimAsync(CurrentUser user, string gatewayId, string password, string clientAddress, CancellationToken cancellationToken)
@@ -141,6 +142,13 @@ public sealed class GatewayManagement(
             if (existing is { Status: not ClaimStatus.Retired } && existing.OwnerUserId == user.UserId)
             {
                 return null;
+            }
+
+            // A registration with the caller's address made no account (the address had this one) and left its claim to lapse;
+            // the caller has proved both the address and the gateway's password.
+            if (existing is { Status: ClaimStatus.Provisional } && existing.IsOwnedBy(user.Email) && await claims.TryDeleteAsync(existing, cancellationToken))
+            {
+                continue;
             }
 
             if (existing is not null && !await release.TryReleaseAsync(existing, cancellationToken))

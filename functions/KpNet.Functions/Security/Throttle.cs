@@ -5,7 +5,7 @@ using KpNet.Hosting;
 
 namespace KpNet.Security;
 
-/// <summary>A guessing limit: <see cref="Limit"/> failures within <see cref="Window"/> block the key for <see cref="Lockout"/>.</summary>
+/// <summary>A limit: <see cref="Limit"/> failures (or uses of a budget) within <see cref="Window"/> block the key for <see cref="Lockout"/>.</summary>
 public sealed record ThrottleRule(string Scope, int Limit, TimeSpan Window, TimeSpan Lockout);
 
 public sealed record ThrottleDecision(bool Allowed, TimeSpan RetryAfter)
@@ -32,13 +32,30 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
     }
 
     /// <summary>Counts a failure; answers whether the key is now blocked.</summary>
-    public async Task<ThrottleDecision> RecordFailureAsync(ThrottleRule rule, string key, CancellationToken cancellationToken)
+    public Task<ThrottleDecision> RecordFailureAsync(ThrottleRule rule, string key, CancellationToken cancellationToken) =>
+        CountAsync(rule, key, refuseWhileBlocked: false, cancellationToken);
+
+    /// <summary>
+    /// Takes one use of a budget unless the key is blocked, checking and counting in one conditional write: callers racing
+    /// on one key never get more than <see cref="ThrottleRule.Limit"/> uses between them.
+    /// </summary>
+    /// <returns>Allowed when this use was counted; else how long the key stays blocked (and nothing was counted).</returns>
+    public Task<ThrottleDecision> TryTakeAsync(ThrottleRule rule, string key, CancellationToken cancellationToken) =>
+        CountAsync(rule, key, refuseWhileBlocked: true, cancellationToken);
+
+    private async Task<ThrottleDecision> CountAsync(ThrottleRule rule, string key, bool refuseWhileBlocked, CancellationToken cancellationToken)
     {
         var partition = RowKeyOf(rule, key);
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
             var row = (await Table.GetEntityIfExistsAsync(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
+            if (refuseWhileBlocked && blockedUntil > now)
+            {
+                return new ThrottleDecision(false, blockedUntil.Value - now);
+            }
+
             var windowStart = row?.GetDateTimeOffset("WindowStart");
             var count = windowStart is { } start && now - start < rule.Window ? row!.GetInt32("Count") ?? 0 : 0;
             var entity = new TableEntity(partition, "")
@@ -52,9 +69,9 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
                 entity["BlockedUntil"] = now + rule.Lockout;
                 entity["Count"] = 0;
             }
-            else if (row?.GetDateTimeOffset("BlockedUntil") is { } until && until > now)
+            else if (blockedUntil > now)
             {
-                entity["BlockedUntil"] = until;
+                entity["BlockedUntil"] = blockedUntil.Value;
             }
 
             try
@@ -68,7 +85,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
                     await Table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
-                return blocked ? new ThrottleDecision(false, rule.Lockout) : ThrottleDecision.Allow;
+                return blocked && !refuseWhileBlocked ? new ThrottleDecision(false, rule.Lockout) : ThrottleDecision.Allow;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
             {

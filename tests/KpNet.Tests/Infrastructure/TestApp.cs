@@ -1,4 +1,5 @@
 using KpNet.Hosting;
+using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -80,6 +81,13 @@ public sealed class TestApp : IAsyncDisposable
     {
         var app = await StartAsync(storageConnectionString, configure, underFunctionsHost: true, settings);
         await ActivatorUtilities.CreateInstance<StorageInitializer>(app.Services).StartAsync(CancellationToken.None);
+        var storage = app.Services.GetRequiredService<StorageAccount>();
+        foreach (var queue in app.Services.GetServices<FunctionDefinition>().Select(f => f.Trigger).OfType<QueueTrigger>())
+        {
+            await storage.GetQueueClient(queue.QueueName, queue.Connection).CreateIfNotExistsAsync();
+            await storage.GetQueueClient(queue.QueueName + "-poison", queue.Connection).CreateIfNotExistsAsync();
+        }
+
         return app;
     }
 

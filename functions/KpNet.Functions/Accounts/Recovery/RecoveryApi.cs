@@ -1,4 +1,3 @@
-using System.Text;
 using Azure;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
@@ -11,26 +10,20 @@ namespace KpNet.Accounts.Recovery;
 
 /// <summary>
 /// "ユーザID・パスワードを忘れた場合": password reset by mailed link + registered phone, and the forgotten user ID mailed
-/// to the address on file. Requests are answered 202 whether or not an account matches, after the same work
-/// (token generated and hashed, throttle counted), so neither the answer nor its timing tells who has an account.
+/// to the address on file. Requests are queued and answered 202 at once (<see cref="MailRequests"/>), so neither the
+/// answer nor its timing tells who has an account; <see cref="PasswordResetRequests"/> and <see cref="AccountIdRequests"/>
+/// decide what to mail.
 /// </summary>
 public static partial class RecoveryApi
 {
-    /// <summary>Reset mails per address; beyond it requests are still answered 202 but send nothing.</summary>
-    public static readonly ThrottleRule ResetMailsPerAddress = new("password-reset-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
-    /// <summary>ID mails per phone number, silently like <see cref="ResetMailsPerAddress"/>.</summary>
-    public static readonly ThrottleRule IdMailsPerPhone = new("account-id-mail", 5, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
-    /// <summary>ID lookups per client (429): trying name + phone pairs is guessing.</summary>
-    public static readonly ThrottleRule IdLookupsPerClient = new("account-id-client", 20, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
-
     public static IServiceCollection AddRecovery(this IServiceCollection services)
     {
         services.AddSingleton<AccountPhoneIndex>();
         services.AddSingleton<PasswordResetTokens>();
         services.AddSingleton(new StorageTable(AccountPhoneIndex.TableName));
         services.AddSingleton(new StorageTable(PasswordResetTokens.TableName));
+        services.AddSingleton<IMailRequestHandler, PasswordResetRequests>();
+        services.AddSingleton<IMailRequestHandler, AccountIdRequests>();
         return services;
     }
 
@@ -42,9 +35,7 @@ public static partial class RecoveryApi
         return app;
     }
 
-    private static async Task<IResult> RequestResetAsync(
-        HttpContext context, AccountStore accounts, PasswordResetTokens tokens, Throttle throttle,
-        MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestResetAsync(HttpContext context, MailRequests requests, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -57,29 +48,8 @@ public static partial class RecoveryApi
             return errors.ToProblem(context);
         }
 
-        var token = SecureToken.Create();
-        var tokenHash = SecureToken.Hash(token);
-        var allowed = await CountAsync(throttle, ResetMailsPerAddress, EmailKey.For(email), cancellationToken);
-        var account = allowed ? await accounts.FindByEmailAsync(email, cancellationToken) : null;
-        var log = loggers.CreateLogger(typeof(RecoveryApi));
-        if (account is { Status: AccountStatus.Active })
-        {
-            var expiresAt = await tokens.StoreAsync(tokenHash, account, cancellationToken);
-            var english = account.Language == "en";
-            await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordReset, account.Email, english, new Dictionary<string, string>
-            {
-                ["name"] = FullName(account.Name),
-                ["link"] = composer.PortalLink("reset-password", token),
-                ["expiresAt"] = RecoveryMails.JapanTime(expiresAt, english),
-            }), cancellationToken);
-            LogResetMailed(log, account.UserId);
-        }
-        else
-        {
-            LogResetNotMailed(log, allowed);
-        }
-
-        return TypedResults.Accepted((string?)null);
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.PasswordReset, new PasswordResetRequest(email), cancellationToken)
+            ?? TypedResults.Accepted((string?)null);
     }
 
     private static async Task<IResult> ResetAsync(
@@ -138,7 +108,7 @@ public static partial class RecoveryApi
         var english = account.Language == "en";
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
         {
-            ["name"] = FullName(account.Name),
+            ["name"] = RegistrationMailer.DisplayName(account),
             ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
             ["loginLink"] = composer.PortalLink("login"),
         }), cancellationToken);
@@ -146,9 +116,7 @@ public static partial class RecoveryApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RecoverAccountIdAsync(
-        HttpContext context, AccountStore accounts, AccountPhoneIndex phoneIndex, Throttle throttle,
-        MailComposer composer, EmailOutbox outbox, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RecoverAccountIdAsync(HttpContext context, MailRequests requests, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -164,64 +132,8 @@ public static partial class RecoveryApi
             return errors.ToProblem(context);
         }
 
-        var client = ClientAddress.Of(context);
-        var blocked = await throttle.CheckAsync(IdLookupsPerClient, client, cancellationToken);
-        if (!blocked.Allowed)
-        {
-            return Problems.TooManyAttempts(context, blocked.RetryAfter);
-        }
-
-        await throttle.RecordFailureAsync(IdLookupsPerClient, client, cancellationToken);
-        var log = loggers.CreateLogger(typeof(RecoveryApi));
-        var match = await CountAsync(throttle, IdMailsPerPhone, phone!, cancellationToken)
-            ? await FindSingleAsync(accounts, phoneIndex, family!, given!, phone!, cancellationToken)
-            : null;
-        if (match is null)
-        {
-            LogAccountIdNotMailed(log);
-            return TypedResults.Accepted((string?)null);
-        }
-
-        var english = match.Language == "en";
-        await outbox.EnqueueAsync(composer.Compose(RecoveryMails.AccountId, match.Email, english, new Dictionary<string, string>
-        {
-            ["name"] = FullName(match.Name),
-            ["email"] = match.Email,
-            ["loginLink"] = composer.PortalLink("login"),
-        }), cancellationToken);
-        LogAccountIdMailed(log, match.UserId);
-        return TypedResults.Accepted((string?)null);
-    }
-
-    /// <summary>The one active account with this name and phone, confirmed against the account rows (index rows may be stale).</summary>
-    private static async Task<Account?> FindSingleAsync(
-        AccountStore accounts, AccountPhoneIndex phoneIndex, string family, string given, string phone, CancellationToken cancellationToken)
-    {
-        var matches = new List<Account>();
-        foreach (var entry in await phoneIndex.FindAsync(phone, cancellationToken))
-        {
-            if (Normalize(entry.Name.Family) == family && Normalize(entry.Name.Given) == given
-                && await accounts.FindByEmailAsync(entry.Email, cancellationToken) is { Status: AccountStatus.Active } account
-                && account.UserId == entry.UserId && PhoneNumber.Digits(account.Phone) == phone
-                && Normalize(account.Name.Family) == family && Normalize(account.Name.Given) == given)
-            {
-                matches.Add(account);
-            }
-        }
-
-        return matches.Count == 1 ? matches[0] : null;
-    }
-
-    /// <summary>Counts a request against the rule; false once the key is over its limit (the request then does nothing, silently).</summary>
-    private static async Task<bool> CountAsync(Throttle throttle, ThrottleRule rule, string key, CancellationToken cancellationToken)
-    {
-        if (!(await throttle.CheckAsync(rule, key, cancellationToken)).Allowed)
-        {
-            return false;
-        }
-
-        await throttle.RecordFailureAsync(rule, key, cancellationToken);
-        return true;
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.AccountId, new AccountIdRequest(new PersonName(family!, given!), phone!), cancellationToken)
+            ?? TypedResults.Accepted((string?)null);
     }
 
     // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.
@@ -240,22 +152,6 @@ public static partial class RecoveryApi
         }
     }
 
-    private static string Normalize(string? text) => (text ?? "").Normalize(NormalizationForm.FormKC).Trim();
-
-    private static string FullName(PersonName name) => $"{name.Family} {name.Given}".Trim();
-
-    [LoggerMessage(EventId = 5110, EventName = "PasswordResetMailed", Level = LogLevel.Information, Message = "A password reset link was mailed to user {UserId}")]
-    private static partial void LogResetMailed(ILogger logger, string userId);
-
-    [LoggerMessage(EventId = 5111, EventName = "PasswordResetNotMailed", Level = LogLevel.Information, Message = "A password reset request sent no mail (within limit: {WithinLimit}; no active account or over the limit)")]
-    private static partial void LogResetNotMailed(ILogger logger, bool withinLimit);
-
     [LoggerMessage(EventId = 5112, EventName = "PasswordReset", Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link; existing sessions are revoked")]
     private static partial void LogPasswordReset(ILogger logger, string userId);
-
-    [LoggerMessage(EventId = 5120, EventName = "AccountIdMailed", Level = LogLevel.Information, Message = "The user ID of user {UserId} was mailed to its address")]
-    private static partial void LogAccountIdMailed(ILogger logger, string userId);
-
-    [LoggerMessage(EventId = 5121, EventName = "AccountIdNotMailed", Level = LogLevel.Information, Message = "A user ID request matched no single active account (or was over its limit)")]
-    private static partial void LogAccountIdNotMailed(ILogger logger);
 }

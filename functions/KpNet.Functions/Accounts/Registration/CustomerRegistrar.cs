@@ -1,11 +1,13 @@
 using Azure;
 using KpNet.Hosting;
+using KpNet.Notifications;
+using KpNet.Security;
 
 namespace KpNet.Accounts.Registration;
 
 public abstract record RegistrationOutcome
 {
-    /// <summary>202 — also when the address already had an account (that address got a notice instead of a link).</summary>
+    /// <summary>202, the gateway claimed and the rest queued, whatever the address (<see cref="CustomerRegistrar.CompleteAsync"/>).</summary>
     public sealed record Accepted(DateTimeOffset ActivationExpiresAt) : RegistrationOutcome;
 
     public sealed record GatewayRejected(GatewayCheck Check) : RegistrationOutcome;
@@ -13,12 +15,20 @@ public abstract record RegistrationOutcome
     public sealed record GatewayTaken : RegistrationOutcome;
 }
 
+/// <summary>POST /api/accounts as queued once its gateway is claimed: <see cref="UserId"/> owns the claim.</summary>
+/// <param name="InProgress">Its record in <see cref="InterruptedRegistrations"/>, ended once the queued part is done.</param>
+public sealed record CustomerRegistrationRequest(
+    string UserId, string Language, DateTimeOffset ActivationExpiresAt, CustomerRegistration Form, RegistrationInProgress InProgress);
+
 /// <summary>
-/// Customer registration, ordered so that any crash leaves a state a retry completes or the sweep repairs:
-/// expiry index row → gateway claim (one owner, by insert) → account (one per address, by insert) → site row →
-/// activation token → mail. Losing the address race releases the claim again, so no orphan claim or account remains.
-/// Each is recorded in <see cref="InterruptedRegistrations"/> from before its first write to after its last, so one that
-/// storage stops midway is completed or undone within minutes instead of holding the gateway for the link's lifetime.
+/// Customer registration, ordered so that any crash leaves a state a retry completes or the sweep repairs. While the caller
+/// waits, only what the gateway decides: its credentials → expiry index row → gateway claim (one owner, by insert) → the rest
+/// queued, so whether the address has an account changes neither the answer nor the work behind it. Then, queued: account
+/// (one per address, by insert) → site row → activation token → mail. An address that has an account gets a notice instead,
+/// and the claim made for it lapses at its deadline like any registration never activated (its owner can add the gateway
+/// after logging in). Each is recorded in <see cref="InterruptedRegistrations"/> from before its first write until its
+/// queued part is done, so one that storage stops midway is completed or undone within minutes instead of holding the
+/// gateway for the link's lifetime.
 /// </summary>
 public sealed class CustomerRegistrar(
     GatewayCredentials credentials,
@@ -29,51 +39,73 @@ public sealed class CustomerRegistrar(
     RegistrationExpiries expiries,
     ActivationLinks links,
     RegistrationMailer mailer,
+    MailRequests requests,
+    MailRequestLimits limits,
     InterruptedRegistrations inProgress,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<CustomerRegistrar> logger)
 {
-    public async Task<RegistrationOutcome> RegisterAsync(CustomerRegistration form, string language, string clientAddress, CancellationToken cancellationToken)
+    public async Task<RegistrationOutcome> RegisterAsync(
+        CustomerRegistration form, string gatewayPassword, string language, string clientAddress, CancellationToken cancellationToken)
     {
-        var check = await credentials.VerifyAsync(form.GatewayId, form.GatewayPassword, clientAddress, cancellationToken);
+        var check = await credentials.VerifyAsync(form.GatewayId, gatewayPassword, clientAddress, cancellationToken);
         if (check is not GatewayCheck.Verified)
         {
             return new RegistrationOutcome.GatewayRejected(check);
         }
 
         var registration = await inProgress.BeginAsync(form.GatewayId, form.Email, cancellationToken);
-        var outcome = await RegisterVerifiedAsync(form, language, cancellationToken);
-        await inProgress.EndAsync(registration, cancellationToken);
-        return outcome;
-    }
-
-    private async Task<RegistrationOutcome> RegisterVerifiedAsync(CustomerRegistration form, string language, CancellationToken cancellationToken)
-    {
         var expiresAt = links.NewExpiry();
         await expiries.AddAsync(form.GatewayId, expiresAt, cancellationToken);
         var claim = await ClaimAsync(form, expiresAt, cancellationToken);
         if (claim is null)
         {
             logger.GatewayTaken(form.GatewayId);
+            await inProgress.EndAsync(registration, cancellationToken);
             return new RegistrationOutcome.GatewayTaken();
         }
 
+        await requests.QueueAsync(
+            MailRequestKind.Registration, new CustomerRegistrationRequest(claim.OwnerUserId, language, expiresAt, form, registration), cancellationToken);
+        return new RegistrationOutcome.Accepted(expiresAt);
+    }
+
+    /// <summary>The queued part: the account, its site and its first link; or, for an address that has an account, a notice.</summary>
+    public async Task CompleteAsync(CustomerRegistrationRequest request, CancellationToken cancellationToken)
+    {
+        await CompleteClaimedAsync(request, cancellationToken);
+        await inProgress.EndAsync(request.InProgress, cancellationToken);
+    }
+
+    private async Task CompleteClaimedAsync(CustomerRegistrationRequest request, CancellationToken cancellationToken)
+    {
+        var form = request.Form;
+        if (await claims.FindAsync(form.GatewayId, cancellationToken) is not { } claim || claim.OwnerUserId != request.UserId)
+        {
+            logger.RegistrationLapsed(request.UserId, form.GatewayId);
+            return;
+        }
+
         var now = time.GetUtcNow();
-        var account = NewAccount(form, claim.OwnerUserId, language, now, expiresAt);
+        Account account;
         try
         {
-            account = await accounts.InsertAsync(account, cancellationToken);
+            account = await accounts.InsertAsync(NewAccount(form, request.UserId, request.Language, now, request.ActivationExpiresAt), cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return await AddressTakenAsync(form, claim, expiresAt, cancellationToken);
+            await AddressTakenAsync(form, claim, cancellationToken);
+            return;
         }
 
         await sites.UpsertAsync(SiteOf(form, account.UserId, now), cancellationToken);
-        await links.SendFirstAsync(account, ActivationKind.Customer, cancellationToken);
+        if (await limits.MayMailAsync(account, MailRequestKind.Registration, cancellationToken))
+        {
+            await links.SendFirstAsync(account, ActivationKind.Customer, cancellationToken);
+        }
+
         logger.CustomerRegistered(account.UserId, form.GatewayId);
-        return new RegistrationOutcome.Accepted(expiresAt);
     }
 
     /// <summary>
@@ -105,33 +137,36 @@ public sealed class CustomerRegistrar(
         return null;
     }
 
-    private async Task<RegistrationOutcome> AddressTakenAsync(
-        CustomerRegistration form, GatewayClaim claim, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    private async Task AddressTakenAsync(CustomerRegistration form, GatewayClaim claim, CancellationToken cancellationToken)
     {
         var current = await accounts.FindByEmailAsync(form.Email, cancellationToken);
-        if (current is not null && current.UserId == claim.OwnerUserId)
+        logger.AddressTaken(current?.UserId, form.GatewayId);
+        if (current is null)
+        {
+            return;
+        }
+
+        if (current.UserId == claim.OwnerUserId)
         {
             // This address registered this gateway before: a retry, or a user whose mail got lost. A fresh link.
             if (current.Status == AccountStatus.Provisional)
             {
                 await sites.UpsertAsync(SiteOf(form, current.UserId, time.GetUtcNow()), cancellationToken);
-                return new RegistrationOutcome.Accepted(await links.ReissueAsync(current, ActivationKind.Customer, cancellationToken) ?? expiresAt);
+                if (await limits.MayMailAsync(current, MailRequestKind.Registration, cancellationToken))
+                {
+                    await links.ReissueAsync(current, ActivationKind.Customer, cancellationToken);
+                }
+
+                return;
             }
 
             await claims.TryActivateAsync(claim, cancellationToken);
         }
-        else
-        {
-            await claims.TryDeleteAsync(claim, cancellationToken);
-        }
 
-        logger.AddressTaken(current?.UserId, form.GatewayId);
-        if (current is not null)
+        if (await limits.MayMailAsync(current, MailRequestKind.Registration, cancellationToken))
         {
             await mailer.SendAlreadyRegisteredAsync(current, cancellationToken);
         }
-
-        return new RegistrationOutcome.Accepted(expiresAt);
     }
 
     private Account NewAccount(CustomerRegistration form, string userId, string language, DateTimeOffset now, DateTimeOffset expiresAt) => new()

@@ -2,7 +2,7 @@ using KpNet.Http;
 
 namespace KpNet.Accounts.Registration;
 
-/// <summary>A validated, normalised customer registration (POST /api/accounts).</summary>
+/// <summary>A validated, normalised customer registration (POST /api/accounts), without the gateway's password, which is only checked.</summary>
 public sealed record CustomerRegistration(
     string TermsVersion,
     PersonName Name,
@@ -12,7 +12,6 @@ public sealed record CustomerRegistration(
     string Phone,
     Company? Company,
     string GatewayId,
-    string GatewayPassword,
     string SiteName,
     PostalAddress SiteAddress,
     DateOnly? GridConnectionDate)
@@ -20,7 +19,7 @@ public sealed record CustomerRegistration(
     public const int GatewayPasswordMaxLength = 64;
 
     /// <summary>Every field checked; null with <paramref name="form"/>'s errors naming each rejected JSON path.</summary>
-    public static CustomerRegistration? Read(JsonForm form, DateOnly todayInJapan)
+    public static (CustomerRegistration Registration, string GatewayPassword)? Read(JsonForm form, DateOnly todayInJapan)
     {
         var terms = form.Text("termsVersion");
         if (!TermsOfUse.IsCurrent(terms))
@@ -37,25 +36,15 @@ public sealed record CustomerRegistration(
         var address = CustomerFields.Address(form, "");
         var phone = CustomerFields.Phone(form, "phone");
         var company = CustomerFields.Company(form, "company.");
-        var gatewayId = ReadGatewayId(form, "gateway.id");
-        var gatewayPassword = form.RawText("gateway.password");
-        if (gatewayPassword is null && !form.Errors.Paths.Contains("gateway.password"))
-        {
-            form.Errors.Add("gateway.password", MessageKey.Required);
-        }
-        else if (gatewayPassword?.Length > GatewayPasswordMaxLength)
-        {
-            form.Errors.Add("gateway.password", MessageKey.RegistrationTooLong, GatewayPasswordMaxLength);
-        }
-
+        var (gatewayId, gatewayPassword) = Gateways.GatewayForms.Credentials(form);
         var siteName = CustomerFields.Required(form, "site.name", CustomerFields.SiteNameMaxLength);
         var siteAddress = CustomerFields.Address(form, "site.");
         var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan);
 
         return form.Errors.Any
             ? null
-            : new CustomerRegistration(terms!, new PersonName(family!, given!), new PersonName(kanaFamily!, kanaGiven!), email!, address!, phone!,
-                company, gatewayId!, gatewayPassword!, siteName!, siteAddress!, gridConnectionDate);
+            : (new CustomerRegistration(terms!, new PersonName(family!, given!), new PersonName(kanaFamily!, kanaGiven!), email!, address!, phone!,
+                company, gatewayId!, siteName!, siteAddress!, gridConnectionDate), gatewayPassword!);
     }
 
     /// <summary>IDs are normalised (NFKC, trim, upper-case) before they are checked or looked up.</summary>

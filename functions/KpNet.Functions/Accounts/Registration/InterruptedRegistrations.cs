@@ -14,18 +14,22 @@ public sealed record RegistrationInProgress(string Minute, string Id, string Gat
 /// gateway claimed for the link's 72 hours, or an account without its mail. Each registration is recorded here (table
 /// RegistrationsInProgress: PartitionKey = the UTC minute it began, yyyyMMddHHmm, RowKey = an ID of its own, since two
 /// addresses may try one gateway at once; GatewayId, Email) before its first
-/// write and forgotten after its last, so <see cref="RepairInterruptedRegistrationsFunction"/> finds every one that
-/// stopped midway within minutes and settles it: a claim without its account or site is released (the user saw an error
-/// and may register again at once), an account whose site is written gets its activation mail.
+/// write and forgotten after its last (the queued part's), so <see cref="RepairInterruptedRegistrationsFunction"/> finds
+/// every one that stopped midway within minutes and settles it: a claim without its account or site is released, so the
+/// gateway can be registered again; an account whose site is written is whole (a lost link mail is asked for again on
+/// the activation page).
 /// </summary>
 public sealed partial class InterruptedRegistrations(
-    StorageAccount storage, GatewayClaims claims, AccountStore accounts, CustomerSites sites, ActivationLinks links, RegistrationRelease release,
+    StorageAccount storage, GatewayClaims claims, AccountStore accounts, CustomerSites sites, RegistrationRelease release,
     TimeProvider time, ILogger<InterruptedRegistrations> logger)
 {
     public const string TableName = "RegistrationsInProgress";
 
-    /// <summary>Far longer than any request may run (its deadline is 10 s), so a registration still running is never touched.</summary>
-    public static readonly TimeSpan SettledAfter = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Longer than a registration takes through all its tries: the request (10 s deadline) and its queued part (the
+    /// mail-requests queue's five tries, 30 s apart), so one still being retried is never touched.
+    /// </summary>
+    public static readonly TimeSpan SettledAfter = TimeSpan.FromMinutes(10);
 
     private TableClient Table => storage.GetTableClient(TableName);
 
@@ -73,15 +77,9 @@ public sealed partial class InterruptedRegistrations(
             account = null;
         }
 
-        if (account is { Status: AccountStatus.Provisional } && await sites.FindAsync(account.UserId, registration.GatewayId, cancellationToken) is not null)
-        {
-            // Stopped at or after the link: a fresh link (the first one may never have been queued) finishes it.
-            await links.ReissueAsync(account, ActivationKind.Customer, cancellationToken);
-            LogCompleted(account.UserId, registration.GatewayId);
-            return;
-        }
-
-        if (account is { Status: AccountStatus.Active })
+        // Stopped at or after the link: the account is whole, and its owner can ask for a new link at any time.
+        if (account is { Status: AccountStatus.Active }
+            || (account is not null && await sites.FindAsync(account.UserId, registration.GatewayId, cancellationToken) is not null))
         {
             return;
         }
@@ -92,14 +90,11 @@ public sealed partial class InterruptedRegistrations(
         }
     }
 
-    [LoggerMessage(EventId = 5030, EventName = "InterruptedRegistrationCompleted", Level = LogLevel.Warning, Message = "A registration of user {UserId} with gateway {GatewayId} stopped midway; its activation link was sent again")]
-    private partial void LogCompleted(string userId, string gatewayId);
-
     [LoggerMessage(EventId = 5031, EventName = "InterruptedRegistrationReleased", Level = LogLevel.Warning, Message = "A registration with gateway {GatewayId} stopped before its account was complete; the gateway was released")]
     private partial void LogReleased(string gatewayId);
 }
 
-/// <summary>Every 2 minutes: registrations that stopped midway are completed or undone.</summary>
+/// <summary>Every 2 minutes: registrations that stopped midway are undone or left whole.</summary>
 public sealed class RepairInterruptedRegistrationsFunction(InterruptedRegistrations registrations) : ITimerFunction
 {
     public const string Name = "RepairInterruptedRegistrations";

@@ -3,6 +3,8 @@ using KpNet.Gateways;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Http;
+using KpNet.Notifications;
+using KpNet.Security;
 using KpNet.Telemetry;
 
 namespace KpNet.Accounts.Registration;
@@ -37,6 +39,8 @@ public static class RegistrationApi
         services.AddSingleton<ActivationLinks>();
         services.AddSingleton<CustomerRegistrar>();
         services.AddSingleton<AccountActivation>();
+        services.AddSingleton<IMailRequestHandler, CustomerRegistrationRequests>();
+        services.AddSingleton<IMailRequestHandler, ActivationLinkRequests>();
         foreach (var table in new[] { GatewayClaims.TableName, CustomerSites.TableName, ActivationTokens.TableName, RegistrationExpiries.TableName, InterruptedRegistrations.TableName })
         {
             services.AddSingleton(new StorageTable(table));
@@ -99,7 +103,8 @@ public static class RegistrationApi
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, CustomerRegistrar registrar, TimeProvider time, ILogger<CustomerRegistrar> logger, CancellationToken cancellationToken)
+        HttpContext context, CustomerRegistrar registrar, MailRequests requests, TimeProvider time, ILogger<CustomerRegistrar> logger,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -107,13 +112,20 @@ public static class RegistrationApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } registration)
+        if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } read)
         {
             return errors.ToProblem(context);
         }
 
+        var (registration, gatewayPassword) = read;
+
+        if (await requests.RefusalAsync(context, MailRequestKind.Registration, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var language = Messages.PrefersEnglish(context) ? "en" : "ja";
-        return await registrar.RegisterAsync(registration, language, ClientAddress.Of(context), cancellationToken) switch
+        return await registrar.RegisterAsync(registration, gatewayPassword, language, ClientAddress.Of(context), cancellationToken) switch
         {
             RegistrationOutcome.Accepted accepted => TypedResults.Accepted((string?)null, new RegistrationAccepted(accepted.ActivationExpiresAt)),
             RegistrationOutcome.GatewayRejected rejected => GatewayRefused(context, registration.GatewayId, rejected.Check, logger, "gateway.id", "gateway.password"),
@@ -145,9 +157,8 @@ public static class RegistrationApi
         };
     }
 
-    /// <summary>202 for any well-formed address: a fresh link goes out only when it has a provisional account.</summary>
-    private static async Task<IResult> RequestNewLinkAsync(
-        HttpContext context, AccountStore accounts, ActivationLinks links, CancellationToken cancellationToken)
+    /// <summary>202 for any well-formed address, queued: <see cref="ActivationLinkRequests"/> mails a fresh link only to a provisional account.</summary>
+    private static async Task<IResult> RequestNewLinkAsync(HttpContext context, MailRequests requests, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -160,12 +171,8 @@ public static class RegistrationApi
             return errors.ToProblem(context);
         }
 
-        if (await accounts.FindByEmailAsync(email, cancellationToken) is { Status: AccountStatus.Provisional } account)
-        {
-            await links.ReissueAsync(account, account.Role == AccountRole.Dealer ? ActivationKind.Dealer : ActivationKind.Customer, cancellationToken);
-        }
-
-        return TypedResults.Accepted((string?)null);
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.ActivationLink, new ActivationLinkRequest(email), cancellationToken)
+            ?? TypedResults.Accepted((string?)null);
     }
 
     private static IResult GatewayRefused(HttpContext context, string gatewayId, GatewayCheck check, ILogger logger, string idPath, string passwordPath)

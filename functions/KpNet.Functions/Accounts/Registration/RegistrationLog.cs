@@ -9,8 +9,11 @@ internal static partial class RegistrationLog
     [LoggerMessage(EventId = 5001, EventName = "RegistrationGatewayTaken", Level = LogLevel.Information, Message = "A registration for gateway {GatewayId} was refused: it is already claimed")]
     public static partial void GatewayTaken(this ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 5002, EventName = "RegistrationAddressTaken", Level = LogLevel.Information, Message = "A registration for an address that already has account {UserId} released its claim on gateway {GatewayId}; the owner was notified")]
+    [LoggerMessage(EventId = 5002, EventName = "RegistrationAddressTaken", Level = LogLevel.Information, Message = "A registration of gateway {GatewayId} was for an address that already has account {UserId}: no new account, the owner is notified")]
     public static partial void AddressTaken(this ILogger logger, string? userId, string gatewayId);
+
+    [LoggerMessage(EventId = 5006, EventName = "RegistrationLapsed", Level = LogLevel.Warning, Message = "A queued registration of user {UserId} found gateway {GatewayId} no longer claimed for it; nothing was created")]
+    public static partial void RegistrationLapsed(this ILogger logger, string userId, string gatewayId);
 
     [LoggerMessage(EventId = 5003, EventName = "ActivationLinkReissued", Level = LogLevel.Information, Message = "A new activation link was issued to provisional user {UserId}")]
     public static partial void ActivationLinkReissued(this ILogger logger, string userId);

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
-using KpNet.Azure.Storage.Queues;
-using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Accounts.Recovery;
@@ -57,9 +55,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         using var ambiguous = await RecoverAsync("佐藤", "一郎", sharedPhone);
         using var match = await RecoverAsync("山田", "太郎", phone);
         await DevMail.WaitForAsync(_app, account.Email, Subject);
-        await Eventually.ReturnsAsync(
-            async () => (await new QueueClient(azurite.ConnectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
-            count => count == 0, what: "the outbox to drain");
+        await DevMail.AllHandledAsync(azurite.ConnectionString);
 
         var body = await match.Content.ReadAsStringAsync();
         Assert.All(new[] { wrongName, unknownPhone, ambiguous, match }, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using KpNet.Azure.Storage.Queues;
+using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Accounts.Recovery;
@@ -18,7 +20,19 @@ internal static partial class DevMail
     public static Task<List<Mail>> WaitForAsync(TestApp app, string to, string subject, int count = 1) =>
         Eventually.ReturnsAsync(() => ToAsync(app, to, subject), mails => mails.Count >= count, what: $"{count} mail(s) {subject} to {to}");
 
+    /// <summary>
+    /// Every mail request and every queued mail has been handled, so a mail that is not in the mailbox by now was never sent.
+    /// A request's handler queues its mail before the request leaves its queue, so reading that queue first misses nothing.
+    /// </summary>
+    public static Task AllHandledAsync(string storageConnectionString) =>
+        Eventually.ReturnsAsync(
+            async () => await PendingAsync(storageConnectionString, MailRequests.QueueName) + await PendingAsync(storageConnectionString, EmailOutbox.QueueName),
+            pending => pending == 0, what: "the mail queues to drain");
+
     /// <summary>The token in the mail's portal link (…/reset-password#token).</summary>
     public static string LinkToken(Mail mail, string page) =>
         Uri.UnescapeDataString(Regex.Match(mail.Text, "/" + page + @"#([A-Za-z0-9_%\-]+)").Groups[1].Value);
+
+    private static async Task<int> PendingAsync(string storageConnectionString, string queue) =>
+        (await new QueueClient(storageConnectionString, queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -8,6 +9,7 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Hosting;
 using KpNet.Security;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Accounts.Registration.RegistrationClient;
@@ -188,6 +190,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         body["company"] = new JsonObject { ["name"] = "ＸＸ株式会社", ["department"] = "" };
 
         Assert.Equal(HttpStatusCode.Accepted, (await RegisterAsync(_app, body)).StatusCode);
+        await WaitForMailsAsync(_app, email);
 
         var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
         Assert.Equal(new PersonName("オムロ", "ハナコ"), account!.Kana);
@@ -254,6 +257,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
         var winner = responses[0].StatusCode == HttpStatusCode.Accepted ? first : second;
         var loser = winner == first ? second : first;
+        await WaitForMailsAsync(_app, winner);
         var claims = _app.Services.GetRequiredService<StorageAccount>().GetTableClient(GatewayClaims.TableName);
         var rows = new List<KpNet.Azure.Storage.Tables.TableEntity>();
         await foreach (var row in claims.QueryAsync(KpNet.Azure.Storage.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
@@ -268,7 +272,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
-    public async Task Two_registrations_with_one_address_make_one_account_and_the_losing_gateway_stays_free()
+    public async Task Two_registrations_with_one_address_make_one_account_and_its_owner_adds_the_losing_gateway_once_activated()
     {
         var (gatewayA, gatewayB) = (await ImportGatewayAsync(_app), await ImportGatewayAsync(_app));
         var email = UniqueEmail();
@@ -276,16 +280,32 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         var responses = await Task.WhenAll(RegisterAsync(_app, Body(email, gatewayA)), RegisterAsync(_app, Body(email, gatewayB)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-        var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
-        var owned = await _app.Services.GetRequiredService<CustomerSites>().GatewayIdsOfAsync(account!.UserId, CancellationToken.None);
-        var won = Assert.Single(owned);
-        Assert.Equal(account.UserId, (await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(won, CancellationToken.None))!.OwnerUserId);
-        var lost = won == gatewayA ? gatewayB : gatewayA;
-        var verifyLost = await _app.Client.PostAsJsonAsync("/api/gateways/verify", new { id = lost, password = GatewayPassword });
-        Assert.Equal(HttpStatusCode.OK, verifyLost.StatusCode);
         var mails = await WaitForMailsAsync(_app, email, count: 2);
         Assert.Contains(mails, m => Subject(m).StartsWith("【アカウント仮登録のお知らせ】", StringComparison.Ordinal));
         Assert.Contains(mails, m => Subject(m).StartsWith("【アカウント登録についてのお知らせ】", StringComparison.Ordinal));
+        var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
+        var won = Assert.Single(await _app.Services.GetRequiredService<CustomerSites>().GatewayIdsOfAsync(account!.UserId, CancellationToken.None));
+        Assert.Equal(account.UserId, (await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(won, CancellationToken.None))!.OwnerUserId);
+        var lost = won == gatewayA ? gatewayB : gatewayA;
+        Assert.Equal(HttpStatusCode.OK, (await ActivateAsync(_app, TokenIn(mails.Single(m => Subject(m).StartsWith("【アカウント仮登録のお知らせ】", StringComparison.Ordinal))))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await AddGatewayAfterLoginAsync(email, lost)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_gateway_registered_with_an_address_that_has_an_account_stays_held_like_any_and_that_account_adds_it_after_logging_in()
+    {
+        var (existing, password) = await TestAccounts.CreateActiveAsync(_app);
+        var gatewayId = await ImportGatewayAsync(_app);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await RegisterAsync(_app, Body(existing.Email, gatewayId))).StatusCode);
+        await WaitForMailsAsync(_app, existing.Email);
+        var verify = await _app.Client.PostAsJsonAsync("/api/gateways/verify", new { id = gatewayId, password = GatewayPassword });
+        var added = await AddGatewayAfterLoginAsync(existing.Email, gatewayId, password);
+
+        Assert.Equal(HttpStatusCode.Conflict, verify.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var claim = await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(gatewayId, CancellationToken.None);
+        Assert.Equal((existing.UserId, ClaimStatus.Active), (claim!.OwnerUserId, claim.Status));
     }
 
     [Fact]
@@ -406,6 +426,14 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
 
         var account = await app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
         Assert.Equal(AccountRole.Admin, account!.Role);
+    }
+
+    /// <summary>POST /api/gateways as the account's owner, signed in from a client of its own.</summary>
+    private async Task<HttpResponseMessage> AddGatewayAfterLoginAsync(string email, string gatewayId, string password = "Passw0rdKp")
+    {
+        using var client = TestAccounts.NewClient(_app);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestAccounts.LoginAsync(client, email, password));
+        return await client.PostAsJsonAsync("/api/gateways", new { gateway = new { id = gatewayId, password = GatewayPassword }, site = GatewayTestClient.Site });
     }
 
     private static void Set(JsonObject body, string path, string? value)
