@@ -137,9 +137,7 @@ public sealed class JsonRoutesApp : IAsyncLifetime
                 return;
             }
 
-            _app = await TestApp.StartAsync(storageConnectionString, underFunctionsHost: true);
-            await new StorageInitializer(_app.Services.GetServices<StorageTable>(), _app.Services.GetRequiredService<StorageAccount>()).StartAsync(CancellationToken.None);
-            await _app.Services.GetRequiredService<StorageAccount>().GetQueueClient(EmailOutbox.QueueName).CreateIfNotExistsAsync();
+            _app = await TestApp.StartHostedAsync(storageConnectionString);
 
             var customer = await GatewayTestClient.SignInAsync(_app);
             _clients[Role.Customer] = customer.Client;

@@ -81,13 +81,6 @@ public sealed class TestApp : IAsyncDisposable
     {
         var app = await StartAsync(storageConnectionString, configure, underFunctionsHost: true, settings);
         await ActivatorUtilities.CreateInstance<StorageInitializer>(app.Services).StartAsync(CancellationToken.None);
-        var storage = app.Services.GetRequiredService<StorageAccount>();
-        foreach (var queue in app.Services.GetServices<FunctionDefinition>().Select(f => f.Trigger).OfType<QueueTrigger>())
-        {
-            await storage.GetQueueClient(queue.QueueName, queue.Connection).CreateIfNotExistsAsync();
-            await storage.GetQueueClient(queue.QueueName + "-poison", queue.Connection).CreateIfNotExistsAsync();
-        }
-
         return app;
     }
 

@@ -37,8 +37,6 @@ public sealed partial class LocalQueueTrigger(
     {
         var queue = storage.GetQueueClient(_trigger.QueueName, _trigger.Connection);
         var poison = storage.GetQueueClient(_trigger.QueueName + "-poison", _trigger.Connection);
-        await queue.CreateIfNotExistsAsync(stoppingToken);
-        await poison.CreateIfNotExistsAsync(stoppingToken);
 
         // Like the host: up to batchSize messages in flight, and a new fetch as soon as fewer than newBatchThreshold
         // remain, so one slow message never holds back the others.
