@@ -37,7 +37,7 @@ public static partial class HealthApi
         catch (Exception e) when (StorageFailure.IsTransient(e) && !cancellationToken.IsCancellationRequested)
         {
             LogNotReady(logger, "storage", e.GetType().Name);
-            context.Response.Headers.RetryAfter = "5";
+            context.Response.Headers.RetryAfter = Http.StorageOutages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Json(new Readiness("unavailable", ["storage"]), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

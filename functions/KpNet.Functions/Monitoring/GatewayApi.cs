@@ -54,7 +54,6 @@ public static partial class GatewayApi
         }
 
         var token = publishers.Issue(gatewayId!);
-        context.Response.Headers.CacheControl = "no-store";
         LogTelemetryTokenIssued(logger, gatewayId!, token.ExpiresAt);
         return TypedResults.Ok(new TelemetryTokenView(token.Endpoint.AbsoluteUri, token.Token, token.ExpiresAt));
     }

@@ -20,19 +20,25 @@ public static partial class PortalHosting
     /// <summary>
     /// no-referrer: activation and reset links carry their token in the fragment, and no page leaks its URL onwards.
     /// API answers are no-store: they carry session tokens and the caller's own data, which no cache may keep.
+    /// Set as the response starts, so an answer written after <c>Response.Clear()</c> (the 503 of a storage outage, the
+    /// 500 of a defect) carries them too.
     /// </summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
-            if (context.Request.Path.StartsWithSegments("/api"))
+            context.Response.OnStarting(() =>
             {
-                headers.CacheControl = "no-store";
-            }
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                if (context.Request.Path.StartsWithSegments("/api"))
+                {
+                    headers.CacheControl = "no-store";
+                }
 
+                return Task.CompletedTask;
+            });
             return next(context);
         });
 

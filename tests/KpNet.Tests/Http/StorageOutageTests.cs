@@ -43,6 +43,8 @@ public sealed class StorageOutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.True(response.Headers.CacheControl?.NoStore, "a 503 is an API answer like any other: no-store");
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.StartsWith("ただいまサービスを一時的にご利用いただけません", problem.RootElement.GetProperty("title").GetString());
     }
