@@ -56,12 +56,20 @@ public sealed partial class LocalQueueTrigger(
                 IReadOnlyList<QueueMessage> messages;
                 try
                 {
-                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, MessageLease, stoppingToken)).Value;
+                    // Not cancelled at stop: a receive abandoned in flight can still take messages at the service, and
+                    // those would stay hidden for the whole lease with no one to give them back.
+                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, MessageLease, CancellationToken.None)).Value;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
                     LogPollFailed(e, _trigger.QueueName);
                     messages = [];
+                }
+
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    await Task.WhenAll(messages.Select(message => ReleaseAsync(queue, message.MessageId, message.PopReceipt)));
+                    break;
                 }
 
                 if (messages.Count == 0)
