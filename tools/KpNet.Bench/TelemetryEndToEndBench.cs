@@ -27,6 +27,7 @@ public static class TelemetryEndToEndBench
             .Select(i => new DemoGateway($"EE{i:D10}", "GW-M001", $"0{i:D10}", i % 2 == 0 ? SimulatedProduct.MultiV2x : SimulatedProduct.KpacB))
             .ToList();
         await pipeline.AddToInventoryAsync(gateways.Select(g => g.Id));
+        pipeline.Requests.TakeSnapshot();
         Console.WriteLine($"telemetry-e2e: {gatewayCount:N0} gateways, {senders} senders, {batchSize} events per request, {duration.TotalSeconds:F0} s");
 
         var statuses = pipeline.Services.GetRequiredService<GatewayStatusStore>();
@@ -62,8 +63,8 @@ public static class TelemetryEndToEndBench
         Console.WriteLine($"  sustained: {sent:N0} events in {elapsed.TotalSeconds:F1} s = {sent / elapsed.TotalSeconds:N0} events/s");
         Console.WriteLine($"  CPU of this process (app, senders and probes; Azurite apart): {cpu.TotalSeconds:F1} s = {sent / cpu.TotalSeconds:N0} events per CPU-second");
         Console.WriteLine($"  lag send -> status visible ({lagList.Count} requests): p50 {Measurement.Percentile(lagList, 0.5):N0} ms, p95 {Measurement.Percentile(lagList, 0.95):N0} ms, max {lagList.Max():N0} ms");
-        var counts = pipeline.Counts.TakeSnapshot();
-        var requests = counts.Where(c => !c.Key.EndsWith(" entities", StringComparison.Ordinal)).Sum(c => c.Value);
+        var counts = pipeline.Requests.TakeSnapshot();
+        var requests = counts.Where(c => !c.Key.EndsWith(" actions", StringComparison.Ordinal)).Sum(c => c.Value);
         Console.WriteLine($"  table requests: {requests:N0} ({(double)requests / sent:F2} per event, including the lag probes' status reads)");
         return 0;
     }

@@ -1,28 +1,33 @@
 using System.Collections.Concurrent;
 using Azure.Core;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Queues;
-using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Hosting;
 
 /// <summary>
 /// Table and queue clients for a storage connection named like the host's bindings ("AzureWebJobsStorage"): either a
 /// connection string (Azurite locally), or identity-based settings (…__tableServiceUri, …__queueServiceUri or
-/// …__accountName, optional …__clientId for a user-assigned managed identity) in Azure.
+/// …__accountName, optional …__clientId for a user-assigned managed identity) in Azure. Every table client carries the
+/// registered <see cref="TablePolicy"/> instances (the app's <see cref="KpNet.Azure.Storage.Tables.AzureTableLimits"/>).
 /// </summary>
-public sealed class StorageAccount(IConfiguration configuration)
+public sealed class StorageAccount(IConfiguration configuration, IEnumerable<TablePolicy> tablePolicies)
 {
     public const string DefaultConnection = "AzureWebJobsStorage";
 
+    private readonly ConcurrentDictionary<string, TableServiceClient> _tableServices = new();
     private readonly ConcurrentDictionary<(string, string), TableClient> _tables = new();
     private readonly ConcurrentDictionary<(string, string), QueueClient> _queues = new();
     private readonly Lazy<TokenCredential> _credential = new(() => AppIdentity.Credential(configuration));
 
     public TableClient GetTableClient(string tableName, string connection = DefaultConnection) =>
-        _tables.GetOrAdd((connection, tableName), key =>
-            configuration[key.Item1] is { Length: > 0 } connectionString
-                ? new TableClient(connectionString, key.Item2, WithStorageRetry(new TableClientOptions()))
-                : new TableClient(ServiceUri(key.Item1, "table"), key.Item2, _credential.Value, WithStorageRetry(new TableClientOptions())));
+        _tables.GetOrAdd((connection, tableName), key => GetTableServiceClient(key.Item1).GetTableClient(key.Item2));
+
+    public TableServiceClient GetTableServiceClient(string connection = DefaultConnection) =>
+        _tableServices.GetOrAdd(connection, name =>
+            configuration[name] is { Length: > 0 } connectionString
+                ? new TableServiceClient(connectionString, TableOptions())
+                : new TableServiceClient(ServiceUri(name, "table"), _credential.Value, TableOptions()));
 
     public QueueClient GetQueueClient(string queueName, string connection = DefaultConnection) =>
         _queues.GetOrAdd((connection, queueName), key =>
@@ -43,6 +48,17 @@ public sealed class StorageAccount(IConfiguration configuration)
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.Delay = TimeSpan.FromMilliseconds(500);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return options;
+    }
+
+    private TableClientOptions TableOptions()
+    {
+        var options = WithStorageRetry(new TableClientOptions());
+        foreach (var policy in tablePolicies)
+        {
+            options.AddPolicy(policy.Policy, policy.Position);
+        }
+
         return options;
     }
 

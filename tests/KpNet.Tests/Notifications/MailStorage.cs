@@ -1,7 +1,8 @@
 using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Queues;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Notifications;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Notifications;
 
@@ -9,7 +10,7 @@ namespace KpNet.Tests.Notifications;
 internal static class MailStorage
 {
     public static async Task<TableEntity?> DeliveryAsync(string connectionString, string mailId) =>
-        (await new TableClient(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync(mailId, "")).ValueOrNull();
+        (await AppTables.Client(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync<TableEntity>(mailId, "")).ValueOrNull();
 
     /// <summary>Messages in email-outbox, including those an invocation is handling.</summary>
     public static async Task<long> OutboxCountAsync(string connectionString) =>

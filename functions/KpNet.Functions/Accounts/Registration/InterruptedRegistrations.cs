@@ -1,6 +1,6 @@
 using System.Globalization;
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
@@ -50,7 +50,7 @@ public sealed partial class InterruptedRegistrations(
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {MinuteOf(time.GetUtcNow() - SettledAfter)}");
         var interrupted = new List<RegistrationInProgress>();
-        await foreach (var row in Table.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             interrupted.Add(new RegistrationInProgress(row.PartitionKey, row.RowKey, row.GetString("GatewayId") ?? "", row.GetString("Email") ?? ""));
         }

@@ -1,5 +1,5 @@
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace KpNet.Telemetry.Alerts;
 
