@@ -73,17 +73,17 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
         }
 
         return request.Content is not null && request.Method != RequestMethod.Get && !IsTableOperation(path)
-            ? EntityRefusal(Body(request.Content))
+            ? EntityRefusal(Body(request.Content).Span)
             : null;
     }
 
     private static bool IsTableOperation(string path) => path.EndsWith("/Tables", StringComparison.Ordinal);
 
-    private static byte[] Body(RequestContent content)
+    private static ReadOnlyMemory<byte> Body(RequestContent content)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream();
         content.WriteTo(buffer, CancellationToken.None);
-        return buffer.ToArray();
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static int? Top(string query)
@@ -284,7 +284,7 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
         _ => asText,
     };
 
-    private static Refused? TransactionRefusal(byte[] body)
+    private static Refused? TransactionRefusal(ReadOnlyMemory<byte> body)
     {
         if (body.Length >= MaxTransactionBytes)
         {
@@ -301,7 +301,8 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
         var rows = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < actions.Count; index++)
         {
-            var (requestLine, entity) = actions[index];
+            var (requestLine, entityRange) = actions[index];
+            var entity = body.Span[entityRange];
             if (KeysRefusal(requestLine) is { } keys)
             {
                 return keys.InAction(index);
@@ -337,29 +338,29 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
     /// <summary>
     /// The changeset's operations of a <c>$batch</c> body: each one's request line and entity JSON (empty for a delete).
     /// </summary>
-    private static List<(string RequestLine, byte[] Entity)> TransactionActions(byte[] body)
+    private static List<(string RequestLine, Range Entity)> TransactionActions(ReadOnlyMemory<byte> body)
     {
-        var actions = new List<(string, byte[])>();
-        var changeset = ChangesetBoundary(body);
+        var actions = new List<(string, Range)>();
+        var changeset = ChangesetBoundary(body.Span);
         if (changeset is null)
         {
             return actions;
         }
 
         var delimiter = Encoding.ASCII.GetBytes("--" + changeset);
-        var rest = body.AsSpan();
-        var start = rest.IndexOf(delimiter);
+        var span = body.Span;
+        var start = span.IndexOf(delimiter);
         while (start >= 0)
         {
-            rest = rest[(start + delimiter.Length)..];
-            var end = rest.IndexOf(delimiter);
-            if (rest.StartsWith("--"u8) || end < 0)
+            var partStart = start + delimiter.Length;
+            var length = span[partStart..].IndexOf(delimiter);
+            if (span[partStart..].StartsWith("--"u8) || length < 0)
             {
                 break;
             }
 
-            actions.Add(Operation(rest[..end]));
-            start = end;
+            actions.Add(Operation(span, partStart, length));
+            start = partStart + length;
         }
 
         return actions;
@@ -379,22 +380,33 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
         return Encoding.ASCII.GetString(end < 0 ? value : value[..end]);
     }
 
-    /// <summary>One changeset part: its MIME headers, a blank line, the HTTP request line and headers, a blank line, the body.</summary>
-    private static (string RequestLine, byte[] Entity) Operation(ReadOnlySpan<byte> part)
+    /// <summary>
+    /// One changeset part of the body: its MIME headers, a blank line, the HTTP request line and headers, a blank line,
+    /// the entity (none for a delete).
+    /// </summary>
+    private static (string RequestLine, Range Entity) Operation(ReadOnlySpan<byte> body, int partStart, int partLength)
     {
         var blank = "\r\n\r\n"u8;
+        var part = body.Slice(partStart, partLength);
         var afterMimeHeaders = part.IndexOf(blank);
         if (afterMimeHeaders < 0)
         {
-            return (string.Empty, []);
+            return (string.Empty, default);
         }
 
-        var http = part[(afterMimeHeaders + blank.Length)..];
+        var httpStart = afterMimeHeaders + blank.Length;
+        var http = part[httpStart..];
         var lineEnd = http.IndexOf("\r\n"u8);
         var requestLine = Encoding.UTF8.GetString(lineEnd < 0 ? http : http[..lineEnd]);
         var afterHeaders = http.IndexOf(blank);
-        var entity = afterHeaders < 0 ? [] : http[(afterHeaders + blank.Length)..].TrimEnd("\r\n"u8).ToArray();
-        return (requestLine, entity);
+        if (afterHeaders < 0)
+        {
+            return (requestLine, default);
+        }
+
+        var entityStart = httpStart + afterHeaders + blank.Length;
+        var entityLength = part[entityStart..].TrimEnd("\r\n"u8).Length;
+        return (requestLine, new Range(partStart + entityStart, partStart + entityStart + entityLength));
     }
 
     /// <summary>Azure's answer to a request it refuses: its status, error code and message.</summary>
