@@ -54,7 +54,7 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
     }
 
     /// <summary>Why Azure would refuse the request, or null when it would not on account of these limits.</summary>
-    internal static Refused? Refusal(Request request)
+    private static Refused? Refusal(Request request)
     {
         var path = request.Uri.Path;
         if (path.EndsWith("/$batch", StringComparison.Ordinal))
@@ -410,7 +410,7 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
     }
 
     /// <summary>Azure's answer to a request it refuses: its status, error code and message.</summary>
-    internal sealed record Refused(int Status, string ErrorCode, string Message)
+    private sealed record Refused(int Status, string ErrorCode, string Message)
     {
         /// <summary>Azure prefixes a refused transaction action's message with its index.</summary>
         public Refused InAction(int index) => this with { Message = $"{index}:{Message}" };

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Tests.Infrastructure;
 
@@ -62,6 +63,7 @@ public sealed class AzureTableLimitsTests(AzuriteFixture azurite) : IClassFixtur
             () => _table.SubmitTransactionAsync([new(TableTransactionActionType.Add, entity)]));
 
         Assert.All([insert, upsert, transaction], e => Assert.Equal((400, "EntityTooLarge"), (e.Status, e.ErrorCode)));
+        Assert.All([insert, upsert, transaction], e => Assert.False(StorageFailure.IsTransient(e)));
         await AssertNothingWrittenAsync();
     }
 

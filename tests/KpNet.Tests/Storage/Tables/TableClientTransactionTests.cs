@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Storage.Tables;
@@ -67,5 +68,6 @@ public sealed class TableClientTransactionTests(AzuriteFixture azurite) : IClass
 
         Assert.Equal(412, error.Status);
         Assert.Equal(0, error.FailedTransactionActionIndex);
+        Assert.True(StorageFailure.IsTransient(error), "a lost race is tried again from a fresh read");
     }
 }
