@@ -11,6 +11,18 @@ internal static class MailStorage
     public static async Task<TableEntity?> DeliveryAsync(string connectionString, string mailId) =>
         (await new TableClient(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync(mailId, "")).ValueOrNull();
 
+    /// <summary>Mails recorded as being sent (whose text rests in storage while they are).</summary>
+    public static async Task<int> InFlightCountAsync(string connectionString)
+    {
+        var count = 0;
+        await foreach (var _ in new TableClient(connectionString, StalledMails.TableName).QueryAsync())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Messages in email-outbox, including those an invocation is handling.</summary>
     public static async Task<long> OutboxCountAsync(string connectionString) =>
         (await new QueueClient(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;

@@ -25,6 +25,9 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     /// <summary>How late a mail may be after its instance died: the claim lease plus one look at the claim, with room for the test's clock steps.</summary>
     private static readonly TimeSpan AboutAMinute = TimeSpan.FromSeconds(75);
 
+    /// <summary>How late a mail may be after its whole instance died: the claim lease, one look at stalled mails every 30 s, and the test's clock steps.</summary>
+    private static readonly TimeSpan AboutAMinuteAndAHalf = TimeSpan.FromSeconds(95);
+
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     private readonly CapturedLogs _logs = new();
     private readonly List<TestApp> _apps = [];
@@ -96,6 +99,60 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_mail_whose_whole_instance_died_mid_send_goes_out_within_about_a_minute_and_a_half_although_the_host_still_holds_its_message()
+    {
+        await CreateMailStorageAsync();
+        var dying = new DyingSender();
+        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
+        var mail = Mail("インスタンスごと停止");
+        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
+        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
+        using var host = LoopbackClient.Create(dead.BaseAddress);
+        host.Timeout = Timeout.InfiniteTimeSpan;
+        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
+        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The whole instance dies here: nothing gives the message back, and the host that received it keeps it from every
+        // other instance for its 10 minutes. Another instance is running.
+        var diedAt = _clock.GetUtcNow();
+        await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        _clock.Advance(TimeSpan.FromSeconds(55));
+        var delivered = await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(500), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 1 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent and only the held original left");
+        Assert.InRange(delivered.SentAt!.Value - diedAt, MailDeliveries.ClaimLease, AboutAMinuteAndAHalf);
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "StalledMailRequeued" && (string?)e.Values["MailId"] == mail.Id);
+
+        // Ten minutes on, the host's hold ends and the original comes back: it finds the mail sent.
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await Eventually.ReturnsAsync(() => DeliveryAsync(mail.Id), delivery => delivery.OutboxMessages == 0, what: "the original message to be handled");
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_mail_still_being_sent_is_not_queued_again_however_long_throttling_lasts()
+    {
+        var app = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        var mail = Mail("長いスロットリング");
+        _acs.FailNext(int.MaxValue, 429);
+
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        await Eventually.ReturnsAsync(() => Task.FromResult(_acs.Requests.Count(r => r.OperationId == mail.Id)), count => count > 0, what: "ACS to throttle the mail");
+        var throttledUntil = _clock.GetUtcNow() + TimeSpan.FromMinutes(2.5);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => Task.FromResult(_clock.GetUtcNow()), now => now >= throttledUntil, timeout: TimeSpan.FromMinutes(1), what: "two and a half minutes of throttling");
+        _acs.FailNext(0);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name is "StalledMailRequeued" or "MailAlreadySent" or "MailClaimTakenOver");
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
+    }
+
+    [Fact]
     public async Task A_claim_is_renewed_while_its_invocation_waits_out_throttling_so_a_second_delivery_never_sends_in_parallel()
     {
         var app = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
@@ -152,6 +209,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     private async Task CreateMailStorageAsync()
     {
         await new TableClient(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
+        await new TableClient(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
         await new QueueClient(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
     }
 
