@@ -15,6 +15,22 @@ catch (FormatException e)
     return 2;
 }
 
+if (options.MakeInventory is { } inventoryPath)
+{
+    try
+    {
+        SimulatedInventory.Write(inventoryPath, options.Count!.Value);
+    }
+    catch (IOException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+
+    Console.WriteLine($"{options.Count} simulated gateways written to {inventoryPath}.");
+    return 0;
+}
+
 using var loggers = LoggerFactory.Create(builder => builder.AddSimpleConsole(o =>
 {
     o.SingleLine = true;

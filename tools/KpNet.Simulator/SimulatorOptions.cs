@@ -7,7 +7,8 @@ namespace KpNet.Simulator;
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
 public sealed record SimulatorOptions(
     string GatewaysCsv, int? Count, TimeSpan Interval, string? Connection, bool Faults, double Speed, bool Once,
-    string? EventHubsConnection = null, string? EventHubsNamespace = null, string? EventHub = null, int ParallelSends = 32)
+    string? EventHubsConnection = null, string? EventHubsNamespace = null, string? EventHub = null, int ParallelSends = 32,
+    string? MakeInventory = null)
 {
     public const string Usage = """
         usage: dotnet run --project tools/KpNet.Simulator -- [options]
@@ -26,6 +27,8 @@ public sealed record SimulatorOptions(
                                signed in with DefaultAzureCredential (az login, environment, managed identity), which
                                needs the Azure Event Hubs Data Sender role on the hub
           --parallel-sends 32  gateways whose batches are in flight at once (default 32)
+        or write an inventory of simulated gateways for a deployed system to import, and exit:
+          --make-inventory FILE --count N
         """;
 
     private static readonly string[] SettingsFiles = ["local.settings.json", "local.settings.sample.json"];
@@ -51,17 +54,23 @@ public sealed record SimulatorOptions(
                 "--event-hubs" => options with { EventHubsConnection = Value() },
                 "--event-hubs-namespace" => options with { EventHubsNamespace = Value() },
                 "--event-hub" => options with { EventHub = Value() },
+                "--make-inventory" => options with { MakeInventory = Value() },
                 "--parallel-sends" => options with { ParallelSends = int.TryParse(Value(), CultureInfo.InvariantCulture, out var p) && p > 0 ? p : throw new FormatException("--parallel-sends must be a positive number.") },
                 _ => throw new FormatException($"Unknown option {args[i]}."),
             };
         }
 
-        options.CheckTarget();
+        options.CheckCombinations();
         return options;
     }
 
-    private void CheckTarget()
+    private void CheckCombinations()
     {
+        if (MakeInventory is not null && Count is null)
+        {
+            throw new FormatException("--make-inventory needs --count.");
+        }
+
         if (EventHubsConnection is not null && EventHubsNamespace is not null)
         {
             throw new FormatException("Give --event-hubs or --event-hubs-namespace, not both.");

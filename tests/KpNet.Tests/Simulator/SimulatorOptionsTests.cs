@@ -55,6 +55,7 @@ public sealed class SimulatorOptionsTests
     [InlineData("--event-hubs", $"Endpoint=sb://127.0.0.1:7071;SharedAccessKeyName=simulator-send;SharedAccessKey={Key};EntityPath=telemetry")]
     [InlineData("--event-hubs", $"SharedAccessKey={Key}")]
     [InlineData("--parallel-sends", "0")]
+    [InlineData("--make-inventory", "simulated.csv")]
     public void Event_hubs_options_that_cannot_work_are_refused_at_start_without_echoing_the_key(params string[] args)
     {
         var refusal = Assert.Throws<FormatException>(() => SimulatorOptions.Parse(args));
