@@ -61,6 +61,7 @@ public sealed class EventHubsTelemetrySender(EventHubProducerClient producer, in
                 {
                     sent += await SendAsync(batch, round, cancellationToken);
                     batch.Dispose();
+                    batch = null;
                     batch = await producer.CreateBatchAsync(options, cancellationToken);
                     if (batch.TryAdd(data))
                     {

@@ -5,9 +5,10 @@ using KpNet.Azure.EventHubs;
 namespace KpNet.Simulator;
 
 /// <summary>
-/// The local target: sends events as Event Hubs REST batch requests (partition key = gateway ID) with our
-/// <see cref="EventHubsProducerClient"/>, hub-wide batches split so that no request exceeds the size limit. Retries of
-/// 5xx and 429 are Azure.Core's; a request that still fails counts its events as failed.
+/// The REST target (by default the app's local ingest endpoint): sends events as Event Hubs REST batch requests
+/// (partition key = gateway ID) with our <see cref="EventHubsProducerClient"/>, hub-wide batches split so that no
+/// request exceeds the size limit. Retries of 5xx and 429 are Azure.Core's; a request that still fails counts its events
+/// as failed.
 /// </summary>
 public sealed class TelemetrySender(EventHubsProducerClient producer, int maxRequestBytes = 1_000_000) : ITelemetrySender
 {
