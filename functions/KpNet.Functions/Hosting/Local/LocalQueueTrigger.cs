@@ -131,7 +131,7 @@ public sealed partial class LocalQueueTrigger(
             }
             else if (message.DequeueCount >= _options.MaxDequeueCount)
             {
-                await poison.SendMessageAsync(text, cancellationToken: cancellationToken);
+                await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
                 await queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken);
                 LogPoisoned(_trigger.QueueName, message.MessageId, message.DequeueCount);
             }
