@@ -295,7 +295,7 @@ public sealed partial class SendEmailFunction(
     private async Task PoisonAsync(QueueTriggerInput message, CancellationToken cancellationToken)
     {
         var poison = storage.GetQueueClient(PoisonQueueName);
-        await poison.CreateIfNotExistsAsync(cancellationToken);
+        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await poison.SendMessageAsync(message.Text, cancellationToken: cancellationToken);
     }
 

@@ -1,7 +1,7 @@
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Queues;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Notifications;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Notifications;
 
@@ -25,5 +25,5 @@ internal static class MailStorage
 
     /// <summary>Messages in email-outbox, including those an invocation is handling.</summary>
     public static async Task<long> OutboxCountAsync(string connectionString) =>
-        (await new QueueClient(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        (await TestQueues.Queue(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using KpNet.Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
@@ -74,7 +74,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
 
         // As the Functions host does: receive the message (invisible while its invocation runs) and invoke the handler.
-        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
+        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
         var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
         using var host = LoopbackClient.Create(dead.BaseAddress);
         host.Timeout = Timeout.InfiniteTimeSpan;
@@ -85,7 +85,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         // The handler process dies here (its clock never moves again, so it renews nothing): the host's call fails and
         // the host gives the message back after visibilityTimeout (0 in tests); another instance picks it up.
         var diedAt = _clock.GetUtcNow();
-        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
 
         // Nothing may happen before the claim's lease ends; from there the clock moves in small steps.
@@ -106,7 +106,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
         var mail = Mail("インスタンスごと停止");
         await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
-        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
+        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
         var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
         using var host = LoopbackClient.Create(dead.BaseAddress);
         host.Timeout = Timeout.InfiniteTimeSpan;
@@ -124,7 +124,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         Assert.Single(_logs.Entries, e => e.EventId.Name == "StalledMailRequeued" && (string?)e.Values["MailId"] == mail.Id);
 
         // Ten minutes on, the host's hold ends and the original comes back: it finds the mail sent.
-        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         await Eventually.ReturnsAsync(() => DeliveryAsync(mail.Id), delivery => delivery.OutboxMessages == 0, what: "the original message to be handled");
         Assert.Single(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
         Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
@@ -187,7 +187,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     private static ByteArrayContent InvocationOf(QueueMessage message) =>
         new(InvocationPayload.Write(
             "message",
-            data => InvocationPayload.WriteHostString(data, message.DecodedText!),
+            data => InvocationPayload.WriteHostString(data, message.Body.ToString()),
             metadata =>
             {
                 metadata.WritePropertyName("Id");
@@ -210,7 +210,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     {
         await new TableClient(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
         await new TableClient(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
-        await new QueueClient(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
+        await TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
     }
 
     private async Task<TestApp> StartAppAsync(TimeProvider clock, IMailSender sender, Action<WebApplicationBuilder>? configure = null, bool underFunctionsHost = false)

@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Queues;
 using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Tests.Storage;
@@ -29,35 +28,6 @@ public sealed class SharedKeySignatureTests
         var stringToSign = new TableSharedKeyLitePolicy(Credential).BuildStringToSign(request);
 
         Assert.Equal("Sat, 21 Nov 2026 20:29:41 GMT\n/devstoreaccount1/devstoreaccount1/t()?comp=list", stringToSign);
-    }
-
-    [Fact]
-    public void Queue_SharedKey_signs_header_slots_x_ms_headers_and_sorted_decoded_query()
-    {
-        var request = NewRequest(RequestMethod.Get, "http://127.0.0.1:10001/devstoreaccount1/q/messages?visibilitytimeout=30&numofmessages=1&popreceipt=a%2Bb");
-        request.Headers.SetValue("x-ms-date", "Sat, 21 Nov 2026 20:29:41 GMT");
-        request.Headers.SetValue("x-ms-version", "2021-12-02");
-
-        var stringToSign = new QueueSharedKeyPolicy(Credential).BuildStringToSign(request);
-
-        Assert.Equal(
-            "GET\n\n\n\n\n\n\n\n\n\n\n\n" +
-            "x-ms-date:Sat, 21 Nov 2026 20:29:41 GMT\nx-ms-version:2021-12-02\n" +
-            "/devstoreaccount1/devstoreaccount1/q/messages\nnumofmessages:1\npopreceipt:a+b\nvisibilitytimeout:30",
-            stringToSign);
-    }
-
-    [Fact]
-    public void Queue_SharedKey_includes_content_length_and_type_of_a_body()
-    {
-        var request = NewRequest(RequestMethod.Post, "http://127.0.0.1:10001/devstoreaccount1/q/messages");
-        request.Headers.SetValue("x-ms-date", "d");
-        request.Headers.SetValue("Content-Type", "application/xml");
-        request.Content = RequestContent.Create(new byte[12]);
-
-        var stringToSign = new QueueSharedKeyPolicy(Credential).BuildStringToSign(request);
-
-        Assert.Equal("POST\n\n\n12\n\napplication/xml\n\n\n\n\n\n\nx-ms-date:d\n/devstoreaccount1/devstoreaccount1/q/messages", stringToSign);
     }
 
     private static Request NewRequest(RequestMethod method, string uri)
