@@ -79,6 +79,7 @@ var tableNames = [
   'Sessions'
   'Throttles'
   'MailDeliveries'
+  'MailsInFlight'
   'Notices'
   'GatewayStatus'
   'TelemetryRollups'

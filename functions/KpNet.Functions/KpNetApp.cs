@@ -113,6 +113,9 @@ public static class KpNetApp
         services.AddSingleton<SendingPause>();
         services.AddSingleton(new StorageTable(MailDeliveries.TableName));
         services.AddQueueFunction<SendEmailFunction>(SendEmailFunction.Name, EmailOutbox.QueueName);
+        services.AddSingleton<StalledMails>();
+        services.AddSingleton(new StorageTable(StalledMails.TableName));
+        services.AddTimerFunction<RescueStalledMailsFunction>(RescueStalledMailsFunction.Name, RescueStalledMailsFunction.Schedule);
         services.AddSingleton<MailRequests>();
         services.AddQueueFunction<HandleMailRequestFunction>(HandleMailRequestFunction.Name, MailRequests.QueueName);
         if (mode.RunsLocalTriggers)

@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "telemetry-storage" => await TelemetryStorageBench.RunAsync(args[1..]),
     "telemetry-e2e" => await TelemetryEndToEndBench.RunAsync(args[1..]),
     "table-limits" => TableLimitsBench.Run(args[1..]),
+    "simulator-round" => SimulatorRoundBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +29,9 @@ static int Usage()
               and lag from send to status visible (p50/p95)
           table-limits [--rounds 20000]
               the Azure limits guard on the SDK's rollup transaction and status update: µs and bytes per request
+          simulator-round [--gateways 10000] [--parallel-sends 32]
+              the simulator's own CPU per round with the Event Hubs target, up to Azure.Messaging.EventHubs's
+              producer (its mocking seam: no AMQP encoding, no network)
         """);
     return 2;
 }

@@ -15,6 +15,22 @@ catch (FormatException e)
     return 2;
 }
 
+if (options.MakeInventory is { } inventoryPath)
+{
+    try
+    {
+        SimulatedInventory.Write(inventoryPath, options.Count!.Value);
+    }
+    catch (IOException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+
+    Console.WriteLine($"{options.Count} simulated gateways written to {inventoryPath}.");
+    return 0;
+}
+
 using var loggers = LoggerFactory.Create(builder => builder.AddSimpleConsole(o =>
 {
     o.SingleLine = true;
@@ -23,11 +39,22 @@ using var loggers = LoggerFactory.Create(builder => builder.AddSimpleConsole(o =
 var log = loggers.CreateLogger("KpNet.Simulator");
 
 var gateways = DemoGateways.Read(options.GatewaysCsv).Take(options.Count ?? int.MaxValue).ToList();
-var connection = options.Connection ?? SimulatorOptions.LocalConnection(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable("KPNET_PORT"));
-var producer = new EventHubsProducerClient(connection);
-var sender = new TelemetrySender(producer);
+ITelemetrySender sender;
+await using var eventHubsProducer = options.SendsToEventHubs ? EventHubsTarget.CreateProducer(options) : null;
+if (eventHubsProducer is not null)
+{
+    sender = new EventHubsTelemetrySender(eventHubsProducer, options.ParallelSends);
+    SimulatorLog.Started(log, gateways.Count, eventHubsProducer.EventHubName, eventHubsProducer.FullyQualifiedNamespace, "Azure.Messaging.EventHubs as " + EventHubsTarget.Identity(options), options.Interval.TotalSeconds, options.Speed, options.Faults);
+}
+else
+{
+    var connection = options.Connection ?? SimulatorOptions.LocalConnection(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable("KPNET_PORT"));
+    var restProducer = new EventHubsProducerClient(connection);
+    sender = new TelemetrySender(restProducer);
+    SimulatorLog.Started(log, gateways.Count, restProducer.EventHubName, EventHubsConnectionString.Parse(connection).Endpoint.Authority, "the REST send API", options.Interval.TotalSeconds, options.Speed, options.Faults);
+}
+
 var simulator = new GatewaySimulator(gateways, options.Interval, options.Speed, options.Faults);
-SimulatorLog.Started(log, gateways.Count, producer.EventHubName, EventHubsConnectionString.Parse(connection).Endpoint.Authority, options.Interval.TotalSeconds, options.Speed, options.Faults);
 
 using var stopping = new CancellationTokenSource();
 void Stop(PosixSignalContext context)
@@ -48,7 +75,7 @@ while (!stopping.IsCancellationRequested)
     SendResult result;
     try
     {
-        result = await sender.SendAsync(TelemetrySender.ToOutgoing(simulator.NextRound(DateTimeOffset.UtcNow)).ToList(), stopping.Token);
+        result = await sender.SendAsync(simulator.NextRound(DateTimeOffset.UtcNow), stopping.Token);
     }
     catch (OperationCanceledException)
     {

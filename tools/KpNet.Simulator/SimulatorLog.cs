@@ -2,8 +2,8 @@ namespace KpNet.Simulator;
 
 internal static partial class SimulatorLog
 {
-    [LoggerMessage(EventId = 7000, EventName = "SimulatorStarted", Level = LogLevel.Information, Message = "Simulating {GatewayCount} gateways, sending to hub {EventHubName} at {Endpoint} every {IntervalSeconds} s (speed {Speed}, faults {Faults})")]
-    public static partial void Started(ILogger logger, int gatewayCount, string eventHubName, string endpoint, double intervalSeconds, double speed, bool faults);
+    [LoggerMessage(EventId = 7000, EventName = "SimulatorStarted", Level = LogLevel.Information, Message = "Simulating {GatewayCount} gateways, sending to hub {EventHubName} at {Endpoint} through {Sender} every {IntervalSeconds} s (speed {Speed}, faults {Faults})")]
+    public static partial void Started(ILogger logger, int gatewayCount, string eventHubName, string endpoint, string sender, double intervalSeconds, double speed, bool faults);
 
     [LoggerMessage(EventId = 7001, EventName = "SimulatorRoundSent", Level = LogLevel.Information, Message = "Round {Round}: {Sent} events sent in {Requests} requests, 0 failed ({ElapsedMs} ms)")]
     public static partial void RoundSent(ILogger logger, int round, int sent, int requests, long elapsedMs);

@@ -1,26 +1,40 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Messaging.EventHubs;
 
 namespace KpNet.Simulator;
 
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
 public sealed record SimulatorOptions(
-    string GatewaysCsv, int? Count, TimeSpan Interval, string? Connection, bool Faults, double Speed, bool Once)
+    string GatewaysCsv, int? Count, TimeSpan Interval, string? Connection, bool Faults, double Speed, bool Once,
+    string? EventHubsConnection = null, string? EventHubsNamespace = null, string? EventHub = null, int ParallelSends = 32,
+    string? MakeInventory = null)
 {
     public const string Usage = """
         usage: dotnet run --project tools/KpNet.Simulator -- [options]
           --gateways FILE      demo inventory CSV (default tools/demo/gateways.csv)
           --count N            simulate the first N gateways (default all)
           --interval 5s        time between rounds (ms, s or m; default 5s)
-          --connection "..."   Event Hubs connection string (default: TelemetryEventHub of ./local.settings.json
-                               or ./local.settings.sample.json, i.e. the app's local ingest endpoint, on port
-                               KPNET_PORT when that is set)
+          --connection "..."   Event Hubs connection string for the REST send API (default: TelemetryEventHub of
+                               ./local.settings.json or ./local.settings.sample.json, i.e. the app's local ingest
+                               endpoint, on port KPNET_PORT when that is set)
           --faults             occasionally report unit fault codes and battery over-temperature
           --speed 1            the households' clock runs this many times faster than real time (ts stays real)
           --once               send one round and exit (non-zero when any event failed)
+        a real Event Hubs namespace instead, through Azure.Messaging.EventHubs (AMQP):
+          --event-hubs "..."   connection string of a send policy (with EntityPath, or give --event-hub)
+          --event-hubs-namespace NS.servicebus.windows.net --event-hub telemetry
+                               signed in with DefaultAzureCredential (az login, environment, managed identity), which
+                               needs the Azure Event Hubs Data Sender role on the hub
+          --parallel-sends 32  gateways whose batches are in flight at once (default 32)
+        or write an inventory of simulated gateways for a deployed system to import, and exit:
+          --make-inventory FILE --count N
         """;
 
     private static readonly string[] SettingsFiles = ["local.settings.json", "local.settings.sample.json"];
+
+    /// <summary>True when the rounds go to a real Event Hubs namespace rather than through the REST send API.</summary>
+    public bool SendsToEventHubs => EventHubsConnection is not null || EventHubsNamespace is not null;
 
     public static SimulatorOptions Parse(IReadOnlyList<string> args)
     {
@@ -37,11 +51,76 @@ public sealed record SimulatorOptions(
                 "--faults" => options with { Faults = true },
                 "--speed" => options with { Speed = double.TryParse(Value(), CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new FormatException("--speed must be a positive number.") },
                 "--once" => options with { Once = true },
+                "--event-hubs" => options with { EventHubsConnection = Value() },
+                "--event-hubs-namespace" => options with { EventHubsNamespace = Value() },
+                "--event-hub" => options with { EventHub = Value() },
+                "--make-inventory" => options with { MakeInventory = Value() },
+                "--parallel-sends" => options with { ParallelSends = int.TryParse(Value(), CultureInfo.InvariantCulture, out var p) && p > 0 ? p : throw new FormatException("--parallel-sends must be a positive number.") },
                 _ => throw new FormatException($"Unknown option {args[i]}."),
             };
         }
 
+        options.CheckCombinations();
         return options;
+    }
+
+    private void CheckCombinations()
+    {
+        if (MakeInventory is not null && Count is null)
+        {
+            throw new FormatException("--make-inventory needs --count.");
+        }
+
+        if (EventHubsConnection is not null && EventHubsNamespace is not null)
+        {
+            throw new FormatException("Give --event-hubs or --event-hubs-namespace, not both.");
+        }
+
+        if (Connection is not null && SendsToEventHubs)
+        {
+            throw new FormatException("--connection sends through the REST API, --event-hubs and --event-hubs-namespace through Azure.Messaging.EventHubs: give one.");
+        }
+
+        if (EventHub is not null && !SendsToEventHubs)
+        {
+            throw new FormatException("--event-hub goes with --event-hubs or --event-hubs-namespace.");
+        }
+
+        if (EventHubsNamespace is not null && EventHub is null)
+        {
+            throw new FormatException("--event-hubs-namespace needs --event-hub.");
+        }
+
+        if (EventHubsConnection is not null)
+        {
+            CheckEventHubsConnection(EventHubsConnection, EventHub);
+        }
+    }
+
+    /// <summary>What the client would refuse at start, said in the options' terms (never echoing the key).</summary>
+    private static void CheckEventHubsConnection(string connectionString, string? eventHub)
+    {
+        EventHubsConnectionStringProperties connection;
+        try
+        {
+            connection = EventHubsConnectionStringProperties.Parse(connectionString);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new FormatException("--event-hubs is not an Event Hubs connection string.", e);
+        }
+
+        var problem = connection.Endpoint is null ? "has no Endpoint"
+            : connection.SharedAccessSignature is null && (connection.SharedAccessKeyName is null || connection.SharedAccessKey is null) ? "has neither SharedAccessKeyName and SharedAccessKey nor SharedAccessSignature"
+            : connection.EventHubName is null && eventHub is null ? "has no EntityPath: give --event-hub"
+            : connection.EventHubName is not null && eventHub is not null && connection.EventHubName != eventHub ? $"names hub {connection.EventHubName}, --event-hub {eventHub}"
+            // The local ingest endpoint speaks only the REST API; the Event Hubs emulator speaks AMQP on loopback.
+            : connection.Endpoint.IsLoopback && !connectionString.Contains("UseDevelopmentEmulator=true", StringComparison.OrdinalIgnoreCase) ? "points at this machine, whose ingest endpoint speaks the REST API: use --connection"
+            : null;
+        if (problem is not null)
+        {
+            throw new FormatException($"The --event-hubs connection string {problem}.");
+        }
     }
 
     public static TimeSpan ParseInterval(string value)

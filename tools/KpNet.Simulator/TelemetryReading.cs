@@ -32,7 +32,10 @@ public sealed record TelemetryReading(
     IReadOnlyList<UnitReading> Units)
 {
     /// <summary>The event body per api.md "Telemetry events".</summary>
-    public string ToJson()
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Json());
+
+    /// <summary>The event body as the UTF-8 bytes an event carries.</summary>
+    public byte[] ToUtf8Json()
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -91,6 +94,6 @@ public sealed record TelemetryReading(
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 }

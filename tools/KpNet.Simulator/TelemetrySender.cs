@@ -4,23 +4,22 @@ using KpNet.Azure.EventHubs;
 
 namespace KpNet.Simulator;
 
-/// <summary>What one round of sending achieved.</summary>
-public readonly record struct SendResult(int Sent, int Failed, int Requests, string? LastError);
-
 /// <summary>
-/// Sends events as Event Hubs batch requests (partition key = gateway ID), split so that no request exceeds the size
-/// limit. Retries of 5xx and 429 are Azure.Core's; a request that still fails counts its events as failed.
+/// The REST target (by default the app's local ingest endpoint): sends events as Event Hubs REST batch requests
+/// (partition key = gateway ID) with our <see cref="EventHubsProducerClient"/>, hub-wide batches split so that no
+/// request exceeds the size limit. Retries of 5xx and 429 are Azure.Core's; a request that still fails counts its events
+/// as failed.
 /// </summary>
-public sealed class TelemetrySender(EventHubsProducerClient producer, int maxRequestBytes = 1_000_000)
+public sealed class TelemetrySender(EventHubsProducerClient producer, int maxRequestBytes = 1_000_000) : ITelemetrySender
 {
     // The batch format around each body: {"Body":"…","BrokerProperties":{"PartitionKey":"…"}}, plus the array's brackets.
     private const int EnvelopeBytes = 64;
 
-    public async Task<SendResult> SendAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
+    public async Task<SendResult> SendAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken)
     {
         var (sent, failed, requests) = (0, 0, 0);
         string? lastError = null;
-        foreach (var request in Split(events, maxRequestBytes))
+        foreach (var request in Split(ToOutgoing(readings).ToList(), maxRequestBytes))
         {
             requests++;
             try

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Data.Tables;
-using KpNet.Azure.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace KpNet.Hosting;
 
@@ -16,8 +16,15 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
     public const string DefaultConnection = "AzureWebJobsStorage";
 
     private readonly ConcurrentDictionary<string, TableServiceClient> _tableServices = new();
+
+    /// <summary>
+    /// The Queue service version every queue client sends, pinned rather than the SDK's newest (2026-10-06), which
+    /// Azurite 3.37 refuses: Azure is then called with exactly the version the tests and local runs were checked against.
+    /// </summary>
+    public const QueueClientOptions.ServiceVersion QueueServiceVersion = QueueClientOptions.ServiceVersion.V2026_06_06;
+
     private readonly ConcurrentDictionary<(string, string), TableClient> _tables = new();
-    private readonly ConcurrentDictionary<(string, string), QueueClient> _queues = new();
+    private readonly ConcurrentDictionary<string, QueueServiceClient> _queueServices = new();
     private readonly Lazy<TokenCredential> _credential = new(() => AppIdentity.Credential(configuration));
 
     public TableClient GetTableClient(string tableName, string connection = DefaultConnection) =>
@@ -29,11 +36,25 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
                 ? new TableServiceClient(connectionString, TableOptions())
                 : new TableServiceClient(ServiceUri(name, "table"), _credential.Value, TableOptions()));
 
+    /// <summary>A queue of the connection, its messages base64-encoded as the Functions queue trigger expects.</summary>
     public QueueClient GetQueueClient(string queueName, string connection = DefaultConnection) =>
-        _queues.GetOrAdd((connection, queueName), key =>
-            configuration[key.Item1] is { Length: > 0 } connectionString
-                ? new QueueClient(connectionString, key.Item2, WithStorageRetry(new QueueClientOptions()))
-                : new QueueClient(new Uri(ServiceUri(key.Item1, "queue"), key.Item2), _credential.Value, WithStorageRetry(new QueueClientOptions())));
+        _queueServices.GetOrAdd(connection, key => CreateQueueServiceClient(key, QueueOptions())).GetQueueClient(queueName);
+
+    /// <summary>
+    /// A queue service client of its own, for options the shared one must not have (another encoding, a
+    /// <see cref="QueueClientOptions.MessageDecodingFailed"/> handler); start them from <see cref="QueueOptions"/>.
+    /// </summary>
+    public QueueServiceClient CreateQueueServiceClient(string connection, QueueClientOptions options) =>
+        configuration[connection] is { Length: > 0 } connectionString
+            ? new QueueServiceClient(connectionString, options)
+            : new QueueServiceClient(ServiceUri(connection, "queue"), _credential.Value, options);
+
+    /// <summary>
+    /// The options of the app's queue clients: the host's message encoding (base64 unless told otherwise), the pinned
+    /// service version and the storage retry budget.
+    /// </summary>
+    public static QueueClientOptions QueueOptions(QueueMessageEncoding encoding = QueueMessageEncoding.Base64) =>
+        WithStorageRetry(new QueueClientOptions(QueueServiceVersion) { MessageEncoding = encoding });
 
     /// <summary>
     /// A single table or queue call takes milliseconds; Azure.Core's defaults (100 s a try) would let a stalled account

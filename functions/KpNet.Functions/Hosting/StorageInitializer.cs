@@ -20,8 +20,8 @@ public sealed class StorageInitializer(IEnumerable<StorageTable> tables, Trigger
 
         foreach (var (_, queue) in functions.OfTrigger<QueueTrigger>())
         {
-            await storage.GetQueueClient(queue.QueueName, queue.Connection).CreateIfNotExistsAsync(cancellationToken);
-            await storage.GetQueueClient(queue.QueueName + "-poison", queue.Connection).CreateIfNotExistsAsync(cancellationToken);
+            await storage.GetQueueClient(queue.QueueName, queue.Connection).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await storage.GetQueueClient(queue.QueueName + "-poison", queue.Connection).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 

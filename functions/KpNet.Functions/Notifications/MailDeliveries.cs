@@ -15,6 +15,19 @@ public enum MailDeliveryStatus
     Failed,
 }
 
+/// <summary>What a look at a mail's delivery row finds, for whoever watches over stalled sends.</summary>
+public enum MailDeliveryState
+{
+    /// <summary>Sent, refused for good, released, or never claimed: nothing to watch.</summary>
+    Settled,
+
+    /// <summary>Claimed, and the claim renewed within its lease: a live invocation is on it.</summary>
+    BeingSent,
+
+    /// <summary>Claimed, and not renewed for a whole lease: the invocation died, and a redelivery may take it over.</summary>
+    Stalled,
+}
+
 /// <summary>A claim on a mail: only its holder sends, and only it may mark the outcome (the ETag guards every write; the owner tells our row from a successor's).</summary>
 public sealed record MailClaim(string MailId, string Owner, ETag ETag, bool TookOver);
 
@@ -25,7 +38,7 @@ public abstract record ClaimResult
     public sealed record AlreadySent : ClaimResult;
 
     /// <summary>Another invocation holds a fresh claim; the message must come back later.</summary>
-    public sealed record HeldElsewhere(DateTimeOffset LeasedAt) : ClaimResult;
+    public sealed record HeldElsewhere : ClaimResult;
 }
 
 /// <summary>
@@ -75,16 +88,15 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
                 continue; // Released between our insert and our read.
             }
 
-            var status = existing.GetString("Status") is { } text ? Enum.Parse<MailDeliveryStatus>(text) : MailDeliveryStatus.Sent;
-            var leasedAt = existing.GetDateTimeOffset("LeasedAt") ?? DateTimeOffset.MinValue;
+            var status = StatusOf(existing);
             if (status == MailDeliveryStatus.Sent)
             {
                 return new ClaimResult.AlreadySent();
             }
 
-            if (status == MailDeliveryStatus.Sending && time.GetUtcNow() - leasedAt < ClaimLease)
+            if (status == MailDeliveryStatus.Sending && LeaseIsLive(existing))
             {
-                return new ClaimResult.HeldElsewhere(leasedAt);
+                return new ClaimResult.HeldElsewhere();
             }
 
             try
@@ -97,6 +109,14 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
                 // Another successor took it first; look again.
             }
         }
+    }
+
+    public async Task<MailDeliveryState> StateOfAsync(string mailId, CancellationToken cancellationToken)
+    {
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(mailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        return row is null || StatusOf(row) != MailDeliveryStatus.Sending ? MailDeliveryState.Settled
+            : LeaseIsLive(row) ? MailDeliveryState.BeingSent
+            : MailDeliveryState.Stalled;
     }
 
     /// <summary>Starts the claim's lease again; null when the claim is no longer ours (it was taken over).</summary>
@@ -185,6 +205,12 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
         var row = (await Table.GetEntityIfExistsAsync<TableEntity>(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return row?.GetString("Owner") == claim.Owner ? row : null;
     }
+
+    private static MailDeliveryStatus StatusOf(TableEntity row) =>
+        row.GetString("Status") is { } text ? Enum.Parse<MailDeliveryStatus>(text) : MailDeliveryStatus.Sent;
+
+    private bool LeaseIsLive(TableEntity row) =>
+        row.GetDateTimeOffset("LeasedAt") is { } leasedAt && time.GetUtcNow() - leasedAt < ClaimLease;
 
     private TableEntity Row(OutgoingMail mail, string owner, MailDeliveryStatus status) => new(mail.Id, "")
     {

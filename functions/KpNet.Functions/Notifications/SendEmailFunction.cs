@@ -24,6 +24,7 @@ public sealed partial class SendEmailFunction(
     StorageAccount storage,
     IMailSender sender,
     MailDeliveries deliveries,
+    StalledMails stalledMails,
     SendingPause pause,
     TimeProvider time,
     ILogger<SendEmailFunction> logger) : IQueueFunction
@@ -71,6 +72,7 @@ public sealed partial class SendEmailFunction(
 
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewUntilStoppedAsync(claim, stopRenewing.Token);
+        var inFlight = await RecordInFlightAsync(mail, cancellationToken);
         SendResult sending;
         try
         {
@@ -81,6 +83,7 @@ public sealed partial class SendEmailFunction(
             // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for the lease.
             await stopRenewing.CancelAsync();
             await ReleaseQuietlyAsync(await renewing);
+            await ForgetQuietlyAsync(inFlight);
             throw;
         }
 
@@ -99,8 +102,46 @@ public sealed partial class SendEmailFunction(
                 break;
             case SendResult.PausedBeyondBudget:
                 await ReleaseQuietlyAsync(claim);
+                await ForgetQuietlyAsync(inFlight);
                 LogGivenBack(mail.Id, mail.Kind, pause.Until);
                 throw new MailBusyException($"Mail {mail.Id} not sent: ACS is paused beyond this invocation's hold budget; the queue delivers it again after its visibility timeout.");
+        }
+
+        await ForgetQuietlyAsync(inFlight);
+    }
+
+    /// <summary>
+    /// Records the mail for <see cref="StalledMails"/>, so it goes out within about a minute should this whole instance
+    /// die. Not a reason to hold the mail back: without the record a death only delays it by the host's 5 to 10 minutes.
+    /// </summary>
+    private async Task<MailInFlight?> RecordInFlightAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stalledMails.RecordAsync(mail, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogInFlightNotRecorded(e, mail.Id);
+            return null;
+        }
+    }
+
+    /// <summary>The outcome is written; a record left behind is cleared by the next look at stalled mails.</summary>
+    private async Task ForgetQuietlyAsync(MailInFlight? inFlight)
+    {
+        if (inFlight is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await stalledMails.ForgetAsync(inFlight, CancellationToken.None);
+        }
+        catch (RequestFailedException e)
+        {
+            LogInFlightNotForgotten(e, inFlight.MailId);
         }
     }
 
@@ -254,7 +295,7 @@ public sealed partial class SendEmailFunction(
     private async Task PoisonAsync(QueueTriggerInput message, CancellationToken cancellationToken)
     {
         var poison = storage.GetQueueClient(PoisonQueueName);
-        await poison.CreateIfNotExistsAsync(cancellationToken);
+        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await poison.SendMessageAsync(message.Text, cancellationToken: cancellationToken);
     }
 
@@ -293,6 +334,12 @@ public sealed partial class SendEmailFunction(
 
     [LoggerMessage(EventId = 2012, EventName = "MailClaimTakenOverWhileHeld", Level = LogLevel.Warning, Message = "Mail {MailId}: the claim was taken over while this invocation still held it (its renewals had failed for a whole lease); the mail may be sent twice")]
     private partial void LogTakenOverWhileHeld(string mailId);
+
+    [LoggerMessage(EventId = 2014, EventName = "MailInFlightNotRecorded", Level = LogLevel.Warning, Message = "Mail {MailId}: could not be recorded as in flight; should this instance die, it goes out when the host gives its message back (5 to 10 minutes)")]
+    private partial void LogInFlightNotRecorded(Exception exception, string mailId);
+
+    [LoggerMessage(EventId = 2015, EventName = "MailInFlightNotForgotten", Level = LogLevel.Warning, Message = "Mail {MailId}: its in-flight record could not be removed; the next look at stalled mails clears it")]
+    private partial void LogInFlightNotForgotten(Exception exception, string mailId);
 
     [LoggerMessage(EventId = 2007, EventName = "OutboxMessageUnreadable", Level = LogLevel.Error, Message = "Outbox message {MessageId} is not a mail; moved to email-outbox-poison")]
     private partial void LogUnreadable(string messageId);

@@ -220,6 +220,28 @@ public sealed class FunctionMetadataTests : IDisposable
     }
 
     [Fact]
+    public void A_timer_whose_schedule_the_host_cannot_parse_cannot_be_published()
+    {
+        var app = KpNetApp.Create([], emittingMetadata: true, configureServices: builder =>
+            builder.Services.AddTimerFunction<RecordingTimerFunction>("FiveFieldTimer", "*/5 * * * *"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionMetadataWriter.Write(FunctionCatalog.Of(app), _appRoot));
+        Assert.Contains("FiveFieldTimer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_timer_whose_schedule_is_an_app_setting_is_published_as_the_setting()
+    {
+        var app = KpNetApp.Create([], emittingMetadata: true, configureServices: builder =>
+            builder.Services.AddTimerFunction<RecordingTimerFunction>("SettingTimer", "%SettingTimerSchedule%"));
+
+        FunctionMetadataWriter.Write(FunctionCatalog.Of(app), _appRoot);
+
+        using var timer = JsonDocument.Parse(File.ReadAllText(Path.Combine(_appRoot, "SettingTimer", "function.json")));
+        Assert.Equal("%SettingTimerSchedule%", Binding(timer, 0).GetProperty("schedule").GetString());
+    }
+
+    [Fact]
     public void Two_functions_with_one_name_cannot_be_published()
     {
         var app = KpNetApp.Create([], emittingMetadata: true, configureServices: builder =>

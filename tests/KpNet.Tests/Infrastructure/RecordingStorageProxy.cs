@@ -135,10 +135,13 @@ public sealed partial class RecordingStorageProxy : IAsyncDisposable
     /// <summary>"/devstoreaccount1/Throttles(PartitionKey='…',RowKey='')" → "Throttles"; "/devstoreaccount1/mail-requests/messages" → "mail-requests".</summary>
     private static string ResourceOf(string path) => Resource().Match(path).Groups[1].Value;
 
-    /// <summary>The decoded text of a message put on a queue (the body is &lt;QueueMessage&gt;&lt;MessageText&gt;base64…).</summary>
+    /// <summary>
+    /// The decoded text of a message put on a queue (the body is &lt;QueueMessage&gt;&lt;MessageText&gt;base64…, read as
+    /// bytes: the SDK starts it with a UTF-8 byte-order mark).
+    /// </summary>
     private static string? MessageTextOf(string path, string method, byte[] body) =>
         method == "POST" && path.EndsWith("/messages", StringComparison.Ordinal)
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(XDocument.Parse(Encoding.UTF8.GetString(body)).Root!.Element("MessageText")!.Value))
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(XDocument.Load(new MemoryStream(body)).Root!.Element("MessageText")!.Value))
             : null;
 
     [GeneratedRegex(@"^/[^/]+/([^/(?]+)")]

@@ -1,5 +1,4 @@
 using KpNet.Azure.Email;
-using KpNet.Azure.Storage.Queues;
 using KpNet.Notifications;
 using KpNet.Tests.Email;
 using KpNet.Tests.Infrastructure;
@@ -178,13 +177,13 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
     // Receiving hides each message for a few seconds, which walks the whole poison queue without removing anything.
     private async Task<List<string>> PoisonedTextsAsync()
     {
-        var poison = new QueueClient(azurite.ConnectionString, SendEmailFunction.PoisonQueueName);
+        var poison = TestQueues.Queue(azurite.ConnectionString, SendEmailFunction.PoisonQueueName);
         await poison.CreateIfNotExistsAsync();
         var texts = new Dictionary<string, string>();
         while (true)
         {
             var messages = (await poison.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(5))).Value;
-            if (!messages.Any(m => texts.TryAdd(m.MessageId, m.DecodedText ?? "")))
+            if (!messages.Any(m => texts.TryAdd(m.MessageId, m.Body.ToString())))
             {
                 return [.. texts.Values];
             }

@@ -1,5 +1,4 @@
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Queues;
 using Azure.Data.Tables;
 using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
@@ -12,7 +11,19 @@ internal static class MailStorage
     public static async Task<TableEntity?> DeliveryAsync(string connectionString, string mailId) =>
         (await AppTables.Client(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync<TableEntity>(mailId, "")).ValueOrNull();
 
+    /// <summary>Mails recorded as being sent (whose text rests in storage while they are).</summary>
+    public static async Task<int> InFlightCountAsync(string connectionString)
+    {
+        var count = 0;
+        await foreach (var _ in AppTables.Client(connectionString, StalledMails.TableName).QueryAsync<TableEntity>())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Messages in email-outbox, including those an invocation is handling.</summary>
     public static async Task<long> OutboxCountAsync(string connectionString) =>
-        (await new QueueClient(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        (await TestQueues.Queue(connectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 }

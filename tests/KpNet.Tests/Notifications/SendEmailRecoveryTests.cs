@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using KpNet.Azure.Storage.Queues;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using KpNet.Notifications;
@@ -25,15 +26,26 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     /// <summary>How late a mail may be after its instance died: the claim lease plus one look at the claim, with room for the test's clock steps.</summary>
     private static readonly TimeSpan AboutAMinute = TimeSpan.FromSeconds(75);
 
+    /// <summary>How late a mail may be after its whole instance died: the claim lease, one look at stalled mails every 30 s, and the test's clock steps.</summary>
+    private static readonly TimeSpan AboutAMinuteAndAHalf = TimeSpan.FromSeconds(95);
+
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     private readonly CapturedLogs _logs = new();
     private readonly List<TestApp> _apps = [];
+
+    /// <summary>The host's calls into instances that died; dropped first, as the host's would be, so those apps can stop.</summary>
+    private readonly List<HttpClient> _hostCalls = [];
     private FakeEmailService _acs = null!;
 
     public async Task InitializeAsync() => _acs = await FakeEmailService.StartAsync();
 
     public async Task DisposeAsync()
     {
+        foreach (var call in _hostCalls)
+        {
+            call.Dispose();
+        }
+
         foreach (var app in _apps)
         {
             await app.DisposeAsync();
@@ -63,25 +75,12 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     [Fact]
     public async Task A_mail_whose_instance_died_mid_send_is_delivered_by_another_instance_within_about_a_minute_exactly_once()
     {
-        await CreateMailStorageAsync();
-        var dying = new DyingSender();
-        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
-        var mail = Mail("停止したインスタンス");
-        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
-
-        // As the Functions host does: receive the message (invisible while its invocation runs) and invoke the handler.
-        var queue = new QueueClient(storage.ConnectionString, EmailOutbox.QueueName);
-        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
-        using var host = LoopbackClient.Create(dead.BaseAddress);
-        host.Timeout = Timeout.InfiniteTimeSpan;
-        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
-        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+        var (mail, queue, message) = await SendOnAnInstanceAboutToDieAsync("停止したインスタンス");
 
         // The handler process dies here (its clock never moves again, so it renews nothing): the host's call fails and
         // the host gives the message back after visibilityTimeout (0 in tests); another instance picks it up.
         var diedAt = _clock.GetUtcNow();
-        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, null, TimeSpan.Zero);
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
 
         // Nothing may happen before the claim's lease ends; from there the clock moves in small steps.
@@ -92,6 +91,50 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         Assert.InRange(delivered.SentAt!.Value - diedAt, TimeSpan.Zero, AboutAMinute);
         Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
         Assert.Single(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver" && (string?)e.Values["MailId"] == mail.Id);
+    }
+
+    [Fact]
+    public async Task A_mail_whose_whole_instance_died_mid_send_goes_out_within_about_a_minute_and_a_half_although_the_host_still_holds_its_message()
+    {
+        var (mail, queue, message) = await SendOnAnInstanceAboutToDieAsync("インスタンスごと停止");
+
+        // The whole instance dies here: nothing gives the message back, and the host that received it keeps it from every
+        // other instance for its 10 minutes. Another instance is running.
+        var diedAt = _clock.GetUtcNow();
+        await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        _clock.Advance(TimeSpan.FromSeconds(55));
+        var delivered = await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(500), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 1 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent and only the held original left");
+        Assert.InRange(delivered.SentAt!.Value - diedAt, MailDeliveries.ClaimLease, AboutAMinuteAndAHalf);
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "StalledMailRequeued" && (string?)e.Values["MailId"] == mail.Id);
+
+        // Ten minutes on, the host's hold ends and the original comes back: it finds the mail sent.
+        await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        await Eventually.ReturnsAsync(() => DeliveryAsync(mail.Id), delivery => delivery.OutboxMessages == 0, what: "the original message to be handled");
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_mail_still_being_sent_is_not_queued_again_however_long_throttling_lasts()
+    {
+        var app = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        var mail = Mail("長いスロットリング");
+        _acs.FailNext(int.MaxValue, 429);
+
+        await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
+        await Eventually.ReturnsAsync(() => Task.FromResult(_acs.Requests.Count(r => r.OperationId == mail.Id)), count => count > 0, what: "ACS to throttle the mail");
+        var throttledUntil = _clock.GetUtcNow() + TimeSpan.FromMinutes(2.5);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => Task.FromResult(_clock.GetUtcNow()), now => now >= throttledUntil, timeout: TimeSpan.FromMinutes(1), what: "two and a half minutes of throttling");
+        _acs.FailNext(0);
+        await Eventually.ReturnsWhileAdvancingAsync(
+            _clock, TimeSpan.FromMilliseconds(250), () => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, timeout: TimeSpan.FromMinutes(1), what: $"mail {mail.Id} sent");
+
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name is "StalledMailRequeued" or "MailAlreadySent" or "MailClaimTakenOver");
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
     }
 
     [Fact]
@@ -129,7 +172,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     private static ByteArrayContent InvocationOf(QueueMessage message) =>
         new(InvocationPayload.Write(
             "message",
-            data => InvocationPayload.WriteHostString(data, message.DecodedText!),
+            data => InvocationPayload.WriteHostString(data, message.Body.ToString()),
             metadata =>
             {
                 metadata.WritePropertyName("Id");
@@ -147,11 +190,35 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
             row?.GetString("Status"), row?.GetDateTimeOffset("SentAt"), _acs.Accepted.Count(a => a.OperationId == mailId), await MailStorage.OutboxCountAsync(storage.ConnectionString));
     }
 
+    /// <summary>
+    /// An instance under the Functions host starts sending a mail and stops there: as the host does, the test receives the
+    /// message (invisible for the host's 10 minutes while its invocation runs) and invokes the handler, whose send never
+    /// returns and whose clock never moves again, so it renews nothing.
+    /// </summary>
+    private async Task<(OutgoingMail Mail, QueueClient Queue, QueueMessage Message)> SendOnAnInstanceAboutToDieAsync(string subject)
+    {
+        await CreateMailStorageAsync();
+        var dying = new DyingSender();
+        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
+        var mail = Mail(subject);
+        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
+        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
+        var host = LoopbackClient.Create(dead.BaseAddress);
+        host.Timeout = Timeout.InfiniteTimeSpan;
+        _hostCalls.Add(host);
+        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
+        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+        return (mail, queue, message);
+    }
+
     // In Azure the infrastructure creates them; an app under the Functions host does not.
     private async Task CreateMailStorageAsync()
     {
         await AppTables.Client(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
-        await new QueueClient(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
+        await AppTables.Client(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
+        await TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
     }
 
     private async Task<TestApp> StartAppAsync(TimeProvider clock, IMailSender sender, Action<WebApplicationBuilder>? configure = null, bool underFunctionsHost = false)

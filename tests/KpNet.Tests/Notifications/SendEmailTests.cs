@@ -41,7 +41,7 @@ public sealed class SendEmailTests(AzuriteFixture azurite) : IClassFixture<Azuri
         await Eventually.ReturnsAsync(MailboxAsync, mails => mails.Count == 1, what: "the first delivery");
         await outbox.EnqueueAsync(mail, CancellationToken.None);
         await Eventually.ReturnsAsync(
-            async () => (await new KpNet.Azure.Storage.Queues.QueueClient(azurite.ConnectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
+            async () => (await TestQueues.Queue(azurite.ConnectionString, EmailOutbox.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount,
             count => count == 0, what: "the redelivery to be consumed");
 
         Assert.Single(await MailboxAsync());

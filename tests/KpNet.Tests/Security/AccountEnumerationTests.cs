@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Storage.Queues;
 using KpNet.Accounts.Registration;
 using KpNet.Gateways.Inventory;
-using KpNet.Azure.Storage.Queues;
 using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Tests.Accounts;
@@ -30,7 +30,7 @@ public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IClassFixt
     private RecordingStorageProxy _storage = null!;
     private TestApp _app = null!;
 
-    private QueueClient MailRequestQueue => new(azurite.ConnectionString, MailRequests.QueueName);
+    private QueueClient MailRequestQueue => TestQueues.Queue(azurite.ConnectionString, MailRequests.QueueName);
 
     public async Task InitializeAsync()
     {
@@ -137,7 +137,7 @@ public sealed class AccountEnumerationTests(AzuriteFixture azurite) : IClassFixt
     {
         foreach (var message in (await MailRequestQueue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value)
         {
-            if (requests.Any(r => message.DecodedText?.Contains(r.Subject, StringComparison.Ordinal) == true))
+            if (requests.Any(r => message.Body.ToString().Contains(r.Subject, StringComparison.Ordinal)))
             {
                 await MailRequestQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
             }

@@ -23,7 +23,7 @@ public sealed class SimulatorIngestTests(AzuriteFixture azurite) : IClassFixture
         var sender = new TelemetrySender(new EventHubsProducerClient(app.TelemetryConnectionString));
 
         var readings = simulator.NextRound(DateTimeOffset.UtcNow);
-        var result = await sender.SendAsync(TelemetrySender.ToOutgoing(readings).ToList(), CancellationToken.None);
+        var result = await sender.SendAsync(readings, CancellationToken.None);
 
         Assert.Equal((gateways.Count, 0), (result.Sent, result.Failed));
         var statuses = app.Services.GetRequiredService<GatewayStatusStore>();
@@ -44,7 +44,7 @@ public sealed class SimulatorIngestTests(AzuriteFixture azurite) : IClassFixture
         var sender = new TelemetrySender(new EventHubsProducerClient(wrongKey));
         var simulator = new GatewaySimulator([new DemoGateway("SWRONGKEY001", "GW-M001", "SIMX", SimulatedProduct.KpacB)], TimeSpan.FromSeconds(5));
 
-        var result = await sender.SendAsync(TelemetrySender.ToOutgoing(simulator.NextRound(DateTimeOffset.UtcNow)).ToList(), CancellationToken.None);
+        var result = await sender.SendAsync(simulator.NextRound(DateTimeOffset.UtcNow), CancellationToken.None);
 
         Assert.Equal((0, 1), (result.Sent, result.Failed));
         Assert.Contains("401", result.LastError, StringComparison.Ordinal);

@@ -21,10 +21,13 @@ public sealed record EventHubTrigger(string EventHubName, string Connection, str
     public override string BindingName => "events";
 }
 
-/// <summary>NCRONTAB schedule with six fields (seconds first), or a <c>%Setting%</c> naming one.</summary>
+/// <summary>NCRONTAB schedule with six fields (seconds first, read in UTC, see <see cref="TimerSchedule"/>), or a <c>%Setting%</c> naming one.</summary>
 public sealed record TimerTrigger(string Schedule, bool RunOnStartup = false) : FunctionTrigger
 {
     public override string BindingName => "timer";
+
+    /// <summary>The app setting holding the schedule when it is written <c>%Setting%</c>, else null.</summary>
+    public string? ScheduleSetting => Schedule.Length > 2 && Schedule[0] == '%' && Schedule[^1] == '%' ? Schedule[1..^1] : null;
 }
 
 /// <summary>The host's function-level retry policy (exponential back-off).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using NCrontab;
 
 namespace KpNet.Hosting.Functions;
 
@@ -16,10 +17,29 @@ public static class FunctionMetadataWriter
 
         foreach (var function in catalog.TriggerFunctions)
         {
+            EnsureHostCanReadSchedule(function);
             written.Add(WriteFunction(appRoot, function.Name, writer => WriteTriggerBinding(writer, function.Trigger), function.Retry));
         }
 
         return written;
+    }
+
+    // The host would not load a timer function whose schedule it cannot parse. A %Setting% is resolved where the app runs.
+    private static void EnsureHostCanReadSchedule(FunctionDefinition function)
+    {
+        if (function.Trigger is not TimerTrigger { ScheduleSetting: null } timer)
+        {
+            return;
+        }
+
+        try
+        {
+            TimerSchedule.Parse(timer.Schedule);
+        }
+        catch (CrontabException e)
+        {
+            throw new InvalidOperationException($"Timer function '{function.Name}' has the schedule '{timer.Schedule}', which is no six-field NCRONTAB schedule: {e.Message}", e);
+        }
     }
 
     private static string WriteFunction(string appRoot, string name, Action<Utf8JsonWriter> writeBindings, RetryPolicy? retry)

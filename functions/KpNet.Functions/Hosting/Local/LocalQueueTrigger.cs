@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
-using KpNet.Azure.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace KpNet.Hosting.Local;
 /// <summary>
 /// Polls a queue the way the Functions queue trigger does: base64 text, the host's lease while the handler runs, the
 /// message back after visibilityTimeout on failure, and to "&lt;queue&gt;-poison" once it has been tried maxDequeueCount
-/// times (or at once when it is not base64, which the real trigger cannot decode either).
+/// times (or at once when it is not base64: the queue client cannot decode it, and the host's handler of that failure
+/// copies it to poison as it is and never runs the function).
 /// </summary>
 public sealed partial class LocalQueueTrigger(
     FunctionDefinition function,
@@ -33,10 +35,18 @@ public sealed partial class LocalQueueTrigger(
     private readonly QueueTrigger _trigger = (QueueTrigger)function.Trigger;
     private readonly QueueTriggerOptions _options = options.Value;
 
+    private string PoisonQueueName => _trigger.QueueName + "-poison";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = storage.GetQueueClient(_trigger.QueueName, _trigger.Connection);
-        var poison = storage.GetQueueClient(_trigger.QueueName + "-poison", _trigger.Connection);
+        // As the host's QueueServiceClientProvider: the receiving client decodes base64, and a message it cannot decode
+        // goes to its MessageDecodingFailed handler instead of the results, to be copied to poison by a client that
+        // does not encode, so the poison queue holds the text exactly as it was.
+        var verbatim = storage.CreateQueueServiceClient(_trigger.Connection, StorageAccount.QueueOptions(QueueMessageEncoding.None));
+        var receiving = StorageAccount.QueueOptions();
+        receiving.MessageDecodingFailed += args => PoisonUndecodableAsync(args, verbatim.GetQueueClient(PoisonQueueName));
+        var queue = storage.CreateQueueServiceClient(_trigger.Connection, receiving).GetQueueClient(_trigger.QueueName);
+        var poison = storage.GetQueueClient(PoisonQueueName, _trigger.Connection);
 
         // Like the host: up to batchSize messages in flight, and a new fetch as soon as fewer than newBatchThreshold
         // remain, so one slow message never holds back the others.
@@ -53,7 +63,7 @@ public sealed partial class LocalQueueTrigger(
                     inFlight.Remove(await Task.WhenAny(inFlight));
                 }
 
-                IReadOnlyList<QueueMessage> messages;
+                QueueMessage[] messages;
                 try
                 {
                     // Not cancelled at stop: a receive abandoned in flight can still take messages at the service, and
@@ -72,7 +82,7 @@ public sealed partial class LocalQueueTrigger(
                     break;
                 }
 
-                if (messages.Count == 0)
+                if (messages.Length == 0)
                 {
                     // Poll again after the back-off, or as soon as a handler finishes and frees a slot.
                     var backOff = Task.Delay(interval, stoppingToken);
@@ -101,13 +111,7 @@ public sealed partial class LocalQueueTrigger(
         var receipt = new Receipt(message.PopReceipt);
         try
         {
-            if (message.DecodedText is not { } text)
-            {
-                LogNotBase64(_trigger.QueueName, message.MessageId);
-                await MoveToPoisonAsync(queue, poison, message, receipt.Value, message.MessageText, cancellationToken);
-                return;
-            }
-
+            var text = message.Body.ToString();
             var payload = InvocationPayload.Write(
                 _trigger.BindingName,
                 writer => InvocationPayload.WriteHostString(writer, text),
@@ -116,7 +120,7 @@ public sealed partial class LocalQueueTrigger(
                     metadata.WritePropertyName("Id");
                     InvocationPayload.WriteHostString(metadata, message.MessageId);
                     metadata.WriteString("DequeueCount", message.DequeueCount.ToString(CultureInfo.InvariantCulture));
-                    metadata.WriteString("InsertionTime", message.InsertionTime.ToString("o", CultureInfo.InvariantCulture));
+                    metadata.WriteString("InsertionTime", message.InsertedOn.GetValueOrDefault().ToString("o", CultureInfo.InvariantCulture));
                     metadata.WritePropertyName("PopReceipt");
                     InvocationPayload.WriteHostString(metadata, message.PopReceipt);
                 });
@@ -127,11 +131,13 @@ public sealed partial class LocalQueueTrigger(
             }
             else if (message.DequeueCount >= _options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(queue, poison, message, receipt.Value, text, cancellationToken);
+                await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken);
+                LogPoisoned(_trigger.QueueName, message.MessageId, message.DequeueCount);
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, receipt.Value, null, _options.VisibilityTimeout, cancellationToken);
+                await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -171,7 +177,7 @@ public sealed partial class LocalQueueTrigger(
                 await Task.Delay(interval, time, stop);
 
                 // Not cancelled with the handler: a renewal that landed unseen would leave a receipt that no longer works.
-                var renewed = (await queue.UpdateMessageAsync(messageId, receipt.Value, null, MessageLease, CancellationToken.None)).Value;
+                var renewed = (await queue.UpdateMessageAsync(messageId, receipt.Value, visibilityTimeout: MessageLease, cancellationToken: CancellationToken.None)).Value;
                 receipt.Value = renewed.PopReceipt;
                 interval = MessageLease / 2;
                 LogLeaseRenewed(_trigger.QueueName, messageId, renewed.NextVisibleOn);
@@ -200,7 +206,7 @@ public sealed partial class LocalQueueTrigger(
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await queue.UpdateMessageAsync(messageId, popReceipt, null, TimeSpan.Zero, timeout.Token);
+            await queue.UpdateMessageAsync(messageId, popReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: timeout.Token);
         }
         catch (Exception e)
         {
@@ -208,11 +214,29 @@ public sealed partial class LocalQueueTrigger(
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, string popReceipt, string text, CancellationToken cancellationToken)
+    /// <summary>
+    /// Called by the receive for a message that is not base64, which then leaves it out of its results; the message
+    /// arrives undecoded. A failure leaves it hidden for its lease, after which the next receive meets it again.
+    /// </summary>
+    private async Task PoisonUndecodableAsync(QueueMessageDecodingFailedEventArgs args, QueueClient verbatimPoison)
     {
-        await poison.SendMessageAsync(text, cancellationToken: cancellationToken);
-        await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken);
-        LogPoisoned(_trigger.QueueName, message.MessageId, message.DequeueCount);
+        if (args.ReceivedMessage is not { } message)
+        {
+            return;
+        }
+
+        LogNotBase64(_trigger.QueueName, message.MessageId);
+        try
+        {
+            await verbatimPoison.SendMessageAsync(message.Body, cancellationToken: args.CancellationToken);
+            await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken);
+            LogPoisoned(_trigger.QueueName, message.MessageId, message.DequeueCount);
+        }
+        catch (Exception e)
+        {
+            // Thrown from here, it would fail the whole receive and leave the batch's other messages hidden.
+            LogHandlingFailed(e, _trigger.QueueName, message.MessageId);
+        }
     }
 
     /// <summary>A received message's pop receipt, which every renewal of its lease replaces.</summary>

@@ -4,7 +4,7 @@ using KpNet.Hosting.Invocation;
 
 namespace KpNet.Hosting.Local;
 
-/// <summary>Fires a timer function on its NCRONTAB schedule (a %Setting% is resolved from configuration, as the host does).</summary>
+/// <summary>Fires a timer function on its NCRONTAB schedule, in UTC (a %Setting% is resolved from configuration, as the host does).</summary>
 public sealed partial class LocalTimerTrigger(
     FunctionDefinition function,
     IConfiguration configuration,
@@ -14,33 +14,30 @@ public sealed partial class LocalTimerTrigger(
 {
     private readonly TimerTrigger _trigger = (TimerTrigger)function.Trigger;
 
-    public static string ResolveSchedule(string schedule, IConfiguration configuration) =>
-        schedule.Length > 2 && schedule[0] == '%' && schedule[^1] == '%'
-            ? configuration[schedule[1..^1]] ?? throw new InvalidOperationException($"Timer schedule setting {schedule} is not configured.")
-            : schedule;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var schedule = CronSchedule.Parse(ResolveSchedule(_trigger.Schedule, configuration));
+        var schedule = TimerSchedule.Parse(_trigger.ScheduleSetting is { } setting
+            ? configuration[setting] ?? throw new InvalidOperationException($"Timer schedule setting {_trigger.Schedule} is not configured.")
+            : _trigger.Schedule);
         DateTimeOffset? last = null;
         if (_trigger.RunOnStartup)
         {
             last = time.GetUtcNow();
-            await FireAsync(null, schedule.Next(last.Value), stoppingToken);
+            await FireAsync(null, schedule.NextAfter(last.Value), stoppingToken);
         }
 
         while (!stoppingToken.IsCancellationRequested)
         {
             // A delay can wake a little early; never fire the same occurrence twice.
             var now = time.GetUtcNow();
-            var next = schedule.Next(last is { } previous && previous > now ? previous : now);
+            var next = schedule.NextAfter(last is { } previous && previous > now ? previous : now);
             var wait = next - now;
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, stoppingToken);
             }
 
-            await FireAsync(last, schedule.Next(next), stoppingToken);
+            await FireAsync(last, schedule.NextAfter(next), stoppingToken);
             last = next;
         }
     }

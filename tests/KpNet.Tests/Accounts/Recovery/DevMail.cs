@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using KpNet.Azure.Storage.Queues;
 using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 
@@ -34,5 +33,5 @@ internal static partial class DevMail
         Uri.UnescapeDataString(Regex.Match(mail.Text, "/" + page + @"#([A-Za-z0-9_%\-]+)").Groups[1].Value);
 
     private static async Task<int> PendingAsync(string storageConnectionString, string queue) =>
-        (await new QueueClient(storageConnectionString, queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        (await TestQueues.Queue(storageConnectionString, queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 }

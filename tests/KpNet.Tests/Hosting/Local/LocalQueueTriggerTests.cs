@@ -1,4 +1,4 @@
-using KpNet.Azure.Storage.Queues;
+using Azure.Storage.Queues;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using KpNet.Hosting.Local;
@@ -25,8 +25,8 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
             builder.Services.AddSingleton(_recorder);
             builder.Services.AddQueueFunction<RecordingQueueFunction>("TestQueue", _queueName);
         });
-        _queue = new QueueClient(azurite.ConnectionString, _queueName);
-        _poison = new QueueClient(azurite.ConnectionString, _queueName + "-poison");
+        _queue = TestQueues.Queue(azurite.ConnectionString, _queueName);
+        _poison = TestQueues.Queue(azurite.ConnectionString, _queueName + "-poison");
         await _queue.CreateIfNotExistsAsync();
         await _poison.CreateIfNotExistsAsync();
     }
@@ -73,17 +73,42 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
         await Eventually.ReturnsAsync(() => CountAsync(_queue), count => count == 0, what: "the original to leave the queue");
         Assert.Equal(5, _recorder.Calls);
         var poisoned = Assert.Single((await _poison.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
-        Assert.Equal("always fails", poisoned.DecodedText);
+        Assert.Equal("always fails", poisoned.Body.ToString());
     }
 
     [Fact]
-    public async Task A_message_that_is_not_base64_goes_to_poison_without_running_the_handler()
+    public async Task A_message_that_is_not_base64_goes_to_poison_as_it_is_without_running_the_handler()
     {
-        await _queue.SendRawMessageAsync("<not base64>", null, null, CancellationToken.None);
+        await TestQueues.Verbatim(azurite.ConnectionString, _queueName).SendMessageAsync("<not base64> ほげ");
 
         await Eventually.ReturnsAsync(() => CountAsync(_poison), count => count == 1, what: "the poison message");
 
+        await Eventually.ReturnsAsync(() => CountAsync(_queue), count => count == 0, what: "the original to leave the queue");
         Assert.Equal(0, _recorder.Calls);
+        var poisoned = Assert.Single((await TestQueues.Verbatim(azurite.ConnectionString, _queueName + "-poison").PeekMessagesAsync()).Value);
+        Assert.Equal("<not base64> ほげ", poisoned.Body.ToString());
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_base64_does_not_hold_back_the_good_message_received_with_it()
+    {
+        var queueName = UniqueName.For("mixed");
+        var recorder = new Recorder();
+        var queue = TestQueues.Queue(azurite.ConnectionString, queueName);
+        await queue.CreateIfNotExistsAsync();
+        await TestQueues.Verbatim(azurite.ConnectionString, queueName).SendMessageAsync("<not base64>");
+        await queue.SendMessageAsync("good");
+
+        // Both are waiting before the trigger starts, so its first receive takes them together.
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
+        {
+            builder.Services.AddSingleton(recorder);
+            builder.Services.AddQueueFunction<RecordingQueueFunction>("MixedQueue", queueName);
+        });
+
+        await Eventually.ReturnsAsync(() => CountAsync(queue), count => count == 0 && recorder.Calls > 0, what: "both messages to leave the queue");
+        Assert.Equal(["good"], recorder.Inputs.Cast<QueueTriggerInput>().Select(m => m.Text));
+        Assert.Equal(1, await CountAsync(TestQueues.Queue(azurite.ConnectionString, queueName + "-poison")));
     }
 
     [Fact]
@@ -91,7 +116,7 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
     {
         var queueName = UniqueName.For("stopping");
         var recorder = new Recorder();
-        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        var queue = TestQueues.Queue(azurite.ConnectionString, queueName);
         await queue.CreateIfNotExistsAsync();
         var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
         {
@@ -104,7 +129,7 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
         await app.DisposeAsync();
 
         var again = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
-        Assert.Equal("slow", again.DecodedText);
+        Assert.Equal("slow", again.Body.ToString());
         Assert.Equal(2, again.DequeueCount);
     }
 
@@ -117,7 +142,7 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
         var recorder = new Recorder();
         var logs = new CapturedLogs();
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        var queue = TestQueues.Queue(azurite.ConnectionString, queueName);
         await queue.CreateIfNotExistsAsync();
         var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
         {
@@ -147,7 +172,7 @@ public sealed class LocalQueueTriggerTests(AzuriteFixture azurite) : IClassFixtu
     {
         var queueName = UniqueName.For("slowfirst");
         var recorder = new Recorder();
-        var queue = new QueueClient(azurite.ConnectionString, queueName);
+        var queue = TestQueues.Queue(azurite.ConnectionString, queueName);
         await queue.CreateIfNotExistsAsync();
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder =>
         {

@@ -1,4 +1,0 @@
-namespace KpNet.Azure.Storage.Queues;
-
-public sealed record SendReceipt(
-    string MessageId, string PopReceipt, DateTimeOffset InsertionTime, DateTimeOffset ExpirationTime, DateTimeOffset TimeNextVisible);
