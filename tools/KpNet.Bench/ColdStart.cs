@@ -4,7 +4,11 @@ using System.Net;
 
 namespace KpNet.Bench;
 
-/// <summary>Cold start of the published handler: process start → first 200 from /api/health, median of N runs.</summary>
+/// <summary>
+/// Cold start of the published handler against a trivial minimal-API app published the same way
+/// (tools/KpNet.Bench.Baseline): process start → first 200 from /api/health, both started as the Functions host starts a
+/// custom handler, interleaved (ours, baseline, ours, …) so both medians come from the same minutes of a busy machine.
+/// </summary>
 public static class ColdStart
 {
     public static async Task<int> RunAsync(string[] args)
@@ -12,36 +16,59 @@ public static class ColdStart
         var runs = int.Parse(BenchSupport.Option(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
         var root = BenchSupport.RepositoryRoot();
         var publishDir = Path.GetFullPath(BenchSupport.Option(args, "--publish-dir") ?? Path.Combine(root, "artifacts", "publish"));
+        var baselineDir = Path.GetFullPath(BenchSupport.Option(args, "--baseline-dir") ?? publishDir.TrimEnd('/') + "-baseline");
         if (!args.Contains("--no-publish"))
         {
-            Console.WriteLine($"Publishing to {publishDir} ...");
-            var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", "functions/KpNet.Functions", "-c", "Release", "-o", publishDir]) { WorkingDirectory = root })!;
-            await publish.WaitForExitAsync();
-            if (publish.ExitCode != 0)
+            foreach (var (project, directory) in new[] { ("functions/KpNet.Functions", publishDir), ("tools/KpNet.Bench.Baseline", baselineDir) })
             {
-                return publish.ExitCode;
+                Console.WriteLine($"Publishing {project} to {directory} ...");
+                var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-o", directory]) { WorkingDirectory = root })!;
+                await publish.WaitForExitAsync();
+                if (publish.ExitCode != 0)
+                {
+                    return publish.ExitCode;
+                }
             }
         }
 
-        var executable = Path.Combine(publishDir, "KpNet.Handler");
+        var ours = new App("ours", Path.Combine(publishDir, "KpNet.Handler"), publishDir);
+        var baseline = new App("baseline", Path.Combine(baselineDir, "KpNet.Bench.Baseline"), baselineDir);
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
-        var timings = new List<double>();
+        // One start of each, not counted: the first start after publishing also reads the freshly written files.
+        await TimeOneStartAsync(ours, client);
+        await TimeOneStartAsync(baseline, client);
         for (var run = 0; run < runs; run++)
         {
-            timings.Add(await TimeOneStartAsync(executable, publishDir, client));
-            Console.WriteLine($"  run {run + 1,2}: {timings[^1],8:F1} ms");
+            ours.Timings.Add(await TimeOneStartAsync(ours, client));
+            baseline.Timings.Add(await TimeOneStartAsync(baseline, client));
+            Console.WriteLine($"  run {run + 1,2}: ours {ours.Timings[^1],8:F1} ms   baseline {baseline.Timings[^1],8:F1} ms");
         }
 
-        timings.Sort();
-        var median = runs % 2 == 1 ? timings[runs / 2] : (timings[runs / 2 - 1] + timings[runs / 2]) / 2;
-        Console.WriteLine($"cold start (process start -> first 200 /api/health), {runs} runs: median {median:F1} ms, min {timings[0]:F1} ms, max {timings[^1]:F1} ms");
+        Console.WriteLine($"cold start (process start -> first 200 /api/health), {runs} interleaved runs each:");
+        var oursMedian = Summarise(ours);
+        var baselineMedian = Summarise(baseline);
+        Console.WriteLine($"  ratio of medians ours/baseline: {oursMedian / baselineMedian:F2}, of mins: {ours.Timings.Min() / baseline.Timings.Min():F2}");
         return 0;
     }
 
-    private static async Task<double> TimeOneStartAsync(string executable, string workingDirectory, HttpClient client)
+    private sealed record App(string Name, string Executable, string Directory)
+    {
+        public List<double> Timings { get; } = [];
+    }
+
+    private static double Summarise(App app)
+    {
+        var sorted = app.Timings.Order().ToList();
+        var count = sorted.Count;
+        var median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+        Console.WriteLine($"  {app.Name,-8} median {median,7:F1} ms, min {sorted[0],7:F1} ms, max {sorted[^1],7:F1} ms");
+        return median;
+    }
+
+    private static async Task<double> TimeOneStartAsync(App app, HttpClient client)
     {
         var port = BenchSupport.FreePort();
-        var start = new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(app.Executable) { WorkingDirectory = app.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
         var url = new Uri($"http://127.0.0.1:{port}/api/health");
@@ -71,7 +98,7 @@ public static class ColdStart
                 await Task.Delay(2);
             }
 
-            throw new TimeoutException("The handler did not answer within 60 s.");
+            throw new TimeoutException($"{app.Executable} did not answer within 60 s.");
         }
         finally
         {

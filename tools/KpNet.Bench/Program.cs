@@ -15,9 +15,10 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run --project tools/KpNet.Bench -c Release -- <command> [options]
-          coldstart [--runs 10] [--publish-dir DIR] [--no-publish]
-              publishes the handler (self-contained linux-x64, ReadyToRun) and times process start
-              to the first 200 from /api/health, started as the Functions host starts it
+          coldstart [--runs 10] [--publish-dir DIR] [--baseline-dir DIR] [--no-publish]
+              publishes the handler and a trivial minimal-API app (tools/KpNet.Bench.Baseline; both
+              self-contained linux-x64, ReadyToRun; the baseline to DIR-baseline) and times process start
+              to the first 200 from /api/health, started as the Functions host starts them, interleaved
           telemetry-parse [--gateways 250] [--rounds 400] [--batch 1000]
               parse + validate + coalesce per gateway (the ingest function before storage), one thread,
               against a naive JsonSerializer/DTO/per-event-upsert baseline: events/s, ns and bytes per event
