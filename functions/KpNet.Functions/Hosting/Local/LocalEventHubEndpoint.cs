@@ -23,15 +23,18 @@ public static partial class LocalEventHubEndpoint
     {
         foreach (var hub in hubs)
         {
-            var handler = (HttpContext context, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers) =>
-                IngestAsync(hub, context, configuration, time, loggers.CreateLogger(typeof(LocalEventHubEndpoint)));
-            app.MapPost($"/{hub.EventHubName}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
-            app.MapPost($"/{hub.EventHubName}/partitions/{{partitionId}}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
-            app.MapPost($"/{hub.EventHubName}/publishers/{{publisherId}}/messages", handler).ExcludeFromDescription().DisableRequestTimeout();
+            MapSend(app, hub, $"/{hub.EventHubName}/messages");
+            MapSend(app, hub, $"/{hub.EventHubName}/partitions/{{partitionId}}/messages");
+            MapSend(app, hub, $"/{hub.EventHubName}/publishers/{{publisherId}}/messages");
         }
 
         return app;
     }
+
+    private static void MapSend(IEndpointRouteBuilder app, LocalEventHub hub, string pattern) =>
+        app.MapPost(pattern, (HttpContext context, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers) =>
+                IngestAsync(hub, context, configuration, time, loggers.CreateLogger(typeof(LocalEventHubEndpoint))))
+            .ExcludeFromDescription().DisableRequestTimeout();
 
     private static async Task<IResult> IngestAsync(LocalEventHub hub, HttpContext context, IConfiguration configuration, TimeProvider time, ILogger logger)
     {
