@@ -13,11 +13,18 @@ public static class FunctionsHosting
     public const string LocalSettingsFile = "local.settings.json";
 
     /// <summary>
-    /// host.json becomes configuration under AzureFunctionsJobHost (as in the real host, where app settings can override
-    /// it); locally, local.settings.json's Values act as the app settings. Both sit below environment variables.
+    /// Locally, host.json becomes configuration under AzureFunctionsJobHost (as in the real host, where app settings can
+    /// override it) for the local triggers, the only readers of it, and local.settings.json's Values act as the app
+    /// settings; both sit below environment variables. Under the Functions host the host reads host.json itself and
+    /// the app adds nothing, which keeps a JSON parse off the cold start.
     /// </summary>
     public static void AddFunctionsConfiguration(this ConfigurationManager configuration, HostingMode mode, string contentRoot)
     {
+        if (!mode.RunsLocalTriggers)
+        {
+            return;
+        }
+
         var settings = new Dictionary<string, string?>();
         var hostJson = Path.Combine(AppContext.BaseDirectory, HostJsonFile);
         if (File.Exists(hostJson))
@@ -29,7 +36,7 @@ public static class FunctionsHosting
         }
 
         var localSettings = Path.Combine(contentRoot, LocalSettingsFile);
-        if (mode.RunsLocalTriggers && File.Exists(localSettings))
+        if (File.Exists(localSettings))
         {
             foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(localSettings).Build().GetSection("Values").AsEnumerable(makePathsRelative: true))
             {
