@@ -38,11 +38,15 @@ public static class AppSettings
     public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
     public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
     public static readonly AppSetting DemoDealers = new("DemoData__Dealers", SettingScope.LocalOnly, "\"true\": sign up and activate the two demo dealers at start when missing", Optional: true);
+    public static readonly AppSetting ApplicationInsights = new("APPLICATIONINSIGHTS_CONNECTION_STRING", SettingScope.AzureOnly, "Application Insights: when set, traces, metrics and logs are exported to it (Azure Monitor)");
+    public static readonly AppSetting ApplicationInsightsAuthentication = new("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", SettingScope.AzureOnly, "\"Authorization=AAD\": export to Application Insights with the managed identity", Optional: true);
+    public static readonly AppSetting OtlpEndpoint = new("OTEL_EXPORTER_OTLP_ENDPOINT", SettingScope.Everywhere, "OTLP endpoint (an OpenTelemetry collector or viewer): when set, traces, metrics and logs are exported there; the other OTEL_* settings apply", Optional: true);
     public static readonly AppSetting PortalStaticFiles = new("Portal__StaticFiles", SettingScope.LocalOnly, "Folder of the built portal served at / (default portal/dist)", Optional: true);
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
         EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
+        ApplicationInsights, ApplicationInsightsAuthentication, OtlpEndpoint,
     ];
 }

@@ -4,6 +4,7 @@ using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Observability;
 
 namespace KpNet.Notifications;
 
@@ -26,6 +27,7 @@ public sealed partial class SendEmailFunction(
     MailDeliveries deliveries,
     StalledMails stalledMails,
     SendingPause pause,
+    KpNetMetrics metrics,
     TimeProvider time,
     ILogger<SendEmailFunction> logger) : IQueueFunction
 {
@@ -93,9 +95,11 @@ public sealed partial class SendEmailFunction(
         switch (sending)
         {
             case SendResult.Accepted:
+                metrics.MailSent(mail.Kind, time.GetUtcNow() - message.InsertionTime);
                 await RecordSentAsync(mail, claim);
                 break;
             case SendResult.Refused { Failure: var failure }:
+                metrics.MailFailed(mail.Kind);
                 await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
                 LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
                 await PoisonAsync(message, cancellationToken);

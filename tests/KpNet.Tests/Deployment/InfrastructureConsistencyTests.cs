@@ -19,7 +19,7 @@ public sealed class InfrastructureConsistencyTests
     ];
 
     // Settings the platform reads, not the app.
-    private static readonly string[] PlatformSettings = ["APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "FUNCTIONS_WORKER_RUNTIME"];
+    private static readonly string[] PlatformSettings = ["FUNCTIONS_WORKER_RUNTIME"];
 
     private static async Task<ArmTemplate> CompiledTemplateAsync()
     {
