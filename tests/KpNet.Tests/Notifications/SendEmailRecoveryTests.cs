@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
@@ -31,12 +32,20 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     private readonly CapturedLogs _logs = new();
     private readonly List<TestApp> _apps = [];
+
+    /// <summary>The host's calls into instances that died; dropped first, as the host's would be, so those apps can stop.</summary>
+    private readonly List<HttpClient> _hostCalls = [];
     private FakeEmailService _acs = null!;
 
     public async Task InitializeAsync() => _acs = await FakeEmailService.StartAsync();
 
     public async Task DisposeAsync()
     {
+        foreach (var call in _hostCalls)
+        {
+            call.Dispose();
+        }
+
         foreach (var app in _apps)
         {
             await app.DisposeAsync();
@@ -67,20 +76,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     [Fact]
     public async Task A_mail_whose_instance_died_mid_send_is_delivered_by_another_instance_within_about_a_minute_exactly_once()
     {
-        await CreateMailStorageAsync();
-        var dying = new DyingSender();
-        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
-        var mail = Mail("停止したインスタンス");
-        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
-
-        // As the Functions host does: receive the message (invisible while its invocation runs) and invoke the handler.
-        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
-        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
-        using var host = LoopbackClient.Create(dead.BaseAddress);
-        host.Timeout = Timeout.InfiniteTimeSpan;
-        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
-        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+        var (mail, queue, message) = await SendOnAnInstanceAboutToDieAsync("停止したインスタンス");
 
         // The handler process dies here (its clock never moves again, so it renews nothing): the host's call fails and
         // the host gives the message back after visibilityTimeout (0 in tests); another instance picks it up.
@@ -101,17 +97,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     [Fact]
     public async Task A_mail_whose_whole_instance_died_mid_send_goes_out_within_about_a_minute_and_a_half_although_the_host_still_holds_its_message()
     {
-        await CreateMailStorageAsync();
-        var dying = new DyingSender();
-        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
-        var mail = Mail("インスタンスごと停止");
-        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
-        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
-        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
-        using var host = LoopbackClient.Create(dead.BaseAddress);
-        host.Timeout = Timeout.InfiniteTimeSpan;
-        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
-        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        var (mail, queue, message) = await SendOnAnInstanceAboutToDieAsync("インスタンスごと停止");
 
         // The whole instance dies here: nothing gives the message back, and the host that received it keeps it from every
         // other instance for its 10 minutes. Another instance is running.
@@ -203,6 +189,29 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         var row = await MailStorage.DeliveryAsync(storage.ConnectionString, mailId);
         return new Delivery(
             row?.GetString("Status"), row?.GetDateTimeOffset("SentAt"), _acs.Accepted.Count(a => a.OperationId == mailId), await MailStorage.OutboxCountAsync(storage.ConnectionString));
+    }
+
+    /// <summary>
+    /// An instance under the Functions host starts sending a mail and stops there: as the host does, the test receives the
+    /// message (invisible for the host's 10 minutes while its invocation runs) and invokes the handler, whose send never
+    /// returns and whose clock never moves again, so it renews nothing.
+    /// </summary>
+    private async Task<(OutgoingMail Mail, QueueClient Queue, QueueMessage Message)> SendOnAnInstanceAboutToDieAsync(string subject)
+    {
+        await CreateMailStorageAsync();
+        var dying = new DyingSender();
+        var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
+        var mail = Mail(subject);
+        await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
+        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
+        var host = LoopbackClient.Create(dead.BaseAddress);
+        host.Timeout = Timeout.InfiniteTimeSpan;
+        _hostCalls.Add(host);
+        _ = host.PostAsync("/" + SendEmailFunction.Name, InvocationOf(message));
+        await dying.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Sending", (await DeliveryAsync(mail.Id)).Status);
+        return (mail, queue, message);
     }
 
     // In Azure the infrastructure creates them; an app under the Functions host does not.
