@@ -42,7 +42,8 @@ public static class ObservabilityRegistration
                     .AddSource(InvocationTracing.SourceName)
                     .AddSource(AzureSdkSources)
                     .AddAspNetCoreInstrumentation(options => options.Filter = context => IsTraced(context, mode))
-                    .AddHttpClientInstrumentation();
+                    .AddHttpClientInstrumentation()
+                    .AddProcessor<UrlRedaction>();
                 if (!azureMonitor && configuration["OTEL_TRACES_SAMPLER"] is null)
                 {
                     // The host calls us with its own traceparent, flagged "not sampled" whenever the host itself records
