@@ -477,6 +477,7 @@ resource operators 'Microsoft.Insights/actionGroups@2023-01-01' = {
 var alertRules = [
   {
     name: 'handler-failures'
+    // Spans are sampled; itemCount is how many requests each kept one stands for.
     description: 'Requests answered 5xx and function invocations that failed.'
     severity: 1
     windowSize: 'PT5M'
@@ -484,7 +485,7 @@ var alertRules = [
     query: '''
 requests
 | where success == false
-| summarize failures = count() by operation = name
+| summarize failures = sum(itemCount) by operation = name
 '''
     measure: 'failures'
     dimension: 'operation'

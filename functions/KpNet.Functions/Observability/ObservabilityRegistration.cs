@@ -57,6 +57,9 @@ public static class ObservabilityRegistration
         {
             telemetry.UseAzureMonitor(options =>
             {
+                // Spans are sampled (the distro's default: 5 traces a second; OTEL_TRACES_SAMPLER changes it), logs never:
+                // the ingest-lag alert reads every batch's log line, whether its trace was kept or not.
+                options.EnableTraceBasedLogsSampler = false;
                 // Application Insights takes Microsoft Entra tokens only (the infrastructure turns local auth off).
                 if (configuration[AppSettings.ApplicationInsightsAuthentication.Key]?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true)
                 {
