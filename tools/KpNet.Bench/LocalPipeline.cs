@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
-using KpNet.Telemetry;
+using KpNet.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -16,7 +15,7 @@ namespace KpNet.Bench;
 /// <summary>
 /// The local telemetry pipeline in this process: Azurite (AZURITE_CONNECTION_STRING, or the repository's Azurite in
 /// memory on free ports) and the app in local mode, whose ingest endpoint feeds the real TelemetryIngest function.
-/// Every table operation of the telemetry tables is counted.
+/// Every table request is counted (<see cref="TableRequestCounter"/>).
 /// </summary>
 public sealed class LocalPipeline : IAsyncDisposable
 {
@@ -27,15 +26,17 @@ public sealed class LocalPipeline : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _dataFolder;
 
-    private LocalPipeline(Process? azurite, WebApplication app, string dataFolder, Uri address)
+    private LocalPipeline(Process? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests)
     {
+        Requests = requests;
         _azurite = azurite;
         _app = app;
         _dataFolder = dataFolder;
         TelemetryConnectionString = Connection(address.Authority);
     }
 
-    public TableOperationCounts Counts { get; } = new();
+    /// <summary>Every request of every table client of the app, the bench's own inventory writes included.</summary>
+    public TableRequestCounter Requests { get; }
 
     public string TelemetryConnectionString { get; }
 
@@ -58,19 +59,13 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = maxEventBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        TableOperationCounts? counts = null;
+        var requests = new TableRequestCounter();
         var app = KpNetApp.Create(
             settings.Select(s => $"--{s.Key}={s.Value}").ToArray(),
-            configureServices: builder => builder.Services.AddSingleton(sp =>
-            {
-                var account = sp.GetRequiredService<StorageAccount>();
-                return new TelemetryTables(name => new CountingTableClient(account.GetTableClient(name), counts!));
-            }));
+            configureServices: builder => builder.Services.AddSingleton(requests.Registration));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var pipeline = new LocalPipeline(azurite, app, dataFolder, address);
-        counts = pipeline.Counts;
-        return pipeline;
+        return new LocalPipeline(azurite, app, dataFolder, address, requests);
     }
 
     /// <summary>Inventory rows written directly (only their existence matters to ingestion), skipping password hashing.</summary>
@@ -148,69 +143,5 @@ public sealed class LocalPipeline : IAsyncDisposable
         {
             Directory.Delete(_dataFolder, recursive: true);
         }
-    }
-}
-
-/// <summary>Table operations by "Table operation", e.g. "GatewayStatus update"; a transaction also counts its entities.</summary>
-public sealed class TableOperationCounts
-{
-    private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
-
-    public void Add(string table, string operation, long count = 1) => _counts.AddOrUpdate($"{table} {operation}", count, (_, n) => n + count);
-
-    public IReadOnlyDictionary<string, long> TakeSnapshot()
-    {
-        var snapshot = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var key in _counts.Keys)
-        {
-            snapshot[key] = _counts.TryRemove(key, out var n) ? n : 0;
-        }
-
-        return snapshot;
-    }
-}
-
-internal sealed class CountingTableClient(TableClient inner, TableOperationCounts counts) : TableClient
-{
-    public override string Name => inner.Name;
-
-    public override Task<NullableResponse<TableEntity>> GetEntityIfExistsAsync(
-        string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        Counted("point read", inner.GetEntityIfExistsAsync(partitionKey, rowKey, select, cancellationToken));
-
-    public override Task<Response<TableEntity>> GetEntityAsync(
-        string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
-        Counted("point read", inner.GetEntityAsync(partitionKey, rowKey, select, cancellationToken));
-
-    public override AsyncPageable<TableEntity> QueryAsync(
-        string? filter = null, int? maxPerPage = null, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
-    {
-        counts.Add(Name, "query");
-        return inner.QueryAsync(filter, maxPerPage, select, cancellationToken);
-    }
-
-    public override Task<Response> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default) =>
-        Counted("insert", inner.AddEntityAsync(entity, cancellationToken));
-
-    public override Task<Response> UpdateEntityAsync(
-        TableEntity entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        Counted("update", inner.UpdateEntityAsync(entity, ifMatch, mode, cancellationToken));
-
-    public override Task<Response> UpsertEntityAsync(
-        TableEntity entity, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
-        Counted("upsert", inner.UpsertEntityAsync(entity, mode, cancellationToken));
-
-    public override Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(
-        IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default)
-    {
-        var actions = transactionActions.ToList();
-        counts.Add(Name, "transaction entities", actions.Count);
-        return Counted("transaction", inner.SubmitTransactionAsync(actions, cancellationToken));
-    }
-
-    private Task<T> Counted<T>(string operation, Task<T> request)
-    {
-        counts.Add(Name, operation);
-        return request;
     }
 }

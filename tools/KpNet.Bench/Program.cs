@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "telemetry-parse" => TelemetryParseBench.Run(args[1..]),
     "telemetry-storage" => await TelemetryStorageBench.RunAsync(args[1..]),
     "telemetry-e2e" => await TelemetryEndToEndBench.RunAsync(args[1..]),
+    "table-limits" => TableLimitsBench.Run(args[1..]),
     "simulator-round" => SimulatorRoundBench.Run(args[1..]),
     _ => Usage(),
 };
@@ -26,6 +27,8 @@ static int Usage()
           telemetry-e2e [--gateways 1000] [--seconds 30] [--senders 4] [--batch 250]
               simulated gateways → Event Hubs REST → local ingest endpoint → storage: sustained events/s
               and lag from send to status visible (p50/p95)
+          table-limits [--rounds 20000]
+              the Azure limits guard on the SDK's rollup transaction and status update: µs and bytes per request
           simulator-round [--gateways 10000] [--parallel-sends 32]
               the simulator's own CPU per round with the Event Hubs target, up to Azure.Messaging.EventHubs's
               producer (its mocking seam: no AMQP encoding, no network)

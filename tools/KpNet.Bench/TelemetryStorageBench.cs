@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using KpNet.Azure.EventHubs;
+using KpNet.Gateways.Inventory;
 using KpNet.Simulator;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
@@ -26,7 +27,7 @@ public static class TelemetryStorageBench
             .ToList();
         Console.WriteLine($"telemetry-storage: {gatewayCount:N0} gateways, 1 event/minute each, batches of {batchSize:N0}, {minutes} minutes of events");
         await pipeline.AddToInventoryAsync(gateways.Select(g => g.Gateway.Id));
-        pipeline.Counts.TakeSnapshot();
+        pipeline.Requests.TakeSnapshot();
 
         var producer = new EventHubsProducerClient(pipeline.TelemetryConnectionString);
         var start = DateTimeOffset.UtcNow.AddMinutes(-minutes);
@@ -35,6 +36,7 @@ public static class TelemetryStorageBench
         {
             var ts = start.AddMinutes(minute);
             var events = gateways.Select(g => g.Next(ts, ts, TimeSpan.FromMinutes(1))).ToList();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             foreach (var batch in events.Chunk(batchSize))
             {
@@ -42,8 +44,8 @@ public static class TelemetryStorageBench
                 await producer.SendBatchAsync(TelemetrySender.ToOutgoing(batch).ToList());
             }
 
-            var counts = pipeline.Counts.TakeSnapshot();
-            Report(minute == 0 ? "minute 1 (first communication)" : $"minute {minute + 1}", counts, events.Count, clock.Elapsed);
+            var counts = pipeline.Requests.TakeSnapshot();
+            Report(minute == 0 ? "minute 1 (first communication)" : $"minute {minute + 1}", counts, events.Count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
             if (minute > 0)
             {
                 foreach (var (key, value) in counts)
@@ -55,17 +57,18 @@ public static class TelemetryStorageBench
 
         if (minutes > 1)
         {
-            Report($"steady state (minutes 2-{minutes})", steady, gatewayCount * (minutes - 1), null);
+            Report($"steady state (minutes 2-{minutes})", steady, gatewayCount * (minutes - 1), null, null);
         }
 
         return 0;
     }
 
-    private static void Report(string title, IReadOnlyDictionary<string, long> counts, int events, TimeSpan? elapsed)
+    private static void Report(string title, IReadOnlyDictionary<string, long> counts, int events, TimeSpan? elapsed, TimeSpan? cpu)
     {
-        var requests = counts.Where(c => !c.Key.EndsWith(" entities", StringComparison.Ordinal)).Sum(c => c.Value);
+        var requests = counts.Where(c => !c.Key.EndsWith(" actions", StringComparison.Ordinal)).Sum(c => c.Value);
         Console.WriteLine($"  {title}: {events:N0} events, {requests:N0} table requests = {(double)requests / events:F2} per event" +
-            (elapsed is { } e ? $" ({events / e.TotalSeconds:N0} events/s)" : ""));
+            (elapsed is { } e ? $" ({events / e.TotalSeconds:N0} events/s)" : "") +
+            (cpu is { } c ? $", {c.TotalSeconds:F1} s CPU in this process = {events / c.TotalSeconds:N0} events per CPU-second" : ""));
         foreach (var (key, value) in counts)
         {
             Console.WriteLine($"    {Kind(key),-14} {key,-42} {(double)value / events,6:F3} per event  ({value:N0})");
@@ -79,6 +82,7 @@ public static class TelemetryStorageBench
         TelemetryDeadLetters.TableName => "dead letter",
         AlertStore.TableName => "alert state",
         GatewayLastSeen.TableName => "last seen",
-        _ => "inventory",
+        GatewayInventory.TableName => "inventory",
+        _ => "other",
     };
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts;
@@ -20,13 +20,13 @@ public sealed class AccountStore(StorageAccount storage)
 
     public async Task<Account?> FindByEmailAsync(string email, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), AccountRow, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(EmailKey.For(email), AccountRow, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : FromEntity(row);
     }
 
     public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
     {
-        var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync<TableEntity>(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return index?.GetString("Email") is { } email && await FindByEmailAsync(email, cancellationToken) is { } account && account.UserId == userId
             ? account
             : null;

@@ -1,4 +1,4 @@
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Gateways;
 using KpNet.Hosting;
 
@@ -39,7 +39,7 @@ public sealed class AuditLog(StorageAccount storage)
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(string customerUserId, CancellationToken cancellationToken)
     {
         var entries = new List<AuditEntry>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {customerUserId}"), maxPerPage: MaxListed, cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {customerUserId}"), maxPerPage: MaxListed, cancellationToken: cancellationToken))
         {
             entries.Add(new AuditEntry(row.GetDateTimeOffset("At")!.Value, row.PartitionKey, row.GetString("ViewerUserId")!, row.GetInt32("DealerId"),
                 row.GetString("GatewayId")!, (row.GetString("Fields") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)));

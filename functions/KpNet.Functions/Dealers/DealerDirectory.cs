@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Dealers;
@@ -27,7 +27,7 @@ public sealed class DealerDirectory(StorageAccount storage)
 
     public async Task<Dealer?> FindAsync(int dealerId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(Key(dealerId), "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(Key(dealerId), "", cancellationToken: cancellationToken)).ValueOrNull();
         return row is null
             ? null
             : new Dealer(dealerId, row.GetString("UserId")!, row.GetString("Email")!, row.GetString("Name")!, row.GetString("Phone")!,
@@ -54,7 +54,7 @@ public sealed class DealerDirectory(StorageAccount storage)
     public async Task<(int DealerId, bool New)> AssignIdAsync(string userId, CancellationToken cancellationToken)
     {
         var accountKey = AccountPartitionPrefix + userId;
-        if ((await Table.GetEntityIfExistsAsync(accountKey, "", cancellationToken: cancellationToken)).ValueOrNull()?.GetInt32("DealerId") is { } given)
+        if ((await Table.GetEntityIfExistsAsync<TableEntity>(accountKey, "", cancellationToken: cancellationToken)).ValueOrNull()?.GetInt32("DealerId") is { } given)
         {
             return (given, false);
         }
@@ -68,7 +68,7 @@ public sealed class DealerDirectory(StorageAccount storage)
         catch (RequestFailedException e) when (e.Status == 409)
         {
             // A concurrent activation of the same account got there first; this number stays unused.
-            var row = (await Table.GetEntityIfExistsAsync(accountKey, "", cancellationToken: cancellationToken)).ValueOrNull()!;
+            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(accountKey, "", cancellationToken: cancellationToken)).ValueOrNull()!;
             return (row.GetInt32("DealerId")!.Value, false);
         }
     }
@@ -81,7 +81,7 @@ public sealed class DealerDirectory(StorageAccount storage)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var row = (await Table.GetEntityIfExistsAsync(CounterPartition, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(CounterPartition, "", cancellationToken: cancellationToken)).ValueOrNull();
             var next = row?.GetInt32("Next") ?? FirstDealerId;
             var entity = new TableEntity(CounterPartition, "") { ["Next"] = next + 1 };
             try

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Gateways;
@@ -56,7 +56,7 @@ public sealed class GatewayHistory(StorageAccount storage)
     public async Task<IReadOnlyList<GatewayEvent>> ListAsync(string gatewayId, CancellationToken cancellationToken)
     {
         var events = new List<GatewayEvent>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}"), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}"), cancellationToken: cancellationToken))
         {
             events.Add(new GatewayEvent(row.PartitionKey, Enum.Parse<GatewayEventKind>(row.GetString("Kind")!), row.GetDateTimeOffset("At")!.Value,
                 row.GetString("ActorUserId")!, row.GetString("OtherGatewayId"), row.GetInt32("DealerId")));

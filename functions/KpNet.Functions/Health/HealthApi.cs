@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,7 +32,7 @@ public static partial class HealthApi
         try
         {
             // A point read of a row that need not exist: 404 is an answer, so storage is reachable and authorised.
-            await storage.GetTableClient(StorageProbeTable).GetEntityIfExistsAsync("health", "probe", cancellationToken: probe.Token);
+            await storage.GetTableClient(StorageProbeTable).GetEntityIfExistsAsync<TableEntity>("health", "probe", cancellationToken: probe.Token);
             return TypedResults.Ok(new Readiness("ready", []));
         }
         catch (Exception e) when (StorageFailure.IsTransient(e) && !cancellationToken.IsCancellationRequested)

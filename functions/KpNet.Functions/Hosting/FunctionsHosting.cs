@@ -47,6 +47,7 @@ public static class FunctionsHosting
         services.AddSingleton(mode);
         // TryAdd: tests register their own clock in configureServices, which runs before this.
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(TablePolicy.AzureLimits);
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<TriggerFunctions>();
         services.AddSingleton<InvocationDispatcher>();

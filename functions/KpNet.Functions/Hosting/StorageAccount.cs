@@ -1,18 +1,21 @@
 using System.Collections.Concurrent;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Hosting;
 
 /// <summary>
 /// Table and queue clients for a storage connection named like the host's bindings ("AzureWebJobsStorage"): either a
 /// connection string (Azurite locally), or identity-based settings (…__tableServiceUri, …__queueServiceUri or
-/// …__accountName, optional …__clientId for a user-assigned managed identity) in Azure.
+/// …__accountName, optional …__clientId for a user-assigned managed identity) in Azure. Every table client carries the
+/// registered <see cref="TablePolicy"/> instances (the app's <see cref="KpNet.Azure.Storage.Tables.AzureTableLimits"/>).
 /// </summary>
-public sealed class StorageAccount(IConfiguration configuration)
+public sealed class StorageAccount(IConfiguration configuration, IEnumerable<TablePolicy> tablePolicies)
 {
     public const string DefaultConnection = "AzureWebJobsStorage";
+
+    private readonly ConcurrentDictionary<string, TableServiceClient> _tableServices = new();
 
     /// <summary>
     /// The Queue service version every queue client sends, pinned rather than the SDK's newest (2026-10-06), which
@@ -25,10 +28,13 @@ public sealed class StorageAccount(IConfiguration configuration)
     private readonly Lazy<TokenCredential> _credential = new(() => AppIdentity.Credential(configuration));
 
     public TableClient GetTableClient(string tableName, string connection = DefaultConnection) =>
-        _tables.GetOrAdd((connection, tableName), key =>
-            configuration[key.Item1] is { Length: > 0 } connectionString
-                ? new TableClient(connectionString, key.Item2, WithStorageRetry(new TableClientOptions()))
-                : new TableClient(ServiceUri(key.Item1, "table"), key.Item2, _credential.Value, WithStorageRetry(new TableClientOptions())));
+        _tables.GetOrAdd((connection, tableName), key => GetTableServiceClient(key.Item1).GetTableClient(key.Item2));
+
+    public TableServiceClient GetTableServiceClient(string connection = DefaultConnection) =>
+        _tableServices.GetOrAdd(connection, name =>
+            configuration[name] is { Length: > 0 } connectionString
+                ? new TableServiceClient(connectionString, TableOptions())
+                : new TableServiceClient(ServiceUri(name, "table"), _credential.Value, TableOptions()));
 
     /// <summary>A queue of the connection, its messages base64-encoded as the Functions queue trigger expects.</summary>
     public QueueClient GetQueueClient(string queueName, string connection = DefaultConnection) =>
@@ -63,6 +69,17 @@ public sealed class StorageAccount(IConfiguration configuration)
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.Delay = TimeSpan.FromMilliseconds(500);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return options;
+    }
+
+    private TableClientOptions TableOptions()
+    {
+        var options = WithStorageRetry(new TableClientOptions());
+        foreach (var policy in tablePolicies)
+        {
+            options.AddPolicy(policy.Policy, policy.Position);
+        }
+
         return options;
     }
 

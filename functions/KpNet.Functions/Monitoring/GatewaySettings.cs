@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Monitoring;
@@ -31,7 +31,7 @@ public sealed class GatewaySettingsStore(StorageAccount storage)
 
     public async Task<SettingsRecord> GetAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(gatewayId, RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, RowKey, cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null)
         {
             return new SettingsRecord(DesiredSettings.Default, 0, null, null, null, default);

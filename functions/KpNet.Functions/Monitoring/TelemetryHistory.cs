@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Telemetry;
 
@@ -52,7 +53,7 @@ public sealed class TelemetryHistory(TelemetryTables tables)
         };
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {fromKey} and RowKey le {toKey}");
         var points = new List<HistoryPoint>();
-        await foreach (var row in tables.Rollups.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var row in tables.Rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             points.Add(Point(row, query.Resolution));
             if (points.Count >= HistoryQuery.MaxPoints)
@@ -66,20 +67,20 @@ public sealed class TelemetryHistory(TelemetryTables tables)
 
     private static HistoryPoint Point(TableEntity row, HistoryResolution resolution)
     {
-        double Energy(string name) => row.GetDouble(name) ?? 0;
+        double Energy(string name) => row.GetNumber(name) ?? 0;
         var point = new HistoryPoint(
             Start(row.RowKey, resolution),
             Energy("PvGeneratedKWh"), Energy("ConsumedKWh"), Energy("BoughtKWh"), Energy("SoldKWh"),
             Energy("BatteryChargedKWh"), Energy("BatteryDischargedKWh"), Energy("EvChargedKWh"), Energy("EvDischargedKWh"));
         return resolution != HistoryResolution.FiveMinutes ? point : point with
         {
-            PvW = row.GetDouble("PvAvgW"),
-            BatteryW = row.GetDouble("BatteryAvgW"),
-            EvW = row.GetDouble("EvAvgW"),
-            GridW = row.GetDouble("GridAvgW"),
-            LoadW = row.GetDouble("LoadAvgW"),
-            BatterySoc = row.GetDouble("BatterySocAvg"),
-            EvSoc = row.GetDouble("EvSocAvg"),
+            PvW = row.GetNumber("PvAvgW"),
+            BatteryW = row.GetNumber("BatteryAvgW"),
+            EvW = row.GetNumber("EvAvgW"),
+            GridW = row.GetNumber("GridAvgW"),
+            LoadW = row.GetNumber("LoadAvgW"),
+            BatterySoc = row.GetNumber("BatterySocAvg"),
+            EvSoc = row.GetNumber("EvSocAvg"),
         };
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Notices;
@@ -36,7 +36,7 @@ public sealed partial class NoticeStore(StorageAccount storage, TimeProvider tim
 
         var readAt = time.GetUtcNow();
         var notices = new List<Notice>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             notices.Add(FromEntity(row));
         }
@@ -69,7 +69,7 @@ public sealed partial class NoticeStore(StorageAccount storage, TimeProvider tim
             return false;
         }
 
-        var row = (await Table.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null)
         {
             return false;

@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace KpNet.Notifications;
 
@@ -82,7 +82,7 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
             {
             }
 
-            var existing = (await Table.GetEntityIfExistsAsync(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var existing = (await Table.GetEntityIfExistsAsync<TableEntity>(mail.Id, "", cancellationToken: cancellationToken)).ValueOrNull();
             if (existing is null)
             {
                 continue; // Released between our insert and our read.
@@ -113,7 +113,7 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
 
     public async Task<MailDeliveryState> StateOfAsync(string mailId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(mailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(mailId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return row is null || StatusOf(row) != MailDeliveryStatus.Sending ? MailDeliveryState.Settled
             : LeaseIsLive(row) ? MailDeliveryState.BeingSent
             : MailDeliveryState.Stalled;
@@ -202,7 +202,7 @@ public sealed class MailDeliveries(Lazy<TableClient> table, TimeProvider time)
     // write of ours whose answer was lost.
     private async Task<TableEntity?> OwnRowAsync(MailClaim claim, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(claim.MailId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return row?.GetString("Owner") == claim.Owner ? row : null;
     }
 

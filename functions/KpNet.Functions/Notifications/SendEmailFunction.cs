@@ -118,7 +118,7 @@ public sealed partial class SendEmailFunction(
     /// Records the mail for <see cref="StalledMails"/>, so it goes out within about a minute should this whole instance
     /// die. Not a reason to hold the mail back: without the record a death only delays it by the host's 5 to 10 minutes.
     /// </summary>
-    private async Task<MailInFlight?> RecordInFlightAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    private async Task<WorkRecord?> RecordInFlightAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         try
         {
@@ -132,7 +132,7 @@ public sealed partial class SendEmailFunction(
     }
 
     /// <summary>The outcome is written; a record left behind is cleared by the next look at stalled mails.</summary>
-    private async Task ForgetQuietlyAsync(MailInFlight? inFlight)
+    private async Task ForgetQuietlyAsync(WorkRecord? inFlight)
     {
         if (inFlight is null)
         {
@@ -145,7 +145,7 @@ public sealed partial class SendEmailFunction(
         }
         catch (RequestFailedException e)
         {
-            LogInFlightNotForgotten(e, inFlight.MailId);
+            LogInFlightNotForgotten(e, inFlight.Id);
         }
     }
 

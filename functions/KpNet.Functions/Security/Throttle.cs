@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Security;
@@ -25,7 +25,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
 
     public async Task<ThrottleDecision> CheckAsync(ThrottleRule rule, string key, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(RowKeyOf(rule, key), "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(RowKeyOf(rule, key), "", cancellationToken: cancellationToken)).ValueOrNull();
         var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
         var now = time.GetUtcNow();
         return blockedUntil > now ? new ThrottleDecision(false, blockedUntil.Value - now) : ThrottleDecision.Allow;
@@ -49,7 +49,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
-            var row = (await Table.GetEntityIfExistsAsync(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
             var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
             if (refuseWhileBlocked && blockedUntil > now)
             {
@@ -100,7 +100,7 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
             new TableEntity(PartitionOf(scope, key), "") { ["RememberedUntil"] = time.GetUtcNow() + lifetime }, TableUpdateMode.Replace, cancellationToken);
 
     public async Task<bool> RemembersAsync(string scope, string key, CancellationToken cancellationToken) =>
-        (await Table.GetEntityIfExistsAsync(PartitionOf(scope, key), "", cancellationToken: cancellationToken)).ValueOrNull()
+        (await Table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(scope, key), "", cancellationToken: cancellationToken)).ValueOrNull()
             ?.GetDateTimeOffset("RememberedUntil") > time.GetUtcNow();
 
     public async Task ResetAsync(ThrottleRule rule, string key, CancellationToken cancellationToken) =>

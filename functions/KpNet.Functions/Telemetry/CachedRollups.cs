@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Telemetry;
@@ -54,7 +55,7 @@ public sealed class CachedRollups
     private sealed record RowSums(string RowKey, ETag ETag, int? Buckets, double[] Energies)
     {
         public static RowSums Of(TableEntity row) =>
-            new(row.RowKey, row.ETag, row.GetInt32(TelemetryRollups.Buckets), [.. TelemetryRollups.Energies.Select(e => row.GetDouble(e.Name) ?? 0.0)]);
+            new(row.RowKey, row.ETag, row.GetInt32(TelemetryRollups.Buckets), [.. TelemetryRollups.Energies.Select(e => row.GetNumber(e.Name) ?? 0.0)]);
 
         public TableEntity ToEntity(string partitionKey)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Json;
 
@@ -97,15 +98,15 @@ internal static class GatewayStatusEntity
             GatewayId = entity.PartitionKey,
             Seq = order?.Seq ?? -1,
             Ts = order?.Ts ?? default,
-            PvW = entity.GetDouble(PvW),
-            BatterySoc = entity.GetDouble(BatterySoc),
-            BatteryW = entity.GetDouble(BatteryW),
-            BatteryTempC = entity.GetDouble(BatteryTempC),
+            PvW = entity.GetNumber(PvW),
+            BatterySoc = entity.GetNumber(BatterySoc),
+            BatteryW = entity.GetNumber(BatteryW),
+            BatteryTempC = entity.GetNumber(BatteryTempC),
             EvConnected = entity.GetBoolean(EvConnected),
-            EvSoc = entity.GetDouble(EvSoc),
-            EvW = entity.GetDouble(EvW),
-            GridW = entity.GetDouble(GridW),
-            LoadW = entity.GetDouble(LoadW),
+            EvSoc = entity.GetNumber(EvSoc),
+            EvW = entity.GetNumber(EvW),
+            GridW = entity.GetNumber(GridW),
+            LoadW = entity.GetNumber(LoadW),
             Units = ReadUnits(entity.GetString(UnitsJson)),
             Model = entity.GetString(Model),
             Serial = entity.GetString(Serial),
@@ -186,7 +187,7 @@ public sealed class GatewayStatusStore(TelemetryTables tables)
             return null;
         }
 
-        var response = await tables.Status.GetEntityIfExistsAsync(gatewayId, GatewayStatusEntity.RowKey, cancellationToken: cancellationToken);
+        var response = await tables.Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, GatewayStatusEntity.RowKey, cancellationToken: cancellationToken);
         return response.HasValue ? GatewayStatusEntity.Read(response.Value!) : null;
     }
 }

@@ -1,5 +1,5 @@
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using E = KpNet.Telemetry.GatewayStatusEntity;
 
 namespace KpNet.Telemetry;
@@ -60,7 +60,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
 
     private async Task<TableEntity?> ReadAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var stored = await tables.Status.GetEntityIfExistsAsync(gatewayId, E.RowKey, cancellationToken: cancellationToken);
+        var stored = await tables.Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, E.RowKey, cancellationToken: cancellationToken);
         if (!stored.HasValue)
         {
             return null;
@@ -88,7 +88,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
         {
             foreach (var (name, value) in stored)
             {
-                if (name is not ("PartitionKey" or "RowKey" or "Timestamp"))
+                if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
                 {
                     entity[name] = value;
                 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Data.Tables;
 
 namespace KpNet.Telemetry;
 
@@ -41,7 +42,7 @@ public sealed class KnownGateways(TelemetryTables tables)
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
             async (id, ct) =>
             {
-                var row = await tables.Inventory.GetEntityIfExistsAsync(id, "", KeyOnly, ct);
+                var row = await tables.Inventory.GetEntityIfExistsAsync<TableEntity>(id, "", KeyOnly, ct);
                 if (row.HasValue)
                 {
                     found.Add(id);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting.Invocation;
 
 namespace KpNet.Telemetry;

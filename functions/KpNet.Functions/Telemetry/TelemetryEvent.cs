@@ -1,4 +1,4 @@
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace KpNet.Telemetry;
 

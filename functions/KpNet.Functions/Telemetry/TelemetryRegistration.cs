@@ -22,7 +22,7 @@ public static class TelemetryRegistration
         services.AddSingleton(new StorageTable(GatewayStatusEntity.TableName));
         services.AddSingleton(new StorageTable(TelemetryDeadLetters.TableName));
         services.AddSingleton(new StorageTable(TelemetryRollups.TableName));
-        services.AddSingleton(sp => TelemetryTables.From(sp.GetRequiredService<StorageAccount>()));
+        services.AddSingleton<TelemetryTables>();
         services.AddSingleton<KnownGateways>();
         services.AddSingleton<TelemetryParserPool>();
         services.AddSingleton<GatewayStatusWriter>();

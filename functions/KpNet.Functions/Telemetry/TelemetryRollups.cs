@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Telemetry;
@@ -127,7 +128,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
                 continue;
             }
 
-            if (await table.GetEntityIfExistsAsync(gatewayId, DayKey(day), cancellationToken: cancellationToken) is { HasValue: true } dayRow)
+            if (await table.GetEntityIfExistsAsync<TableEntity>(gatewayId, DayKey(day), cancellationToken: cancellationToken) is { HasValue: true } dayRow)
             {
                 stored[dayRow.Value!.RowKey] = dayRow.Value;
             }
@@ -153,7 +154,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         {
             if (stored.TryGetValue(key, out var row) && row.GetString(Seqs) is null)
             {
-                stored[key] = (await table.GetEntityAsync(gatewayId, key, cancellationToken: cancellationToken)).Value;
+                stored[key] = (await table.GetEntityAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).Value;
             }
         }
 
@@ -249,7 +250,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         TableClient table, string gatewayId, string fromKey, string toKey, Dictionary<string, TableEntity> into, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {fromKey} and RowKey le {toKey}");
-        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             into[entity.RowKey] = entity;
         }
@@ -266,7 +267,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         {
             foreach (var (name, value) in stored)
             {
-                if (name is not ("PartitionKey" or "RowKey" or "Timestamp"))
+                if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
                 {
                     row[name] = value;
                 }
@@ -320,14 +321,14 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
             var samples = row.GetInt32(flow + "Samples") ?? 0;
             if (samples > 0)
             {
-                row[flow + "AvgW"] = ((row.GetDouble(flow + "PosWSum") ?? 0) - (row.GetDouble(flow + "NegWSum") ?? 0)) / samples;
+                row[flow + "AvgW"] = ((row.GetNumber(flow + "PosWSum") ?? 0) - (row.GetNumber(flow + "NegWSum") ?? 0)) / samples;
             }
         }
 
         foreach (var (name, flow, positive) in Energies)
         {
             var samples = row.GetInt32(flow + "Samples") ?? 0;
-            var sum = row.GetDouble(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
+            var sum = row.GetNumber(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
             row[name] = samples > 0 ? sum / samples * hours / 1000 : 0.0;
         }
 
@@ -335,7 +336,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         {
             if ((row.GetInt32(soc + "Samples") ?? 0) is var n and > 0)
             {
-                row[soc + "Avg"] = (row.GetDouble(soc + "Sum") ?? 0) / n;
+                row[soc + "Avg"] = (row.GetNumber(soc + "Sum") ?? 0) / n;
             }
         }
 
@@ -350,9 +351,9 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         }
 
         var part = w >= 0 ? "PosWSum" : "NegWSum";
-        row[flow + part] = (row.GetDouble(flow + part) ?? 0) + Math.Abs(w);
+        row[flow + part] = (row.GetNumber(flow + part) ?? 0) + Math.Abs(w);
         var other = w >= 0 ? "NegWSum" : "PosWSum";
-        row[flow + other] = row.GetDouble(flow + other) ?? 0.0;
+        row[flow + other] = row.GetNumber(flow + other) ?? 0.0;
         row[flow + "Samples"] = (row.GetInt32(flow + "Samples") ?? 0) + 1;
     }
 
@@ -360,7 +361,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
     {
         if (value is { } v)
         {
-            row[name + "Sum"] = (row.GetDouble(name + "Sum") ?? 0) + v;
+            row[name + "Sum"] = (row.GetNumber(name + "Sum") ?? 0) + v;
             row[name + "Samples"] = (row.GetInt32(name + "Samples") ?? 0) + 1;
         }
     }
@@ -371,11 +372,11 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
         var row = new TableEntity(gatewayId, rowKey) { [Buckets] = parts.Sum(p => p.GetInt32(Buckets) ?? 1) };
         foreach (var (name, _, _) in Energies)
         {
-            row[name] = parts.Sum(p => p.GetDouble(name) ?? 0);
+            row[name] = parts.Sum(p => p.GetNumber(name) ?? 0);
         }
 
         if (stored is not null && stored.GetInt32(Buckets) == row.GetInt32(Buckets)
-            && Energies.All(e => Same(stored.GetDouble(e.Name) ?? 0, row.GetDouble(e.Name) ?? 0)))
+            && Energies.All(e => Same(stored.GetNumber(e.Name) ?? 0, row.GetNumber(e.Name) ?? 0)))
         {
             return null;
         }

@@ -1,32 +1,19 @@
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Telemetry;
 
-/// <summary>
-/// The tables telemetry ingestion reads and writes, created on first use (so handlers resolve without storage settings).
-/// Built from a client factory so tests can wrap a client, e.g. to count the writes.
-/// </summary>
-public sealed class TelemetryTables
+/// <summary>The tables telemetry ingestion reads and writes, created on first use (so handlers resolve without storage settings).</summary>
+public sealed class TelemetryTables(StorageAccount storage)
 {
-    private readonly Lazy<TableClient> _status;
-    private readonly Lazy<TableClient> _deadLetters;
-    private readonly Lazy<TableClient> _inventory;
-    private readonly Lazy<TableClient> _rollups;
-    private readonly Lazy<TableClient> _alerts;
-    private readonly Lazy<TableClient> _lastSeen;
-
-    public TelemetryTables(Func<string, TableClient> tableClient)
-    {
-        _status = new(() => tableClient(GatewayStatusEntity.TableName));
-        _deadLetters = new(() => tableClient(TelemetryDeadLetters.TableName));
-        _inventory = new(() => tableClient(GatewayInventory.TableName));
-        _rollups = new(() => tableClient(TelemetryRollups.TableName));
-        _alerts = new(() => tableClient(AlertStore.TableName));
-        _lastSeen = new(() => tableClient(GatewayLastSeen.TableName));
-    }
+    private readonly Lazy<TableClient> _status = new(() => storage.GetTableClient(GatewayStatusEntity.TableName));
+    private readonly Lazy<TableClient> _deadLetters = new(() => storage.GetTableClient(TelemetryDeadLetters.TableName));
+    private readonly Lazy<TableClient> _inventory = new(() => storage.GetTableClient(GatewayInventory.TableName));
+    private readonly Lazy<TableClient> _rollups = new(() => storage.GetTableClient(TelemetryRollups.TableName));
+    private readonly Lazy<TableClient> _alerts = new(() => storage.GetTableClient(AlertStore.TableName));
+    private readonly Lazy<TableClient> _lastSeen = new(() => storage.GetTableClient(GatewayLastSeen.TableName));
 
     public TableClient Status => _status.Value;
 
@@ -39,6 +26,4 @@ public sealed class TelemetryTables
     public TableClient Alerts => _alerts.Value;
 
     public TableClient LastSeen => _lastSeen.Value;
-
-    public static TelemetryTables From(StorageAccount storage) => new(name => storage.GetTableClient(name));
 }

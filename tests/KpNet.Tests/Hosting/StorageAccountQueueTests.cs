@@ -28,7 +28,7 @@ public sealed class StorageAccountQueueTests(AzuriteFixture azurite) : IClassFix
     [InlineData("AzureWebJobsStorage:queueServiceUri", "https://kpnetprod.queue.core.windows.net", "https://kpnetprod.queue.core.windows.net/email-outbox")]
     public void In_Azure_the_queues_are_found_from_the_identity_based_settings(string setting, string value, string expected)
     {
-        var storage = new StorageAccount(new ConfigurationBuilder().AddInMemoryCollection([new(setting, value)]).Build());
+        var storage = new StorageAccount(new ConfigurationBuilder().AddInMemoryCollection([new(setting, value)]).Build(), []);
 
         Assert.Equal(new Uri(expected), storage.GetQueueClient("email-outbox").Uri);
     }

@@ -5,7 +5,7 @@ using KpNet.Accounts;
 using KpNet.Accounts.Recovery;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Security;
@@ -172,7 +172,7 @@ public sealed class JsonRoutesApp : IAsyncLifetime
         var writes = new List<string>();
         foreach (var table in App.Services.GetServices<StorageTable>().Select(t => t.Name).Where(n => n != SessionStore.TableName).Distinct())
         {
-            await foreach (var row in storage.GetTableClient(table).QueryAsync(TableClient.CreateQueryFilter($"Timestamp ge {since}")))
+            await foreach (var row in storage.GetTableClient(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Timestamp ge {since}")))
             {
                 writes.Add($"{table}: {row.PartitionKey} / {row.RowKey}");
             }

@@ -1,6 +1,5 @@
 using Azure.Storage.Queues;
 using KpNet.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace KpNet.Tests.Infrastructure;
 
@@ -15,6 +14,5 @@ internal static class TestQueues
             .CreateQueueServiceClient(StorageAccount.DefaultConnection, StorageAccount.QueueOptions(QueueMessageEncoding.None))
             .GetQueueClient(queueName);
 
-    private static StorageAccount Account(string connectionString) =>
-        new(new ConfigurationBuilder().AddInMemoryCollection([new(StorageAccount.DefaultConnection, connectionString)]).Build());
+    private static StorageAccount Account(string connectionString) => AppTables.Account(connectionString);
 }

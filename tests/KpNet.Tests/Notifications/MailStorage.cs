@@ -1,5 +1,5 @@
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 
@@ -9,13 +9,13 @@ namespace KpNet.Tests.Notifications;
 internal static class MailStorage
 {
     public static async Task<TableEntity?> DeliveryAsync(string connectionString, string mailId) =>
-        (await new TableClient(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync(mailId, "")).ValueOrNull();
+        (await AppTables.Client(connectionString, MailDeliveries.TableName).GetEntityIfExistsAsync<TableEntity>(mailId, "")).ValueOrNull();
 
     /// <summary>Mails recorded as being sent (whose text rests in storage while they are).</summary>
     public static async Task<int> InFlightCountAsync(string connectionString)
     {
         var count = 0;
-        await foreach (var _ in new TableClient(connectionString, StalledMails.TableName).QueryAsync())
+        await foreach (var _ in AppTables.Client(connectionString, StalledMails.TableName).QueryAsync<TableEntity>())
         {
             count++;
         }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using KpNet.Azure.Storage.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using KpNet.Notifications;
@@ -58,10 +58,9 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     public async Task A_sent_mark_storage_refuses_a_few_times_is_retried_so_the_mail_goes_out_once_and_ends_sent()
     {
         const int Refusals = 3;
-        CountingTableClient deliveries = null!;
-        var sender = new AfterFirstSend(AcsDeliveryTests.SenderTo(_acs), () => deliveries.FailNextWrites(Refusals, IsSentMark));
-        var app = await StartAppAsync(_clock, sender, builder => builder.Services.AddSingleton(services =>
-            new MailDeliveries(new(() => deliveries = new CountingTableClient(services.GetRequiredService<StorageAccount>().GetTableClient(MailDeliveries.TableName))), _clock)));
+        var faults = new TableFaults();
+        var sender = new AfterFirstSend(AcsDeliveryTests.SenderTo(_acs), () => faults.FailNextWrites(MailDeliveries.TableName, Refusals, IsSentMark));
+        var app = await StartAppAsync(_clock, sender, builder => builder.Services.AddSingleton(faults.Registration));
         var mail = Mail("送信記録の一時障害");
 
         await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
@@ -167,7 +166,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
 
     private static EmailOutbox Outbox(TestApp app) => app.Services.GetRequiredService<EmailOutbox>();
 
-    private static bool IsSentMark(TableEntity row) => row.GetString("Status") == nameof(MailDeliveryStatus.Sent);
+    private static bool IsSentMark(string requestBody) => requestBody.Contains($"\"Status\":\"{nameof(MailDeliveryStatus.Sent)}\"", StringComparison.Ordinal);
 
     /// <summary>The queue invocation the Functions host posts for <paramref name="message"/>.</summary>
     private static ByteArrayContent InvocationOf(QueueMessage message) =>
@@ -217,8 +216,8 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     // In Azure the infrastructure creates them; an app under the Functions host does not.
     private async Task CreateMailStorageAsync()
     {
-        await new TableClient(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
-        await new TableClient(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
+        await AppTables.Client(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
+        await AppTables.Client(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
         await TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KpNet.Azure.EventHubs;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
@@ -14,7 +15,10 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 {
     private static readonly DateTimeOffset BaseTime = new(DateTimeOffset.UtcNow.AddHours(-2).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
-    private CountingTableClient _statusTable = null!;
+    private const string StatusTable = GatewayStatusEntity.TableName;
+
+    private readonly TableRequestCounter _requests = new();
+    private readonly TableFaults _faults = new();
     private TestApp _app = null!;
 
     public async Task InitializeAsync()
@@ -22,13 +26,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         _app = await TestApp.StartAsync(
             azurite.ConnectionString,
             settings: new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = "1000" },
-            configure: builder => builder.Services.AddSingleton(sp =>
-            {
-                var storage = sp.GetRequiredService<StorageAccount>();
-                _statusTable = new CountingTableClient(storage.GetTableClient("GatewayStatus"));
-                return new TelemetryTables(name => name == "GatewayStatus" ? _statusTable : storage.GetTableClient(name));
-            }));
-        _app.Services.GetRequiredService<TelemetryTables>();
+            configure: builder => builder.Services.AddSingleton(_requests.Registration).AddSingleton(_faults.Registration));
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -65,7 +63,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     private async Task<TableEntity?> DeadLetterAsync(string body)
     {
         var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
-        await foreach (var entity in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
+        await foreach (var entity in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
         {
             return entity;
         }
@@ -150,14 +148,14 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         var batch = gateways.SelectMany(g => new[] { Event(g, 1, BaseTime), Event(g, 2, BaseTime.AddMinutes(1)) }).ToList();
         await SendAsync(batch);
         var before = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
-        _statusTable.ResetCount();
+        _requests.Reset();
 
         await SendAsync(batch);
 
         var after = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
         Assert.Equal(before.Select(s => s!.ETag), after.Select(s => s!.ETag));
         Assert.Equal(before.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)), after.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)));
-        Assert.Equal(0, _statusTable.Writes);
+        Assert.Equal(0L, _requests.Writes(StatusTable));
     }
 
     [Fact]
@@ -255,7 +253,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
         var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
         var rows = 0;
-        await foreach (var _ in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
+        await foreach (var _ in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
         {
             rows++;
         }
@@ -285,17 +283,17 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     {
         var gateways = await KnownGatewaysAsync(10);
         var events = Enumerable.Range(0, 1000).Select(i => Event(gateways[i % 10], 100 + (i / 10), BaseTime.AddSeconds(i / 10))).ToList();
-        _statusTable.ResetCount();
+        _requests.Reset();
 
         await SendAsync(events);
 
-        Assert.Equal(10, _statusTable.Writes);
+        Assert.Equal(10L, _requests.Writes(StatusTable));
         var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
         Assert.All(statuses, s => Assert.Equal(199, s!.Seq));
         var rows = 0;
         foreach (var gateway in gateways)
         {
-            await foreach (var _ in Table("GatewayStatus").QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gateway}")))
+            await foreach (var _ in Table("GatewayStatus").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gateway}")))
             {
                 rows++;
             }
@@ -312,11 +310,11 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
         foreach (var seq in new[] { 2, 3 })
         {
-            _statusTable.ResetCount();
+            _requests.Reset();
 
             await SendAsync(gateways.Select(g => Event(g, seq, BaseTime.AddMinutes(seq), pvW: seq * 100)));
 
-            Assert.Equal((0, 3), (_statusTable.Reads, _statusTable.Writes));
+            Assert.Equal((0L, 3L), (_requests.Reads(StatusTable), _requests.Writes(StatusTable)));
         }
 
         var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
@@ -337,10 +335,10 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         var status = await Statuses.GetAsync(gateway);
         Assert.Equal((5, 500.0, BaseTime.AddMinutes(-10)), (status!.Seq, status.PvW!.Value, status.FirstCommunicatedAt));
 
-        _statusTable.ResetCount();
+        _requests.Reset();
         await SendAsync([Event(gateway, 7, BaseTime.AddMinutes(7), pvW: 700)]);
 
-        Assert.Equal((0, 1), (_statusTable.Reads, _statusTable.Writes));
+        Assert.Equal((0L, 1L), (_requests.Reads(StatusTable), _requests.Writes(StatusTable)));
         Assert.Equal((7, 700.0), ((await Statuses.GetAsync(gateway))!.Seq, (await Statuses.GetAsync(gateway))!.PvW!.Value));
     }
 
@@ -361,21 +359,21 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     public async Task A_storage_failure_fails_the_invocation_and_the_retry_completes_the_batch_without_writing_twice()
     {
         var gateways = await KnownGatewaysAsync(3);
-        _statusTable.ResetCount();
-        _statusTable.FailNextWrites(1);
+        _requests.Reset();
+        _faults.FailNextWrites(StatusTable, 1);
 
         // The local hub answers 201 only after the function handled the batch: here on its retry, 2 s later.
         await SendAsync(gateways.Select(g => Event(g, 1, BaseTime)));
 
         var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
         Assert.All(statuses, s => Assert.Equal(1, s!.Seq));
-        Assert.Equal(3, _statusTable.Writes);
+        Assert.Equal(3L, _requests.Writes(StatusTable));
     }
 
     private async Task<Dictionary<string, TableEntity>> RollupsAsync(string gatewayId)
     {
         var rows = new Dictionary<string, TableEntity>();
-        await foreach (var row in Table(TelemetryRollups.TableName).QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
+        await foreach (var row in Table(TelemetryRollups.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
         {
             rows[row.RowKey] = row;
         }
@@ -402,16 +400,16 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         var rows = await RollupsAsync(gateway);
         var first = rows[TelemetryRollups.FiveMinuteKey(hour)];
         Assert.Equal("1-5", first.GetString("Seqs"));
-        Assert.Equal(1200, first.GetDouble("PvAvgW")!.Value, 6);
-        Assert.Equal(0.1, first.GetDouble("PvGeneratedKWh")!.Value, 9);
-        Assert.Equal(600.0 * 3 / 5 * 5 / 60 / 1000, first.GetDouble("SoldKWh")!.Value, 9);
-        Assert.Equal(600.0 * 2 / 5 * 5 / 60 / 1000, first.GetDouble("BoughtKWh")!.Value, 9);
-        Assert.Equal(300.0 * 3 / 5 * 5 / 60 / 1000, first.GetDouble("BatteryChargedKWh")!.Value, 9);
-        Assert.Equal(60, first.GetDouble("BatterySocAvg")!.Value, 6);
+        Assert.Equal(1200, first.GetNumber("PvAvgW")!.Value, 6);
+        Assert.Equal(0.1, first.GetNumber("PvGeneratedKWh")!.Value, 9);
+        Assert.Equal(600.0 * 3 / 5 * 5 / 60 / 1000, first.GetNumber("SoldKWh")!.Value, 9);
+        Assert.Equal(600.0 * 2 / 5 * 5 / 60 / 1000, first.GetNumber("BoughtKWh")!.Value, 9);
+        Assert.Equal(300.0 * 3 / 5 * 5 / 60 / 1000, first.GetNumber("BatteryChargedKWh")!.Value, 9);
+        Assert.Equal(60, first.GetNumber("BatterySocAvg")!.Value, 6);
         var hourRow = rows[TelemetryRollups.HourKey(hour)];
-        Assert.Equal(0.1 + 0.05, hourRow.GetDouble("PvGeneratedKWh")!.Value, 9);
+        Assert.Equal(0.1 + 0.05, hourRow.GetNumber("PvGeneratedKWh")!.Value, 9);
         Assert.Equal(2, hourRow.GetInt32("Buckets"));
-        Assert.Equal(0.15, rows[TelemetryRollups.DayKey(hour)].GetDouble("PvGeneratedKWh")!.Value, 9);
+        Assert.Equal(0.15, rows[TelemetryRollups.DayKey(hour)].GetNumber("PvGeneratedKWh")!.Value, 9);
     }
 
     [Fact]
@@ -435,7 +433,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         var bucket = (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)];
         Assert.Equal("1-4", bucket.GetString("Seqs"));
         Assert.Equal(4, bucket.GetInt32("Events"));
-        Assert.Equal(900, bucket.GetDouble("PvAvgW")!.Value, 6);
+        Assert.Equal(900, bucket.GetNumber("PvAvgW")!.Value, 6);
     }
 
     [Fact]
@@ -455,7 +453,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
         var bucket = (await RollupsAsync(gateway))[TelemetryRollups.FiveMinuteKey(hour)];
         Assert.Equal(5, bucket.GetInt32("Events"));
-        Assert.Equal(300, bucket.GetDouble("PvAvgW")!.Value, 6);
+        Assert.Equal(300, bucket.GetNumber("PvAvgW")!.Value, 6);
         var status = (await Statuses.GetAsync(gateway))!;
         Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.PvW!.Value));
     }
@@ -481,7 +479,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(TelemetryRollups.MaxEventsPerBucket, bucket.GetInt32("Events"));
         Assert.True(bucket.GetString("Seqs")!.Length * sizeof(char) < 64 * 1024);
         var setAside = new List<TableEntity>();
-        await foreach (var row in Table(TelemetryDeadLetters.TableName).QueryAsync(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
+        await foreach (var row in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
         {
             setAside.Add(row);
         }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text;
 using Azure;
 using KpNet.Azure.EventHubs;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
@@ -27,7 +27,8 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
 
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     private readonly CapturedLogs _logs = new();
-    private readonly Dictionary<string, CountingTableClient> _tables = [];
+    private readonly TableRequestCounter _requests = new();
+    private readonly TableFaults _faults = new();
     private TestApp _app = null!;
 
     public async Task InitializeAsync()
@@ -36,40 +37,13 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
         {
             builder.Services.AddSingleton<TimeProvider>(_clock);
             builder.Logging.AddProvider(_logs.CreateProvider());
-            builder.Services.AddSingleton(sp =>
-            {
-                var storage = sp.GetRequiredService<StorageAccount>();
-                return new TelemetryTables(name =>
-                {
-                    lock (_tables)
-                    {
-                        return _tables[name] = new CountingTableClient(storage.GetTableClient(name));
-                    }
-                });
-            });
+            builder.Services.AddSingleton(_requests.Registration).AddSingleton(_faults.Registration);
         });
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private CountingTableClient StatusTable => _tables[GatewayStatusEntity.TableName];
-
     private GatewayStatusStore Statuses => _app.Services.GetRequiredService<GatewayStatusStore>();
-
-    private bool StorageUnavailable
-    {
-        set
-        {
-            lock (_tables)
-            {
-                Assert.NotEmpty(_tables);
-                foreach (var table in _tables.Values)
-                {
-                    table.Unavailable = value;
-                }
-            }
-        }
-    }
 
     private DateTimeOffset Hour => new(_clock.GetUtcNow().AddHours(-3).Date.AddHours(_clock.GetUtcNow().AddHours(-3).Hour), TimeSpan.Zero);
 
@@ -109,7 +83,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
     private async Task<TableEntity> RollupAsync(string gatewayId, string rowKey)
     {
         var table = _app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
-        return (await table.GetEntityAsync(gatewayId, rowKey)).Value;
+        return (await table.GetEntityAsync<TableEntity>(gatewayId, rowKey)).Value;
     }
 
     [Fact]
@@ -119,15 +93,15 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
         var hour = Hour;
         Assert.Equal(201, await SendAsync(gateways.Select(g => Event(g, 1, hour))));
         var outageBatch = gateways.SelectMany(g => Enumerable.Range(2, 3).Select(seq => Event(g, seq, hour.AddMinutes(seq - 1)))).ToList();
-        StatusTable.ResetCount();
+        _requests.Reset();
 
-        StorageUnavailable = true;
+        _faults.Unavailable = true;
         var sending = SendAsync(outageBatch);
         await AdvanceClockUntilAsync(() => FailedIngestInvocations > 2 * OldTriesBeforeGivingUp, "the batch to fail twice as often as the old policy allowed");
         Assert.Equal(503, await sending);
         Assert.DoesNotContain(AppliedBatches, e => (int)e.Values["RetryCount"]! > 0);
 
-        StorageUnavailable = false;
+        _faults.Unavailable = false;
         await AdvanceClockUntilAsync(() => AppliedBatches.Any(e => (int)e.Values["RetryCount"]! > 2 * OldTriesBeforeGivingUp), "the retried batch to be applied");
         Assert.Equal(201, await SendAsync(outageBatch));
 
@@ -139,7 +113,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
             Assert.Equal(("1-4", 4), (bucket.GetString("Seqs"), bucket.GetInt32("Events")));
         }
 
-        Assert.Equal(gateways.Length, StatusTable.Writes);
+        Assert.Equal(gateways.Length, _requests.Writes(GatewayStatusEntity.TableName));
     }
 
     [Fact]
@@ -148,7 +122,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
         var (refused, others) = (await KnownGatewaysAsync(3)) switch { var ids => (ids[0], ids[1..]) };
         var hour = Hour;
         Assert.Equal(201, await SendAsync([Event(refused, 1, hour)]));
-        StatusTable.RefuseWritesTo(refused);
+        _faults.RefuseWritesTo(GatewayStatusEntity.TableName, refused);
         var refusedEvent = Event(refused, 2, hour.AddMinutes(1));
 
         Assert.Equal(201, await SendAsync([refusedEvent, .. others.Select(g => Event(g, 1, hour))]));
@@ -157,8 +131,8 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
         Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal(1, status!.Seq));
         Assert.Equal(1, (await Statuses.GetAsync(refused))!.Seq);
         var deadLetter = (await _app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryDeadLetters.TableName)
-            .GetEntityAsync(TelemetryDeadLetters.PartitionKeyFor(_clock.GetUtcNow()), TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(refusedEvent)))).Value;
-        Assert.Equal((nameof(TelemetryRejectionReason.StorageRejected), TableErrorCode.EntityTooLarge, refused, refusedEvent),
+            .GetEntityAsync<TableEntity>(TelemetryDeadLetters.PartitionKeyFor(_clock.GetUtcNow()), TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(refusedEvent)))).Value;
+        Assert.Equal((nameof(TelemetryRejectionReason.StorageRejected), "EntityTooLarge", refused, refusedEvent),
             (deadLetter.GetString("Reason"), deadLetter.GetString("Field"), deadLetter.GetString("GatewayId"), deadLetter.GetString("Body")));
     }
 }

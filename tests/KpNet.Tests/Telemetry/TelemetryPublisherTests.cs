@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using KpNet.Azure.EventHubs;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Telemetry;
 using KpNet.Tests.Accounts;
@@ -50,7 +50,7 @@ public sealed class TelemetryPublisherTests(AzuriteFixture azurite) : IClassFixt
     private async Task<TableEntity> DeadLetterAsync(string body)
     {
         var table = _app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryDeadLetters.TableName);
-        return (await table.GetEntityAsync(TelemetryDeadLetters.PartitionKeyFor(DateTimeOffset.UtcNow), TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body)))).Value;
+        return (await table.GetEntityAsync<TableEntity>(TelemetryDeadLetters.PartitionKeyFor(DateTimeOffset.UtcNow), TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body)))).Value;
     }
 
     [Fact]

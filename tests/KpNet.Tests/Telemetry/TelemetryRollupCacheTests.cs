@@ -1,5 +1,6 @@
 using System.Globalization;
 using KpNet.Azure.EventHubs;
+using Azure.Data.Tables;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
@@ -14,11 +15,11 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
     // 01:00 in Japan on 1 June 2025: the next hour is the same Japan day, the day ends at 15:00 UTC.
     private static readonly DateTimeOffset Hour = new(2025, 5, 31, 16, 0, 0, TimeSpan.Zero);
 
-    private sealed class Instance(TestApp app, CountingTableClient rollups) : IAsyncDisposable
+    private sealed class Instance(TestApp app, TableRequestCounter requests) : IAsyncDisposable
     {
         public TestApp App => app;
 
-        public CountingTableClient Rollups => rollups;
+        public TableRequestCounter Requests => requests;
 
         public async Task SendAsync(params string[] bodies)
         {
@@ -32,15 +33,9 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
 
     private async Task<Instance> StartInstanceAsync()
     {
-        CountingTableClient rollups = null!;
-        var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder => builder.Services.AddSingleton(sp =>
-        {
-            var storage = sp.GetRequiredService<StorageAccount>();
-            rollups = new CountingTableClient(storage.GetTableClient(TelemetryRollups.TableName));
-            return new TelemetryTables(name => name == TelemetryRollups.TableName ? rollups : storage.GetTableClient(name));
-        }));
-        app.Services.GetRequiredService<TelemetryTables>();
-        return new Instance(app, rollups);
+        var requests = new TableRequestCounter();
+        var app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder => builder.Services.AddSingleton(requests.Registration));
+        return new Instance(app, requests);
     }
 
     private static async Task<string[]> KnownGatewaysAsync(TestApp app, int count)
@@ -58,7 +53,7 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
     {
         var rows = new Dictionary<string, TableEntity>();
         var table = app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
-        await foreach (var row in table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
         {
             rows[row.RowKey] = row;
         }
@@ -82,13 +77,13 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
         foreach (var (key, bucketEvents) in buckets)
         {
             Assert.Equal(bucketEvents.Count, rows[key].GetInt32("Events"));
-            Assert.Equal(bucketEvents.Average(e => e.Seq * 100.0), rows[key].GetDouble("PvAvgW")!.Value, 6);
+            Assert.Equal(bucketEvents.Average(e => e.Seq * 100.0), rows[key].GetNumber("PvAvgW")!.Value, 6);
         }
 
         foreach (var (key, parts) in hours.Concat(days))
         {
             Assert.Equal(parts.Count, rows[key].GetInt32("Buckets"));
-            Assert.Equal(parts.Sum(Energy), rows[key].GetDouble("PvGeneratedKWh")!.Value, 9);
+            Assert.Equal(parts.Sum(Energy), rows[key].GetNumber("PvGeneratedKWh")!.Value, 9);
         }
     }
 
@@ -102,11 +97,11 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
         (long Seq, DateTimeOffset Ts)[] steady = [(2, Hour.AddMinutes(2)), (3, Hour.AddMinutes(6)), (4, Hour.AddMinutes(61))];
         foreach (var (seq, ts) in steady)
         {
-            instance.Rollups.ResetCount();
+            instance.Requests.Reset();
 
             await instance.SendAsync([.. gateways.Select(g => Event(g, seq, ts))]);
 
-            Assert.Equal((0, 3), (instance.Rollups.Reads, instance.Rollups.Writes));
+            Assert.Equal((0L, 3L), (instance.Requests.Reads(TelemetryRollups.TableName), instance.Requests.Writes(TelemetryRollups.TableName)));
         }
 
         foreach (var gateway in gateways)
@@ -123,11 +118,11 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
         string[] batch = [Event(gateway, 1, Hour.AddMinutes(1)), Event(gateway, 2, Hour.AddMinutes(7))];
         await instance.SendAsync(batch);
         var before = await RollupsAsync(instance.App, gateway);
-        instance.Rollups.ResetCount();
+        instance.Requests.Reset();
 
         await instance.SendAsync(batch);
 
-        Assert.Equal(0, instance.Rollups.Writes);
+        Assert.Equal(0L, instance.Requests.Writes(TelemetryRollups.TableName));
         var after = await RollupsAsync(instance.App, gateway);
         Assert.Equal(before.ToDictionary(r => r.Key, r => r.Value.ETag), after.ToDictionary(r => r.Key, r => r.Value.ETag));
         await AssertRollupsOfAsync(instance.App, gateway, (1, Hour.AddMinutes(1)), (2, Hour.AddMinutes(7)));
@@ -166,7 +161,7 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
 
         // A direct write behind both caches: the row's seqs say 12 was counted, which the next batch must respect.
         var table = a.App.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
-        var bucket = (await table.GetEntityAsync(gateway, TelemetryRollups.FiveMinuteKey(Hour.AddMinutes(68)))).Value;
+        var bucket = (await table.GetEntityAsync<TableEntity>(gateway, TelemetryRollups.FiveMinuteKey(Hour.AddMinutes(68)))).Value;
         Assert.Equal("8-9,11", bucket.GetString("Seqs"));
         bucket["Seqs"] = "8-9,11-12";
         await table.UpdateEntityAsync(bucket, bucket.ETag, TableUpdateMode.Replace);

@@ -1,4 +1,4 @@
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts.Recovery;
@@ -35,7 +35,7 @@ public sealed class AccountPhoneIndex(StorageAccount storage)
     public async Task<IReadOnlyList<PhoneIndexEntry>> FindAsync(string phoneDigits, CancellationToken cancellationToken)
     {
         var entries = new List<PhoneIndexEntry>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {phoneDigits}"), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {phoneDigits}"), cancellationToken: cancellationToken))
         {
             entries.Add(new PhoneIndexEntry(row.RowKey, row.GetString("Email")!, new PersonName(row.GetString("FamilyName") ?? "", row.GetString("GivenName") ?? "")));
         }

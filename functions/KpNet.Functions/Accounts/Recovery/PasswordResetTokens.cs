@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
 
@@ -37,7 +37,7 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
             ["ExpiresAt"] = expiresAt,
             ["PhoneFailures"] = 0,
         }, cancellationToken);
-        var previous = (await Table.GetEntityIfExistsAsync(EmailKey.For(account.Email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull()?.GetString("TokenHash");
+        var previous = (await Table.GetEntityIfExistsAsync<TableEntity>(EmailKey.For(account.Email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull()?.GetString("TokenHash");
         await Table.UpsertEntityAsync(new TableEntity(EmailKey.For(account.Email), LatestRow) { ["TokenHash"] = tokenHash }, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null)
         {
@@ -56,14 +56,14 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
         }
 
         var hash = SecureToken.Hash(token);
-        var row = (await Table.GetEntityIfExistsAsync(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null || row.GetDateTimeOffset("UsedAt") is not null || row.GetDateTimeOffset("ExpiresAt") <= time.GetUtcNow())
         {
             return null;
         }
 
         var email = row.GetString("Email")!;
-        var latest = (await Table.GetEntityIfExistsAsync(EmailKey.For(email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull();
+        var latest = (await Table.GetEntityIfExistsAsync<TableEntity>(EmailKey.For(email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull();
         return latest?.GetString("TokenHash") == hash
             ? new PasswordResetToken(hash, email, row.ETag)
             : null;
@@ -88,7 +88,7 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
     {
         for (var attempt = 0; ; attempt++)
         {
-            var row = (await Table.GetEntityIfExistsAsync(tokenHash, "", cancellationToken: cancellationToken)).ValueOrNull();
+            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(tokenHash, "", cancellationToken: cancellationToken)).ValueOrNull();
             if (row is null)
             {
                 return;

@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
 
@@ -52,7 +52,7 @@ public sealed class ActivationTokens(StorageAccount storage)
             return null;
         }
 
-        var row = (await Table.GetEntityIfExistsAsync(SecureToken.Hash(token!), "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(SecureToken.Hash(token!), "", cancellationToken: cancellationToken)).ValueOrNull();
         return row is null
             ? null
             : new ActivationToken(row.PartitionKey, row.GetString("Email")!, Enum.Parse<ActivationKind>(row.GetString("Kind")!),

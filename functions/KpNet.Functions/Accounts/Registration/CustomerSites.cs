@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts.Registration;
@@ -52,14 +52,14 @@ public sealed class CustomerSites(StorageAccount storage)
             return null;
         }
 
-        var row = (await Table.GetEntityIfExistsAsync(userId, gatewayId, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(userId, gatewayId, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : FromEntity(row);
     }
 
     public async Task<IReadOnlyList<CustomerSite>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         var sites = new List<CustomerSite>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken))
         {
             sites.Add(FromEntity(row));
         }
@@ -73,7 +73,7 @@ public sealed class CustomerSites(StorageAccount storage)
     public async Task<IReadOnlyList<string>> GatewayIdsOfAsync(string userId, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
-        await foreach (var row in Table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
             ids.Add(row.RowKey);
         }

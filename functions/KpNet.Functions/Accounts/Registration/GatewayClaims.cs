@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts.Registration;
@@ -47,7 +47,7 @@ public sealed class GatewayClaims(StorageAccount storage)
 
     public async Task<GatewayClaim?> FindAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(gatewayId, ClaimRow, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, ClaimRow, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : FromEntity(row);
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Accounts.Registration;
@@ -28,7 +28,7 @@ public sealed class RegistrationExpiries(StorageAccount storage)
     {
         var due = new List<RegistrationExpiry>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {HourOf(now)}");
-        await foreach (var row in Table.QueryAsync(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             due.Add(new RegistrationExpiry(row.PartitionKey, row.RowKey));
         }

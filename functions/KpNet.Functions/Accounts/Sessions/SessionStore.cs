@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
 
@@ -52,7 +52,7 @@ public sealed class SessionStore(StorageAccount storage, TimeProvider time)
         }
 
         var hash = SecureToken.Hash(token);
-        var row = (await Table.GetEntityIfExistsAsync(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
         if (row is null)
         {
             return null;

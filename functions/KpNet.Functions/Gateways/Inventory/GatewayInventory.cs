@@ -1,6 +1,6 @@
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Security;
 
@@ -22,7 +22,7 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
         int imported = 0, present = 0;
         foreach (var row in rows)
         {
-            if ((await table.GetEntityIfExistsAsync(row.Id, "", ["PartitionKey"], cancellationToken)).HasValue)
+            if ((await table.GetEntityIfExistsAsync<TableEntity>(row.Id, "", ["PartitionKey"], cancellationToken)).HasValue)
             {
                 present++;
                 continue;
@@ -53,7 +53,7 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
 
     public async Task<InventoryGateway?> FindAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await storage.GetTableClient(TableName).GetEntityIfExistsAsync(gatewayId, "", cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await storage.GetTableClient(TableName).GetEntityIfExistsAsync<TableEntity>(gatewayId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return row is null
             ? null
             : new InventoryGateway(row.PartitionKey, row.GetString("PasswordHash")!, row.GetString("Model")!, row.GetString("Serial")!,

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Hosting;
 
 namespace KpNet.Gateways.Maintenance;
@@ -95,7 +95,7 @@ public sealed class MaintenanceLinks(StorageAccount storage)
     public async Task<IReadOnlyList<string>> IndexedGatewaysOfAsync(int dealerId, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
-        await foreach (var row in Index.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {DealerKey(dealerId)}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DealerKey(dealerId)}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
             ids.Add(row.RowKey);
         }
@@ -144,7 +144,7 @@ public sealed class MaintenanceLinks(StorageAccount storage)
             return ([], null);
         }
 
-        var row = (await Table.GetEntityIfExistsAsync(gatewayId, LinksRow, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, LinksRow, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null
             ? ([], null)
             : (JsonSerializer.Deserialize<List<MaintenanceLink>>(row.GetString("Links") ?? "[]", JsonSerializerOptions.Web)!, row.ETag);

@@ -1,5 +1,5 @@
 using Azure;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Observability;
 
 namespace KpNet.Telemetry.Alerts;

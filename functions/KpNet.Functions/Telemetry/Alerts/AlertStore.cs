@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace KpNet.Telemetry.Alerts;
 
@@ -43,7 +43,7 @@ public sealed class AlertStore(TelemetryTables tables)
 
     public async Task<AlertSummary> GetSummaryAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? AlertSummary.None : new AlertSummary(
             EventOrder.Read(row, LastEvaluated),
             row.GetDateTimeOffset("LastSeenAt"),
@@ -72,7 +72,7 @@ public sealed class AlertStore(TelemetryTables tables)
 
     public async Task<AlertState?> GetStateAsync(string gatewayId, string key, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : new AlertState(
             gatewayId, key, row.GetString("State") == "raised", row.GetDateTimeOffset("RaisedAt")!.Value, row.GetDateTimeOffset("ClearedAt"),
             row.GetString("HistoryRowKey")!, row.GetDateTimeOffset("LastMailedAt"), row.GetBoolean("RaiseMailed") ?? false, row.ETag);
@@ -122,7 +122,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."} and Code eq {code}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
         }
@@ -135,7 +135,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
             if (occurrences.Count >= max)
@@ -155,7 +155,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey lt {HistoryPrefix} and State eq {"raised"}");
         var open = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync(filter, select: OpenColumns, cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: OpenColumns, cancellationToken: cancellationToken))
         {
             var condition = AlertCondition.FromKey(row.RowKey);
             open.Add(new AlertOccurrence(

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace KpNet.Telemetry.Alerts;
 
@@ -37,7 +37,7 @@ public sealed class GatewayLastSeen(TelemetryTables tables)
     {
         var lastBucket = BucketOf(silentSince - BucketLength);
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {lastBucket}");
-        await foreach (var row in Table.QueryAsync(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             yield return (row.PartitionKey, row.RowKey);
         }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using KpNet.Hosting.Invocation;
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
@@ -198,7 +199,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal("09012345678", account.Phone);
         Assert.Equal(new Company("XX株式会社", ""), account.Company);
         var site = await _app.Services.GetRequiredService<StorageAccount>().GetTableClient(CustomerSites.TableName)
-            .GetEntityIfExistsAsync(account.UserId, gatewayId);
+            .GetEntityIfExistsAsync<TableEntity>(account.UserId, gatewayId);
         Assert.Equal("987-6543", site.Value!.GetString("PostalCode"));
         Assert.Equal("2025-10-01", site.Value.GetString("GridConnectionDate"));
     }
@@ -259,8 +260,8 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         var loser = winner == first ? second : first;
         await WaitForMailsAsync(_app, winner);
         var claims = _app.Services.GetRequiredService<StorageAccount>().GetTableClient(GatewayClaims.TableName);
-        var rows = new List<KpNet.Azure.Storage.Tables.TableEntity>();
-        await foreach (var row in claims.QueryAsync(KpNet.Azure.Storage.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
+        var rows = new List<TableEntity>();
+        await foreach (var row in claims.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
         {
             rows.Add(row);
         }

@@ -1,4 +1,4 @@
-using KpNet.Azure.Storage.Tables;
+using Azure.Data.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Security;
@@ -55,7 +55,7 @@ public sealed class GatewayInventoryTests(AzuriteFixture azurite) : IClassFixtur
             var table = app.Services.GetRequiredService<StorageAccount>().GetTableClient(GatewayInventory.TableName);
             var first = rows[0];
             var stored = (await Eventually.ReturnsAsync(
-                () => table.GetEntityIfExistsAsync(first.Id, ""), r => r.HasValue, what: "the demo import")).Value!;
+                () => table.GetEntityIfExistsAsync<TableEntity>(first.Id, ""), r => r.HasValue, what: "the demo import")).Value!;
             Assert.Equal(first.Model, stored.GetString("Model"));
             Assert.NotEqual(first.Password, stored.GetString("PasswordHash"));
             Assert.Equal(SecretVerification.Valid, new SecretHasher().Verify(stored.GetString("PasswordHash")!, first.Password));
@@ -72,7 +72,7 @@ public sealed class GatewayInventoryTests(AzuriteFixture azurite) : IClassFixtur
     private static async Task<HashSet<string>> StoredIdsAsync(TableClient table)
     {
         var ids = new HashSet<string>();
-        await foreach (var entity in table.QueryAsync(select: ["PartitionKey"]))
+        await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey"]))
         {
             ids.Add(entity.PartitionKey);
         }
