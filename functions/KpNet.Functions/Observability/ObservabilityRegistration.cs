@@ -52,7 +52,7 @@ public static class ObservabilityRegistration
                 }
             })
             .WithMetrics(metrics => metrics.AddMeter(KpNetMetrics.MeterName))
-            .WithLogging(logging => { }, options => options.IncludeFormattedMessage = true);
+            .WithLogging(configureBuilder: null, configureOptions: options => options.IncludeFormattedMessage = true);
         if (azureMonitor)
         {
             telemetry.UseAzureMonitor(options =>
