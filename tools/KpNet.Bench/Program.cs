@@ -1,4 +1,5 @@
 using KpNet.Bench;
+using KpNet.Bench.Faults;
 
 return args.FirstOrDefault() switch
 {
@@ -6,6 +7,7 @@ return args.FirstOrDefault() switch
     "telemetry-parse" => TelemetryParseBench.Run(args[1..]),
     "telemetry-storage" => await TelemetryStorageBench.RunAsync(args[1..]),
     "telemetry-e2e" => await TelemetryEndToEndBench.RunAsync(args[1..]),
+    "faults" => await FaultsBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -25,6 +27,11 @@ static int Usage()
           telemetry-e2e [--gateways 1000] [--seconds 30] [--senders 4] [--batch 250]
               simulated gateways → Event Hubs REST → local ingest endpoint → storage: sustained events/s
               and lag from send to status visible (p50/p95)
+          faults [--seconds 20] [--rate 1.5] [--gateways 8]
+              the app (separate process) on an Azurite that keeps its data on disk; users and gateways act through the
+              API while storage is stopped 20 s, then frozen 40 s, then the app is killed and restarted (--seconds of
+              load before and after each); settles ~12 min, then checks every answer's promise: per-phase table, exit 1
+              when an invariant is broken
         """);
     return 2;
 }
