@@ -18,6 +18,7 @@ public static class FaultsBench
 {
     /// <summary>The demo inventory's gateways go to the owners, activated before the faults; each owner may ask for one reset.</summary>
     private const int ResetsPerPhase = 8;
+    private const string StorageKilled = "storage killed";
 
     private static readonly TimeSpan StorageDown = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StoragePaused = TimeSpan.FromSeconds(40);
@@ -60,7 +61,9 @@ public static class FaultsBench
         var sending = await SetUpAsync(users, app, owners, sendingCount);
         Console.WriteLine($"  setup: {owners.Count} owners activated and logged in, {sending.Count} gateways with their telemetry tokens ({log.Now.TotalSeconds:F0} s)");
 
-        var load = new UserLoad(users, log, owners, sheets);
+        var load = new UserLoad(users, log, owners, sheets,
+            email => DeliveredMail.ReadAll(app.MailFolder).Any(m => m.Kind == "activation" && string.Equals(m.To, email, StringComparison.OrdinalIgnoreCase)));
+        log.Phase = StorageKilled;
         using var stopLoad = new CancellationTokenSource();
         using var stopGenerating = new CancellationTokenSource();
         using var giveUpSending = new CancellationTokenSource();
@@ -80,7 +83,7 @@ public static class FaultsBench
             await Task.Delay(seconds);
         }
 
-        await PhaseAsync("storage killed", 0, async () =>
+        await PhaseAsync(StorageKilled, 0, async () =>
         {
             await azurite.StopAsync();
             await Task.Delay(StorageDown);

@@ -113,10 +113,11 @@ public sealed class Users(Uri baseAddress, RequestLog log)
 
 /// <summary>
 /// The bursts: every 1/rate seconds a user acts, whatever the earlier ones are waiting for (users do not wait for each
-/// other): two of five new registrations, a new activation link for an earlier accepted registration, a password reset
-/// of an owner allowed one in this phase, logins otherwise.
+/// other): two of five new registrations, a new activation link for an earlier accepted registration whose first link
+/// has arrived (before it, the account may not exist yet, and a link request for no account mails nothing), a password
+/// reset of an owner allowed one in this phase, logins otherwise.
 /// </summary>
-public sealed class UserLoad(Users users, RequestLog log, IReadOnlyList<Owner> owners, IEnumerable<GatewaySheet> freeGateways)
+public sealed class UserLoad(Users users, RequestLog log, IReadOnlyList<Owner> owners, IEnumerable<GatewaySheet> freeGateways, Func<string, bool> hasLink)
 {
     private readonly ConcurrentQueue<GatewaySheet> _freeGateways = new(freeGateways);
     private readonly ConcurrentQueue<RegistrationAttempt> _linkCandidates = new();
@@ -158,7 +159,7 @@ public sealed class UserLoad(Users users, RequestLog log, IReadOnlyList<Owner> o
     private Task ActAsync(int tick) => (tick % 5) switch
     {
         0 or 3 => RegisterAsync(),
-        2 when _linkCandidates.TryDequeue(out var registration) => RequestLinkAsync(registration),
+        2 when _linkCandidates.TryPeek(out var registration) && hasLink(registration.Email) && _linkCandidates.TryDequeue(out registration) => RequestLinkAsync(registration),
         4 when _resetCandidates.TryDequeue(out var owner) => RequestResetAsync(owner),
         _ => LoginAsync(owners[tick % owners.Count]),
     };
