@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Bench.Faults;
@@ -29,14 +30,14 @@ public sealed record MailRequestAttempt(string Phase, string Email, string MailK
 public sealed class Users(Uri baseAddress, RequestLog log)
 {
     public const string Password = "Passw0rdKp";
-    public const string Phone = "075-344-8160";
+    public const string Phone = RegistrationClient.Phone;
 
     private readonly ConcurrentDictionary<IPAddress, HttpClient> _clients = new();
 
     public HttpClient ClientFor(IPAddress from) => _clients.GetOrAdd(from, address => LoopbackClient.Create(baseAddress, from: address));
 
     public async Task<bool> RegisterAsync(IPAddress from, string email, GatewaySheet gateway) =>
-        await SucceedsAsync(from, "registration", HttpMethod.Post, "api/accounts", RegistrationBody(email, gateway));
+        await SucceedsAsync(from, "registration", HttpMethod.Post, "api/accounts", RegistrationClient.Body(email, gateway.Id, gateway.Password));
 
     public async Task<bool> RequestActivationLinkAsync(IPAddress from, string email) =>
         await SucceedsAsync(from, "activation link", HttpMethod.Post, "api/activations", new JsonObject { ["email"] = email });
@@ -93,22 +94,6 @@ public sealed class Users(Uri baseAddress, RequestLog log)
 
         return request;
     }
-
-    private static JsonObject RegistrationBody(string email, GatewaySheet gateway) => new()
-    {
-        ["termsVersion"] = "2026-01",
-        ["name"] = new JsonObject { ["family"] = "御室", ["given"] = "花子" },
-        ["kana"] = new JsonObject { ["family"] = "オムロ", ["given"] = "ハナコ" },
-        ["email"] = email,
-        ["emailConfirm"] = email,
-        ["postalCode"] = "600-8530",
-        ["prefecture"] = "京都府",
-        ["city"] = "京都市下京区",
-        ["street"] = "堀川通1-2",
-        ["phone"] = Phone,
-        ["gateway"] = new JsonObject { ["id"] = gateway.Id, ["password"] = gateway.Password },
-        ["site"] = new JsonObject { ["name"] = "京都発電所", ["postalCode"] = "987-6543", ["prefecture"] = "京都府", ["city"] = "京都市", ["street"] = "123-4-5" },
-    };
 }
 
 /// <summary>
