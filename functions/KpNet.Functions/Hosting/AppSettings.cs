@@ -34,6 +34,7 @@ public static class AppSettings
     public static readonly AppSetting PortalBaseUrl = new("Portal__BaseUrl", SettingScope.Everywhere, "Public URL of the portal, for links in mails");
     public static readonly AppSetting FirstAdminEmail = new("Admin__FirstAdminEmail", SettingScope.Everywhere, "E-mail of the first operator account: registering with it (or having it) grants the admin role", Optional: true);
     public static readonly AppSetting RequestTimeout = new("Http__RequestTimeout", SettingScope.Everywhere, "Deadline of every HTTP request (hh:mm:ss, default 00:00:10); past it the caller gets 503", Optional: true);
+    public static readonly AppSetting PasswordHashIterations = new("Security__PasswordHashIterations", SettingScope.Everywhere, "PBKDF2 iterations of new password hashes (default 100000); older hashes still verify and are replaced at the next sign-in", Optional: true);
     public static readonly AppSetting Port = new("KPNET_PORT", SettingScope.LocalOnly, "Local HTTP port (default 7071)", Optional: true);
     public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
     public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
@@ -46,7 +47,7 @@ public static class AppSettings
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
-        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, PasswordHashIterations, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
         ApplicationInsights, ApplicationInsightsAuthentication, OtlpEndpoint,
     ];
 }
