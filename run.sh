@@ -71,9 +71,18 @@ KPNET_PORT="$port" dotnet tools/KpNet.Simulator/bin/Release/net10.0/KpNet.Simula
   --gateways tools/demo/gateways.csv --interval 5s > .data/logs/simulator.log 2>&1 &
 pids+=($!)
 
+# The environment wins over local.settings.json, as in the app's configuration.
+otlp="${OTEL_EXPORTER_OTLP_ENDPOINT:-$(node -e 'try { process.stdout.write(require("./local.settings.json").Values.OTEL_EXPORTER_OTLP_ENDPOINT || "") } catch {}')}"
+if [ -n "$otlp" ]; then
+  telemetry="traces, metrics and logs over OTLP (${OTEL_EXPORTER_OTLP_PROTOCOL:-grpc}) to $otlp"
+else
+  telemetry="not exported; set OTEL_EXPORTER_OTLP_ENDPOINT to watch it in an OTLP viewer (README: Operating it)"
+fi
+
 cat <<TXT
 
 KP-NET is running locally.
+  Telemetry:          $telemetry
   Portal:             http://127.0.0.1:$port/
   Health:             http://127.0.0.1:$port/api/health
   Mails sent so far:  http://127.0.0.1:$port/api/dev/mail   (files in .data/mail/)

@@ -51,6 +51,17 @@ param customEmailDomain string = ''
 @description('Log retention in days.')
 param logRetentionDays int = 30
 
+@description('Address the operator alerts are mailed to (the action group).')
+param operatorEmail string
+
+@description('Failed requests and invocations (5xx, failed functions) in 5 minutes that wake the operator.')
+@minValue(1)
+param handlerFailureThreshold int = 5
+
+@description('Telemetry events dead-lettered for one reason in 15 minutes that count as a spike.')
+@minValue(1)
+param deadLetterSpikeThreshold int = 100
+
 var suffix = uniqueString(resourceGroup().id, environmentName)
 var names = {
   storage: take('stkpnet${environmentName}${suffix}', 24)
@@ -440,6 +451,192 @@ resource captureWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: eventHubs.identity.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------- Operations: who is woken, by what, and the workbook an operator opens first ----------
+// Every rule is a log query on Application Insights (see README: Operating it). Our metrics reach it as customMetrics
+// (a counter's valueSum is its increase over the export interval), our logs as traces, our spans as requests and
+// dependencies; the Functions host logs there too.
+resource operators 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: 'ag-kpnet-${environmentName}'
+  location: 'global'
+  properties: {
+    groupShortName: 'kpnet-${environmentName}'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: operatorEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var alertRules = [
+  {
+    name: 'handler-failures'
+    // Spans are sampled; itemCount is how many requests each kept one stands for.
+    description: 'Requests answered 5xx and function invocations that failed.'
+    severity: 1
+    windowSize: 'PT5M'
+    frequency: 'PT5M'
+    query: '''
+requests
+| where success == false
+| summarize failures = sum(itemCount) by operation = name
+'''
+    measure: 'failures'
+    dimension: 'operation'
+    operator: 'GreaterThanOrEqual'
+    threshold: handlerFailureThreshold
+  }
+  {
+    // Azure Monitor receives kpnet.telemetry.lag as sums, counts, minima and maxima only, so the p95 comes from the
+    // lag p95 each batch logs (TelemetryBatchApplied): the 95th percentile of those per minute, over 60 s in every
+    // minute of the last 10 that had batches.
+    name: 'ingest-lag'
+    description: 'Telemetry ingest lag p95 above 60 s for 10 minutes.'
+    severity: 2
+    windowSize: 'PT10M'
+    frequency: 'PT5M'
+    query: '''
+traces
+| where message startswith "Telemetry batch from partition"
+| extend lag = todouble(customDimensions.LagP95Seconds)
+| where isnotnull(lag)
+| summarize p95 = percentile(lag, 95) by bin(timestamp, 1m)
+| summarize minutes = count(), slowMinutes = countif(p95 > 60)
+| where minutes >= 8 and slowMinutes == minutes
+'''
+    measure: ''
+    dimension: ''
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+  {
+    name: 'dead-letter-spike'
+    description: 'Telemetry events dead-lettered for one reason beyond the spike threshold in 15 minutes.'
+    severity: 2
+    windowSize: 'PT15M'
+    frequency: 'PT5M'
+    query: '''
+customMetrics
+| where name == "kpnet.telemetry.events" and tostring(customDimensions.outcome) == "dead_lettered"
+| summarize deadLettered = sum(valueSum) by reason = tostring(customDimensions.reason)
+'''
+    measure: 'deadLettered'
+    dimension: 'reason'
+    operator: 'GreaterThan'
+    threshold: deadLetterSpikeThreshold
+  }
+  {
+    // The Functions host logs a warning when it moves a message to a poison queue ("Message has reached
+    // MaxDequeueCount of 5. Moving message to queue 'email-outbox-poison'."); SendEmail logs MailRejected when it
+    // puts a refused mail there itself. Any such line is a message an operator must look at.
+    name: 'poison-messages'
+    description: 'A queue message was moved to a -poison queue.'
+    severity: 2
+    windowSize: 'PT5M'
+    frequency: 'PT5M'
+    query: '''
+traces
+| where message has "-poison"
+| summarize poisoned = count()
+'''
+    measure: 'poisoned'
+    dimension: ''
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+  {
+    name: 'mail-failures'
+    description: 'Mails refused for good by Azure Communication Services.'
+    severity: 2
+    windowSize: 'PT15M'
+    frequency: 'PT5M'
+    query: '''
+customMetrics
+| where name == "kpnet.mail.failed"
+| summarize failed = sum(valueSum) by kind = tostring(customDimensions.kind)
+'''
+    measure: 'failed'
+    dimension: 'kind'
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+  {
+    // A row with 0 first, so that silence (no metric rows at all) still yields a number to compare.
+    name: 'no-telemetry'
+    description: 'No telemetry event at all for 10 minutes.'
+    severity: 1
+    windowSize: 'PT10M'
+    frequency: 'PT5M'
+    query: '''
+union (print events = 0.0), (customMetrics | where name == "kpnet.telemetry.events" | project events = valueSum)
+| summarize events = sum(events)
+'''
+    measure: 'events'
+    dimension: ''
+    operator: 'LessThan'
+    threshold: 1
+  }
+]
+
+resource alerts 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
+  for rule in alertRules: {
+    name: 'alert-kpnet-${environmentName}-${rule.name}'
+    location: location
+    properties: {
+      displayName: 'KP-NET ${environmentName}: ${rule.name}'
+      description: rule.description
+      severity: rule.severity
+      enabled: true
+      scopes: [insights.id]
+      evaluationFrequency: rule.frequency
+      windowSize: rule.windowSize
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: empty(rule.measure) ? 'Count' : 'Total'
+            metricMeasureColumn: empty(rule.measure) ? null : rule.measure
+            dimensions: empty(rule.dimension)
+              ? []
+              : [
+                  {
+                    name: rule.dimension
+                    operator: 'Include'
+                    values: ['*']
+                  }
+                ]
+            operator: rule.operator
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      autoMitigate: true
+      actions: {
+        actionGroups: [operators.id]
+      }
+    }
+  }
+]
+
+resource operationsWorkbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, environmentName, 'kpnet-operations')
+  location: location
+  kind: 'shared'
+  properties: {
+    displayName: 'KP-NET ${environmentName} operations'
+    category: 'workbook'
+    sourceId: insights.id
+    serializedData: loadTextContent('operations-workbook.json')
   }
 }
 

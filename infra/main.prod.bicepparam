@@ -9,6 +9,7 @@ param telemetryRetentionDays = 3
 param maximumInstanceCount = 200
 param instanceMemoryMB = 2048
 param firstAdminEmail = 'admin@kpnet.example.jp'
+param operatorEmail = 'operator@kpnet.example.jp'
 param emailDomainManagement = 'CustomerManaged'
 param customEmailDomain = 'mail.kpnet.example.jp'
 param logRetentionDays = 90

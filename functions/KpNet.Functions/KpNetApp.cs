@@ -12,6 +12,7 @@ using KpNet.Http;
 using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
+using KpNet.Observability;
 using KpNet.Portal;
 using KpNet.Security;
 using KpNet.Telemetry;
@@ -34,12 +35,15 @@ public static class KpNetApp
 
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         if (mode.UnderFunctionsHost)
         {
             builder.Logging.AddJsonConsole(o =>
             {
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 o.UseUtcTimestamp = true;
+                // The trace and span ids (ActivityTrackingOptions) travel as a scope: each line then names its trace.
+                o.IncludeScopes = true;
             });
         }
         else
@@ -52,6 +56,7 @@ public static class KpNetApp
             });
         }
 
+        builder.AddObservability(mode);
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddRequestDeadline(builder.Configuration);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Gateways.Inventory;
@@ -20,13 +18,12 @@ namespace KpNet.Bench;
 public sealed class LocalPipeline : IAsyncDisposable
 {
     private const string TelemetryKey = "bench-telemetry-key";
-    private const string WellKnownKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process? _azurite;
+    private readonly AzuriteServer? _azurite;
     private readonly WebApplication _app;
     private readonly string _dataFolder;
 
-    private LocalPipeline(Process? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests)
+    private LocalPipeline(AzuriteServer? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests)
     {
         Requests = requests;
         _azurite = azurite;
@@ -47,7 +44,9 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize)
     {
-        var (azurite, storage) = await StartAzuriteAsync();
+        var given = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
+        var azurite = string.IsNullOrEmpty(given) ? await AzuriteServer.StartAsync() : null;
+        var storage = azurite?.ConnectionString ?? given!;
         var dataFolder = Path.Combine(Path.GetTempPath(), "kpnet-bench", Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string>
         {
@@ -76,67 +75,13 @@ public sealed class LocalPipeline : IAsyncDisposable
             await table.UpsertEntityAsync(new TableEntity(id, "") { ["Model"] = "GW-M001", ["Serial"] = "0" + id[2..], ["Product"] = "MultiV2x" }, TableUpdateMode.Replace, ct));
     }
 
-    private static async Task<(Process? Process, string ConnectionString)> StartAzuriteAsync()
-    {
-        if (Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING") is { Length: > 0 } given)
-        {
-            return (null, given);
-        }
-
-        var azurite = Path.Combine(BenchSupport.RepositoryRoot(), "node_modules", ".bin", "azurite");
-        var (blob, queue, table) = (BenchSupport.FreePort(), BenchSupport.FreePort(), BenchSupport.FreePort());
-        var start = new ProcessStartInfo(azurite) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in $"--silent --inMemoryPersistence --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {blob} --queuePort {queue} --tablePort {table}".Split(' '))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        foreach (var port in new[] { blob, queue, table })
-        {
-            while (!await AcceptsAsync(port))
-            {
-                if (process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    throw new InvalidOperationException($"Azurite ({azurite}) did not start listening; run 'npm ci' first.");
-                }
-
-                await Task.Delay(100);
-            }
-        }
-
-        return (process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
-    }
-
-    private static async Task<bool> AcceptsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
         if (_azurite is not null)
         {
-            _azurite.Kill(entireProcessTree: true);
-            await _azurite.WaitForExitAsync();
-            _azurite.Dispose();
+            await _azurite.DisposeAsync();
         }
 
         if (Directory.Exists(_dataFolder))

@@ -1,4 +1,5 @@
 using KpNet.Bench;
+using KpNet.Bench.Faults;
 
 return args.FirstOrDefault() switch
 {
@@ -8,6 +9,7 @@ return args.FirstOrDefault() switch
     "telemetry-e2e" => await TelemetryEndToEndBench.RunAsync(args[1..]),
     "table-limits" => TableLimitsBench.Run(args[1..]),
     "simulator-round" => SimulatorRoundBench.Run(args[1..]),
+    "faults" => await FaultsBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -33,6 +35,11 @@ static int Usage()
           simulator-round [--gateways 10000] [--parallel-sends 32]
               the simulator's own CPU per round with the Event Hubs target, up to Azure.Messaging.EventHubs's
               producer (its mocking seam: no AMQP encoding, no network)
+          faults [--seconds 20] [--rate 1.5] [--gateways 8]
+              the app (separate process) on an Azurite that keeps its data on disk; users and gateways act through the
+              API while storage is stopped 20 s, then frozen 40 s, then the app is killed and restarted (--seconds of
+              load before and after each); settles ~12 min, then checks every answer's promise: per-phase table, exit 1
+              when an invariant is broken
         """);
     return 2;
 }

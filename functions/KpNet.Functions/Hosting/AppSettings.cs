@@ -34,15 +34,20 @@ public static class AppSettings
     public static readonly AppSetting PortalBaseUrl = new("Portal__BaseUrl", SettingScope.Everywhere, "Public URL of the portal, for links in mails");
     public static readonly AppSetting FirstAdminEmail = new("Admin__FirstAdminEmail", SettingScope.Everywhere, "E-mail of the first operator account: registering with it (or having it) grants the admin role", Optional: true);
     public static readonly AppSetting RequestTimeout = new("Http__RequestTimeout", SettingScope.Everywhere, "Deadline of every HTTP request (hh:mm:ss, default 00:00:10); past it the caller gets 503", Optional: true);
+    public static readonly AppSetting PasswordHashIterations = new("Security__PasswordHashIterations", SettingScope.Everywhere, "PBKDF2 iterations of new password hashes (default 100000); older hashes still verify and are replaced at the next sign-in", Optional: true);
     public static readonly AppSetting Port = new("KPNET_PORT", SettingScope.LocalOnly, "Local HTTP port (default 7071)", Optional: true);
     public static readonly AppSetting DataFolder = new("KPNET_DATA_DIR", SettingScope.LocalOnly, "Local data folder (default .data)", Optional: true);
     public static readonly AppSetting DemoGateways = new("DemoData__GatewaysCsv", SettingScope.LocalOnly, "Demo gateway inventory imported at start", Optional: true);
     public static readonly AppSetting DemoDealers = new("DemoData__Dealers", SettingScope.LocalOnly, "\"true\": sign up and activate the two demo dealers at start when missing", Optional: true);
+    public static readonly AppSetting ApplicationInsights = new("APPLICATIONINSIGHTS_CONNECTION_STRING", SettingScope.AzureOnly, "Application Insights: when set, traces, metrics and logs are exported to it (Azure Monitor)");
+    public static readonly AppSetting ApplicationInsightsAuthentication = new("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", SettingScope.AzureOnly, "\"Authorization=AAD\": export to Application Insights with the managed identity", Optional: true);
+    public static readonly AppSetting OtlpEndpoint = new("OTEL_EXPORTER_OTLP_ENDPOINT", SettingScope.Everywhere, "OTLP endpoint (an OpenTelemetry collector or viewer): when set, traces, metrics and logs are exported there; the other OTEL_* settings apply", Optional: true);
     public static readonly AppSetting PortalStaticFiles = new("Portal__StaticFiles", SettingScope.LocalOnly, "Folder of the built portal served at / (default portal/dist)", Optional: true);
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
-        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, PasswordHashIterations, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
+        ApplicationInsights, ApplicationInsightsAuthentication, OtlpEndpoint,
     ];
 }

@@ -4,6 +4,7 @@ using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Observability;
 
 namespace KpNet.Notifications;
 
@@ -26,6 +27,7 @@ public sealed partial class SendEmailFunction(
     MailDeliveries deliveries,
     StalledMails stalledMails,
     SendingPause pause,
+    KpNetMetrics metrics,
     TimeProvider time,
     ILogger<SendEmailFunction> logger) : IQueueFunction
 {
@@ -93,9 +95,11 @@ public sealed partial class SendEmailFunction(
         switch (sending)
         {
             case SendResult.Accepted:
+                metrics.MailSent(mail.Kind, time.GetUtcNow() - message.InsertionTime);
                 await RecordSentAsync(mail, claim);
                 break;
             case SendResult.Refused { Failure: var failure }:
+                metrics.MailFailed(mail.Kind);
                 await deliveries.MarkFailedAsync(claim, mail.Kind, failure.Status ?? 0, failure.ErrorCode, cancellationToken);
                 LogRejected(mail.Id, mail.Kind, failure.Status ?? 0, failure.ErrorCode);
                 await PoisonAsync(message, cancellationToken);
@@ -114,7 +118,7 @@ public sealed partial class SendEmailFunction(
     /// Records the mail for <see cref="StalledMails"/>, so it goes out within about a minute should this whole instance
     /// die. Not a reason to hold the mail back: without the record a death only delays it by the host's 5 to 10 minutes.
     /// </summary>
-    private async Task<MailInFlight?> RecordInFlightAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    private async Task<WorkRecord?> RecordInFlightAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         try
         {
@@ -128,7 +132,7 @@ public sealed partial class SendEmailFunction(
     }
 
     /// <summary>The outcome is written; a record left behind is cleared by the next look at stalled mails.</summary>
-    private async Task ForgetQuietlyAsync(MailInFlight? inFlight)
+    private async Task ForgetQuietlyAsync(WorkRecord? inFlight)
     {
         if (inFlight is null)
         {
@@ -141,7 +145,7 @@ public sealed partial class SendEmailFunction(
         }
         catch (RequestFailedException e)
         {
-            LogInFlightNotForgotten(e, inFlight.MailId);
+            LogInFlightNotForgotten(e, inFlight.Id);
         }
     }
 

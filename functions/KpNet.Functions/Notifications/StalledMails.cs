@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Azure;
 using KpNet.Azure.Storage;
@@ -8,9 +7,6 @@ using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 
 namespace KpNet.Notifications;
-
-/// <summary>A mail recorded as being sent: the row to forget once its outcome is written.</summary>
-public sealed record MailInFlight(string Minute, string MailId);
 
 /// <summary>
 /// Brings a mail back within about a minute when the whole instance sending it dies. The Functions host keeps every
@@ -27,34 +23,17 @@ public sealed partial class StalledMails(StorageAccount storage, MailDeliveries 
 {
     public const string TableName = "MailsInFlight";
 
-    private TableClient Table => storage.GetTableClient(TableName);
+    private WorkInProgress Records => new(storage.GetTableClient(TableName), time);
 
-    private static string MinuteOf(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+    public async Task<WorkRecord> RecordAsync(OutgoingMail mail, CancellationToken cancellationToken) =>
+        await Records.BeginAsync(mail.Id, new Dictionary<string, object> { ["Mail"] = JsonSerializer.SerializeToUtf8Bytes(mail, NotificationsJsonContext.Default.OutgoingMail) }, cancellationToken);
 
-    public async Task<MailInFlight> RecordAsync(OutgoingMail mail, CancellationToken cancellationToken)
-    {
-        var inFlight = new MailInFlight(MinuteOf(time.GetUtcNow()), mail.Id);
-        var row = new TableEntity(inFlight.Minute, inFlight.MailId)
-        {
-            ["Mail"] = JsonSerializer.SerializeToUtf8Bytes(mail, NotificationsJsonContext.Default.OutgoingMail),
-        };
-        await Table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-        return inFlight;
-    }
-
-    public async Task ForgetAsync(MailInFlight inFlight, CancellationToken cancellationToken) =>
-        await Table.DeleteEntityAsync(inFlight.Minute, inFlight.MailId, ETag.All, cancellationToken);
+    public async Task ForgetAsync(WorkRecord inFlight, CancellationToken cancellationToken) => await Records.EndAsync(inFlight, cancellationToken);
 
     /// <summary>The timer's work: a copy of every recorded mail whose claim has lapsed goes back on the outbox.</summary>
     public async Task RescueAsync(CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey le {MinuteOf(time.GetUtcNow() - MailDeliveries.ClaimLease)}");
-        var recorded = new List<TableEntity>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            recorded.Add(row);
-        }
-
+        var recorded = await Records.BegunBeforeAsync(time.GetUtcNow() - MailDeliveries.ClaimLease, cancellationToken);
         foreach (var row in recorded)
         {
             switch (await deliveries.StateOfAsync(row.RowKey, cancellationToken))
@@ -68,15 +47,8 @@ public sealed partial class StalledMails(StorageAccount storage, MailDeliveries 
                     break;
             }
 
-            try
-            {
-                // Settled, or copied: the copy's own claim records it again.
-                await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status is 404 or 412)
-            {
-                // Its invocation forgot it meanwhile.
-            }
+            // Settled, or copied: the copy's own claim records it again.
+            await Records.EndAsync(new WorkRecord(row.PartitionKey, row.RowKey), cancellationToken);
         }
     }
 

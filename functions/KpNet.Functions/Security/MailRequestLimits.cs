@@ -1,4 +1,5 @@
 using KpNet.Accounts;
+using KpNet.Observability;
 
 namespace KpNet.Security;
 
@@ -18,7 +19,7 @@ public enum MailRequestKind
 /// <see cref="PerRecipient"/>: the mails all of them together send to one address; beyond it a request is answered as
 /// usual and sends nothing, so the limit tells nobody whether the address has an account.
 /// </summary>
-public sealed partial class MailRequestLimits(Throttle throttle, ILogger<MailRequestLimits> logger)
+public sealed partial class MailRequestLimits(Throttle throttle, KpNetMetrics metrics, ILogger<MailRequestLimits> logger)
 {
     public static readonly ThrottleRule PerRecipient = new("mails-to-address", 3, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
 
@@ -31,6 +32,7 @@ public sealed partial class MailRequestLimits(Throttle throttle, ILogger<MailReq
     {
         if (await throttle.TryTakeAsync(PerClient(kind), client, cancellationToken) is { Allowed: false } refused)
         {
+            CountRecoveryFailure(kind, blocked: true);
             LogClientThrottled(kind, refused.RetryAfter);
             return refused.RetryAfter;
         }
@@ -43,11 +45,24 @@ public sealed partial class MailRequestLimits(Throttle throttle, ILogger<MailReq
     {
         if (await throttle.TryTakeAsync(PerRecipient, EmailKey.For(recipient.Email), cancellationToken) is { Allowed: false })
         {
+            CountRecoveryFailure(kind, blocked: true);
             LogRecipientLimitReached(kind, recipient.UserId);
             return false;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A password reset or user-ID request that mails nothing is a failed recovery: <paramref name="blocked"/> when a limit
+    /// stopped it, else because nothing matched what was entered.
+    /// </summary>
+    public void CountRecoveryFailure(MailRequestKind kind, bool blocked)
+    {
+        if (kind is MailRequestKind.PasswordReset or MailRequestKind.AccountId)
+        {
+            metrics.AuthFailure(AuthFailureKind.Recovery, blocked);
+        }
     }
 
     [LoggerMessage(EventId = 2100, EventName = "MailRequestsThrottled", Level = LogLevel.Warning, Message = "A client asked for too many {Kind} mails; refused for {RetryAfter}")]

@@ -1,17 +1,33 @@
+using KpNet.Hosting;
 using Microsoft.AspNetCore.Identity;
 
 namespace KpNet.Security;
 
 /// <summary>
 /// PBKDF2 hashes for passwords and gateway passwords, via ASP.NET Core Identity's PasswordHasher: its format carries
-/// a version byte, algorithm and iteration count, so stronger settings later still verify old hashes.
+/// a version byte, algorithm and iteration count, so stronger settings later still verify old hashes, and a sign-in
+/// with a hash weaker than the setting stores a new one.
 /// </summary>
 public sealed class SecretHasher
 {
+    /// <summary>Identity's own default for new hashes (PBKDF2-HMAC-SHA512); raise it with the setting as hardware gets faster.</summary>
+    public const int DefaultIterations = 100_000;
+
     private sealed class Subject;
 
     private static readonly Subject Anyone = new();
-    private readonly PasswordHasher<Subject> _hasher = new();
+    private readonly PasswordHasher<Subject> _hasher;
+
+    public SecretHasher(IConfiguration configuration)
+    {
+        var iterations = configuration.GetValue<int?>(AppSettings.PasswordHashIterations.Key) ?? DefaultIterations;
+        if (iterations < 1)
+        {
+            throw new InvalidOperationException($"{AppSettings.PasswordHashIterations.Name} must be a positive number of iterations.");
+        }
+
+        _hasher = new PasswordHasher<Subject>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = iterations }));
+    }
 
     public string Hash(string secret) => _hasher.HashPassword(Anyone, secret);
 

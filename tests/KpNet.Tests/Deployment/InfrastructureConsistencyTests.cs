@@ -1,16 +1,22 @@
+using System.Diagnostics.Metrics;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Observability;
+using KpNet.Telemetry;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KpNet.Tests.Deployment;
 
 /// <summary>
 /// The compiled infrastructure (the ARM JSON of infra/main.bicep), local.settings.sample.json and the app agree on
-/// settings, connections, roles, tables, queues and the event hub.
+/// settings, connections, roles, tables, queues, the event hub, and the metrics and log lines the alerts and the workbook read.
 /// </summary>
-public sealed class InfrastructureConsistencyTests
+public sealed partial class InfrastructureConsistencyTests
 {
     private static readonly string[] AzureSettings =
     [
@@ -19,7 +25,7 @@ public sealed class InfrastructureConsistencyTests
     ];
 
     // Settings the platform reads, not the app.
-    private static readonly string[] PlatformSettings = ["APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "FUNCTIONS_WORKER_RUNTIME"];
+    private static readonly string[] PlatformSettings = ["FUNCTIONS_WORKER_RUNTIME"];
 
     private static async Task<ArmTemplate> CompiledTemplateAsync()
     {
@@ -151,4 +157,62 @@ public sealed class InfrastructureConsistencyTests
             Assert.Contains($"{hub.EventHubName}/{hub.ConsumerGroup}", consumerGroups);
         }
     }
+
+    [Fact]
+    public async Task There_is_an_alert_rule_for_each_condition_an_operator_is_woken_for_and_they_and_the_workbook_read_only_metrics_the_app_records()
+    {
+        using var template = JsonDocument.Parse((await BicepCli.BuildMainTemplateAsync()).Output);
+        var rules = template.RootElement.GetProperty("variables").GetProperty("alertRules").EnumerateArray()
+            .ToDictionary(rule => rule.GetProperty("name").GetString()!, rule => rule.GetProperty("query").GetString()!);
+        using var workbook = JsonDocument.Parse(File.ReadAllText(Path.Combine(BicepCli.InfraFolder, "operations-workbook.json")));
+        var charts = workbook.RootElement.GetProperty("items").EnumerateArray()
+            .Where(item => item.GetProperty("content").TryGetProperty("query", out _))
+            .Select(item => item.GetProperty("content").GetProperty("query").GetString()!)
+            .ToList();
+        var recorded = AppMetricNames();
+
+        Assert.Equal(["dead-letter-spike", "handler-failures", "ingest-lag", "mail-failures", "no-telemetry", "poison-messages"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.All(rules.Values.Concat(charts).SelectMany(query => MetricName().Matches(query)), name => Assert.Contains(name.Value, recorded));
+        Assert.All(recorded, name => Assert.Contains(charts, chart => chart.Contains($"\"{name}\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_ingest_lag_alert_reads_the_lag_p95_that_each_telemetry_batch_logs()
+    {
+        using var template = JsonDocument.Parse((await BicepCli.BuildMainTemplateAsync()).Output);
+        var lagQuery = template.RootElement.GetProperty("variables").GetProperty("alertRules").EnumerateArray()
+            .Single(rule => rule.GetProperty("name").GetString() == "ingest-lag").GetProperty("query").GetString()!;
+        var batchLine = typeof(TelemetryIngestFunction).GetMethods(BindingFlags.NonPublic | BindingFlags.Instance)
+            .Select(method => method.GetCustomAttribute<LoggerMessageAttribute>())
+            .Single(attribute => attribute?.EventName == "TelemetryBatchApplied")!;
+
+        var prefix = Regex.Match(lagQuery, "message startswith \"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(prefix);
+        Assert.StartsWith(prefix, batchLine.Message, StringComparison.Ordinal);
+        Assert.Contains("customDimensions.LagP95Seconds", lagQuery, StringComparison.Ordinal);
+        Assert.Contains("{LagP95Seconds", batchLine.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The instruments of the app's meter, as a listener sees them published.</summary>
+    private static HashSet<string> AppMetricNames()
+    {
+        var names = new HashSet<string>();
+        using var services = new ServiceCollection().AddMetrics().AddSingleton<KpNetMetrics>().BuildServiceProvider();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == KpNetMetrics.MeterName)
+                {
+                    names.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        services.GetRequiredService<KpNetMetrics>();
+        return names;
+    }
+
+    [GeneratedRegex(@"kpnet(\.[a-z_]+)+")]
+    private static partial Regex MetricName();
 }

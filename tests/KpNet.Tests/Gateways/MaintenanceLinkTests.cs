@@ -1,10 +1,13 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using KpNet.Dealers;
+using KpNet.Observability;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Gateways;
@@ -106,6 +109,7 @@ public sealed class MaintenanceLinkTests(AzuriteFixture azurite) : IClassFixture
     {
         using var customer = await SignInAsync(_app);
         var gatewayId = await AddGatewayAsync(_app, customer);
+        using var failures = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), KpNetMetrics.MeterName, "kpnet.auth.failures");
         HttpStatusCode last = default;
         for (var guess = 0; guess < 10; guess++)
         {
@@ -121,6 +125,10 @@ public sealed class MaintenanceLinkTests(AzuriteFixture azurite) : IClassFixture
         }
 
         Assert.Equal(HttpStatusCode.TooManyRequests, last);
+        var counted = failures.GetMeasurementSnapshot();
+        Assert.All(counted, m => Assert.Equal("dealer_link", m.Tags["kind"]));
+        Assert.Equal(true, counted[^1].Tags["blocked"]);
+        Assert.All(counted.Take(counted.Count - 1), m => Assert.Equal(false, m.Tags["blocked"]));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -15,8 +14,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Every account has this key; accounts keep tests apart, not secrets.</summary>
     public const string AccountKey = "a3BuZXQtdGVzdC1zdG9yYWdlLWtleQ==";
 
-    private const int SigStop = 19;
-    private const int SigCont = 18;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -91,9 +88,9 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered, as with a stalled account.</summary>
-    public void Pause() => Signal(SigStop);
+    public void Pause() => ProcessSignals.Send(_process, ProcessSignals.Stop);
 
-    public void Resume() => Signal(SigCont);
+    public void Resume() => ProcessSignals.Send(_process, ProcessSignals.Continue);
 
     /// <summary>Ends the process: connections are refused, as with an unreachable account.</summary>
     public async Task KillAsync()
@@ -111,17 +108,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    private void Signal(int signal)
-    {
-        if (kill(_process.Id, signal) != 0)
-        {
-            throw new InvalidOperationException($"Signal {signal} to Azurite failed: errno {Marshal.GetLastPInvokeError()}.");
-        }
     }
 
     [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]

@@ -12,7 +12,7 @@ namespace KpNet.Tests.Infrastructure;
 /// Per call, before the clients' retries: an injected failure is thrown to the caller at once, as a
 /// <see cref="RequestFailedException"/> with storage's status and error code, and nothing reaches storage.
 /// </summary>
-public sealed class TableFaults : HttpPipelinePolicy
+public sealed class TableFaults : HttpPipelineSynchronousPolicy
 {
     private readonly Lock _lock = new();
     private (string Table, int Count, Func<string, bool> Matching)? _failing;
@@ -46,17 +46,7 @@ public sealed class TableFaults : HttpPipelinePolicy
         }
     }
 
-    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-    {
-        ThrowIfFaulty(message.Request);
-        ProcessNext(message, pipeline);
-    }
-
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-    {
-        ThrowIfFaulty(message.Request);
-        return ProcessNextAsync(message, pipeline);
-    }
+    public override void OnSendingRequest(HttpMessage message) => ThrowIfFaulty(message.Request);
 
     private void ThrowIfFaulty(Request request)
     {

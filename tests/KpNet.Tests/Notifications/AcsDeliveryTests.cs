@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using KpNet.Azure.Email;
 using KpNet.Notifications;
+using KpNet.Observability;
 using KpNet.Tests.Email;
 using KpNet.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace KpNet.Tests.Notifications;
@@ -36,6 +39,8 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         var mail = new OutgoingMail(
             Guid.NewGuid().ToString(), "hanako@example.jp", "【アカウント仮登録のお知らせ】",
             "御室 花子 様\n\nアカウントは仮登録の状態です。", "<p>御室 花子 様</p><p>アカウントは仮登録の状態です。</p>", "activation");
+        using var sent = Collector<long>(app, "kpnet.mail.sent");
+        using var outboxAge = Collector<double>(app, "kpnet.mail.outbox.age");
 
         await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
         await SentAsync(mail.Id);
@@ -47,6 +52,8 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(mail.Text, accepted.PlainText);
         Assert.Equal(mail.Html, accepted.Html);
         Assert.Equal("activation", accepted.Headers["x-kpnet-kind"]);
+        Assert.Equal("activation", Assert.Single(sent.GetMeasurementSnapshot()).Tags["kind"]);
+        Assert.InRange(Assert.Single(outboxAge.GetMeasurementSnapshot()).Value, 0, 60);
     }
 
     [Fact]
@@ -116,6 +123,8 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var app = await StartAppAsync();
         var mail = Mail("宛先不正テスト") with { To = "not-an-address" };
+        using var failed = Collector<long>(app, "kpnet.mail.failed");
+        using var sent = Collector<long>(app, "kpnet.mail.sent");
 
         await Outbox(app).EnqueueAsync(mail, CancellationToken.None);
         await Eventually.ReturnsAsync(PoisonedTextsAsync, texts => texts.Any(t => t.Contains(mail.Id, StringComparison.Ordinal)), what: "the mail in email-outbox-poison");
@@ -133,6 +142,8 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         var delivery = (await MailStorage.DeliveryAsync(azurite.ConnectionString, mail.Id))!;
         Assert.Equal("Failed", delivery.GetString("Status"));
         Assert.Equal("InvalidRequest", delivery.GetString("ErrorCode"));
+        Assert.Equal("test", Assert.Single(failed.GetMeasurementSnapshot()).Tags["kind"]);
+        Assert.Empty(sent.GetMeasurementSnapshot());
         await OutboxDrainedAsync();
         Assert.Single(_acs.Requests, r => r.OperationId == mail.Id);
     }
@@ -151,6 +162,11 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
         return new AcsMailSender(new EmailClient(acs.ConnectionString, options), Sender);
     }
+
+    /// <summary>What the app's own meter records on one instrument (not another app's in this process).</summary>
+    private static MetricCollector<T> Collector<T>(TestApp app, string instrument)
+        where T : struct =>
+        new(app.Services.GetRequiredService<IMeterFactory>(), KpNetMetrics.MeterName, instrument);
 
     private async Task<TestApp> StartAppAsync()
     {

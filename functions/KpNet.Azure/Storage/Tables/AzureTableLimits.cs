@@ -16,7 +16,7 @@ namespace KpNet.Azure.Storage.Tables;
 /// size formula), transactions (100 actions on one partition, each row once, under 4 MiB) and <c>$top</c> (at most 1,000).
 /// Added per call, so a refused request is never retried.
 /// </summary>
-public sealed class AzureTableLimits : HttpPipelinePolicy
+public sealed class AzureTableLimits : HttpPipelineSynchronousPolicy
 {
     public const int MaxProperties = 255;
     public const int MaxEntityBytes = 1024 * 1024;
@@ -31,17 +31,7 @@ public sealed class AzureTableLimits : HttpPipelinePolicy
 
     private static ReadOnlySpan<byte> TypeAnnotation => "@odata.type"u8;
 
-    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-    {
-        ThrowIfRefused(message.Request);
-        ProcessNext(message, pipeline);
-    }
-
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-    {
-        ThrowIfRefused(message.Request);
-        return ProcessNextAsync(message, pipeline);
-    }
+    public override void OnSendingRequest(HttpMessage message) => ThrowIfRefused(message.Request);
 
     /// <exception cref="RequestFailedException">Azure's status and error code, as the SDK throws them for Azure's answer.</exception>
     private static void ThrowIfRefused(Request request)

@@ -20,8 +20,14 @@ public sealed partial class PasswordResetRequests(
 
     public async Task HandleAsync(MailRequest request, CancellationToken cancellationToken)
     {
-        if (await accounts.FindByEmailAsync(request.Read<PasswordResetRequest>().Email, cancellationToken) is not { Status: AccountStatus.Active } account
-            || !await limits.MayMailAsync(account, Kind, cancellationToken))
+        if (await accounts.FindByEmailAsync(request.Read<PasswordResetRequest>().Email, cancellationToken) is not { Status: AccountStatus.Active } account)
+        {
+            limits.CountRecoveryFailure(Kind, blocked: false);
+            LogNotMailed();
+            return;
+        }
+
+        if (!await limits.MayMailAsync(account, Kind, cancellationToken))
         {
             LogNotMailed();
             return;
@@ -55,8 +61,14 @@ public sealed partial class AccountIdRequests(
 
     public async Task HandleAsync(MailRequest request, CancellationToken cancellationToken)
     {
-        if (await FindSingleAsync(request.Read<AccountIdRequest>(), cancellationToken) is not { } match
-            || !await limits.MayMailAsync(match, Kind, cancellationToken))
+        if (await FindSingleAsync(request.Read<AccountIdRequest>(), cancellationToken) is not { } match)
+        {
+            limits.CountRecoveryFailure(Kind, blocked: false);
+            LogNotMailed();
+            return;
+        }
+
+        if (!await limits.MayMailAsync(match, Kind, cancellationToken))
         {
             LogNotMailed();
             return;

@@ -81,13 +81,14 @@ public sealed class CustomerRegistrar(
     private async Task CompleteClaimedAsync(CustomerRegistrationRequest request, CancellationToken cancellationToken)
     {
         var form = request.Form;
-        if (await claims.FindAsync(form.GatewayId, cancellationToken) is not { } claim || claim.OwnerUserId != request.UserId)
+        var now = time.GetUtcNow();
+        var claim = await claims.FindAsync(form.GatewayId, cancellationToken) ?? await ClaimAgainAsync(request, now, cancellationToken);
+        if (claim is null || claim.OwnerUserId != request.UserId)
         {
             logger.RegistrationLapsed(request.UserId, form.GatewayId);
             return;
         }
 
-        var now = time.GetUtcNow();
         Account account;
         try
         {
@@ -106,6 +107,25 @@ public sealed class CustomerRegistrar(
         }
 
         logger.CustomerRegistered(account.UserId, form.GatewayId);
+    }
+
+    /// <summary>
+    /// The caller was answered 202, but its claim is gone: the repair released it while this part waited longer than a
+    /// registration takes (an instance that died holding its message keeps it from the others for 10 minutes). The
+    /// gateway is still free, so the answer is kept: it is claimed again, as the request did, with the same deadline.
+    /// </summary>
+    private async Task<GatewayClaim?> ClaimAgainAsync(CustomerRegistrationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var gatewayId = request.Form.GatewayId;
+        await expiries.AddAsync(gatewayId, request.ActivationExpiresAt, cancellationToken);
+        var claim = await claims.TryInsertAsync(
+            new GatewayClaim(gatewayId, request.UserId, request.Form.Email, ClaimStatus.Provisional, now, request.ActivationExpiresAt, default), cancellationToken);
+        if (claim is not null)
+        {
+            logger.RegistrationReclaimed(request.UserId, gatewayId);
+        }
+
+        return claim;
     }
 
     /// <summary>

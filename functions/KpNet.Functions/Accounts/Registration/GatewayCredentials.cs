@@ -1,6 +1,7 @@
 using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
 using KpNet.Security;
+using KpNet.Observability;
 
 namespace KpNet.Accounts.Registration;
 
@@ -19,7 +20,7 @@ public abstract record GatewayCheck
 /// <see cref="GuessLimits"/>), so the gateway itself and its owner's known clients are never locked out by guessers.
 /// An unknown ID costs the same hashing work as a wrong password.
 /// </summary>
-public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher hasher, GuessGuard guard)
+public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher hasher, GuessGuard guard, KpNetMetrics metrics)
 {
     /// <summary>20 failures per client per 15 minutes; 5 per gateway and client; 20 per gateway an hour from clients that never got it right.</summary>
     public static readonly GuessLimits Limits = GuessLimits.For("gateway-password", perClient: 20, perAccountPerHour: 20);
@@ -31,6 +32,7 @@ public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher 
     {
         if (await guard.RefusalAsync(Limits, gatewayId, clientAddress, cancellationToken) is { } wait)
         {
+            metrics.AuthFailure(AuthFailureKind.Gateway, blocked: true);
             return new GatewayCheck.Throttled(wait);
         }
 
@@ -42,8 +44,8 @@ public sealed class GatewayCredentials(GatewayInventory inventory, SecretHasher 
             return new GatewayCheck.Verified(gateway);
         }
 
-        return await guard.FailedAsync(Limits, gatewayId, clientAddress, cancellationToken) is { } locked
-            ? new GatewayCheck.Throttled(locked)
-            : new GatewayCheck.Wrong();
+        var locked = await guard.FailedAsync(Limits, gatewayId, clientAddress, cancellationToken);
+        metrics.AuthFailure(AuthFailureKind.Gateway, blocked: locked is not null);
+        return locked is { } lockedFor ? new GatewayCheck.Throttled(lockedFor) : new GatewayCheck.Wrong();
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Hosting;
@@ -31,30 +30,22 @@ public sealed partial class InterruptedRegistrations(
     /// </summary>
     public static readonly TimeSpan SettledAfter = TimeSpan.FromMinutes(10);
 
-    private TableClient Table => storage.GetTableClient(TableName);
-
-    private static string MinuteOf(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+    private WorkInProgress Records => new(storage.GetTableClient(TableName), time);
 
     public async Task<RegistrationInProgress> BeginAsync(string gatewayId, string email, CancellationToken cancellationToken)
     {
-        var started = new RegistrationInProgress(MinuteOf(time.GetUtcNow()), Guid.NewGuid().ToString("N"), gatewayId, email);
-        await Table.AddEntityAsync(new TableEntity(started.Minute, started.Id) { ["GatewayId"] = gatewayId, ["Email"] = email }, cancellationToken);
-        return started;
+        var record = await Records.BeginAsync(Guid.NewGuid().ToString("N"), new Dictionary<string, object> { ["GatewayId"] = gatewayId, ["Email"] = email }, cancellationToken);
+        return new RegistrationInProgress(record.Minute, record.Id, gatewayId, email);
     }
 
     public async Task EndAsync(RegistrationInProgress registration, CancellationToken cancellationToken) =>
-        await Table.DeleteEntityAsync(registration.Minute, registration.Id, ETag.All, cancellationToken);
+        await Records.EndAsync(new WorkRecord(registration.Minute, registration.Id), cancellationToken);
 
     /// <summary>The timer's work: every registration begun more than <see cref="SettledAfter"/> ago and never ended is settled.</summary>
     public async Task RepairAsync(CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey le {MinuteOf(time.GetUtcNow() - SettledAfter)}");
-        var interrupted = new List<RegistrationInProgress>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            interrupted.Add(new RegistrationInProgress(row.PartitionKey, row.RowKey, row.GetString("GatewayId") ?? "", row.GetString("Email") ?? ""));
-        }
-
+        var interrupted = (await Records.BegunBeforeAsync(time.GetUtcNow() - SettledAfter, cancellationToken))
+            .Select(row => new RegistrationInProgress(row.PartitionKey, row.RowKey, row.GetString("GatewayId") ?? "", row.GetString("Email") ?? ""));
         foreach (var registration in interrupted)
         {
             await SettleAsync(registration, cancellationToken);

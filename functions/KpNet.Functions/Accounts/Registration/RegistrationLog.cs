@@ -15,6 +15,9 @@ internal static partial class RegistrationLog
     [LoggerMessage(EventId = 5006, EventName = "RegistrationLapsed", Level = LogLevel.Warning, Message = "A queued registration of user {UserId} found gateway {GatewayId} no longer claimed for it; nothing was created")]
     public static partial void RegistrationLapsed(this ILogger logger, string userId, string gatewayId);
 
+    [LoggerMessage(EventId = 5032, EventName = "RegistrationReclaimed", Level = LogLevel.Warning, Message = "A queued registration of user {UserId} ran after the repair had released gateway {GatewayId}; the gateway was still free and is claimed again")]
+    public static partial void RegistrationReclaimed(this ILogger logger, string userId, string gatewayId);
+
     [LoggerMessage(EventId = 5003, EventName = "ActivationLinkReissued", Level = LogLevel.Information, Message = "A new activation link was issued to provisional user {UserId}")]
     public static partial void ActivationLinkReissued(this ILogger logger, string userId);
 

@@ -1,6 +1,7 @@
 using Azure;
 using KpNet.Accounts.Recovery;
 using KpNet.Security;
+using KpNet.Observability;
 
 namespace KpNet.Accounts.Sessions;
 
@@ -18,7 +19,7 @@ public abstract record SignInResult
 /// Checks an e-mail + password under <see cref="Limits"/> (see <see cref="GuessLimits"/>): the address is the account, known
 /// or not, so the limits reveal nothing. An unknown address costs the same hash verification as a known one.
 /// </summary>
-public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuard guard, AccountPhoneIndex phoneIndex)
+public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuard guard, AccountPhoneIndex phoneIndex, KpNetMetrics metrics)
 {
     /// <summary>50 failures per client per 15 minutes (many addresses sprayed); 5 per address and client; 20 per address an hour from clients that never logged in to it.</summary>
     public static readonly GuessLimits Limits = GuessLimits.For("login", perClient: 50, perAccountPerHour: 20);
@@ -30,6 +31,7 @@ public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuar
         var accountKey = EmailKey.For(email);
         if (await guard.RefusalAsync(Limits, accountKey, client, cancellationToken) is { } wait)
         {
+            metrics.AuthFailure(AuthFailureKind.Login, blocked: true);
             return new SignInResult.Locked(wait);
         }
 
@@ -37,9 +39,9 @@ public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuar
         var verification = hasher.Verify(account?.PasswordHash ?? _dummyHash.Value, password);
         if (account is not { Status: AccountStatus.Active, PasswordHash: not null } || verification == SecretVerification.Invalid)
         {
-            return await guard.FailedAsync(Limits, accountKey, client, cancellationToken) is { } locked
-                ? new SignInResult.Locked(locked)
-                : new SignInResult.Failed();
+            var locked = await guard.FailedAsync(Limits, accountKey, client, cancellationToken);
+            metrics.AuthFailure(AuthFailureKind.Login, blocked: locked is not null);
+            return locked is { } lockedFor ? new SignInResult.Locked(lockedFor) : new SignInResult.Failed();
         }
 
         await guard.SucceededAsync(Limits, accountKey, client, cancellationToken);

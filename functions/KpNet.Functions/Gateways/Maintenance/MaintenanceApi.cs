@@ -5,6 +5,7 @@ using KpNet.Accounts.Sessions;
 using KpNet.Dealers;
 using KpNet.Http;
 using KpNet.Security;
+using KpNet.Observability;
 
 namespace KpNet.Gateways.Maintenance;
 
@@ -28,7 +29,7 @@ public static class MaintenanceApi
 
     private static async Task<IResult> PreviewAsync(
         HttpContext context, string id, CustomerSites sites, DealerDirectory dealers, Throttle throttle, GatewayViews views,
-        ILogger<MaintenanceLinks> logger, CancellationToken cancellationToken)
+        KpNetMetrics metrics, ILogger<MaintenanceLinks> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
         if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
@@ -36,7 +37,7 @@ public static class MaintenanceApi
             return CustomerGatewaysApi.NotFound(context);
         }
 
-        var (dealer, refusal) = await FindPairAsync(context, user, dealers, throttle, logger, cancellationToken);
+        var (dealer, refusal) = await FindPairAsync(context, user, dealers, throttle, metrics, logger, cancellationToken);
         return dealer is null
             ? refusal!
             : TypedResults.Ok(new DealerPreview(DealerView.Of(dealer), await views.DealersOfAsync(site.GatewayId, cancellationToken)));
@@ -44,7 +45,7 @@ public static class MaintenanceApi
 
     private static async Task<IResult> LinkAsync(
         HttpContext context, string id, CustomerSites sites, DealerDirectory dealers, Throttle throttle, MaintenanceLinks links, GatewayHistory history,
-        GatewayViews views, AccountStore accounts, MaintenanceMailer mailer, TimeProvider time, ILogger<MaintenanceLinks> logger, CancellationToken cancellationToken)
+        GatewayViews views, AccountStore accounts, MaintenanceMailer mailer, KpNetMetrics metrics, TimeProvider time, ILogger<MaintenanceLinks> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
         if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
@@ -52,7 +53,7 @@ public static class MaintenanceApi
             return CustomerGatewaysApi.NotFound(context);
         }
 
-        var (dealer, refusal) = await FindPairAsync(context, user, dealers, throttle, logger, cancellationToken);
+        var (dealer, refusal) = await FindPairAsync(context, user, dealers, throttle, metrics, logger, cancellationToken);
         if (dealer is null)
         {
             return refusal!;
@@ -108,7 +109,7 @@ public static class MaintenanceApi
 
     /// <summary>The dealer whose ID and phone number both match, or the answer to give: field errors, one message for any wrong pair, or 429.</summary>
     private static async Task<(Dealer? Dealer, IResult? Refusal)> FindPairAsync(
-        HttpContext context, CurrentUser user, DealerDirectory dealers, Throttle throttle, ILogger logger, CancellationToken cancellationToken)
+        HttpContext context, CurrentUser user, DealerDirectory dealers, Throttle throttle, KpNetMetrics metrics, ILogger logger, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -141,6 +142,7 @@ public static class MaintenanceApi
         {
             if (await throttle.CheckAsync(rule, key, cancellationToken) is { Allowed: false } blocked)
             {
+                metrics.AuthFailure(AuthFailureKind.DealerLink, blocked: true);
                 logger.DealerPairThrottled(user.UserId, blocked.RetryAfter);
                 return (null, Problems.TooManyAttempts(context, blocked.RetryAfter));
             }
@@ -157,10 +159,13 @@ public static class MaintenanceApi
         {
             if (await throttle.RecordFailureAsync(rule, key, cancellationToken) is { Allowed: false } nowBlocked)
             {
+                metrics.AuthFailure(AuthFailureKind.DealerLink, blocked: true);
                 logger.DealerPairThrottled(user.UserId, nowBlocked.RetryAfter);
                 return (null, Problems.TooManyAttempts(context, nowBlocked.RetryAfter));
             }
         }
+
+        metrics.AuthFailure(AuthFailureKind.DealerLink, blocked: false);
 
         return (null, new ValidationErrors().Add("dealerId", MessageKey.DealerPairWrong).Add("phone", MessageKey.DealerPairWrong).ToProblem(context));
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KpNet.Hosting.Functions;
 
 namespace KpNet.Hosting.Invocation;
@@ -18,7 +19,9 @@ public sealed record InvocationResult(InvocationOutcome Outcome, IReadOnlyList<s
 /// </summary>
 public sealed partial class InvocationDispatcher(TriggerFunctions functions, IServiceScopeFactory scopes, ILogger<InvocationDispatcher> logger)
 {
-    public async Task<InvocationResult> DispatchAsync(string functionName, ReadOnlyMemory<byte> payload, string invocationId, CancellationToken cancellationToken)
+    /// <param name="parent">The span the invocation continues (the host's, from its traceparent); default: the current one, if any.</param>
+    public async Task<InvocationResult> DispatchAsync(
+        string functionName, ReadOnlyMemory<byte> payload, string invocationId, CancellationToken cancellationToken, ActivityContext parent = default)
     {
         var function = functions.Find(functionName);
         if (function is null)
@@ -38,6 +41,7 @@ public sealed partial class InvocationDispatcher(TriggerFunctions functions, ISe
             return new InvocationResult(InvocationOutcome.MalformedPayload, [e.Message], e.Message);
         }
 
+        using var activity = InvocationTracing.Start(function, invocationId, parent);
         await using var scope = scopes.CreateAsyncScope();
         var started = TimeProvider.System.GetTimestamp();
         try
@@ -54,6 +58,7 @@ public sealed partial class InvocationDispatcher(TriggerFunctions functions, ISe
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            InvocationTracing.Failed(activity, e);
             LogFailed(e, function.Name, invocationId, e.GetType().FullName, e.Message);
             return new InvocationResult(InvocationOutcome.Failed, [$"{function.Name} failed: {e.GetType().Name}: {e.Message}"], e.Message);
         }

@@ -5,6 +5,7 @@ using Azure.Storage.Queues.Models;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 
 namespace KpNet.Hosting.Local;
 
@@ -67,8 +68,12 @@ public sealed partial class LocalQueueTrigger(
                 try
                 {
                     // Not cancelled at stop: a receive abandoned in flight can still take messages at the service, and
-                    // those would stay hidden for the whole lease with no one to give them back.
-                    messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, MessageLease, CancellationToken.None)).Value;
+                    // those would stay hidden for the whole lease with no one to give them back. Not traced: in Azure the
+                    // host polls, and locally every poll would be a trace of its own every few seconds per queue.
+                    using (SuppressInstrumentationScope.Begin())
+                    {
+                        messages = (await queue.ReceiveMessagesAsync(_options.BatchSize - inFlight.Count, MessageLease, CancellationToken.None)).Value;
+                    }
                 }
                 catch (Exception e)
                 {

@@ -84,4 +84,10 @@ public static class AlertCatalogue
         "Look the code up in the instruction manual's error list and consult your dealer.");
 
     public static AlertDescription Describe(string code) => Known.GetValueOrDefault(code, UnknownUnitCode);
+
+    /// <summary>
+    /// The code as a metric attribute: a code we know, or "other" for any code a gateway made up, so that gateways
+    /// cannot multiply the metric's series.
+    /// </summary>
+    public static string MetricCode(string code) => Known.ContainsKey(code) ? code : "other";
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Observability;
 
 namespace KpNet.Telemetry.Alerts;
 
@@ -17,7 +18,7 @@ public sealed record AlertTransition(string GatewayId, AlertCondition Condition,
 /// SendEmail sends each once. A key mails again only after <see cref="HoldOff"/> since its last mail, so a flapping
 /// signal sends one raise and one recovery mail per window.
 /// </summary>
-public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, TimeProvider time, ILogger<AlertEngine> logger)
+public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, KpNetMetrics metrics, TimeProvider time, ILogger<AlertEngine> logger)
 {
     public static readonly TimeSpan HoldOff = TimeSpan.FromMinutes(30);
 
@@ -137,11 +138,13 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
             foreach (var key in toRaise)
             {
                 LogAlertRaised(gatewayId, key, plan.At);
+                metrics.AlertChanged(raised: true, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
             }
 
             foreach (var key in toClear)
             {
                 LogAlertCleared(gatewayId, key, plan.At);
+                metrics.AlertChanged(raised: false, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
             }
 
             return toRaise.Count + toClear.Count;

@@ -1,8 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Observability;
 using KpNet.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace KpNet.Tests.Accounts.Recovery;
 
@@ -49,6 +53,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         var sharedPhone = TestAccounts.UniquePhone();
         var (twin1, _) = await TestAccounts.CreateActiveAsync(_app, phone: sharedPhone, name: new PersonName("佐藤", "一郎"));
         var (twin2, _) = await TestAccounts.CreateActiveAsync(_app, phone: sharedPhone, name: new PersonName("佐藤", "一郎"));
+        using var failures = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), KpNetMetrics.MeterName, "kpnet.auth.failures");
 
         using var wrongName = await RecoverAsync("山田", "次郎", phone);
         using var unknownPhone = await RecoverAsync("山田", "太郎", TestAccounts.UniquePhone());
@@ -66,6 +71,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         Assert.Single(idMails, account.Email);
         Assert.DoesNotContain(twin1.Email, idMails);
         Assert.DoesNotContain(twin2.Email, idMails);
+        Assert.Equal(["recovery blocked=False", "recovery blocked=False", "recovery blocked=False"], failures.GetMeasurementSnapshot().Select(m => $"{m.Tags["kind"]} blocked={m.Tags["blocked"]}"));
     }
 
     [Fact]

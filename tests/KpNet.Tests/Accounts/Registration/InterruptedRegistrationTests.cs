@@ -74,6 +74,29 @@ public sealed class InterruptedRegistrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_registration_whose_queued_part_runs_after_the_repair_freed_its_gateway_still_gets_its_account_and_link()
+    {
+        // Its own account: the instance that takes the request runs no triggers, as if it died holding the queued part.
+        var storage = await AzuriteFixture.LeaseAccountAsync();
+        await using var held = await TestApp.StartHostedAsync(storage, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        var gatewayId = await ImportGatewayAsync(held);
+        var email = TestAccounts.UniqueEmail();
+        using var accepted = await RegisterAsync(held, Body(email, gatewayId));
+        _clock.Advance(InterruptedRegistrations.SettledAfter + TimeSpan.FromMinutes(1));
+        var repair = await held.InvokeAsync(RepairInterruptedRegistrationsFunction.Name, """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""");
+        Assert.Equal(InvocationOutcome.Succeeded, repair.Outcome);
+        Assert.Null(await held.Services.GetRequiredService<GatewayClaims>().FindAsync(gatewayId, CancellationToken.None));
+
+        await using var live = await TestApp.StartAsync(storage, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        var link = Assert.Single(await WaitForMailsAsync(live, email));
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var account = await live.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
+        Assert.Equal(account!.UserId, (await live.Services.GetRequiredService<GatewayClaims>().FindAsync(gatewayId, CancellationToken.None))!.OwnerUserId);
+        Assert.Equal(HttpStatusCode.OK, (await ActivateAsync(live, TokenIn(link))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_registration_that_ended_or_is_still_young_is_left_alone()
     {
         var gatewayId = await ImportGatewayAsync(_app);

@@ -11,9 +11,6 @@ namespace KpNet.Tests.Accounts.Registration;
 /// <summary>What a registering user does over HTTP, with unique gateways and addresses per test.</summary>
 public static partial class RegistrationClient
 {
-    public const string GatewayPassword = "abcdefghijk12";
-    public const string Phone = "075-344-8160";
-
     public static async Task<string> ImportGatewayAsync(TestApp app)
     {
         var id = "RG" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
@@ -21,24 +18,6 @@ public static partial class RegistrationClient
             .ImportAsync([new InventoryRow(id, GatewayPassword, "GW-M001", "S" + id[2..], ProductLine.MultiV2x)], CancellationToken.None);
         return id;
     }
-
-    public static JsonObject Body(string email, string gatewayId, string gatewayPassword = GatewayPassword) => new()
-    {
-        ["termsVersion"] = "2026-01",
-        ["name"] = new JsonObject { ["family"] = "御室", ["given"] = "花子" },
-        ["kana"] = new JsonObject { ["family"] = "オムロ", ["given"] = "ハナコ" },
-        ["email"] = email,
-        ["emailConfirm"] = email,
-        ["postalCode"] = "600-8530",
-        ["prefecture"] = "京都府",
-        ["city"] = "京都市下京区",
-        ["street"] = "堀川通1-2",
-        ["phone"] = Phone,
-        ["company"] = new JsonObject { ["name"] = "", ["department"] = "" },
-        ["gateway"] = new JsonObject { ["id"] = gatewayId, ["password"] = gatewayPassword },
-        ["site"] = new JsonObject { ["name"] = "XX株式会社 京都発電所", ["postalCode"] = "987-6543", ["prefecture"] = "京都府", ["city"] = "京都市", ["street"] = "123-4-5" },
-        ["gridConnectionDate"] = "2025-10-01",
-    };
 
     public static Task<HttpResponseMessage> RegisterAsync(TestApp app, JsonObject body, string? language = null)
     {

@@ -65,7 +65,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
         Assert.Equal(AccountStatus.Active, account!.Status);
         Assert.Equal(AccountRole.Customer, account.Role);
-        Assert.Equal(SecretVerification.Valid, new SecretHasher().Verify(account.PasswordHash!, "Passw0rdKp"));
+        Assert.Equal(SecretVerification.Valid, _app.Services.GetRequiredService<SecretHasher>().Verify(account.PasswordHash!, "Passw0rdKp"));
         var claim = await _app.Services.GetRequiredService<GatewayClaims>().FindAsync(gatewayId, CancellationToken.None);
         Assert.Equal(ClaimStatus.Active, claim!.Status);
         Assert.Equal(account.UserId, claim.OwnerUserId);

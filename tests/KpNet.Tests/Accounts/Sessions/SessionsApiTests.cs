@@ -1,11 +1,14 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Accounts.Sessions;
+using KpNet.Observability;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace KpNet.Tests.Accounts.Sessions;
 
@@ -179,6 +182,7 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IClassFixture<Azu
     public async Task Five_failures_lock_the_account_for_15_minutes_even_for_the_right_password_then_the_lock_expires()
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(_app);
+        using var failures = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), KpNetMetrics.MeterName, "kpnet.auth.failures");
 
         for (var i = 0; i < 4; i++)
         {
@@ -199,6 +203,10 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(HttpStatusCode.TooManyRequests, stillLocked.StatusCode);
         Assert.InRange(stillLocked.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, afterLock.StatusCode);
+        // The operator's count: four wrong passwords, then three answers that were a lockout (the fifth failure locks).
+        Assert.Equal(
+            ["login blocked=False", "login blocked=False", "login blocked=False", "login blocked=False", "login blocked=True", "login blocked=True", "login blocked=True"],
+            failures.GetMeasurementSnapshot().Select(m => $"{m.Tags["kind"]} blocked={m.Tags["blocked"]}"));
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class GatewayInventoryTests(AzuriteFixture azurite) : IClassFixtur
                 () => table.GetEntityIfExistsAsync<TableEntity>(first.Id, ""), r => r.HasValue, what: "the demo import")).Value!;
             Assert.Equal(first.Model, stored.GetString("Model"));
             Assert.NotEqual(first.Password, stored.GetString("PasswordHash"));
-            Assert.Equal(SecretVerification.Valid, new SecretHasher().Verify(stored.GetString("PasswordHash")!, first.Password));
+            Assert.Equal(SecretVerification.Valid, app.Services.GetRequiredService<SecretHasher>().Verify(stored.GetString("PasswordHash")!, first.Password));
             var demoIds = rows.Select(r => r.Id).ToHashSet();
             await Eventually.ReturnsAsync(() => StoredIdsAsync(table), ids => demoIds.IsSubsetOf(ids), what: "every demo gateway");
         }
