@@ -73,18 +73,18 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
         if (context.Description.HttpMethod is "POST" or "PUT" or "PATCH")
         {
             await AddProblemAsync(operation, context, StatusCodes.Status400BadRequest,
-                "The body is not the JSON the operation takes, or fields are invalid: `errors` maps each field's JSON path to its messages.",
+                "The body is malformed, or fields are invalid: `errors` maps each field's JSON path to its messages.",
                 cancellationToken, typeof(HttpValidationProblemDetails));
+        }
+
+        if (operation.Responses.TryGetValue("429", out var tooMany) && tooMany is OpenApiResponse throttled)
+        {
+            AddRetryAfter(throttled);
         }
 
         var unavailable = await AddProblemAsync(operation, context, StatusCodes.Status503ServiceUnavailable,
             "Storage did not answer, or the request ran past its deadline: try again after Retry-After seconds.", cancellationToken);
-        unavailable.Headers ??= new Dictionary<string, IOpenApiHeader>();
-        unavailable.Headers["Retry-After"] = new OpenApiHeader
-        {
-            Description = "Seconds to wait before trying again.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-        };
+        AddRetryAfter(unavailable);
 
         // In status order, so the committed document reads as a table.
         var responses = operation.Responses.OrderBy(response => response.Key, StringComparer.Ordinal).ToList();
@@ -93,6 +93,16 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
         {
             operation.Responses[status] = response;
         }
+    }
+
+    private static void AddRetryAfter(OpenApiResponse response)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers["Retry-After"] = new OpenApiHeader
+        {
+            Description = "Seconds to wait before trying again.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        };
     }
 
     // One component per problem type, referenced by every operation that answers it.
