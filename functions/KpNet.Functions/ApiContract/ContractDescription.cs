@@ -119,6 +119,18 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
         return new OpenApiSchemaReference(problemType.Name, document);
     }
 
+    private static readonly Lazy<HashSet<string>> SharedTypeNames = new(() => typeof(ContractDescription).Assembly.GetTypes()
+        .GroupBy(type => type.Name, StringComparer.Ordinal).Where(names => names.Count() > 1).Select(names => names.Key).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>The default schema name, prefixed with its API class (RegistrationApi.UnitView → RegistrationUnitView) when another type shares it.</summary>
+    public static string? SchemaReferenceId(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        var id = OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+        return id is not null && type.Type.DeclaringType is { } declaring && SharedTypeNames.Value.Contains(type.Type.Name)
+            ? declaring.Name.Replace("Api", "", StringComparison.Ordinal) + id
+            : id;
+    }
+
     // The feature folder is the namespace segment after the app's root: KpNet.Gateways.Maintenance → Gateways.
     private static string FeatureOf(string handlerNamespace) => handlerNamespace.Split('.') is [_, var feature, ..] ? feature : handlerNamespace;
 

@@ -29,6 +29,7 @@ public static class OpenApiContract
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.ShouldInclude = description => description.RelativePath?.StartsWith(FunctionCatalog.RoutePrefix + "/", StringComparison.Ordinal) == true;
+            options.CreateSchemaReferenceId = ContractDescription.SchemaReferenceId;
             options.AddDocumentTransformer<ContractDescription>();
             options.AddOperationTransformer<ContractDescription>();
         });
