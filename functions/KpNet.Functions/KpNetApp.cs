@@ -1,5 +1,6 @@
 using KpNet.Accounts;
 using KpNet.Accounts.Sessions;
+using KpNet.ApiContract;
 using KpNet.Audit;
 using KpNet.Dealers;
 using KpNet.Gateways;
@@ -71,6 +72,7 @@ public static class KpNetApp
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoDealerSeeder>();
+            services.AddApiContract();
         }
 
         builder.Services.AddTelemetry(mode);
@@ -102,6 +104,7 @@ public static class KpNetApp
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();
+            app.MapApiContract();
         }
 
         app.MapFunctionsHosting();

@@ -1,4 +1,5 @@
 using KpNet;
+using KpNet.ApiContract;
 using KpNet.Hosting.Functions;
 
 const string emitOption = "--emit-functions";
@@ -14,6 +15,23 @@ if (emitIndex >= 0)
     await using var metadataApp = KpNetApp.Create([], emittingMetadata: true);
     var written = FunctionMetadataWriter.Write(FunctionCatalog.Of(metadataApp), args[emitIndex + 1]);
     Console.WriteLine($"Wrote {written.Count} function.json files to {args[emitIndex + 1]}");
+    return 0;
+}
+
+const string emitContractOption = "--emit-openapi";
+var emitContractIndex = Array.IndexOf(args, emitContractOption);
+if (emitContractIndex >= 0)
+{
+    if (emitContractIndex + 1 >= args.Length)
+    {
+        await Console.Error.WriteLineAsync($"usage: KpNet.Handler {emitContractOption} <file>");
+        return 2;
+    }
+
+    // The local app, built but never started: it describes the same /api operations as under the host.
+    await using var contractApp = KpNetApp.Create([]);
+    await File.WriteAllTextAsync(args[emitContractIndex + 1], await OpenApiContract.GenerateAsync(contractApp));
+    Console.WriteLine($"Wrote the OpenAPI document to {args[emitContractIndex + 1]}");
     return 0;
 }
 

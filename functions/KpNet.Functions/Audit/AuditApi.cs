@@ -23,8 +23,10 @@ public static class AuditApi
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me/audit-log", MyLogAsync).WithName("MyAuditLog").RequireSession(AccountRole.Customer, AccountRole.Admin);
-        app.MapGet("/api/operator/audit-log", CustomerLogAsync).WithName("OperatorAuditLog").RequireSession(AccountRole.Admin);
+        app.MapGet("/api/me/audit-log", MyLogAsync).WithName("MyAuditLog").RequireSession(AccountRole.Customer, AccountRole.Admin)
+            .Produces<List<AuditEntryView>>();
+        app.MapGet("/api/operator/audit-log", CustomerLogAsync).WithName("OperatorAuditLog").RequireSession(AccountRole.Admin)
+            .Produces<List<AuditEntryView>>().ProducesValidationProblem();
         return app;
     }
 

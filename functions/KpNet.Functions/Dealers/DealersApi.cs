@@ -60,11 +60,13 @@ public static class DealersApi
 
     public static IEndpointRouteBuilder MapDealers(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp");
+        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp")
+            .Produces<RegistrationApi.RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
-        dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails");
-        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways");
-        dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway");
+        dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").Produces<StaffEmailsView>();
+        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
+        dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway")
+            .Produces<MaintainedGatewayDetail>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

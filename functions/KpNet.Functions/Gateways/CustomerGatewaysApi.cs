@@ -23,15 +23,21 @@ public static class CustomerGatewaysApi
     public static IEndpointRouteBuilder MapCustomerGateways(this IEndpointRouteBuilder app)
     {
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
-        app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners);
-        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners);
-        var gateways = app.MapGroup("/api/gateways").RequireSession(Owners);
-        gateways.MapGet("/{id}", GetAsync).WithName("Gateway");
-        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite");
-        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway");
-        gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway");
+        app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
+            .Produces<PageView<GatewayListItem>>().ProducesValidationProblem();
+        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners)
+            .Produces<GatewayDetail>(StatusCodes.Status201Created).ProducesCredentialRefusals();
+        var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
+        gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
+        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").Produces<GatewayDetail>();
+        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").Produces<GatewayDetail>().ProducesCredentialRefusals();
+        gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway").Produces(StatusCodes.Status204NoContent);
         return app;
     }
+
+    /// <summary>What <see cref="Refused"/> answers besides field errors: an unknown gateway, one already taken, guessing.</summary>
+    private static RouteHandlerBuilder ProducesCredentialRefusals(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     /// <summary>The same 404 for a gateway that does not exist, is someone else's, or is not a gateway ID at all.</summary>
     public static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.GatewayNotFound);

@@ -26,8 +26,9 @@ public static class OperatorGatewaysApi
     public static IEndpointRouteBuilder MapOperatorGateways(this IEndpointRouteBuilder app)
     {
         var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
-        operators.MapPost("/gateway-inventory", ImportAsync).Accepts<string>(InventoryCsv.ContentType).WithName("OperatorImportGatewayInventory");
-        operators.MapGet("/gateways/{id}", GetAsync).WithName("OperatorGateway");
+        operators.MapPost("/gateway-inventory", ImportAsync).Accepts<string>(InventoryCsv.ContentType).WithName("OperatorImportGatewayInventory")
+            .Produces<ImportResult>();
+        operators.MapGet("/gateways/{id}", GetAsync).WithName("OperatorGateway").Produces<OperatorGatewayView>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -18,9 +18,12 @@ public static partial class GatewayApi
 
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings");
-        app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied");
-        app.MapPost("/api/gateway-api/telemetry-token", IssueTelemetryTokenAsync).WithName("GatewayApiTelemetryToken");
+        app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings")
+            .Produces<GatewaySettingsView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapPost("/api/gateway-api/telemetry-token", IssueTelemetryTokenAsync).WithName("GatewayApiTelemetryToken")
+            .Produces<TelemetryTokenView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

@@ -46,12 +46,12 @@ public static class MonitoringApi
 
     public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
     {
-        var gateway = app.MapGroup("/api/gateways/{id}").RequireSession(AccountRole.Customer, AccountRole.Dealer);
-        gateway.MapGet("/status", GetStatusAsync).WithName("GatewayStatus");
-        gateway.MapGet("/history", GetHistoryAsync).WithName("GatewayHistorySeries");
-        gateway.MapGet("/alerts", GetAlertsAsync).WithName("GatewayAlerts");
-        gateway.MapGet("/settings", GetSettingsAsync).WithName("GatewaySettings");
-        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate");
+        var gateway = app.MapGroup("/api/gateways/{id}").RequireSession(AccountRole.Customer, AccountRole.Dealer).ProducesProblem(StatusCodes.Status404NotFound);
+        gateway.MapGet("/status", GetStatusAsync).WithName("GatewayStatus").Produces<StatusView>();
+        gateway.MapGet("/history", GetHistoryAsync).WithName("GatewayHistorySeries").Produces<HistoryView>().ProducesValidationProblem();
+        gateway.MapGet("/alerts", GetAlertsAsync).WithName("GatewayAlerts").Produces<List<AlertView>>();
+        gateway.MapGet("/settings", GetSettingsAsync).WithName("GatewaySettings").Produces<SettingsView>();
+        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate").Produces<SettingsView>().ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGatewayApi();
         return app;
     }

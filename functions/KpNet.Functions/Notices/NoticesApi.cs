@@ -22,12 +22,13 @@ public static partial class NoticesApi
 
     public static IEndpointRouteBuilder MapNotices(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/notices", ListVisibleAsync).WithName("Notices");
+        app.MapGet("/api/notices", ListVisibleAsync).WithName("Notices").Produces<List<NoticeView>>();
 
         var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
-        operators.MapGet("/notices", ListAllAsync).WithName("OperatorNotices");
-        operators.MapPost("/notices", PostAsync).WithName("OperatorPostNotice");
-        operators.MapDelete("/notices/{id}", RetireAsync).WithName("OperatorRetireNotice");
+        operators.MapGet("/notices", ListAllAsync).WithName("OperatorNotices").Produces<List<OperatorNoticeView>>();
+        operators.MapPost("/notices", PostAsync).WithName("OperatorPostNotice").Produces<NoticeCreated>(StatusCodes.Status201Created);
+        operators.MapDelete("/notices/{id}", RetireAsync).WithName("OperatorRetireNotice")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -13,7 +13,8 @@ public static class DevMailApi
     public static IEndpointRouteBuilder MapDevMail(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/dev/mail", async (DevMailbox mailbox, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await mailbox.ListAsync(cancellationToken))).WithName("DevMail").RequireHost(LoopbackHosts);
+            TypedResults.Ok(await mailbox.ListAsync(cancellationToken))).WithName("DevMail").RequireHost(LoopbackHosts)
+            .ExcludeFromDescription();
         return app;
     }
 }

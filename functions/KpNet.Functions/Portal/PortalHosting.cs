@@ -29,7 +29,7 @@ public static partial class PortalHosting
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<ContentSecurityPolicyMetadata>()?.Policy ?? ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 if (context.Request.Path.StartsWithSegments("/api"))
@@ -41,6 +41,9 @@ public static partial class PortalHosting
             });
             return next(context);
         });
+
+    /// <summary>An endpoint's own policy in place of <see cref="ContentSecurityPolicy"/> (a local developer page).</summary>
+    public sealed record ContentSecurityPolicyMetadata(string Policy);
 
     /// <summary>Serves the built portal from setting Portal__StaticFiles; without a build the API runs alone (and says so).</summary>
     public static IApplicationBuilder UsePortalFiles(this WebApplication app)
@@ -79,6 +82,7 @@ public static partial class PortalHosting
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
         && request.Path.HasValue && request.Path.Value != "/"
         && !request.Path.StartsWithSegments("/api")
+        && !request.Path.StartsWithSegments(ApiContract.OpenApiContract.ReferencePath)
         && !Path.HasExtension(request.Path.Value);
 
     [LoggerMessage(EventId = 9000, EventName = "PortalServed", Level = LogLevel.Information, Message = "Portal served from {Folder}")]

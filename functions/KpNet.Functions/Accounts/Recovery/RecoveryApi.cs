@@ -29,9 +29,12 @@ public static partial class RecoveryApi
 
     public static IEndpointRouteBuilder MapRecovery(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/password-resets", RequestResetAsync).WithName("RequestPasswordReset");
-        app.MapPost("/api/password-resets/{token}", ResetAsync).WithName("ResetPassword");
-        app.MapPost("/api/account-ids/recovery", RecoverAccountIdAsync).WithName("RecoverAccountId");
+        app.MapPost("/api/password-resets", RequestResetAsync).WithName("RequestPasswordReset")
+            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapPost("/api/password-resets/{token}", ResetAsync).WithName("ResetPassword")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status410Gone);
+        app.MapPost("/api/account-ids/recovery", RecoverAccountIdAsync).WithName("RecoverAccountId")
+            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

@@ -54,11 +54,14 @@ public static class RegistrationApi
     public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/terms", GetTerms).WithName("Terms");
-        app.MapPost("/api/gateways/verify", VerifyGatewayAsync).WithName("VerifyGateway");
-        app.MapPost("/api/accounts", RegisterAsync).WithName("RegisterCustomer");
-        app.MapGet("/api/activations/{token}", GetActivationAsync).WithName("Activation");
-        app.MapPost("/api/activations/{token}", ActivateAsync).WithName("Activate");
-        app.MapPost("/api/activations", RequestNewLinkAsync).WithName("RequestActivationLink");
+        app.MapPost("/api/gateways/verify", VerifyGatewayAsync).WithName("VerifyGateway")
+            .Produces<GatewayView>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapPost("/api/accounts", RegisterAsync).WithName("RegisterCustomer")
+            .Produces<RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapGet("/api/activations/{token}", GetActivationAsync).WithName("Activation").Produces<ActivationView>().ProducesActivationRefusals();
+        app.MapPost("/api/activations/{token}", ActivateAsync).WithName("Activate").Produces<ActivationDone>().ProducesActivationRefusals();
+        app.MapPost("/api/activations", RequestNewLinkAsync).WithName("RequestActivationLink")
+            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -189,6 +192,10 @@ public static class RegistrationApi
             .Add(passwordPath, MessageKey.RegistrationGatewayCredentialsWrong)
             .ToProblem(context);
     }
+
+    /// <summary>What <see cref="Refused"/> answers besides field errors.</summary>
+    private static RouteHandlerBuilder ProducesActivationRefusals(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static IResult Refused(HttpContext context, ActivationOutcome outcome) => outcome switch
     {

@@ -73,7 +73,7 @@ public static class SessionAuthentication
     /// </summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder, params AccountRole[] roles)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (invocation, next) =>
+        builder.WithMetadata(new SessionRequirement(roles)).AddEndpointFilter(async (invocation, next) =>
         {
             var context = invocation.HttpContext;
             var user = context.GetCurrentUser();
@@ -95,3 +95,6 @@ public static class SessionAuthentication
             return await next(invocation);
         });
 }
+
+/// <summary>Marks an endpoint behind <see cref="SessionAuthentication.RequireSession"/>, for the API contract.</summary>
+public sealed record SessionRequirement(IReadOnlyList<AccountRole> Roles);

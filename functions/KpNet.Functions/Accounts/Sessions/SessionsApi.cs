@@ -25,9 +25,10 @@ public static partial class SessionsApi
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/sessions", LoginAsync).WithName("Login");
+        app.MapPost("/api/sessions", LoginAsync).WithName("Login")
+            .Produces<LoginResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapDelete("/api/sessions/current", LogoutAsync).WithName("Logout").RequireSession();
-        app.MapGet("/api/me", MeAsync).WithName("Me").RequireSession();
+        app.MapGet("/api/me", MeAsync).WithName("Me").RequireSession().Produces<Profile>();
         return app;
     }
 

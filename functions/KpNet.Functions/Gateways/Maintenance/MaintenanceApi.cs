@@ -20,10 +20,12 @@ public static class MaintenanceApi
 
     public static IEndpointRouteBuilder MapMaintenance(this IEndpointRouteBuilder app)
     {
-        var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(CustomerGatewaysApi.Owners);
-        dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer");
-        dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer");
-        dealers.MapDelete("/dealers/{dealerId}", UnlinkAsync).WithName("UnlinkGatewayDealer");
+        var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(CustomerGatewaysApi.Owners).ProducesProblem(StatusCodes.Status404NotFound);
+        dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer")
+            .Produces<DealerPreview>().ProducesProblem(StatusCodes.Status429TooManyRequests);
+        dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer")
+            .Produces<DealerPreview>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        dealers.MapDelete("/dealers/{dealerId}", UnlinkAsync).WithName("UnlinkGatewayDealer").Produces(StatusCodes.Status204NoContent);
         return app;
     }
 
