@@ -8,6 +8,7 @@ using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Tests.Accounts;
+using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,7 +84,7 @@ public static class MonitoredGateways
     public static Task<List<Mail>> WaitForMailsAsync(TestApp app, string to, string subjectStart, int count) =>
         Eventually.ReturnsAsync(
             async () => (await MailsToAsync(app, to)).Where(m => m.Subject.StartsWith(subjectStart, StringComparison.Ordinal)).ToList(),
-            mails => mails.Count >= count, what: $"{count} mail(s) {subjectStart} to {to}");
+            mails => mails.Count >= count, RegistrationClient.MailTimeout, what: $"{count} mail(s) {subjectStart} to {to}");
 
     private static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -42,8 +42,14 @@ public static partial class RegistrationClient
             .ToList();
     }
 
+    /// <summary>
+    /// A mail crosses two queues (mail-requests, email-outbox); at the start of a run, with every class starting its app on
+    /// two cores, that once took longer than the default 30 s.
+    /// </summary>
+    public static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(60);
+
     public static Task<IReadOnlyList<JsonElement>> WaitForMailsAsync(TestApp app, string address, int count = 1) =>
-        Eventually.ReturnsAsync(() => MailsToAsync(app, address), mails => mails.Count >= count, what: $"{count} mail(s) to {address}");
+        Eventually.ReturnsAsync(() => MailsToAsync(app, address), mails => mails.Count >= count, MailTimeout, what: $"{count} mail(s) to {address}");
 
     public static string Subject(JsonElement mail) => mail.GetProperty("subject").GetString()!;
 
