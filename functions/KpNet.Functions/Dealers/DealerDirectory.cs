@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 
 namespace KpNet.Dealers;

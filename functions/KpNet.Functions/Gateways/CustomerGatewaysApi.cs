@@ -1,8 +1,8 @@
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using KpNet.Http;
 using KpNet.Gateways.Maintenance;
+using KpNet.Http;
 using KpNet.Telemetry;
 
 namespace KpNet.Gateways;

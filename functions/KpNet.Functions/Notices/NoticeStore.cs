@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 
 namespace KpNet.Notices;

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Azure;
-using KpNet.Azure.Storage;
-using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;

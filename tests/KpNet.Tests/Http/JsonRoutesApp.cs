@@ -1,11 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using KpNet.Accounts;
 using KpNet.Accounts.Recovery;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Security;

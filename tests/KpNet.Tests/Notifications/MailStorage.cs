@@ -1,5 +1,5 @@
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 

@@ -9,8 +9,8 @@ using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Notifications;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KpNet.Tests.Security;
 

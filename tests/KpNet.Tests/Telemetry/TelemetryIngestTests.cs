@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using KpNet.Azure.EventHubs;
 using Azure.Data.Tables;
+using KpNet.Azure.EventHubs;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Azure;
-using KpNet.Azure.EventHubs;
 using Azure.Data.Tables;
+using KpNet.Azure.EventHubs;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using KpNet.Azure.EventHubs;
 using Azure.Data.Tables;
+using KpNet.Azure.EventHubs;
 using KpNet.Azure.Storage.Tables;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;

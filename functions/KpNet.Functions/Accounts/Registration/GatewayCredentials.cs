@@ -1,7 +1,7 @@
 using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
-using KpNet.Security;
 using KpNet.Observability;
+using KpNet.Security;
 
 namespace KpNet.Accounts.Registration;
 

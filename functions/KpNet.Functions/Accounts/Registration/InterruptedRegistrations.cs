@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;

@@ -1,6 +1,6 @@
 using Azure;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Security;
 

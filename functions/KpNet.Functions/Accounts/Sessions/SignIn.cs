@@ -1,7 +1,7 @@
 using Azure;
 using KpNet.Accounts.Recovery;
-using KpNet.Security;
 using KpNet.Observability;
+using KpNet.Security;
 
 namespace KpNet.Accounts.Sessions;
 

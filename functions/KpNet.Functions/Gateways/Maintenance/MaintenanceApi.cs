@@ -4,8 +4,8 @@ using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Dealers;
 using KpNet.Http;
-using KpNet.Security;
 using KpNet.Observability;
+using KpNet.Security;
 
 namespace KpNet.Gateways.Maintenance;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 
 namespace KpNet.Gateways.Maintenance;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Timeouts;
 using KpNet.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace KpNet.Hosting.Invocation;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry.Alerts;
 

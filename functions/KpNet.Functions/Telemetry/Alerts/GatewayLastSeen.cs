@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure;
-using KpNet.Azure.Storage;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry.Alerts;
 
