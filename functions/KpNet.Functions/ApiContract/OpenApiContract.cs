@@ -32,6 +32,7 @@ public static class OpenApiContract
             options.CreateSchemaReferenceId = ContractDescription.SchemaReferenceId;
             options.AddDocumentTransformer<ContractDescription>();
             options.AddOperationTransformer<ContractDescription>();
+            options.AddOperationTransformer<RequestBodies>();
         });
 
     public static WebApplication MapApiContract(this WebApplication app)

@@ -25,12 +25,12 @@ public static class CustomerGatewaysApi
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
         app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
             .Produces<PageView<GatewayListItem>>().ProducesValidationProblem();
-        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners)
+        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners).AcceptsForm(form => ReadAddition(form, DateOnly.MaxValue))
             .Produces<GatewayDetail>(StatusCodes.Status201Created).ProducesCredentialRefusals();
         var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
-        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").Produces<GatewayDetail>();
-        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").Produces<GatewayDetail>().ProducesCredentialRefusals();
+        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").AcceptsForm(form => GatewayForms.Site(form)).Produces<GatewayDetail>();
+        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").AcceptsForm(form => GatewayForms.Credentials(form)).Produces<GatewayDetail>().ProducesCredentialRefusals();
         gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway").Produces(StatusCodes.Status204NoContent);
         return app;
     }
@@ -113,9 +113,7 @@ public static class CustomerGatewaysApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var (id, password) = GatewayForms.Credentials(form);
-        var site = GatewayForms.Site(form);
-        var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        var (id, password, site, gridConnectionDate) = ReadAddition(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -126,6 +124,13 @@ public static class CustomerGatewaysApi
         return change is GatewayChange.Done { Site: var added }
             ? TypedResults.Created($"/api/gateways/{added.GatewayId}", await views.DetailAsync(added, cancellationToken))
             : Refused(context, user, id!, change, logger, "gateway.id", "gateway.password");
+    }
+
+    /// <summary>{"gateway":{"id","password"},"site":{…},"gridConnectionDate"?}: the registration form's gateway part.</summary>
+    private static (string? Id, string? Password, SiteInput? Site, DateOnly? GridConnectionDate) ReadAddition(JsonForm form, DateOnly todayInJapan)
+    {
+        var (id, password) = GatewayForms.Credentials(form);
+        return (id, password, GatewayForms.Site(form), CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan));
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string id, CustomerSites sites, GatewayViews views, CancellationToken cancellationToken) =>

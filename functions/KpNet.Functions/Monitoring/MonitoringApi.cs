@@ -51,7 +51,7 @@ public static class MonitoringApi
         gateway.MapGet("/history", GetHistoryAsync).WithName("GatewayHistorySeries").Produces<HistoryView>().ProducesValidationProblem();
         gateway.MapGet("/alerts", GetAlertsAsync).WithName("GatewayAlerts").Produces<List<AlertView>>();
         gateway.MapGet("/settings", GetSettingsAsync).WithName("GatewaySettings").Produces<SettingsView>();
-        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate").Produces<SettingsView>().ProducesProblem(StatusCodes.Status409Conflict);
+        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate").AcceptsForm(form => SettingsForm.Read(form)).Produces<SettingsView>().ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGatewayApi();
         return app;
     }
