@@ -33,6 +33,7 @@ public static class OpenApiContract
             options.AddDocumentTransformer<ContractDescription>();
             options.AddOperationTransformer<ContractDescription>();
             options.AddOperationTransformer<RequestBodies>();
+            options.AddSchemaTransformer<OmittedProperties>();
         });
 
     public static WebApplication MapApiContract(this WebApplication app)

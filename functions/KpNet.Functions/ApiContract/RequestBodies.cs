@@ -89,9 +89,10 @@ internal sealed class RequestBodies : IOpenApiOperationTransformer
                     schema.Required ??= new HashSet<string>(StringComparer.Ordinal);
                     schema.Required.Add(name);
                 }
-                else
+                else if (property.Properties.Count == 0)
                 {
-                    // An optional field may be null: it reads as absent.
+                    // An optional field may be null: it reads as absent. (An optional object may be too, but a type list
+                    // on an object hides its fields from tools such as portman, which then fuzz them at the wrong path.)
                     child.Type |= JsonSchemaType.Null;
                 }
 
