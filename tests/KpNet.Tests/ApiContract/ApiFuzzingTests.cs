@@ -26,8 +26,15 @@ namespace KpNet.Tests.ApiContract;
 /// </summary>
 public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private static readonly string Tools = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin");
-    private static readonly string PortmanFolder = Path.Combine(RepositoryRoot.Path, "api", "portman");
+
+    [Fact]
+    public async Task Every_operation_that_takes_a_body_or_path_parameters_has_valid_data_for_the_run()
+    {
+        var missing = PortmanConfig.OperationsWithoutData(await CommittedDocumentAsync());
+
+        Assert.True(missing.Count == 0,
+            $"Add valid data for {string.Join(", ", missing)} to api/portman/requests.json (variables: ApiFuzzingTests.RunDataAsync).");
+    }
 
     [Fact]
     public async Task Every_operation_answers_valid_and_broken_requests_as_the_committed_document_says()
@@ -37,9 +44,11 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         {
             // The collection depends only on the committed files: generated while the app starts and its data are made.
             var collection = Path.Combine(work.FullName, "collection.json");
-            var generation = RunAsync("portman",
-                ["-l", OpenApiContractTests.CommittedPath, "-c", Path.Combine(PortmanFolder, "portman-config.json"),
-                 "-s", Path.Combine(PortmanFolder, "postman-config.json"), "-b", "{{baseUrl}}", "-o", collection, "--runNewman", "false"]);
+            var config = Path.Combine(work.FullName, "portman-config.json");
+            await File.WriteAllTextAsync(config, PortmanConfig.Build(await CommittedDocumentAsync()).ToJsonString());
+            var generation = NodeTool.RunAsync("portman",
+                ["-l", OpenApiContractTests.CommittedPath, "-c", config, "-s", Path.Combine(PortmanConfig.Folder, "postman-config.json"),
+                 "-b", "{{baseUrl}}", "-o", collection, "--runNewman", "false"], work.FullName);
 
             await using var app = await TestApp.StartAsync(azurite.ConnectionString);
             var variables = await RunDataAsync(app);
@@ -48,12 +57,12 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             WithoutCookies(collection);
 
             var prismPort = FreePort();
-            using var prism = Start("prism",
+            using var prism = NodeTool.Start("prism",
                 ["proxy", OpenApiContractTests.CommittedPath, app.BaseAddress.ToString().TrimEnd('/'), "--errors", "--validate-request", "false", "--verboseLevel", "warn",
                  "--host", "127.0.0.1", "--port", prismPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             try
             {
-                await WaitForListenerAsync(prism.Process, prismPort, prism.Output);
+                await NodeTool.WaitForListenerAsync(prism, prismPort);
                 variables["baseUrl"] = $"http://127.0.0.1:{prismPort}";
 
                 var report = Path.Combine(work.FullName, "newman.json");
@@ -63,16 +72,16 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
                     arguments.AddRange(["--env-var", $"{name}={value}"]);
                 }
 
-                var (_, newmanOutput) = await RunAsync("newman", arguments);
+                var (_, newmanOutput) = await NodeTool.RunAsync("newman", arguments, work.FullName);
                 Assert.True(File.Exists(report), $"newman wrote no report:\n{newmanOutput}");
                 var failures = Failures(report, out var requests);
                 Assert.True(failures.Count == 0,
-                    $"{failures.Count} failed check(s) in {requests} requests:\n{string.Join("\n", failures)}\n\nprism:\n{Tail(prism.Output)}");
+                    $"{failures.Count} failed check(s) in {requests} requests:\n{string.Join("\n", failures)}\n\nprism:\n{prism.Tail()}");
                 Assert.True(requests >= 43, $"only {requests} requests were sent");
             }
             finally
             {
-                prism.Process.Kill(entireProcessTree: true);
+                prism.Kill();
             }
         }
         finally
@@ -151,6 +160,9 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         File.WriteAllText(collection, document.ToJsonString());
     }
 
+    private static async Task<System.Text.Json.Nodes.JsonObject> CommittedDocumentAsync() =>
+        System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(OpenApiContractTests.CommittedPath))!.AsObject();
+
     private static string Token(Caller caller) => caller.Client.DefaultRequestHeaders.Authorization!.Parameter!;
 
     /// <summary>Each failed check as "request: check: message", and how many requests were sent.</summary>
@@ -167,100 +179,10 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         }).ToList();
     }
 
-    private sealed record Tool(Process Process, StringBuilder Output) : IDisposable
-    {
-        public void Dispose() => Process.Dispose();
-    }
-
-    private static Tool Start(string tool, IEnumerable<string> arguments)
-    {
-        var executable = Path.Combine(Tools, tool);
-        Assert.True(File.Exists(executable), $"{executable} is missing: run 'npm ci' in {RepositoryRoot.Path}.");
-        var start = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["NO_COLOR"] = "1", ["FORCE_COLOR"] = "0" },
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new Tool(process, output);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments)
-    {
-        using var run = Start(tool, arguments);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await run.Process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            run.Process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{tool} ran over 5 minutes:\n{Tail(run.Output)}");
-        }
-
-        run.Process.WaitForExit();
-        return (run.Process.ExitCode, Tail(run.Output));
-    }
-
-    private static async Task WaitForListenerAsync(Process process, int port, StringBuilder output)
-    {
-        for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            Assert.False(process.HasExited, $"prism exited:\n{Tail(output)}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                // Not listening yet.
-            }
-        }
-
-        throw new TimeoutException($"prism did not listen on {port} within a minute:\n{Tail(output)}");
-    }
-
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Tail(StringBuilder output)
-    {
-        lock (output)
-        {
-            var text = output.ToString();
-            return text.Length <= 20_000 ? text : "…" + text[^20_000..];
-        }
     }
 }

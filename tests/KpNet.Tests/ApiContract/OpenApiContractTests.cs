@@ -27,6 +27,14 @@ public sealed class OpenApiContractTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task The_committed_document_passes_the_redocly_lint_without_errors()
+    {
+        var (exitCode, output) = await NodeTool.RunAsync("redocly", ["lint", CommittedPath, "--config", Path.Combine(RepositoryRoot.Path, "redocly.yaml"), "--format", "stylish"]);
+
+        Assert.True(exitCode == 0, $"redocly lint (redocly.yaml) found errors in api/openapi.json:\n{output}");
+    }
+
+    [Fact]
     public async Task Every_api_operation_is_in_the_document_once_by_its_endpoint_name_and_nothing_else_is()
     {
         await using var functionsApp = KpNetApp.Create([], emittingMetadata: true);
