@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Tests.Accounts;
@@ -56,7 +52,7 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             Assert.True(exit == 0 && File.Exists(collection), $"portman did not generate the collection:\n{output}");
             WithoutCookies(collection);
 
-            var prismPort = FreePort();
+            var prismPort = FreeTcpPort.Next();
             using var prism = NodeTool.Start("prism",
                 ["proxy", OpenApiContractTests.CommittedPath, app.BaseAddress.ToString().TrimEnd('/'), "--errors", "--validate-request", "false", "--verboseLevel", "warn",
                  "--host", "127.0.0.1", "--port", prismPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -177,12 +173,5 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             var check = error.TryGetProperty("test", out var test) ? test.GetString() : error.GetProperty("name").GetString();
             return $"- {failure.GetProperty("source").GetProperty("name").GetString()}: {check}: {error.GetProperty("message").GetString()}";
         }).ToList();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
