@@ -78,6 +78,8 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
             await AddProblemAsync(operation, context, StatusCodes.Status400BadRequest,
                 "The body is malformed, or fields are invalid: `errors` maps each field's JSON path to its messages.",
                 cancellationToken, typeof(HttpValidationProblemDetails));
+            await AddProblemAsync(operation, context, StatusCodes.Status415UnsupportedMediaType,
+                "The body is not of the type the operation reads (its request body's media type).", cancellationToken);
             await AddProblemAsync(operation, context, StatusCodes.Status411LengthRequired,
                 "Locally, a body sent without Content-Length (chunked): the Functions host forwards a body only with one.", cancellationToken);
         }

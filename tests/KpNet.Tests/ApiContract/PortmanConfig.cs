@@ -7,7 +7,7 @@ namespace KpNet.Tests.ApiContract;
 /// The portman configuration of the fuzzing run: api/portman/portman-config.json (the checks every request gets)
 /// completed, for every operation of the committed document, with its valid data (api/portman/requests.json) and the
 /// variations that break it: a body that breaks its schema (portman's fuzzing of required fields, lengths and ranges),
-/// a token of no session, an unknown ID in the path, a stray session token on a public operation. A new operation is attacked the
+/// the valid body sent as text/plain, a token of no session, an unknown ID in the path, a stray session token on a public operation. A new operation is attacked the
 /// same way as soon as it is in the document; it only needs valid data when it takes a body or path parameters.
 /// </summary>
 internal static class PortmanConfig
@@ -77,7 +77,7 @@ internal static class PortmanConfig
                 overwrites.Add(targeted);
             }
 
-            void Variation(string name, string status, JsonObject overwrite, string? refusal, JsonArray? fuzzing = null)
+            void Variation(string name, string status, JsonObject overwrite, string? refusal, JsonArray? fuzzing = null, bool exactly = false)
             {
                 var variation = new JsonObject { ["name"] = name, ["overwrites"] = new JsonArray(overwrite) };
                 if (fuzzing is not null)
@@ -87,7 +87,9 @@ internal static class PortmanConfig
 
                 var check = refusal is null
                     ? "pm.test('[negative] a public operation ignores a stray session token', function () { pm.expect(pm.response.code).to.not.equal(401); });"
-                    : $"pm.test('[negative] {refusal} is refused with a 4xx', function () {{ pm.expect(pm.response.code).to.be.within(400, 499); }});";
+                    : exactly
+                        ? $"pm.test('[negative] {refusal} is refused with {status}', function () {{ pm.expect(pm.response.code).to.equal({status}); }});"
+                        : $"pm.test('[negative] {refusal} is refused with a 4xx', function () {{ pm.expect(pm.response.code).to.be.within(400, 499); }});";
                 variation["tests"] = new JsonObject
                 {
                     ["extendTests"] = new JsonArray(new JsonObject { ["openApiOperation"] = "*::/*", ["tests"] = new JsonArray(check) }),
@@ -107,6 +109,10 @@ internal static class PortmanConfig
 
                 Variation("fuzz", "400", Overwrites(), "a body that breaks its schema",
                     new JsonArray(new JsonObject { ["requestBody"] = new JsonArray(everyRule) }));
+
+                var text = Overwrites();
+                text["overwriteRequestHeaders"] = new JsonArray(new JsonObject { ["key"] = "Content-Type", ["value"] = "text/plain" });
+                Variation("text body", "415", text, "a body of another type", exactly: true);
             }
 
             if (secured)
