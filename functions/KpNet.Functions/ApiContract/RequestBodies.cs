@@ -15,7 +15,13 @@ internal sealed class RequestBodies : IOpenApiOperationTransformer
 {
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequestForm>().FirstOrDefault() is not { } form)
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        foreach (var query in metadata.OfType<QueryParameterRules>())
+        {
+            DescribeQueryParameter(operation, query);
+        }
+
+        if (metadata.OfType<RequestForm>().FirstOrDefault() is not { } form)
         {
             return Task.CompletedTask;
         }
@@ -35,6 +41,27 @@ internal sealed class RequestBodies : IOpenApiOperationTransformer
             },
         };
         return Task.CompletedTask;
+    }
+
+    // A parameter the endpoint binds is described where the generator put it; one it reads from the query itself is added.
+    private static void DescribeQueryParameter(OpenApiOperation operation, QueryParameterRules query)
+    {
+        operation.Parameters ??= [];
+        if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name == query.Name) is not { } parameter)
+        {
+            parameter = new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query };
+            operation.Parameters.Add(parameter);
+        }
+
+        var schema = SchemaOf(new Node { Field = new FormField(query.Name, FieldKind.Text, query.Rules, Required: false) });
+        if (query.Rules.Minimum is not null || query.Rules.Maximum is not null)
+        {
+            schema.Type = JsonSchemaType.Integer;
+        }
+
+        parameter.Description = schema.Description;
+        schema.Description = null;
+        parameter.Schema = schema;
     }
 
     // The fields as a tree by JSON path: "site.postalCode" under "site", "staffEmails[0]" as the items of "staffEmails".

@@ -24,6 +24,12 @@ public static class CustomerGatewaysApi
     {
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
         app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
+            .WithQueryRules("page", PageRules).WithQueryRules("pageSize", PageSizeRules)
+            .WithQueryRules("id", new FieldRules { Description = "Only gateways whose ID contains this (case is ignored)." })
+            .WithQueryRules("site", new FieldRules { Description = "Only sites whose name contains this (case is ignored)." })
+            .WithQueryRules("prefecture", new FieldRules { Description = "Only sites in this prefecture, spelt as the forms take it (another spelling matches none)." })
+            .WithQueryRules("city", new FieldRules { Description = "Only sites whose city contains this (case is ignored)." })
+            .WithQueryRules("address", new FieldRules { Description = "Only sites whose street address contains this (case is ignored)." })
             .Produces<PageView<GatewayListItem>>().ProducesValidationProblem();
         app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners).AcceptsForm(form => ReadAddition(form, DateOnly.MaxValue))
             .Produces<GatewayDetail>(StatusCodes.Status201Created).ProducesCredentialRefusals();
@@ -42,11 +48,15 @@ public static class CustomerGatewaysApi
     /// <summary>The same 404 for a gateway that does not exist, is someone else's, or is not a gateway ID at all.</summary>
     public static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.GatewayNotFound);
 
+    public static readonly FieldRules PageRules = new() { Minimum = 1, Description = "The page, from 1 (the default)." };
+
+    public static readonly FieldRules PageSizeRules = new() { Minimum = 1, Maximum = MaxPageSize, Description = $"Items a page, {DefaultPageSize} unless asked." };
+
     /// <summary>Page and page size from the query: 1-based, 10 a page unless asked; field errors when they are not numbers in range.</summary>
     public static (int Page, int PageSize)? ReadPaging(HttpContext context, ValidationErrors errors)
     {
-        var page = ReadPositive(context, "page", 1, int.MaxValue, errors);
-        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, MaxPageSize, errors);
+        var page = ReadPositive(context, "page", PageRules.Minimum!.Value, int.MaxValue, errors);
+        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, PageSizeRules.Maximum!.Value, errors);
         return errors.Any ? null : (page, pageSize);
     }
 

@@ -6,8 +6,8 @@ namespace KpNet.Tests.ApiContract;
 /// <summary>
 /// The portman configuration of the fuzzing run: api/portman/portman-config.json (the checks every request gets)
 /// completed, for every operation of the committed document, with its valid data (api/portman/requests.json) and the
-/// variations that break it: a body that breaks its schema (portman's fuzzing of required fields, lengths and ranges),
-/// the valid body sent as text/plain, a token of no session, an unknown ID in the path, a stray session token on a public operation. A new operation is attacked the
+/// variations that break it: a body or query that breaks its schema (portman's fuzzing of required fields, lengths and
+/// ranges), the valid body sent as text/plain, a token of no session, an unknown ID in the path, a stray session token on a public operation. A new operation is attacked the
 /// same way as soon as it is in the document; it only needs valid data when it takes a body or path parameters.
 /// </summary>
 internal static class PortmanConfig
@@ -101,18 +101,20 @@ internal static class PortmanConfig
 
             if (data["body"] is not null)
             {
-                var everyRule = new JsonObject();
-                foreach (var rule in FuzzingRules)
-                {
-                    everyRule[rule] = new JsonObject { ["enabled"] = true };
-                }
-
                 Variation("fuzz", "400", Overwrites(), "a body that breaks its schema",
-                    new JsonArray(new JsonObject { ["requestBody"] = new JsonArray(everyRule) }));
+                    Fuzzing("requestBody"));
 
                 var text = Overwrites();
                 text["overwriteRequestHeaders"] = new JsonArray(new JsonObject { ["key"] = "Content-Type", ["value"] = "text/plain" });
                 Variation("text body", "415", text, "a body of another type", exactly: true);
+            }
+
+            if (operation["parameters"] is JsonArray parameters
+                && parameters.Any(p => p!["in"]!.GetValue<string>() == "query" && p["schema"] is JsonObject schema
+                    && (schema.ContainsKey("minimum") || schema.ContainsKey("maximum") || schema.ContainsKey("minLength") || schema.ContainsKey("maxLength"))))
+            {
+                Variation("fuzz query", "400", Overwrites(), "a query that breaks its schema",
+                    Fuzzing("requestQueryParams"));
             }
 
             if (secured)
@@ -140,6 +142,18 @@ internal static class PortmanConfig
         }
 
         return config;
+    }
+
+    /// <summary>Portman's fuzzing of a request part (requestBody, requestQueryParams) by every rule of its schema.</summary>
+    private static JsonArray Fuzzing(string part)
+    {
+        var everyRule = new JsonObject();
+        foreach (var rule in FuzzingRules)
+        {
+            everyRule[rule] = new JsonObject { ["enabled"] = true };
+        }
+
+        return new JsonArray(new JsonObject { [part] = new JsonArray(everyRule) });
     }
 
     /// <summary>The operations that take a JSON body or path parameters but have no valid data in api/portman/requests.json.</summary>
