@@ -8,7 +8,7 @@ namespace KpNet.Tests.Infrastructure;
 /// <summary>
 /// One Azurite process from the repository's npm packages (in memory, loopback, free ports), serving many storage
 /// accounts (AZURITE_ACCOUNTS) so that every test class can have one no other test sees: each lease is a main account
-/// and its <see cref="TelemetryShards"/> telemetry accounts (<see cref="TelemetryShardConnectionStrings"/>).
+/// and its <see cref="TelemetryShards"/> telemetry accounts (<see cref="TelemetryAccounts"/>).
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
@@ -42,7 +42,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { ["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.SelectMany(a => ShardAccounts(a).Prepend(a)).Select(a => $"{a}:{AccountKey}")) },
+            Environment = { ["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.SelectMany(a => TelemetryAccounts.Names(a, TelemetryShards).Prepend(a)).Select(a => $"{a}:{AccountKey}")) },
         };
         foreach (var argument in "--silent --inMemoryPersistence --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0".Split(' '))
         {
@@ -74,25 +74,9 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>
-    /// The connection strings of the telemetry accounts leased with the main account of <paramref name="connectionString"/>
-    /// (its name with "t0", "t1"), through the same endpoints; none for a connection string naming no account.
-    /// </summary>
-    public static IReadOnlyList<string> TelemetryShardConnectionStrings(string connectionString)
-    {
-        if (AccountName().Match(connectionString) is not { Success: true } match)
-        {
-            return [];
-        }
-
-        var account = match.Groups[1].Value;
-        return [.. ShardAccounts(account).Select(shard => connectionString
-            .Replace($"AccountName={account};", $"AccountName={shard};", StringComparison.Ordinal)
-            .Replace($"/{account};", $"/{shard};", StringComparison.Ordinal))];
-    }
-
-    private static IEnumerable<string> ShardAccounts(string account) =>
-        Enumerable.Range(0, TelemetryShards).Select(i => $"{account}t{i.ToString(CultureInfo.InvariantCulture)}");
+    /// <summary>The connection strings of the telemetry accounts leased with the main account of <paramref name="connectionString"/>.</summary>
+    public static IReadOnlyList<string> TelemetryShardConnectionStrings(string connectionString) =>
+        TelemetryAccounts.ConnectionStrings(connectionString, TelemetryShards);
 
     /// <summary>A connection string for an account no one has had yet (with its telemetry accounts).</summary>
     public string LeaseAccount()
@@ -132,9 +116,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
         _process.Dispose();
     }
-
-    [GeneratedRegex("AccountName=([^;]+);")]
-    private static partial Regex AccountName();
 
     [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]
     private static partial Regex ListeningLine();

@@ -62,9 +62,9 @@ public sealed class TestApp : IAsyncDisposable
             // Hundreds of accounts and gateways are hashed in a run: what the tests prove does not depend on the work factor.
             ["Security:PasswordHashIterations"] = "1000",
         };
-        foreach (var (shard, index) in AzuriteProcess.TelemetryShardConnectionStrings(storageConnectionString).Select((s, i) => (s, i)))
+        foreach (var (key, value) in TelemetryAccounts.Settings(storageConnectionString, AzuriteProcess.TelemetryShards))
         {
-            arguments[$"TelemetryStorage:Shards:{index}:connectionString"] = shard;
+            arguments[key] = value;
         }
 
         if (underFunctionsHost)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Bench.Faults;
 
@@ -47,6 +48,11 @@ public sealed class AppProcess(string folder, string storage, string inventoryCs
         })
         {
             start.Environment[name] = value;
+        }
+
+        foreach (var (key, value) in TelemetryAccounts.Settings(storage, 2))
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         _imported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
