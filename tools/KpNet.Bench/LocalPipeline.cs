@@ -26,6 +26,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     private LocalPipeline(AzuriteServer? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests)
     {
         Requests = requests;
+        BaseAddress = address;
         _azurite = azurite;
         _app = app;
         _dataFolder = dataFolder;
@@ -37,12 +38,16 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public string TelemetryConnectionString { get; }
 
+    /// <summary>The app's HTTP address (Kestrel on a free loopback port).</summary>
+    public Uri BaseAddress { get; }
+
     public IServiceProvider Services => _app.Services;
 
     private static string Connection(string authority) =>
         $"Endpoint=sb://{authority}/;SharedAccessKeyName=bench-send;SharedAccessKey={TelemetryKey};EntityPath=telemetry";
 
-    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize)
+    /// <param name="demoDealers">Sign up the two demo dealers at start (DemoData__Dealers), as ./run.sh does.</param>
+    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize, bool demoDealers = false)
     {
         var given = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
         var azurite = string.IsNullOrEmpty(given) ? await AzuriteServer.StartAsync() : null;
@@ -57,6 +62,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["DemoData:GatewaysCsv"] = "",
             ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = maxEventBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["DemoData:Dealers"] = demoDealers ? "true" : "false",
         };
         var requests = new TableRequestCounter();
         var app = KpNetApp.Create(
