@@ -29,6 +29,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     {
         TelemetryAccountNames = telemetryAccounts;
         Requests = requests;
+        BaseAddress = address;
         _azurite = azurite;
         _app = app;
         _dataFolder = dataFolder;
@@ -43,12 +44,16 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// <summary>The storage accounts of the telemetry tables, shard 0 first.</summary>
     public IReadOnlyList<string> TelemetryAccountNames { get; }
 
+    /// <summary>The app's HTTP address (Kestrel on a free loopback port).</summary>
+    public Uri BaseAddress { get; }
+
     public IServiceProvider Services => _app.Services;
 
     private static string Connection(string authority) =>
         $"Endpoint=sb://{authority}/;SharedAccessKeyName=bench-send;SharedAccessKey={TelemetryKey};EntityPath=telemetry";
 
-    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize, int telemetryShards = 2)
+    /// <param name="demoDealers">Sign up the two demo dealers at start (DemoData__Dealers), as ./run.sh does.</param>
+    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize, bool demoDealers = false, int telemetryShards = 2)
     {
         var given = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
         var azurite = string.IsNullOrEmpty(given) ? await AzuriteServer.StartAsync() : null;
@@ -63,6 +68,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["DemoData:GatewaysCsv"] = "",
             ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = maxEventBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["DemoData:Dealers"] = demoDealers ? "true" : "false",
         };
         foreach (var (key, value) in TelemetryAccounts.Settings(storage, telemetryShards))
         {

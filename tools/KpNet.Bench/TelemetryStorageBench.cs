@@ -24,7 +24,7 @@ public static class TelemetryStorageBench
         var batchSize = int.Parse(BenchSupport.Option(args, "--batch") ?? "1000", CultureInfo.InvariantCulture);
         var shards = int.Parse(BenchSupport.Option(args, "--shards") ?? "4", CultureInfo.InvariantCulture);
 
-        await using var pipeline = await LocalPipeline.StartAsync(batchSize, shards);
+        await using var pipeline = await LocalPipeline.StartAsync(batchSize, telemetryShards: shards);
         var gateways = Enumerable.Range(0, gatewayCount)
             .Select(i => new SimulatedGateway(new DemoGateway($"ST{i:D10}", "GW-M001", $"0{i:D10}", i % 2 == 0 ? SimulatedProduct.MultiV2x : SimulatedProduct.KpacB)))
             .ToList();

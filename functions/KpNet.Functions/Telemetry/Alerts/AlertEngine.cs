@@ -18,7 +18,9 @@ public sealed record AlertTransition(string GatewayId, AlertCondition Condition,
 /// SendEmail sends each once. A key mails again only after <see cref="HoldOff"/> since its last mail, so a flapping
 /// signal sends one raise and one recovery mail per window.
 /// </summary>
-public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, KpNetMetrics metrics, TimeProvider time, ILogger<AlertEngine> logger)
+public sealed partial class AlertEngine(
+    AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, IOpenAlertsListener openAlertsListener, KpNetMetrics metrics, TimeProvider time,
+    ILogger<AlertEngine> logger)
 {
     public static readonly TimeSpan HoldOff = TimeSpan.FromMinutes(30);
 
@@ -135,6 +137,11 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
                 await lastSeen.RemoveAsync(oldBucket, gatewayId, cancellationToken);
             }
 
+            if (toRaise.Count + toClear.Count > 0)
+            {
+                await TellOpenAlertsAsync(gatewayId, OpenAlerts.Of(plan.Open, summary.Version + 1), cancellationToken);
+            }
+
             foreach (var key in toRaise)
             {
                 LogAlertRaised(gatewayId, key, plan.At);
@@ -148,6 +155,22 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
             }
 
             return toRaise.Count + toClear.Count;
+        }
+    }
+
+    /// <summary>
+    /// The change is committed whatever happens here: the copies of the count (the dealers' lists) are repaired when a
+    /// list shows the gateway, so a storage fault now must not fail the batch, whose retry would find nothing to change.
+    /// </summary>
+    private async Task TellOpenAlertsAsync(string gatewayId, OpenAlerts open, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await openAlertsListener.OpenAlertsChangedAsync(gatewayId, open, cancellationToken);
+        }
+        catch (RequestFailedException e)
+        {
+            LogOpenAlertsNotCopied(gatewayId, open.Version, e.Status);
         }
     }
 
@@ -165,4 +188,8 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
 
     [LoggerMessage(EventId = 7102, EventName = "AlertRace", Level = LogLevel.Debug, Message = "Alerts of gateway {GatewayId} changed under us ({Status}, attempt {Attempt}); re-evaluating")]
     private partial void LogAlertRace(string gatewayId, int status, int attempt);
+
+    [LoggerMessage(EventId = 7103, EventName = "OpenAlertsNotCopied", Level = LogLevel.Warning,
+        Message = "Open alerts of gateway {GatewayId} (version {Version}) not copied to its dealers' lists ({Status}); the next list showing it repairs them")]
+    private partial void LogOpenAlertsNotCopied(string gatewayId, long version, int status);
 }

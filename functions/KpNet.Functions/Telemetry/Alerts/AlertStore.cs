@@ -6,10 +6,35 @@ using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry.Alerts;
 
-/// <summary>What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open.</summary>
-public sealed record AlertSummary(EventOrder? Last, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, ETag ETag)
+/// <summary>
+/// What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open,
+/// and how many alert changes it has committed (<see cref="Version"/>: commits are serialised by the row's ETag, so the
+/// version orders them, and a copy of <see cref="OpenAlerts"/> elsewhere can tell whether it is older than another).
+/// </summary>
+public sealed record AlertSummary(EventOrder? Last, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, long Version, ETag ETag)
 {
-    public static readonly AlertSummary None = new(null, null, null, new HashSet<string>(StringComparer.Ordinal), default);
+    public static readonly AlertSummary None = new(null, null, null, new HashSet<string>(StringComparer.Ordinal), 0, default);
+
+    public OpenAlerts OpenAlerts => OpenAlerts.Of(Open, Version);
+}
+
+/// <summary>How many alerts a gateway has open and the most severe of them, as of the <see cref="AlertSummary.Version"/> it was read at.</summary>
+public sealed record OpenAlerts(int Count, AlertSeverity? MostSevere, long Version)
+{
+    public static OpenAlerts Of(IEnumerable<string> openKeys, long version)
+    {
+        var severities = openKeys.Select(key => AlertCatalogue.Describe(AlertCondition.FromKey(key).Code).Severity).ToList();
+        return new OpenAlerts(severities.Count, severities.Count == 0 ? null : severities.Max(), version);
+    }
+
+    public static OpenAlerts Of(IReadOnlyList<AlertOccurrence> open, long version) =>
+        new(open.Count, open.Count == 0 ? null : open.Max(a => a.Severity), version);
+}
+
+/// <summary>Told after every committed alert change, so copies of a gateway's <see cref="OpenAlerts"/> elsewhere follow.</summary>
+public interface IOpenAlertsListener
+{
+    Task OpenAlertsChangedAsync(string gatewayId, OpenAlerts open, CancellationToken cancellationToken);
 }
 
 /// <summary>The live state of one (gateway, unit, code): raised or cleared, and when it last caused a mail.</summary>
@@ -36,6 +61,7 @@ public sealed class AlertStore(TelemetryStorage storage)
     private const string HistoryPrefix = "h-";
     private const string LastEvaluated = "Last";
     private const char OpenSeparator = '|';
+    private const string VersionColumn = "Version";
     private const int MaxConcurrentReads = 16;
     private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
 
@@ -51,6 +77,7 @@ public sealed class AlertStore(TelemetryStorage storage)
             row.GetDateTimeOffset("LastSeenAt"),
             row.GetString("SeenBucket"),
             (row.GetString("Open") ?? "").Split(OpenSeparator, StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            row.GetInt64(VersionColumn) ?? 0,
             row.ETag);
     }
 
@@ -59,6 +86,7 @@ public sealed class AlertStore(TelemetryStorage storage)
         var row = new TableEntity(gatewayId, SummaryRowKey)
         {
             ["Open"] = string.Join(OpenSeparator, open.Order(StringComparer.Ordinal)),
+            [VersionColumn] = previous.Version + 1,
         };
         last?.WriteTo(row, LastEvaluated);
         if (lastSeenAt is { } seen)
