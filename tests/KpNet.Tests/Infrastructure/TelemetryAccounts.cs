@@ -30,10 +30,10 @@ public static partial class TelemetryAccounts
             .Replace($"/{account};", $"/{shard};", StringComparison.Ordinal))];
     }
 
-    /// <summary>The app's settings for them.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> Settings(string connectionString, int count) =>
-        ConnectionStrings(connectionString, count).Select((shard, i) =>
-            KeyValuePair.Create($"TelemetryStorage:Shards:{i.ToString(CultureInfo.InvariantCulture)}:connectionString", shard));
+    /// <summary>The app's settings for them, as configuration keys (":") or environment variables ("__").</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Settings(string connectionString, int count, string separator = ":") =>
+        ConnectionStrings(connectionString, count).Select((shard, i) => KeyValuePair.Create(
+            string.Join(separator, "TelemetryStorage", "Shards", i.ToString(CultureInfo.InvariantCulture), "connectionString"), shard));
 
     [GeneratedRegex("AccountName=([^;]+);")]
     private static partial Regex AccountName();

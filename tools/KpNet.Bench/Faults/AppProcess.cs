@@ -50,9 +50,9 @@ public sealed class AppProcess(string folder, string storage, string inventoryCs
             start.Environment[name] = value;
         }
 
-        foreach (var (key, value) in TelemetryAccounts.Settings(storage, 2))
+        foreach (var (name, value) in TelemetryAccounts.Settings(storage, 2, separator: "__"))
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            start.Environment[name] = value;
         }
 
         _imported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
