@@ -35,6 +35,11 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
     // known gateways was before).
     private readonly ConcurrentDictionary<string, int> _recorded = new(StringComparer.Ordinal);
 
+    // Inventory gateways that had not sent when this instance read them: the shard their first contact will record, as
+    // every instance runs with the same shards (changing the settings restarts them all). Kept apart from the recorded
+    // ones, which alone spare ingestion its read (and so its recording).
+    private readonly ConcurrentDictionary<string, int> _unsent = new(StringComparer.Ordinal);
+
     public IReadOnlyList<TelemetryTables> Shards => _shards.Value;
 
     private TableClient Inventory => storage.GetTableClient(GatewayInventory.TableName);
@@ -53,18 +58,30 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
 
     /// <summary>
     /// Where a gateway's telemetry rows are: its recorded shard, or, for a gateway that has never sent, the shard its
-    /// hash picks today (which holds none of its rows either). One point read of the inventory the first time this
-    /// instance meets the gateway, none after.
+    /// hash picks today (which holds none of its rows yet). One point read of the inventory the first time this instance
+    /// meets a gateway of the inventory, none after; an ID not in the inventory is read each time (and never kept, so
+    /// IDs that others choose cannot fill the memory).
     /// </summary>
     public async ValueTask<TelemetryTables> OfGatewayAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        if (_recorded.TryGetValue(gatewayId, out var known))
+        if (_recorded.TryGetValue(gatewayId, out var known) || _unsent.TryGetValue(gatewayId, out known))
         {
             return Shards[known];
         }
 
         var row = (await Inventory.GetEntityIfExistsAsync<TableEntity>(gatewayId, "", ShardOnly, cancellationToken)).ValueOrNull();
-        return row is not null && Recorded(gatewayId, row) is { } recorded ? Shards[recorded] : Shards[HashShard(gatewayId, Shards.Count)];
+        if (row is not null && Recorded(gatewayId, row) is { } recorded)
+        {
+            return Shards[recorded];
+        }
+
+        var hashed = HashShard(gatewayId, Shards.Count);
+        if (row is not null)
+        {
+            _unsent[gatewayId] = hashed;
+        }
+
+        return Shards[hashed];
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -171,6 +172,7 @@ public sealed class TelemetryShardTests : IAsyncLifetime
         _app = await StartAsync(new Dictionary<string, string> { ["TelemetryStorage:Shards:2:connectionString"] = added });
         var shards = _app.Services.GetRequiredService<TelemetryStorage>().Shards;
         var fresh = await CreateOwnedAsync(_app, IdInShard(2, 3));
+        Assert.Equal(HttpStatusCode.NotFound, (await fresh.OwnerClient.GetAsync($"/api/gateways/{fresh.Id}/status")).StatusCode);
         var latest = Now.AddMinutes(-1);
         await SendAsync(_app, Event(settled.Id, 2, latest), Event(fresh.Id, 1, latest));
 
@@ -179,6 +181,7 @@ public sealed class TelemetryShardTests : IAsyncLifetime
         Assert.Equal(2, (await RowsAsync(shards[0].Status, TableClient.CreateQueryFilter($"PartitionKey eq {settled.Id}"))).Single().GetInt64("Seq"));
         Assert.Equal(2, await RecordedShardAsync(_app, fresh.Id));
         Assert.Single(await RowsAsync(shards[2].Status, TableClient.CreateQueryFilter($"PartitionKey eq {fresh.Id}")));
+        Assert.Equal(latest, (await fresh.OwnerClient.GetFromJsonAsync<JsonElement>($"/api/gateways/{fresh.Id}/status")).GetProperty("ts").GetDateTimeOffset());
         Assert.Empty(await RowsAsync(shards[2].Status, TableClient.CreateQueryFilter($"PartitionKey eq {settled.Id}")));
 
         var client = await LoggedInClientAsync(_app, settled.Owner.Email, TestAccounts.DefaultPassword);
