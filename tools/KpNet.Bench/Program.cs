@@ -25,9 +25,10 @@ static int Usage()
           telemetry-parse [--gateways 250] [--rounds 400] [--batch 1000]
               parse + validate + coalesce per gateway (the ingest function before storage), one thread,
               against a naive JsonSerializer/DTO/per-event-upsert baseline: events/s, ns and bytes per event
-          telemetry-storage [--gateways 10000] [--minutes 3] [--batch 1000]
+          telemetry-storage [--gateways 10000] [--minutes 3] [--batch 1000] [--shards 4]
               the real ingest function against Azurite, gateways sending 1 event/minute: table operations
-              per event by kind (AZURITE_CONNECTION_STRING, or Azurite from node_modules in memory)
+              per event by kind and requests per storage account, telemetry over --shards accounts
+              (AZURITE_CONNECTION_STRING, or Azurite from node_modules in memory)
           telemetry-e2e [--gateways 1000] [--seconds 30] [--senders 4] [--batch 250]
               simulated gateways → Event Hubs REST → local ingest endpoint → storage: sustained events/s
               and lag from send to status visible (p50/p95)

@@ -124,7 +124,7 @@ public sealed partial class AlertEngine(
                 }
 
                 await mailer.SendAsync(gatewayId, mails, cancellationToken);
-                await store.Table.SubmitTransactionAsync(actions, cancellationToken);
+                await store.SubmitAsync(gatewayId, actions, cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
             {

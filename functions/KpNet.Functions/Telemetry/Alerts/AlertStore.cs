@@ -54,7 +54,7 @@ public sealed record AlertOccurrence(string Id, int Unit, string Code, AlertSeve
 /// <item>"h-{inverted ticks of raisedAt}-{unit}-{code}": history, one row per occurrence, newest first.</item>
 /// </list>
 /// </summary>
-public sealed class AlertStore(TelemetryTables tables)
+public sealed class AlertStore(TelemetryStorage storage)
 {
     public const string TableName = "Alerts";
     public const string SummaryRowKey = "summary";
@@ -65,11 +65,13 @@ public sealed class AlertStore(TelemetryTables tables)
     private const int MaxConcurrentReads = 16;
     private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
 
-    public TableClient Table => tables.Alerts;
+    /// <summary>Commits one change of the gateway's alert partition, in its telemetry shard.</summary>
+    public async Task SubmitAsync(string gatewayId, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken) =>
+        await (await TableOfAsync(gatewayId, cancellationToken)).SubmitTransactionAsync(actions, cancellationToken);
 
     public async Task<AlertSummary> GetSummaryAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await (await TableOfAsync(gatewayId, cancellationToken)).GetEntityIfExistsAsync<TableEntity>(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? AlertSummary.None : new AlertSummary(
             EventOrder.Read(row, LastEvaluated),
             row.GetDateTimeOffset("LastSeenAt"),
@@ -100,7 +102,7 @@ public sealed class AlertStore(TelemetryTables tables)
 
     public async Task<AlertState?> GetStateAsync(string gatewayId, string key, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await (await TableOfAsync(gatewayId, cancellationToken)).GetEntityIfExistsAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : new AlertState(
             gatewayId, key, row.GetString("State") == "raised", row.GetDateTimeOffset("RaisedAt")!.Value, row.GetDateTimeOffset("ClearedAt"),
             row.GetString("HistoryRowKey")!, row.GetDateTimeOffset("LastMailedAt"), row.GetBoolean("RaiseMailed") ?? false, row.ETag);
@@ -150,7 +152,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."} and Code eq {code}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
         }
@@ -163,7 +165,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
             if (occurrences.Count >= max)
@@ -183,7 +185,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey lt {HistoryPrefix} and State eq {"raised"}");
         var open = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: OpenColumns, cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, select: OpenColumns, cancellationToken: cancellationToken))
         {
             var condition = AlertCondition.FromKey(row.RowKey);
             open.Add(new AlertOccurrence(
@@ -204,6 +206,9 @@ public sealed class AlertStore(TelemetryTables tables)
             async (gatewayId, ct) => open[gatewayId] = await OpenAsync(gatewayId, ct));
         return open;
     }
+
+    private async ValueTask<TableClient> TableOfAsync(string gatewayId, CancellationToken cancellationToken) =>
+        (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Alerts;
 
     private static AlertOccurrence Occurrence(TableEntity row) => new(
         row.RowKey[HistoryPrefix.Length..],
