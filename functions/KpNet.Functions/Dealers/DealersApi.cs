@@ -67,7 +67,7 @@ public static class DealersApi
             .Produces<RegistrationApi.RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
         dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").AcceptsForm(form => DealerSignUp.ReadStaffEmails(form)).Produces<StaffEmailsView>();
-        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
+        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").WithPagingRules().Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
         dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway")
             .Produces<MaintainedGatewayDetail>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;

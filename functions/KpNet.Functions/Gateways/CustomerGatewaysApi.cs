@@ -24,7 +24,7 @@ public static class CustomerGatewaysApi
     {
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
         app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
-            .WithQueryRules("page", PageRules).WithQueryRules("pageSize", PageSizeRules)
+            .WithPagingRules()
             .WithQueryRules("id", new FieldRules { Description = "Only gateways whose ID contains this (case is ignored)." })
             .WithQueryRules("site", new FieldRules { Description = "Only sites whose name contains this (case is ignored)." })
             .WithQueryRules("prefecture", new FieldRules { Description = "Only sites in this prefecture, spelt as the forms take it (another spelling matches none)." })
@@ -51,6 +51,10 @@ public static class CustomerGatewaysApi
     public static readonly FieldRules PageRules = new() { Minimum = 1, Description = "The page, from 1 (the default)." };
 
     public static readonly FieldRules PageSizeRules = new() { Minimum = 1, Maximum = MaxPageSize, Description = $"Items a page, {DefaultPageSize} unless asked." };
+
+    /// <summary>The query's page and page size, as <see cref="ReadPaging"/> checks them, in the contract of the endpoint that reads them.</summary>
+    public static RouteHandlerBuilder WithPagingRules(this RouteHandlerBuilder builder) =>
+        builder.WithQueryRules("page", PageRules).WithQueryRules("pageSize", PageSizeRules);
 
     /// <summary>Page and page size from the query: 1-based, 10 a page unless asked; field errors when they are not numbers in range.</summary>
     public static (int Page, int PageSize)? ReadPaging(HttpContext context, ValidationErrors errors)
