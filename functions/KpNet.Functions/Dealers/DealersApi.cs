@@ -63,11 +63,11 @@ public static class DealersApi
 
     public static IEndpointRouteBuilder MapDealers(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp")
+        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp").AcceptsForm(form => DealerSignUp.Read(form))
             .Produces<RegistrationApi.RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
-        dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").Produces<StaffEmailsView>();
-        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
+        dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").AcceptsForm(form => DealerSignUp.ReadStaffEmails(form)).Produces<StaffEmailsView>();
+        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").WithPagingRules().Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
         dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway")
             .Produces<MaintainedGatewayDetail>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;

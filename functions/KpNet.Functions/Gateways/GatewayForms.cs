@@ -21,6 +21,7 @@ public static class GatewayForms
     public static (string? Id, string? Password) Credentials(JsonForm form)
     {
         var id = CustomerRegistration.ReadGatewayId(form, "gateway.id");
+        form.Rules("gateway.password", new FieldRules { MaxLength = CustomerRegistration.GatewayPasswordMaxLength, Description = "As printed on the sheet, taken exactly as typed." });
         var password = form.RawText("gateway.password");
         if (password is null && !form.Errors.Paths.Contains("gateway.password"))
         {
