@@ -74,10 +74,12 @@ public sealed class PortalSite : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Saves the screen as TestResults/screenshots/{name}.png, then fails on any WCAG 2 A/AA violation axe-core finds on it.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+        await Accessibility.AssertNoViolationsAsync(page, name);
     }
 
     public async Task DisposeAsync()
