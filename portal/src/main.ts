@@ -37,6 +37,8 @@ const pages: Record<string, Page> = {
   '/audit-log': auditLogPage,
   '/monitoring': monitoringPage,
   '/dealer-signup': dealerSignUpPage,
+  // Maintenance mails sent before they linked the gateway itself opened /dealer.
+  '/dealer': dealerGatewaysPage,
   '/dealer/gateways': dealerGatewaysPage,
   '/dealer/gateways/view': dealerGatewayPage,
   '/dealer/staff-emails': staffEmailsPage,

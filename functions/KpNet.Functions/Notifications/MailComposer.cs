@@ -16,7 +16,11 @@ public sealed partial class MailComposer(IConfiguration configuration)
 
     public Uri PortalBaseUrl => new((configuration[AppSettings.PortalBaseUrl.Key] ?? "http://127.0.0.1:7071").TrimEnd('/') + "/");
 
-    /// <summary>An absolute portal link, e.g. PortalLink("activate", token) → https://portal/activate#token.</summary>
+    /// <summary>
+    /// An absolute portal link to a screen the portal routes (portal/src/main.ts), e.g. PortalLink("activate", token) →
+    /// https://portal/activate#token, or PortalLink("monitoring?id=01AB12345678"). Secrets go in the fragment, which
+    /// browsers never send; screen parameters in the query, as the portal's own links carry them.
+    /// </summary>
     public string PortalLink(string page, string? fragment = null) =>
         new Uri(PortalBaseUrl, page).AbsoluteUri + (fragment is null ? "" : "#" + Uri.EscapeDataString(fragment));
 

@@ -7,9 +7,12 @@ import { link, navigate, screen } from '../router';
 
 /** Set by pages that found the session gone, shown once on the login screen. */
 let pendingNotice: string | null = null;
+/** The screen that asked for a login (e.g. a mail's link opened while signed out), opened again after it. */
+let returnTo: string | null = null;
 
 export function requireLogin(): void {
   pendingNotice = t('sessionExpired');
+  returnTo = location.pathname + location.search + location.hash;
   navigate('/login');
 }
 
@@ -23,7 +26,9 @@ export function loginPage(main: HTMLElement): void {
     }
     try {
       await api('POST', '/api/sessions', { email: f.value('email'), password: f.value('password') });
-      navigate('/menu');
+      const next = returnTo ?? '/menu';
+      returnTo = null;
+      navigate(next);
     } catch (error) {
       f.showProblem(error);
     }

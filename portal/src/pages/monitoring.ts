@@ -69,7 +69,8 @@ const pickGateway = gatewaySearchPage('monitoringPickHeading', 'gatewayPickIntro
  * today's energy, day/month/year charts, alerts, settings and, for the owner, the warranty.
  */
 export async function monitoringPage(main: HTMLElement): Promise<void> {
-  const id = param('id');
+  // Alert mails sent before they carried ?id= linked /monitoring#<gateway ID>.
+  const id = param('id') ?? (location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null);
   if (id === null) {
     const me = await load<{ role: string }>(main, t('menuMonitoring'), '/api/me');
     if (me?.role === 'dealer') {
