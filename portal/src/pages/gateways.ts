@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
+import { Flow } from '../flow';
 import { link, navigate, param, screen } from '../router';
 import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
@@ -117,16 +118,24 @@ export function gatewaySummary(gateway: GatewayDetail): HTMLElement[] {
 }
 
 // ゲートウェイの登録: ID + password (with the sample sheet), 案件 and its address → 登録確認 → 登録完了.
-let addDraft: Record<string, string> = {};
+const addFlow = Flow.named<GatewayView>('gateway-add');
 
-export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
+export function addGatewayPage(main: HTMLElement): void {
+  addFlow.show({
+    form: (values, errors) => addForm(main, values, errors),
+    confirm: (values, gateway) => confirmAdd(main, values, gateway),
+    done: (result) => completed(main, t('gatewayAddDoneHeading'), t('gatewayAddDone', result.id)),
+  });
+}
+
+function addForm(main: HTMLElement, values: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
-    addDraft = f.values();
+    const typed = f.values();
     if (!f.passes((e) => { credentialChecks(f, e); siteChecks(f, e); })) {
       return;
     }
     try {
-      confirmAdd(main, await verify(addDraft));
+      addFlow.confirm(typed, await verify(typed));
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         requireLogin();
@@ -135,11 +144,12 @@ export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
       f.showProblem(error);
     }
   });
+  addFlow.keep(form);
   form.add(
-    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')), credentialFields(form, addDraft)),
-    ...siteFields(form, addDraft),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')), credentialFields(form, values)),
+    ...siteFields(form, values),
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionWarranty')),
-      form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', type: 'date', hint: 'hintGridConnectionDate' }, addDraft.gridConnectionDate ?? '')),
+      form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', type: 'date', hint: 'hintGridConnectionDate' }, values.gridConnectionDate ?? '')),
     buttons(link('/menu', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('next'))));
   screen(main, t('gatewayAddHeading'), h('p', {}, t('gatewayAddIntro')), form.element);
   if (errors) {
@@ -147,23 +157,22 @@ export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
   }
 }
 
-function confirmAdd(main: HTMLElement, gateway: GatewayView): void {
+function confirmAdd(main: HTMLElement, values: Record<string, string>, gateway: GatewayView): void {
   const problem = problemSlot();
   const site: SiteView = {
-    name: addDraft['site.name'], postalCode: addDraft['site.postalCode'], prefecture: addDraft['site.prefecture'],
-    city: addDraft['site.city'], street: addDraft['site.street'],
+    name: values['site.name'], postalCode: values['site.postalCode'], prefecture: values['site.prefecture'],
+    city: values['site.city'], street: values['site.street'],
   };
   const register = async (button: HTMLButtonElement) => {
     button.disabled = true;
     try {
-      const body = nest(Object.fromEntries(Object.entries(addDraft).filter(([path, value]) => value !== '' || path !== 'gridConnectionDate')));
+      const body = nest(Object.fromEntries(Object.entries(values).filter(([path, value]) => value !== '' || path !== 'gridConnectionDate')));
       const added = await api<GatewayDetail>('POST', '/api/gateways', body);
-      addDraft = {};
-      completed(main, t('gatewayAddDoneHeading'), t('gatewayAddDone', added.id));
+      addFlow.complete({ id: added.id });
     } catch (error) {
       const refused = asGatewayIdError(error);
       if (refused instanceof ApiError && refused.problem.errors) {
-        addGatewayPage(main, refused.problem.errors);
+        addFlow.refuse(refused.problem.errors);
         return;
       }
       problem.show(refused);
@@ -177,9 +186,9 @@ function confirmAdd(main: HTMLElement, gateway: GatewayView): void {
     ...gatewayDetails(gateway),
     ...siteDetails(site),
     h('h2', {}, t('sectionWarranty')),
-    details([[t('fieldGridConnectionDate'), addDraft.gridConnectionDate || t('notEntered')]]),
+    details([[t('fieldGridConnectionDate'), values.gridConnectionDate || t('notEntered')]]),
     ...unitsTable(gateway),
-    buttons(h('button', { type: 'button', onclick: () => addGatewayPage(main) }, t('back')), registerButton));
+    buttons(h('button', { type: 'button', onclick: () => history.back() }, t('back')), registerButton));
 }
 
 export const gatewayListPage = gatewaySearchPage('gatewayListHeading', 'gatewayListIntro', (id) => `/gateways/view?id=${encodeURIComponent(id)}`);
@@ -247,19 +256,28 @@ export function warrantySection(warranty: Warranty): HTMLElement {
 // ゲートウェイの交換: pick the old gateway → new ID + password → 交換確認 → 交換完了 (site, dealers and history carry over).
 const replaceSearch = gatewaySearchPage('gatewayReplaceSearchHeading', 'gatewayPickIntro', (id) => `/gateways/replace?id=${encodeURIComponent(id)}`);
 
-export async function replaceGatewayPage(main: HTMLElement): Promise<void> {
+export function replaceGatewayPage(main: HTMLElement): void {
   const id = param('id');
   if (id === null) {
     replaceSearch(main);
     return;
   }
-  const old = await load<GatewayDetail>(main, t('gatewayReplaceHeading'), `/api/gateways/${encodeURIComponent(id)}`);
-  if (old !== null) {
-    replaceForm(main, old, {});
-  }
+  const flow: ReplaceFlow = Flow.named(`gateway-replace:${id}`);
+  flow.show({
+    form: async (values, errors) => {
+      const old = await load<GatewayDetail>(main, t('gatewayReplaceHeading'), `/api/gateways/${encodeURIComponent(id)}`);
+      if (old !== null) {
+        replaceForm(main, flow, old, values, errors);
+      }
+    },
+    confirm: (values, { old, replacement }) => confirmReplace(main, flow, old, values, replacement),
+    done: (result) => completed(main, t('gatewayReplaceDoneHeading'), t('gatewayReplaceDone', result.old, result.id)),
+  });
 }
 
-function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<string, string>, errors?: Errors): void {
+type ReplaceFlow = Flow<{ old: GatewayDetail; replacement: GatewayView }>;
+
+function replaceForm(main: HTMLElement, flow: ReplaceFlow, old: GatewayDetail, values: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
     const typed = f.values();
     if (!f.passes((e) => {
@@ -271,11 +289,12 @@ function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<strin
       return;
     }
     try {
-      confirmReplace(main, old, typed, await verify(typed));
+      flow.confirm(typed, { old, replacement: await verify(typed) });
     } catch (error) {
       f.showProblem(error);
     }
   });
+  flow.keep(form);
   form.add(
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionNewGateway')), credentialFields(form, values, 'fieldNewGatewayId')),
     buttons(link(`/gateways/view?id=${encodeURIComponent(old.id)}`, 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('next'))));
@@ -289,18 +308,20 @@ function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<strin
   }
 }
 
-function confirmReplace(main: HTMLElement, old: GatewayDetail, values: Record<string, string>, replacement: GatewayView): void {
+function confirmReplace(
+  main: HTMLElement, flow: ReplaceFlow, old: GatewayDetail, values: Record<string, string>, replacement: GatewayView,
+): void {
   const problem = problemSlot();
   const replace = async (button: HTMLButtonElement) => {
     button.disabled = true;
     try {
       const done = await api<GatewayDetail>('POST', `/api/gateways/${encodeURIComponent(old.id)}/replacement`,
         { gateway: { id: values['gateway.id'], password: values['gateway.password'] } });
-      completed(main, t('gatewayReplaceDoneHeading'), t('gatewayReplaceDone', old.id, done.id));
+      flow.complete({ old: old.id, id: done.id });
     } catch (error) {
       const refused = asGatewayIdError(error);
       if (refused instanceof ApiError && refused.problem.errors) {
-        replaceForm(main, old, values, refused.problem.errors);
+        flow.refuse(refused.problem.errors);
         return;
       }
       problem.show(refused);
@@ -318,18 +339,27 @@ function confirmReplace(main: HTMLElement, old: GatewayDetail, values: Record<st
     ...unitsTable(replacement),
     h('h2', {}, t('currentDealers')),
     dealersTable(old.dealers),
-    buttons(h('button', { type: 'button', onclick: () => replaceForm(main, old, values) }, t('back')), replaceButton));
+    buttons(h('button', { type: 'button', onclick: () => history.back() }, t('back')), replaceButton));
 }
 
 // ゲートウェイの廃棄: pick the gateway → 廃棄確認 with what it ends → 廃棄完了.
 const disposeSearch = gatewaySearchPage('gatewayDisposeSearchHeading', 'gatewayPickIntro', (id) => `/gateways/dispose?id=${encodeURIComponent(id)}`);
 
-export async function disposeGatewayPage(main: HTMLElement): Promise<void> {
+export function disposeGatewayPage(main: HTMLElement): void {
   const id = param('id');
   if (id === null) {
     disposeSearch(main);
     return;
   }
+  const flow = Flow.named<never>(`gateway-dispose:${id}`);
+  flow.show({
+    form: () => confirmDisposal(main, flow, id),
+    confirm: () => undefined,
+    done: (result) => completed(main, t('gatewayDisposeDoneHeading'), t('gatewayDisposeDone', result.id)),
+  });
+}
+
+async function confirmDisposal(main: HTMLElement, flow: Flow<never>, id: string): Promise<void> {
   const gateway = await load<GatewayDetail>(main, t('gatewayDisposeHeading'), `/api/gateways/${encodeURIComponent(id)}`);
   if (gateway === null) {
     return;
@@ -340,7 +370,7 @@ export async function disposeGatewayPage(main: HTMLElement): Promise<void> {
     button.disabled = true;
     try {
       await api('DELETE', `/api/gateways/${encodeURIComponent(gateway.id)}`);
-      completed(main, t('gatewayDisposeDoneHeading'), t('gatewayDisposeDone', gateway.id));
+      flow.complete({ id: gateway.id });
     } catch (error) {
       problem.show(error);
       button.disabled = false;

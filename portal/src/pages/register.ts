@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
+import { Flow } from '../flow';
 import { link, navigate, screen } from '../router';
 import { formatPostalCode } from './gatewaySearch';
 import { details } from './shared';
@@ -17,41 +18,37 @@ export interface GatewayView {
   units: { unitNo: number; model: string | null; serial: string | null }[];
 }
 
-/** What the visitor typed, kept in memory only (it holds the gateway password) so that 前に戻る and a language switch keep it. */
-let draft: Record<string, string> = {};
-let step: { kind: 'form'; errors?: Errors } | { kind: 'confirm'; gateway: GatewayView } | { kind: 'done'; expiresAt: string } = { kind: 'form' };
+/** ユーザー アカウント登録 → 登録確認 → 登録完了 (manual 1-2 STEP2), each step its own address (flow.ts). */
+const flow = Flow.named<GatewayView>('register');
 
-/** ユーザー アカウント登録 → 登録確認 → 登録完了 (manual 1-2 STEP2). */
 export function registerPage(main: HTMLElement): void {
   const terms = agreedTermsVersion();
   if (terms === null) {
-    navigate('/terms');
+    navigate('/terms', true);
     return;
   }
 
-  switch (step.kind) {
-    case 'form': return showForm(main, terms, step.errors);
-    case 'confirm': return showConfirmation(main, terms, step.gateway);
-    case 'done': return showCompletion(main, step.expiresAt);
-  }
+  flow.show({
+    form: (values, errors) => showForm(main, values, errors),
+    confirm: (values, gateway) => showConfirmation(main, terms, values, gateway),
+    done: (result) => showCompletion(main, result.expiresAt),
+  });
 }
 
-function showForm(main: HTMLElement, terms: string, errors?: Errors): void {
+function showForm(main: HTMLElement, draft: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
-    draft = f.values();
+    const values = f.values();
     if (!f.passes((errors) => clientChecks(f, errors))) {
       return;
     }
 
     try {
-      const gateway = await api<GatewayView>('POST', '/api/gateways/verify', { id: draft['gateway.id'], password: draft['gateway.password'] });
-      step = { kind: 'confirm', gateway };
-      window.scrollTo(0, 0);
-      showConfirmation(main, terms, gateway);
+      flow.confirm(values, await api<GatewayView>('POST', '/api/gateways/verify', { id: values['gateway.id'], password: values['gateway.password'] }));
     } catch (error) {
       f.showProblem(onForm(error, (path) => `gateway.${path}`));
     }
   });
+  flow.keep(form);
   const field = (options: Parameters<Form['field']>[0]) => form.field(options, draft[options.path] ?? '');
   const address = (prefix: string) => [
     field({ path: `${prefix}postalCode`, label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: prefix ? undefined : 'postal-code', maxlength: 20 }),
@@ -128,7 +125,7 @@ function sampleSheet(): HTMLElement {
     h('figcaption', {}, t('sampleSheetCaption')));
 }
 
-function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView): void {
+function showConfirmation(main: HTMLElement, terms: string, draft: Record<string, string>, gateway: GatewayView): void {
   const v = (path: string) => (draft[path] ?? '').normalize('NFKC');
   const orNone = (value: string) => value === '' ? t('notEntered') : value;
   const summary = h('div', { class: 'form-summary', role: 'alert', hidden: true });
@@ -137,14 +134,11 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
     try {
       const body = nest(Object.fromEntries(Object.entries(draft).filter(([path, value]) => value !== '' || !optionalPaths.has(path))));
       const accepted = await api<{ activationExpiresAt: string }>('POST', '/api/accounts', { ...body, termsVersion: terms });
-      draft = {};
-      step = { kind: 'done', expiresAt: accepted.activationExpiresAt };
-      showCompletion(main, accepted.activationExpiresAt);
+      flow.complete({ expiresAt: accepted.activationExpiresAt });
     } catch (error) {
       const problem = onForm(error);
       if (problem instanceof ApiError && problem.problem.errors) {
-        step = { kind: 'form', errors: problem.problem.errors };
-        showForm(main, terms, problem.problem.errors);
+        flow.refuse(problem.problem.errors);
         return;
       }
       summary.replaceChildren(problem instanceof ApiError ? problem.problem.title : t('unexpectedError'));
@@ -177,7 +171,7 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
     details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]),
     unitsTable(gateway),
     buttons(
-      h('button', { type: 'button', class: 'button', onclick: () => { step = { kind: 'form' }; showForm(main, terms); } }, t('back')),
+      h('button', { type: 'button', class: 'button', onclick: () => history.back() }, t('back')),
       registerButton));
 }
 
@@ -215,5 +209,5 @@ function showCompletion(main: HTMLElement, expiresAt: string): void {
     h('p', {}, t('completeText')),
     h('p', { class: 'expiry' }, t('completeExpiry', formatDate(expiresAt))),
     h('p', { class: 'field-hint' }, t('completeMailNote')),
-    buttons(h('a', { href: '/login', 'data-route': '', class: 'button primary', onclick: () => { step = { kind: 'form' }; } }, t('toLogin'))));
+    buttons(link('/login', 'toLogin', 'button primary')));
 }
