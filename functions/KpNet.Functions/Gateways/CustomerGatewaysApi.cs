@@ -1,6 +1,7 @@
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
+using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Http;
 using KpNet.Telemetry;
@@ -30,6 +31,7 @@ public static class CustomerGatewaysApi
         var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
         gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").Produces<GatewayDetail>();
+        gateways.MapPut("/{id}/grid-connection-date", SetGridConnectionDateAsync).WithName("SetGridConnectionDate").Produces<GatewayDetail>();
         gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").Produces<GatewayDetail>().ProducesCredentialRefusals();
         gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway").Produces(StatusCodes.Status204NoContent);
         return app;
@@ -156,6 +158,48 @@ public static class CustomerGatewaysApi
         var updated = site with { SiteName = edited.Name, Address = edited.Address };
         await sites.UpsertAsync(updated, cancellationToken);
         logger.SiteEdited(user.UserId, updated.GatewayId);
+        return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
+    }
+
+    /// <summary>
+    /// 系統連系日 entered or corrected after registration (KPAC-B manual §1-1): the same rule as at registration (a real
+    /// date, not in the future), for KPAC-B gateways only, as the extension it decides is theirs. Each change is logged
+    /// with the previous date.
+    /// </summary>
+    private static async Task<IResult> SetGridConnectionDateAsync(
+        HttpContext context, string id, CustomerSites sites, GatewayInventory inventory, GatewayViews views, TimeProvider time,
+        ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
+        {
+            return NotFound(context);
+        }
+
+        var errors = new ValidationErrors();
+        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        {
+            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+        }
+
+        var date = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        if (date is null)
+        {
+            errors.TryAdd("gridConnectionDate", MessageKey.Required);
+        }
+        else if ((await inventory.FindAsync(site.GatewayId, cancellationToken))?.Product != ProductLine.KpacB)
+        {
+            errors.Add("gridConnectionDate", MessageKey.GridConnectionDateKpacBOnly);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var updated = site with { GridConnectionDate = date };
+        await sites.UpsertAsync(updated, cancellationToken);
+        logger.GridConnectionDateSet(user.UserId, updated.GatewayId, date!.Value, site.GridConnectionDate);
         return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
     }
 

@@ -8,7 +8,7 @@ import { Flow } from '../flow';
 import { link, navigate, param, screen } from '../router';
 import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
-import { gatewayDetails, unitsTable, type GatewayView } from './register';
+import { gatewayDetails, gridDateWarning, unitsTable, type GatewayView } from './register';
 import { completed, details, load, problemSlot, table } from './shared';
 
 export interface SiteView {
@@ -38,7 +38,6 @@ export interface Warranty {
 }
 
 export interface GatewayDetail extends GatewayView {
-  product: string | null;
   site: SiteView;
   dealers: DealerView[];
   warranty: Warranty;
@@ -185,8 +184,9 @@ function confirmAdd(main: HTMLElement, values: Record<string, string>, gateway: 
     problem.element,
     ...gatewayDetails(gateway),
     ...siteDetails(site),
-    h('h2', {}, t('sectionWarranty')),
-    details([[t('fieldGridConnectionDate'), values.gridConnectionDate || t('notEntered')]]),
+    gateway.product === 'kpac-b' ? h('h2', {}, t('sectionWarranty')) : null,
+    gateway.product === 'kpac-b' ? details([[t('fieldGridConnectionDate'), values.gridConnectionDate || t('notEntered')]]) : null,
+    gridDateWarning(gateway, values.gridConnectionDate),
     ...unitsTable(gateway),
     buttons(h('button', { type: 'button', onclick: () => history.back() }, t('back')), registerButton));
 }
@@ -222,6 +222,7 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     }),
     buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
   const encoded = encodeURIComponent(gateway.id);
+  let warranty = warrantySection(gateway.warranty, gateway.product);
   screen(main, t('gatewayViewHeading'),
     ...gatewayDetails(gateway),
     ...unitsTable(gateway),
@@ -229,7 +230,10 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     saved,
     h('h2', {}, t('currentDealers')),
     dealersTable(gateway.dealers),
-    warrantySection(gateway.warranty),
+    warranty,
+    gateway.product === 'kpac-b'
+      ? gridConnectionForm(gateway, (updated) => warranty.replaceWith(warranty = warrantySection(updated.warranty, updated.product)))
+      : null,
     h('ul', { class: 'action-links' },
       h('li', {}, link(`/monitoring?id=${encoded}`, 'menuMonitoring')),
       h('li', {}, link(`/dealers/link?id=${encoded}`, 'menuDealerLink')),
@@ -238,19 +242,57 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     h('p', {}, link('/gateways', 'backToList'), ' ', link('/menu', 'backToMenu')));
 }
 
-/** 保証: 10 years, 15 with the extension (KPAC-B registered within 3 months of 系統連系日 and connected). */
-export function warrantySection(warranty: Warranty): HTMLElement {
+/**
+ * 保証: 10 years, 15 with the extension (KPAC-B registered within 3 months of 系統連系日 and connected). The extension
+ * row is shown for KPAC-B only, and 適用なし says why.
+ */
+export function warrantySection(warranty: Warranty, product: string | null): HTMLElement {
+  const kpacB = product === 'kpac-b';
   return h('section', { class: 'warranty', 'aria-labelledby': 'warranty-heading' },
     h('h2', { id: 'warranty-heading' }, t('warrantyHeading')),
     details([
       [t('warrantyPeriod'), t('warrantyYears', warranty.years)],
       [t(warranty.startBasis === 'gridConnection' ? 'warrantyStartGrid' : 'warrantyStartRegistration'), formatDate(warranty.startDate)],
       [t('warrantyEnd'), formatDate(warranty.endDate)],
-      [t('warrantyExtension'), t(warranty.extensionApplies ? 'warrantyExtended' : 'warrantyNotExtended')],
+      ...(kpacB ? [[t('warrantyExtension'), t(warranty.extensionApplies ? 'warrantyExtended' : 'warrantyNotExtended')] as [string, string]] : []),
       [t('warrantyConnection'), warranty.lastCommunicatedAt
         ? `${t(warranty.connected ? 'warrantyConnected' : 'warrantyNotConnected')} (${formatDateTime(warranty.lastCommunicatedAt)})`
         : t('notConnected')],
-    ]));
+    ]),
+    kpacB && !warranty.extensionApplies ? h('ul', { class: 'warranty-reasons' }, extensionRefusals(warranty).map((reason) => h('li', {}, reason))) : null);
+}
+
+/** Why a KPAC-B gateway's warranty is not extended (every condition it misses). */
+function extensionRefusals(warranty: Warranty): string[] {
+  return [
+    warranty.startBasis === 'registration' ? t('warrantyReasonNoDate') : null,
+    warranty.startBasis === 'gridConnection' && !warranty.registeredInTime ? t('warrantyReasonLate', formatDate(warranty.registrationDeadline)) : null,
+    !warranty.connected ? t('warrantyReasonOffline') : null,
+  ].filter((reason): reason is string => reason !== null);
+}
+
+/** 系統連系日 entered or corrected after registration (KPAC-B only): PUT /api/gateways/{id}/grid-connection-date. */
+function gridConnectionForm(gateway: GatewayDetail, onSaved: (updated: GatewayDetail) => void): HTMLElement {
+  const saved = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('gridDateSaved'));
+  const form = new Form(async (f) => {
+    saved.hidden = true;
+    if (!f.passes((e) => checks.required(f, e, 'gridConnectionDate'))) {
+      return;
+    }
+    try {
+      onSaved(await api<GatewayDetail>('PUT', `/api/gateways/${encodeURIComponent(gateway.id)}/grid-connection-date`, f.values()));
+      f.clearErrors();
+      saved.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    h('p', {}, t('gridDateIntro')),
+    form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', required: true, type: 'date' }, gateway.gridConnectionDate ?? ''),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
+  return h('section', { class: 'grid-connection', 'aria-labelledby': 'grid-date-heading' },
+    h('h2', { id: 'grid-date-heading' }, t('gridDateHeading')), form.element, saved);
 }
 
 // ゲートウェイの交換: pick the old gateway → new ID + password → 交換確認 → 交換完了 (site, dealers and history carry over).

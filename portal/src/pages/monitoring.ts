@@ -100,7 +100,7 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     charts,
     h('h2', {}, t('alertsHeading')), alertsTable(alerts),
     settingsSection(id, settings),
-    owned ? warrantySection(owned.warranty) : null,
+    owned ? warrantySection(owned.warranty, owned.product) : null,
     h('p', {}, link('/menu', 'backToMenu')));
 
   const refreshStatus = async () => {

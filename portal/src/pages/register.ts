@@ -14,6 +14,8 @@ export interface GatewayView {
   id: string;
   model: string;
   serial: string;
+  /** "kpac-b" or "multi-v2x". */
+  product: string | null;
   firstCommunicatedAt: string | null;
   units: { unitNo: number; model: string | null; serial: string | null }[];
 }
@@ -167,8 +169,9 @@ function showConfirmation(main: HTMLElement, terms: string, draft: Record<string
     details([[t('fieldSiteName'), v('site.name')]]),
     h('h2', {}, t('sectionSiteAddress')),
     details([[t('fieldPostalCode'), formatPostalCode(v('site.postalCode'))], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
-    h('h2', {}, t('sectionWarranty')),
-    details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]),
+    gateway.product === 'kpac-b' ? h('h2', {}, t('sectionWarranty')) : null,
+    gateway.product === 'kpac-b' ? details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]) : null,
+    gridDateWarning(gateway, draft.gridConnectionDate),
     unitsTable(gateway),
     buttons(
       h('button', { type: 'button', class: 'button', onclick: () => history.back() }, t('back')),
@@ -188,6 +191,13 @@ export function gatewayDetails(gateway: GatewayView): HTMLElement[] {
       [t('gatewayFirstCommunication'), gateway.firstCommunicatedAt ? formatDateTime(gateway.firstCommunicatedAt) : t('notConnected')],
     ]),
   ];
+}
+
+/** On a confirmation: a KPAC-B gateway registered without 系統連系日 cannot get the extension until it is entered. */
+export function gridDateWarning(gateway: GatewayView, gridConnectionDate: string | undefined): HTMLElement | null {
+  return gateway.product === 'kpac-b' && !gridConnectionDate
+    ? h('p', { class: 'notice notice-warning', role: 'note' }, t('gridDateMissingWarning'))
+    : null;
 }
 
 /** パワーコンディショナ構成情報, or the manual's "…はありません。" line. */
