@@ -18,7 +18,7 @@ public sealed record DealerSignUp(string TermsVersion, string Name, string Email
             form.Errors.Add("termsVersion", MessageKey.RegistrationTermsNotCurrent);
         }
 
-        var name = CustomerFields.Required(form, "name", NameMaxLength);
+        var name = CustomerFields.RequiredAsTyped(form, "name", NameMaxLength);
         var email = CustomerFields.Email(form, "email");
         CustomerFields.EmailConfirmation(form, "emailConfirm", email);
         var phone = CustomerFields.Phone(form, "phone");

@@ -87,10 +87,10 @@ public static class CustomerGatewaysApi
 
         var matching = (await sites.ListAsync(context.RequireCurrentUser().UserId, cancellationToken))
             .Where(s => (id is null || s.GatewayId.Contains(id, StringComparison.Ordinal))
-                && (siteName is null || s.SiteName.Contains(siteName, StringComparison.OrdinalIgnoreCase))
+                && (siteName is null || Matches(s.SiteName, siteName))
                 && (prefecture is null || s.Address.Prefecture == prefecture)
-                && (city is null || s.Address.City.Contains(city, StringComparison.OrdinalIgnoreCase))
-                && (street is null || s.Address.Street.Contains(street, StringComparison.OrdinalIgnoreCase)))
+                && (city is null || Matches(s.Address.City, city))
+                && (street is null || Matches(s.Address.Street, street)))
             .OrderBy(s => s.AddedAt)
             .ThenBy(s => s.GatewayId, StringComparer.Ordinal)
             .ToList();
@@ -105,6 +105,10 @@ public static class CustomerGatewaysApi
 
         return TypedResults.Ok(new PageView<GatewayListItem>(items, matching.Count, page, pageSize));
     }
+
+    /// <summary>Free text is stored as typed: a search finds "御室邸（自宅）" whether the parentheses are typed full- or half-width.</summary>
+    private static bool Matches(string stored, string normalizedQuery) =>
+        JsonForm.Normalize(stored).Contains(normalizedQuery, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> AddAsync(
         HttpContext context, GatewayManagement management, GatewayViews views, TimeProvider time, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { Form, buttons, type Errors } from '../forms';
 import { t } from '../i18n';
 import { Flow } from '../flow';
+import { phone } from '../format';
 import { link, navigate, param, screen } from '../router';
 import { gatewaySearchPage } from './gatewaySearch';
 import { dealersTable, gatewaySummary, type DealerView, type GatewayDetail } from './gateways';
@@ -93,7 +94,7 @@ function confirmLink(main: HTMLElement, flow: LinkFlow, gateway: GatewayDetail, 
     h('p', { class: 'notice notice-warning', role: 'note' }, t('dealerLinkPrivacyWarning')),
     problem.element,
     h('h2', {}, t('newDealer')),
-    details([[t('dealerName'), preview.dealer.name], [t('fieldDealerId'), String(preview.dealer.dealerId)], [t('fieldPhone'), preview.dealer.phone]]),
+    details([[t('dealerName'), preview.dealer.name], [t('fieldDealerId'), String(preview.dealer.dealerId)], [t('fieldPhone'), phone(preview.dealer.phone)]]),
     ...gatewaySummary(gateway),
     h('h2', {}, t('currentDealers')),
     dealersTable(preview.currentDealers),
@@ -149,7 +150,7 @@ async function chooseAndConfirmUnlink(main: HTMLElement, flow: Flow<never>, id: 
     h('p', { class: 'notice notice-warning', role: 'note' }, t('dealerUnlinkConfirmIntro')),
     problem.element,
     h('h2', {}, t('unlinkedDealer')),
-    details([[t('fieldDealerId'), String(dealer.dealerId)], [t('dealerName'), dealer.name], [t('fieldPhone'), dealer.phone]]),
+    details([[t('fieldDealerId'), String(dealer.dealerId)], [t('dealerName'), dealer.name], [t('fieldPhone'), phone(dealer.phone)]]),
     ...gatewaySummary(gateway),
     h('h2', {}, t('remainingDealers')),
     dealersTable(gateway.dealers.filter((d) => d.dealerId !== dealer.dealerId)),

@@ -5,6 +5,7 @@ import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { Flow } from '../flow';
+import { phone, postalCode } from '../format';
 import { link, navigate, param, screen } from '../router';
 import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
@@ -108,7 +109,7 @@ function siteDetails(site: SiteView): HTMLElement[] {
 
 export function dealersTable(dealers: DealerView[], dealerCell: (dealer: DealerView) => string | Node = (dealer) => String(dealer.dealerId)): HTMLElement {
   return table([t('dealerName'), t('fieldDealerId'), t('fieldPhone')],
-    dealers.map((dealer) => [dealer.name, dealerCell(dealer), dealer.phone]), t('noDealers'));
+    dealers.map((dealer) => [dealer.name, dealerCell(dealer), phone(dealer.phone)]), t('noDealers'));
 }
 
 /** Everything the confirmation screens show about a registered gateway: gateway, 案件, address, PCS units. */
@@ -159,7 +160,7 @@ function addForm(main: HTMLElement, values: Record<string, string>, errors?: Err
 function confirmAdd(main: HTMLElement, values: Record<string, string>, gateway: GatewayView): void {
   const problem = problemSlot();
   const site: SiteView = {
-    name: values['site.name'], postalCode: values['site.postalCode'], prefecture: values['site.prefecture'],
+    name: values['site.name'], postalCode: postalCode(values['site.postalCode']), prefecture: values['site.prefecture'],
     city: values['site.city'], street: values['site.street'],
   };
   const register = async (button: HTMLButtonElement) => {

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { Flow } from '../flow';
 import { link, navigate, screen } from '../router';
+import { katakana, normalize, phone, postalCode } from '../format';
 import { formatPostalCode } from './gatewaySearch';
 import { details } from './shared';
 import { agreedTermsVersion } from './terms';
@@ -128,7 +129,9 @@ function sampleSheet(): HTMLElement {
 }
 
 function showConfirmation(main: HTMLElement, terms: string, draft: Record<string, string>, gateway: GatewayView): void {
-  const v = (path: string) => (draft[path] ?? '').normalize('NFKC');
+  // What the API will store: NFKC for names, e-mail and numbers, free text (addresses, company, 案件) as typed.
+  const typed = (path: string) => (draft[path] ?? '').trim();
+  const v = (path: string) => normalize(draft[path] ?? '');
   const orNone = (value: string) => value === '' ? t('notEntered') : value;
   const summary = h('div', { class: 'form-summary', role: 'alert', hidden: true });
   const register = async (button: HTMLButtonElement) => {
@@ -156,19 +159,19 @@ function showConfirmation(main: HTMLElement, terms: string, draft: Record<string
     h('h2', {}, t('sectionUser')),
     details([
       [t('fieldName'), `${v('name.family')} ${v('name.given')}`],
-      [t('fieldKana'), `${v('kana.family')} ${v('kana.given')}`],
+      [t('fieldKana'), `${katakana(typed('kana.family'))} ${katakana(typed('kana.given'))}`],
       [t('fieldEmail'), v('email')],
-      [t('fieldPostalCode'), formatPostalCode(v('postalCode'))],
-      [t('fieldAddress'), `${v('prefecture')}${v('city')}${v('street')}`],
-      [t('fieldPhone'), v('phone')],
+      [t('fieldPostalCode'), formatPostalCode(postalCode(typed('postalCode')))],
+      [t('fieldAddress'), `${typed('prefecture')}${typed('city')}${typed('street')}`],
+      [t('fieldPhone'), phone(typed('phone'))],
     ]),
     h('h2', {}, t('sectionCompany')),
-    details([[t('fieldCompanyName'), orNone(v('company.name'))], [t('fieldDepartment'), orNone(v('company.department'))]]),
+    details([[t('fieldCompanyName'), orNone(typed('company.name'))], [t('fieldDepartment'), orNone(typed('company.department'))]]),
     gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
-    details([[t('fieldSiteName'), v('site.name')]]),
+    details([[t('fieldSiteName'), typed('site.name')]]),
     h('h2', {}, t('sectionSiteAddress')),
-    details([[t('fieldPostalCode'), formatPostalCode(v('site.postalCode'))], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
+    details([[t('fieldPostalCode'), formatPostalCode(postalCode(typed('site.postalCode')))], [t('fieldAddress'), `${typed('site.prefecture')}${typed('site.city')}${typed('site.street')}`]]),
     gateway.product === 'kpac-b' ? h('h2', {}, t('sectionWarranty')) : null,
     gateway.product === 'kpac-b' ? details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]) : null,
     gridDateWarning(gateway, draft.gridConnectionDate),
