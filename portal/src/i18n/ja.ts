@@ -19,7 +19,7 @@ export const ja = {
   campaignText: 'ご登録いただいた方へプレゼントが当たるキャンペーンを実施中です。スマートフォンやパソコン、タブレットからシステムの状態監視や設定をご利用いただくため、無料のWEB登録をお願いいたします。',
   campaignNext: '次へ進む',
 
-  startHeading: '遠隔モニタリングサービスアカウント登録',
+  startHeading: '遠隔モニタリングサービス アカウント登録',
   startText: '遠隔モニタリングサービスをご利用いただくにあたり、アカウント登録が必要です。次の画面でお客様情報とゲートウェイの情報の登録をお願いします。はじめに、お客様情報をご登録ください。',
   startCustomer: 'お客様情報のご登録',
   startExisting: 'すでにアカウントをお持ちの方',
@@ -309,6 +309,9 @@ export const ja = {
   statusAt: '{0} 時点',
   noTelemetryYet: 'ゲートウェイからのデータはまだありません。',
   unitState: '状態',
+  unitStatus_run: '運転中',
+  unitStatus_stop: '停止',
+  unitStatus_fault: '異常',
   unitFaults: '異常コード',
   todayHeading: '今日の電力量',
   energyGenerated: '発電量',

@@ -86,10 +86,12 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
   if (settings === null) {
     return;
   }
-  const [alerts, owned] = await Promise.all([
+  const [alerts, owned, first] = await Promise.all([
     api<Alert[]>('GET', `/api/gateways/${encodeURIComponent(id)}/alerts`).catch(() => []),
     api<GatewayDetail>('GET', `/api/gateways/${encodeURIComponent(id)}`).catch(() => null),
+    api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`).catch(() => null),
   ]);
+  const ev = hasEvCharger(owned, first);
 
   const flow = h('section', { class: 'power-flow', 'aria-labelledby': 'flow-heading', 'aria-live': 'polite' });
   const today = h('section', { class: 'today', 'aria-labelledby': 'today-heading' });
@@ -99,13 +101,13 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     h('h2', { id: 'today-heading' }, t('todayHeading')), today,
     charts,
     h('h2', {}, t('alertsHeading')), alertsTable(alerts),
-    settingsSection(id, settings),
+    settingsSection(id, settings, ev),
     owned ? warrantySection(owned.warranty, owned.product) : null,
     h('p', {}, link('/menu', 'backToMenu')));
 
   const refreshStatus = async () => {
     try {
-      showStatus(flow, await api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`));
+      showStatus(flow, await api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`), ev);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         requireLogin();
@@ -154,19 +156,34 @@ function soc(value: number | null, label: MessageKey): HTMLElement | null {
     h('meter', { min: 0, max: 100, low: 20, high: 80, optimum: 100, value, 'aria-label': t(label) }));
 }
 
-function showStatus(flow: HTMLElement, status: Status): void {
+/**
+ * Whether the system has an EV charger (V2X): the owner's gateway says by its product (KPAC-B is a storage system without
+ * one), a dealer's by its telemetry (an "ev" block). EV cards and the EV charging window show only then.
+ */
+function hasEvCharger(owned: GatewayDetail | null, status: Status | null): boolean {
+  if (owned?.product) {
+    return owned.product !== 'kpac-b';
+  }
+  return status !== null && (status.evConnected !== null || status.evW !== null);
+}
+
+function unitStatus(status: string | null): string {
+  return status === 'run' || status === 'stop' || status === 'fault' ? t(`unitStatus_${status}`) : status ?? '';
+}
+
+function showStatus(flow: HTMLElement, status: Status, ev: boolean): void {
   flow.replaceChildren();
   append(flow, [
     h('div', { class: 'flow-grid' },
       node('pv', 'flowPv', status.pvW, flowDirection(status.pvW, 'flowGenerating', 'flowIdle')),
       node('battery', 'flowBattery', status.batteryW, flowDirection(status.batteryW, 'flowDischarging', 'flowCharging'), soc(status.batterySoc, 'flowSoc')),
       node('home', 'flowHome', status.loadW, flowDirection(status.loadW, 'flowConsuming', 'flowIdle')),
-      node('ev', 'flowEv', status.evW, status.evConnected === false ? 'flowEvDisconnected' : flowDirection(status.evW, 'flowCharging', 'flowDischarging'),
-        soc(status.evSoc, 'flowEvSoc')),
+      ev ? node('ev', 'flowEv', status.evW, status.evConnected === false ? 'flowEvDisconnected' : flowDirection(status.evW, 'flowCharging', 'flowDischarging'),
+        soc(status.evSoc, 'flowEvSoc')) : null,
       node('grid', 'flowGrid', status.gridW, flowDirection(status.gridW, 'flowBuying', 'flowSelling'))),
     h('p', { class: 'flow-updated' }, t('statusAt', formatDateTime(status.ts))),
     status.units.length === 0 ? null : table([t('unitNo'), t('unitState'), t('unitFaults')],
-      status.units.map((unit) => [unit.unitNo, unit.status ?? '', unit.faults.length === 0 ? t('none') : unit.faults.join(', ')]), '')]);
+      status.units.map((unit) => [unit.unitNo, unitStatus(unit.status), unit.faults.length === 0 ? t('none') : unit.faults.join(', ')]), '')]);
 }
 
 /** Midnight in Japan (the days of the charts and of "today") as a UTC instant. */
@@ -281,7 +298,7 @@ export function alertsTable(alerts: Alert[]): HTMLElement {
 }
 
 /** 設定: operation mode, battery reserve and EV charging window; the gateway picks them up and reports them applied. */
-function settingsSection(id: string, settings: Settings): HTMLElement {
+function settingsSection(id: string, settings: Settings, ev: boolean): HTMLElement {
   const section = h('section', { class: 'settings', 'aria-labelledby': 'settings-heading' });
   const render = (current: Settings, saved: boolean) => {
     const form = new Form(async (f) => {
@@ -290,8 +307,9 @@ function settingsSection(id: string, settings: Settings): HTMLElement {
         const updated = await api<Settings>('PUT', `/api/gateways/${encodeURIComponent(id)}/settings`, {
           operationMode: values.operationMode,
           batteryReservePercent: values.batteryReservePercent,
-          evChargeWindow: values['evChargeWindow.start'] === '' && values['evChargeWindow.end'] === ''
-            ? null : { start: values['evChargeWindow.start'], end: values['evChargeWindow.end'] },
+          evChargeWindow: !ev ? current.evChargeWindow
+            : values['evChargeWindow.start'] === '' && values['evChargeWindow.end'] === ''
+              ? null : { start: values['evChargeWindow.start'], end: values['evChargeWindow.end'] },
           version: current.version,
         });
         render(updated, true);
@@ -306,8 +324,8 @@ function settingsSection(id: string, settings: Settings): HTMLElement {
       }, current.operationMode),
       form.field({ path: 'batteryReservePercent', label: 'settingBatteryReserve', required: true, type: 'number', inputmode: 'numeric', hint: 'hintBatteryReserve' },
         String(current.batteryReservePercent)),
-      form.field({ path: 'evChargeWindow.start', label: 'settingEvStart', type: 'time' }, current.evChargeWindow?.start ?? ''),
-      form.field({ path: 'evChargeWindow.end', label: 'settingEvEnd', type: 'time' }, current.evChargeWindow?.end ?? ''),
+      ev ? form.field({ path: 'evChargeWindow.start', label: 'settingEvStart', type: 'time' }, current.evChargeWindow?.start ?? '') : null,
+      ev ? form.field({ path: 'evChargeWindow.end', label: 'settingEvEnd', type: 'time' }, current.evChargeWindow?.end ?? '') : null,
       buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
     section.replaceChildren();
     append(section, [

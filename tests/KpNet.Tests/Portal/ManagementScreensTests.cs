@@ -475,6 +475,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
     private static async Task AssertFitsAsync(IPage page, string name)
     {
         Assert.True(await page.ScrollWidthAsync() <= 375, $"{name} is {await page.ScrollWidthAsync()} px wide");
+        Assert.Empty(await page.WordsBrokenAcrossLinesAsync());
         await PortalSite.ScreenshotAsync(page, "375-" + name);
     }
 }
