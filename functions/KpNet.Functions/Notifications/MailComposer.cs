@@ -24,7 +24,7 @@ public sealed partial class MailComposer(IConfiguration configuration)
     public string PortalLink(string page, string? fragment = null) =>
         new Uri(PortalBaseUrl, page).AbsoluteUri + (fragment is null ? "" : "#" + Uri.EscapeDataString(fragment));
 
-    /// <summary>The no-reply footer appended to a template's Japanese text unless the template opts out (<see cref="MailTemplate.StandardFooter"/>).</summary>
+    /// <summary>The no-reply footer appended to every mail's Japanese text.</summary>
     public const string FooterJapanese = "\n" + """
         ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
         遠隔モニタリングサービス
@@ -39,9 +39,7 @@ public sealed partial class MailComposer(IConfiguration configuration)
     public OutgoingMail Compose(MailTemplate template, string to, bool english, IReadOnlyDictionary<string, string> values, string? mailId = null)
     {
         var subject = Fill(english ? template.SubjectEnglish : template.SubjectJapanese, values, TextValue);
-        var body = english ? template.TextEnglish : template.TextJapanese;
-        if (template.StandardFooter)
-            body += english ? FooterEnglish : FooterJapanese;
+        var body = (english ? template.TextEnglish : template.TextJapanese) + (english ? FooterEnglish : FooterJapanese);
 
         return new OutgoingMail(mailId ?? Guid.NewGuid().ToString(), to, subject, Fill(body, values, TextValue), ToHtml(body, values, english), template.Kind);
     }

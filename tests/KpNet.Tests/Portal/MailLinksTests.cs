@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KpNet.Notifications;
@@ -9,6 +8,7 @@ using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
+using KpNet.Tests.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -128,10 +128,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
     private sealed record LinkedKind(string Kind, Regex Subject);
 
     /// <summary>Every mail template of the app with a link placeholder, with its Japanese subject as a pattern.</summary>
-    private static readonly List<LinkedKind> LinkedKinds = typeof(MailTemplate).Assembly.GetTypes()
-        .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Static))
-        .Where(field => field.FieldType == typeof(MailTemplate))
-        .Select(field => (MailTemplate)field.GetValue(null)!)
+    private static readonly List<LinkedKind> LinkedKinds = MailTemplateCatalogue.All
         .Where(template => Placeholder().Matches(template.TextJapanese).Any(match => MailTemplate.IsLink(match.Groups[1].Value)))
         .Select(template => new LinkedKind(template.Kind,
             new Regex("^" + string.Join(".+", Placeholder().Split(template.SubjectJapanese).Where((_, index) => index % 2 == 0).Select(Regex.Escape)) + "$")))

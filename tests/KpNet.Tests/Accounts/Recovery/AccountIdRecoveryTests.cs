@@ -12,7 +12,7 @@ namespace KpNet.Tests.Accounts.Recovery;
 
 public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private const string Subject = "【ユーザIDのお知らせ】";
+    private const string Subject = "【ユーザIDのお知らせ】遠隔モニタリングサービス";
 
     private TestApp _app = null!;
     private HttpClient _client = null!;
