@@ -5,6 +5,7 @@ import { activatePage } from './pages/activate';
 import { auditLogPage } from './pages/auditLog';
 import { campaignPage, notFoundPage, startPage } from './pages/entry';
 import { loginPage } from './pages/login';
+import { manualsPage } from './pages/manuals';
 import { menuPage } from './pages/menu';
 import { linkDealerPage, unlinkDealerPage } from './pages/dealerLinks';
 import { dealerGatewayPage, dealerGatewaysPage, dealerSignUpPage, staffEmailsPage } from './pages/dealerSite';
@@ -13,6 +14,7 @@ import { monitoringPage } from './pages/monitoring';
 import { privacyPage } from './pages/privacy';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
+import { siteNav } from './pages/siteNav';
 import { termsPage } from './pages/terms';
 import { refresh, startRouter, type Page } from './router';
 
@@ -43,6 +45,7 @@ const pages: Record<string, Page> = {
   '/dealer/gateways/view': dealerGatewayPage,
   '/dealer/staff-emails': staffEmailsPage,
   '/privacy': privacyPage,
+  '/manuals': manualsPage,
 };
 
 const root = document.getElementById('app')!;
@@ -57,12 +60,14 @@ function render(): void {
 
 function header(): HTMLElement {
   const other = language() === 'ja' ? 'en' : 'ja';
+  const title = h('a', { href: '/', 'data-route': '', class: 'site-title' }, t('siteTitle'));
   return h('header', { class: 'site-header' },
-    h('a', { href: '/', 'data-route': '', class: 'site-title' }, t('siteTitle')),
+    title,
     h('button', {
       type: 'button', class: 'language-switch', lang: other, 'aria-label': t('switchLanguageLabel'),
       onclick: () => { setLanguage(other); refresh(); },
-    }, t('switchLanguage')));
+    }, t('switchLanguage')),
+    siteNav(title));
 }
 
 function footer(): HTMLElement {

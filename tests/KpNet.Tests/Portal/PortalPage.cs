@@ -15,8 +15,12 @@ public static class PortalPage
     public static Task ClickButtonAsync(this IPage page, string text) =>
         page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
 
+    /// <summary>A link of the screen itself (the header's links are <see cref="ClickHeaderLinkAsync"/>).</summary>
     public static Task ClickLinkAsync(this IPage page, string text) =>
-        page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
+        page.Locator("main").GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
+
+    public static Task ClickHeaderLinkAsync(this IPage page, string text) =>
+        page.Locator("header").GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
 
     public static async Task FillAsync(this IPage page, IReadOnlyDictionary<string, string> values)
     {
