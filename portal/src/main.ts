@@ -17,6 +17,7 @@ import { registerPage } from './pages/register';
 import { siteNav } from './pages/siteNav';
 import { termsPage } from './pages/terms';
 import { refresh, startRouter, type Page } from './router';
+import { supportFooter } from './support';
 
 const pages: Record<string, Page> = {
   '/': campaignPage,
@@ -73,6 +74,7 @@ function header(): HTMLElement {
 function footer(): HTMLElement {
   return h('footer', { class: 'site-footer' },
     h('span', {}, t('siteOperator')),
+    supportFooter(),
     h('a', { href: '/privacy', 'data-route': '' }, t('privacyPolicy')));
 }
 

@@ -3,6 +3,8 @@ import type { MessageKey } from './ja';
 export const en: Record<MessageKey, string> = {
   siteTitle: 'Remote Monitoring Service — Registration and Management',
   siteOperator: 'Operated by KP-NET',
+  supportContactLabel: 'Contact:',
+  supportContact: 'Contact: {0}, phone {1} ({2})',
   siteNavLabel: 'Site menu',
   manualsHeading: 'Product manuals',
   manualsIntro: 'How to use the Remote Monitoring Service, chapter by chapter of the manual "Registering for the Remote Monitoring Service".',

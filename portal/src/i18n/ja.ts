@@ -2,6 +2,8 @@
 export const ja = {
   siteTitle: '遠隔モニタリングサービス 管理・登録サイト',
   siteOperator: '運営：KP-NET',
+  supportContactLabel: 'お問い合わせ：',
+  supportContact: 'お問い合わせ：{0} 電話 {1}（{2}）',
   siteNavLabel: 'サイトメニュー',
   manualsHeading: '商品マニュアル',
   manualsIntro: '遠隔モニタリングサービスの使い方を、マニュアル「遠隔モニタリングサービス アカウント登録について」の章ごとにご案内します。',

@@ -9,7 +9,7 @@ import { phone, postalCode } from '../format';
 import { link, navigate, param, screen } from '../router';
 import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
-import { gatewayDetails, gridDateWarning, unitsTable, type GatewayView } from './register';
+import { asGatewayIdError, gatewayDetails, gridDateWarning, unitsTable, type GatewayView } from './register';
 import { completed, details, load, problemSlot, table } from './shared';
 
 export interface SiteView {
@@ -92,10 +92,6 @@ async function verify(values: Record<string, string>): Promise<GatewayView> {
     }
     throw asGatewayIdError(error);
   }
-}
-
-function asGatewayIdError(error: unknown): unknown {
-  return error instanceof ApiError && error.status === 409 ? new ApiError({ ...error.problem, errors: { 'gateway.id': [error.problem.title] } }) : error;
 }
 
 function siteDetails(site: SiteView): HTMLElement[] {

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { Flow } from '../flow';
 import { link, navigate, screen } from '../router';
+import { supportLine } from '../support';
 import { katakana, normalize, phone, postalCode } from '../format';
 import { formatPostalCode } from './gatewaySearch';
 import { details } from './shared';
@@ -117,9 +118,16 @@ function onForm(error: unknown, rename: (path: string) => string = (path) => pat
   if (error instanceof ApiError && error.problem.errors) {
     return new ApiError({ ...error.problem, errors: Object.fromEntries(Object.entries(error.problem.errors).map(([path, messages]) => [rename(path), messages])) });
   }
-  return error instanceof ApiError && error.status === 409
-    ? new ApiError({ ...error.problem, errors: { 'gateway.id': [error.problem.title] } })
-    : error;
+  return asGatewayIdError(error);
+}
+
+/** A 409 (gateway already registered) under the gateway ID, with whom to ask (運営) when the user did not register it. */
+export function asGatewayIdError(error: unknown): unknown {
+  if (!(error instanceof ApiError && error.status === 409)) {
+    return error;
+  }
+  const support = supportLine();
+  return new ApiError({ ...error.problem, errors: { 'gateway.id': support === null ? [error.problem.title] : [error.problem.title, support] } });
 }
 
 function sampleSheet(): HTMLElement {
