@@ -166,6 +166,8 @@ export const en: Record<MessageKey, string> = {
   gatewaySiteAddress: 'Site address',
   gatewayDealerCount: 'Dealers',
   gatewayListRange: 'Showing {0} to {1}',
+  gatewaySearchNoMatch: 'No gateway matches the search.',
+  gatewaySearchToggle: 'Search gateways',
   gatewayListEmpty: 'No gateways are registered.',
   previous: 'Previous',
   nextPage: 'Next',

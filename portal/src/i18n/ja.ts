@@ -165,6 +165,8 @@ export const ja = {
   gatewaySiteAddress: '設置先住所',
   gatewayDealerCount: '保守販売店数',
   gatewayListRange: '{0} から {1} まで表示',
+  gatewaySearchNoMatch: '検索条件に一致するゲートウェイはありません。',
+  gatewaySearchToggle: 'ゲートウェイを検索する',
   gatewayListEmpty: '登録されたゲートウェイはありません。',
   previous: '前',
   nextPage: '次',

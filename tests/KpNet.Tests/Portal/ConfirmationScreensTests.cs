@@ -53,7 +53,7 @@ public sealed class ConfirmationScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_site_name_with_full_width_punctuation_is_stored_as_typed_and_found_however_it_is_searched()
+    public async Task A_site_name_with_full_width_punctuation_is_stored_as_typed_and_found_however_it_is_searched_from_a_folded_search_form()
     {
         var app = site.App;
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("typed"));
@@ -81,9 +81,16 @@ public sealed class ConfirmationScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Field("site.postalCode")).ToHaveValueAsync("616-8035");
 
         await page.GotoAsync("/gateways");
+        await Expect(page.Locator("tbody")).ToContainTextAsync(gatewayId);
+        await Expect(page.Field("site")).ToBeHiddenAsync();
+        await page.Locator(".search-form summary").ClickAsync();
         await page.FillAsync(new Dictionary<string, string> { ["site"] = "御室邸(自宅" });
         await page.ClickButtonAsync("検索");
         await Expect(page.Locator("tbody")).ToContainTextAsync(gatewayId);
         await Expect(page.Locator("tbody")).ToContainTextAsync(SiteName);
+        await page.FillAsync(new Dictionary<string, string> { ["site"] = "存在しない案件" });
+        await page.ClickButtonAsync("検索");
+        await Expect(page.Locator("tbody")).ToHaveTextAsync("検索条件に一致するゲートウェイはありません。");
+        await PortalSite.ScreenshotAsync(page, "97-gateway-search-no-match");
     }
 }

@@ -111,6 +111,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Locator(".page-size")).ToHaveTextAsync("10 件表示");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         await PortalSite.ScreenshotAsync(page, "44-gateway-list");
+        await page.Locator(".search-form summary").ClickAsync();
         await page.FillAsync(new Dictionary<string, string> { ["site"] = "大阪倉庫" });
         await page.ClickButtonAsync("検索");
         await Expect(page.Locator(".page-range")).ToHaveTextAsync("1 から 1 まで表示 (全 1 件)");
