@@ -135,7 +135,7 @@ export const en: Record<MessageKey, string> = {
   resetDone: 'Your password has been reset. Log in with the new password.',
   forgotIdHeading: 'Find your user ID',
   forgotIdText: 'Enter your registered name and phone number. If they match an account, we will mail the user ID to its registered address.',
-  forgotIdSent: 'If they match an account, a mail with the user ID is on its way to its registered address.',
+  forgotIdSent: 'If they match an account, a mail with the user ID is on its way to its registered address. If several accounts have this name and phone number, each address gets the user ID of its own account.',
 
   menuHeading: 'Main menu',
   menuGreeting: '{0}',
