@@ -222,8 +222,12 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         await dealerPage.GotoAsync("/dealer/gateways");
         await Expect(dealerPage.Locator("tbody")).ToHaveTextAsync("保守しているゲートウェイはありません。");
+        const string linkEnded = "このゲートウェイの保守のご登録はありません。お客様による解除、またはゲートウェイの廃棄により、保守のご登録が終了した可能性があります。";
         await dealerPage.GotoAsync("/monitoring?id=" + secondGateway);
-        await Expect(dealerPage.Locator(".notice-error")).ToBeVisibleAsync();
+        await Expect(dealerPage.Locator(".notice-error")).ToHaveTextAsync(linkEnded);
+        await dealerPage.GotoAsync("/dealer/gateways/view?id=" + secondGateway);
+        await Expect(dealerPage.Locator(".notice-error")).ToHaveTextAsync(linkEnded);
+        await PortalSite.ScreenshotAsync(dealerPage, "65-dealer-link-ended");
         Assert.Empty(cspViolations);
     }
 
