@@ -293,6 +293,7 @@ export const en: Record<MessageKey, string> = {
   dealerGatewaysIntro: 'Gateways with open alerts (including loss of communication) come first, then in gateway ID order.',
   dealerGatewaysEmpty: 'You do not maintain any gateway.',
   alertState: 'Alerts',
+  alertOpenNow: 'Now',
   alertsCount: '{0} open alert(s)',
   noAlerts: 'No open alerts',
   lastCommunication: 'Last contact',

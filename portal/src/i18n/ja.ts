@@ -292,6 +292,7 @@ export const ja = {
   dealerGatewaysIntro: '発生中の異常（通信途絶を含む）があるゲートウェイを先頭に、ゲートウェイID順に表示しています。',
   dealerGatewaysEmpty: '保守しているゲートウェイはありません。',
   alertState: '異常',
+  alertOpenNow: '現在の状態',
   alertsCount: '異常あり（{0}件）',
   noAlerts: '異常なし',
   lastCommunication: '最終通信日時',

@@ -153,9 +153,9 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
     ...gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
     details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), formatPostalCode(gateway.site.postalCode)], [t('fieldAddress'), formatAddress(gateway.site)]]),
-    h('h2', {}, t('alertState')),
+    h('h2', {}, t('alertsHeading')),
     details([
-      [t('alertState'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
+      [t('alertOpenNow'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
       [t('lastCommunication'), firstCommunication(gateway.alerts.lastCommunicatedAt)],
     ]),
     alertsTable(gateway.alerts.open),

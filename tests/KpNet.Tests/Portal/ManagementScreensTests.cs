@@ -167,6 +167,9 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync("御室 花子");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync(email);
+        await Expect(dealerPage.Locator("main h2, main dt").GetByText("異常", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(dealerPage.Locator("main dd", new() { HasTextString = "異常なし" })).ToHaveCountAsync(1);
+        await Expect(dealerPage.Locator("main")).ToContainTextAsync("075-344-8160");
         await PortalSite.ScreenshotAsync(dealerPage, "62-dealer-gateway");
 
         await dealerPage.ClickLinkAsync("モニタリングサイト");
