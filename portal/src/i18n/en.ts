@@ -305,6 +305,7 @@ export const en: Record<MessageKey, string> = {
 
   monitoringPickHeading: 'Choose a gateway to monitor',
   monitoringHeading: 'Monitoring {0}',
+  monitoringHeadingSite: 'Monitoring {0} ({1})',
   powerFlowHeading: 'Power flow now',
   flowPv: 'Solar',
   flowBattery: 'Battery',

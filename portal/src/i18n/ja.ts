@@ -304,6 +304,7 @@ export const ja = {
 
   monitoringPickHeading: 'モニタリングするゲートウェイの選択',
   monitoringHeading: 'モニタリング {0}',
+  monitoringHeadingSite: 'モニタリング {0}（{1}）',
   powerFlowHeading: '現在の電力の流れ',
   flowPv: '太陽光',
   flowBattery: '蓄電池',

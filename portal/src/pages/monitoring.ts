@@ -81,8 +81,7 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     return;
   }
 
-  const title = t('monitoringHeading', id);
-  const settings = await load<Settings>(main, title, `/api/gateways/${encodeURIComponent(id)}/settings`);
+  const settings = await load<Settings>(main, t('monitoringHeading', id), `/api/gateways/${encodeURIComponent(id)}/settings`);
   if (settings === null) {
     return;
   }
@@ -92,6 +91,7 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`).catch(() => null),
   ]);
   const ev = hasEvCharger(owned, first);
+  const title = owned ? t('monitoringHeadingSite', owned.site.name, id) : t('monitoringHeading', id);
 
   const flow = h('section', { class: 'power-flow', 'aria-labelledby': 'flow-heading', 'aria-live': 'polite' });
   const today = h('section', { class: 'today', 'aria-labelledby': 'today-heading' });
@@ -300,7 +300,9 @@ export function alertsTable(alerts: Alert[]): HTMLElement {
 /** 設定: operation mode, battery reserve and EV charging window; the gateway picks them up and reports them applied. */
 function settingsSection(id: string, settings: Settings, ev: boolean): HTMLElement {
   const section = h('section', { class: 'settings', 'aria-labelledby': 'settings-heading' });
+  let shown = settings;
   const render = (current: Settings, saved: boolean) => {
+    shown = current;
     const form = new Form(async (f) => {
       const values = f.values();
       try {
@@ -331,11 +333,30 @@ function settingsSection(id: string, settings: Settings, ev: boolean): HTMLEleme
     append(section, [
       h('h2', { id: 'settings-heading' }, t('settingsHeading')),
       saved ? h('p', { class: 'notice notice-success', role: 'status' }, t('settingsSaved')) : null,
-      h('p', { class: 'settings-applied' }, current.applied?.version === current.version
-        ? t('settingsApplied', current.applied.appliedAt ? formatDateTime(current.applied.appliedAt) : '')
-        : t('settingsPending')),
+      h('p', { class: 'settings-applied', role: 'status' }, appliedText(current)),
       form.element]);
   };
   render(settings, false);
+  // 反映待ち resolves on screen: while the gateway has not applied the current version, ask again at the status's pace.
+  const timer = window.setInterval(() => {
+    if (!section.isConnected) {
+      window.clearInterval(timer);
+      return;
+    }
+    if (shown.applied?.version !== shown.version) {
+      void api<Settings>('GET', `/api/gateways/${encodeURIComponent(id)}/settings`).then((latest) => {
+        if (latest.version === shown.version && latest.applied?.version === latest.version) {
+          shown = latest;
+          section.querySelector('.settings-applied')?.replaceChildren(appliedText(latest));
+        }
+      }).catch(() => undefined);
+    }
+  }, pollMilliseconds);
   return section;
+}
+
+function appliedText(settings: Settings): string {
+  return settings.applied?.version === settings.version
+    ? t('settingsApplied', settings.applied.appliedAt ? formatDateTime(settings.applied.appliedAt) : '')
+    : t('settingsPending');
 }

@@ -30,7 +30,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
         ["/reset-password"] = new("^新しいパスワードの設定$"),
         ["/audit-log"] = new("^販売店様による個人情報の閲覧履歴$"),
         ["/dealer/gateways/view"] = new("^保守しているゲートウェイの詳細$"),
-        ["/monitoring"] = new("^モニタリング [0-9A-Z]{12}$"),
+        ["/monitoring"] = new("^モニタリング (.+（[0-9A-Z]{12}）|[0-9A-Z]{12})$"),
     };
 
     public Task InitializeAsync() => site.StartAsync();
@@ -101,7 +101,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
 
         Assert.True(followed >= LinkedKinds.Count, $"followed {followed} links");
         await FollowAsync("/dealer", passwords[dealer.Account.Email], "a maintenance mail sent before it linked the gateway", "^保守しているゲートウェイ$");
-        await FollowAsync("/monitoring#" + gatewayId, passwords[customerEmail], "an alert mail sent before it linked /monitoring?id=", "^モニタリング " + gatewayId + "$");
+        await FollowAsync("/monitoring#" + gatewayId, passwords[customerEmail], "an alert mail sent before it linked /monitoring?id=", "^モニタリング .+（" + gatewayId + "）$");
     }
 
     /// <summary>Opens the link in a browser of its own; a screen that asks for a login gets it and must then show the link's screen.</summary>

@@ -206,7 +206,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await page.Field("batteryReservePercent").FillAsync("40");
         await page.Field("operationMode").SelectOptionAsync("backup");
         await page.ClickButtonAsync("更新");
-        await Expect(page.Locator(".settings [role=status]")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
+        await Expect(page.Locator(".settings .notice-success")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
         await Expect(page.Field("batteryReservePercent")).ToHaveValueAsync("40");
         await PortalSite.ScreenshotAsync(page, "70-monitoring");
 

@@ -49,6 +49,7 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
 
         await page.GotoAsync("/monitoring?id=" + kpacB);
+        await Expect(page.Heading()).ToHaveTextAsync($"モニタリング XX株式会社 京都発電所（{kpacB}）");
         await Expect(page.Locator("[data-flow=battery] .flow-soc")).ToContainTextAsync("64 %");
         await Expect(page.Locator("[data-flow=ev]")).ToHaveCountAsync(0);
         await Expect(page.Field("evChargeWindow.start")).ToHaveCountAsync(0);
@@ -56,7 +57,20 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await PortalSite.ScreenshotAsync(page, "98-monitoring-kpacb");
         await page.Field("batteryReservePercent").FillAsync("35");
         await page.ClickButtonAsync("更新");
-        await Expect(page.Locator(".settings [role=status]")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
+        await Expect(page.Locator(".settings .notice-success")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
+        await Expect(page.Locator(".settings-applied")).ToHaveTextAsync("ゲートウェイへの反映待ちです。");
+
+        // The gateway polls its desired settings with its ID and password and reports them applied: the screen follows.
+        using var gateway = TestAccounts.NewClient(app);
+        using var desired = await gateway.PostAsJsonAsync("/api/gateway-api/settings", new { id = kpacB, password = MonitoredGateways.Password });
+        var version = (await desired.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("version").GetInt32();
+        using (var applied = await gateway.PostAsJsonAsync("/api/gateway-api/settings/applied", new { id = kpacB, password = MonitoredGateways.Password, version }))
+        {
+            Assert.True(applied.IsSuccessStatusCode, await applied.Content.ReadAsStringAsync());
+        }
+
+        await Expect(page.Locator(".settings-applied")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^ゲートウェイに反映済みです（\d{4}/\d{2}/\d{2} \d{2}:\d{2}）。$"));
+        await PortalSite.ScreenshotAsync(page, "98-monitoring-settings-applied");
 
         await page.GotoAsync("/monitoring?id=" + v2x);
         await Expect(page.Locator("[data-flow=ev] .flow-value")).ToHaveTextAsync("3,000 W");
