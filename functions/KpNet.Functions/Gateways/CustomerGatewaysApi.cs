@@ -139,19 +139,29 @@ public static class CustomerGatewaysApi
             ? TypedResults.Ok(await views.DetailAsync(site, cancellationToken))
             : NotFound(context);
 
+    /// <summary>The caller's own site of the gateway and the request's form; else the refusal (404 for a gateway that is not theirs, 400 for a body that is no JSON object).</summary>
+    private static async Task<(CustomerSite? Site, JsonForm? Form, IResult? Refusal)> OwnSiteAndFormAsync(
+        HttpContext context, CurrentUser user, string id, CustomerSites sites, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
+        {
+            return (null, null, NotFound(context));
+        }
+
+        return await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is { } form
+            ? (site, form, null)
+            : (null, null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
+    }
+
     private static async Task<IResult> EditSiteAsync(
         HttpContext context, string id, CustomerSites sites, GatewayViews views, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
-        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
-        {
-            return NotFound(context);
-        }
-
         var errors = new ValidationErrors();
-        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        var (site, form, refusal) = await OwnSiteAndFormAsync(context, user, id, sites, errors, cancellationToken);
+        if (site is null || form is null)
         {
-            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+            return refusal!;
         }
 
         if (GatewayForms.Site(form) is not { } edited)
@@ -175,15 +185,11 @@ public static class CustomerGatewaysApi
         ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
-        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
-        {
-            return NotFound(context);
-        }
-
         var errors = new ValidationErrors();
-        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        var (site, form, refusal) = await OwnSiteAndFormAsync(context, user, id, sites, errors, cancellationToken);
+        if (site is null || form is null)
         {
-            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+            return refusal!;
         }
 
         var date = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));

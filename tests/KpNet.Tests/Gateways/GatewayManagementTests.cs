@@ -8,7 +8,7 @@ using KpNet.Accounts.Registration;
 using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
+using KpNet.Tests.Monitoring;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Gateways;
@@ -120,9 +120,7 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IClassFixtu
 
     private async Task<string> AddKpacBGatewayAsync(Caller customer)
     {
-        var id = "KB" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        await _app.Services.GetRequiredService<GatewayInventory>()
-            .ImportAsync([new InventoryRow(id, RegistrationClient.GatewayPassword, "KP-GWBT-A", "SN" + id, ProductLine.KpacB)], CancellationToken.None);
+        var id = await MonitoredGateways.ImportAsync(_app, ProductLine.KpacB);
         using var added = await customer.Client.PostAsJsonAsync("/api/gateways", new { gateway = new { id, password = RegistrationClient.GatewayPassword }, site = Site });
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         return id;

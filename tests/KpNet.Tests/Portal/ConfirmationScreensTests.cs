@@ -59,10 +59,7 @@ public sealed class ConfirmationScreensTests(PortalSite site) : IAsyncLifetime
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("typed"));
         var gatewayId = await MonitoredGateways.ImportAsync(app);
         var page = await site.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
+        await page.LogInAsync(customer.Email, password);
         await page.GotoAsync("/gateways/new");
         await page.FillAsync(new Dictionary<string, string>
         {

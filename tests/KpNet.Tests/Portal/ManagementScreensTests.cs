@@ -73,7 +73,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await page.FillAsync(new Dictionary<string, string> { ["password"] = CustomerPassword, ["passwordConfirm"] = CustomerPassword, ["phone"] = "075-344-8160" });
         await page.ClickButtonAsync("登録");
         await Expect(page.Heading()).ToHaveTextAsync("本登録済み");
-        await LogInAsync(page, email, CustomerPassword);
+        await page.LogInAsync(email, CustomerPassword);
 
         await page.ClickLinkAsync("ゲートウェイの登録");
         await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの登録");
@@ -157,7 +157,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Heading()).ToHaveTextAsync("保守を任せる販売店様登録完了");
         await PortalSite.ScreenshotAsync(page, "52-dealer-link-complete");
 
-        await LogInAsync(dealerPage, dealerEmail, CustomerPassword);
+        await dealerPage.LogInAsync(dealerEmail, CustomerPassword);
         await Expect(dealerPage.Locator(".dealer-id")).ToHaveTextAsync("販売店ID：" + dealerId);
         await PortalSite.ScreenshotAsync(dealerPage, "60-dealer-menu");
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
@@ -253,7 +253,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         var page = await site.NewPageAsync(width: 375, height: 812);
         var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        await page.LogInAsync(customer.Email, password);
         await AssertFitsAsync(page, "menu");
 
         foreach (var (path, name) in new[]
@@ -319,7 +319,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         var gatewayId = await AddGatewayAsync(client);
         var page = await site.NewPageAsync();
         var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        await page.LogInAsync(customer.Email, password);
         await page.ClickLinkAsync("販売店様による閲覧履歴");
         await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
         await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様による閲覧の記録はありません。");
@@ -335,7 +335,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         var dealerPage = await site.NewPageAsync();
         cspViolations.AddRange(WatchCsp(dealerPage));
-        await LogInAsync(dealerPage, dealer.Account.Email, TestAccounts.DefaultPassword);
+        await dealerPage.LogInAsync(dealer.Account.Email, TestAccounts.DefaultPassword);
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
         await dealerPage.ClickLinkAsync(gatewayId);
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
@@ -429,14 +429,6 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
             .ToList();
         await PortalSite.ScreenshotAsync(page, "80-english-" + name);
         Assert.True(japanese.Count == 0, $"{name} in English still shows: {string.Join(" | ", japanese)}");
-    }
-
-    private static async Task LogInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
     }
 
     /// <summary>販売店様のご登録 from the entry page through activation; answers the dealer ID the activation shows.</summary>

@@ -4,7 +4,6 @@ using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Monitoring;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -24,9 +23,7 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         var app = site.App;
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("monitor"));
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
-        var kpacB = "KB" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        await app.Services.GetRequiredService<GatewayInventory>().ImportAsync(
-            [new InventoryRow(kpacB, MonitoredGateways.Password, "KP-GWBT-A", "SN" + kpacB, ProductLine.KpacB)], CancellationToken.None);
+        var kpacB = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
         var v2x = await MonitoredGateways.ImportAsync(app);
         foreach (var id in new[] { kpacB, v2x })
         {
@@ -36,17 +33,14 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
 
         var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         await MonitoredGateways.SendAsync(app, $$"""
-            {"v":1,"gatewayId":"{{kpacB}}","seq":1,"ts":"{{now}}","model":"KP-GWBT-A","serial":"SN{{kpacB}}","fw":"1.4.2",
+            {"v":1,"gatewayId":"{{kpacB}}","seq":1,"ts":"{{now}}","model":"KP-GWBT-A","serial":"S{{kpacB}}","fw":"1.4.2",
              "pv":{"w":0},"battery":{"soc":64,"w":-800,"tempC":25},"grid":{"w":300},"load":{"w":500},
              "units":[{"no":1,"model":"KPAC-B","serial":"U1","status":"run","faults":[]},{"no":2,"model":"KPAC-B","serial":"U2","status":"stop","faults":[]}]}
             """);
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(v2x, 1, DateTimeOffset.UtcNow, MonitoredGateways.FaultyUnits("E411")));
 
         var page = await site.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
+        await page.LogInAsync(customer.Email, password);
 
         await page.GotoAsync("/monitoring?id=" + kpacB);
         await Expect(page.Heading()).ToHaveTextAsync($"モニタリング XX株式会社 京都発電所（{kpacB}）");

@@ -85,6 +85,15 @@ public static class PortalPage
         }
         """);
 
+    /// <summary>Logs in through the login screen and waits for the menu.</summary>
+    public static async Task LogInAsync(this IPage page, string email, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
+        await page.ClickButtonAsync("ログイン");
+        await Assertions.Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
+    }
+
     /// <summary>True when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     public static Task<int> ScrollWidthAsync(this IPage page) => page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
 }

@@ -88,10 +88,7 @@ public sealed class StepHistoryTests(PortalSite site) : IAsyncLifetime
         var (dealer, dealerId, dealerPhone) = await GatewayTestClient.SignUpDealerAsync(app, "履歴確認販売店");
         dealer.Dispose();
         var page = await site.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
+        await page.LogInAsync(customer.Email, password);
 
         var second = await MonitoredGateways.ImportAsync(app);
         var addForm = new Dictionary<string, string>

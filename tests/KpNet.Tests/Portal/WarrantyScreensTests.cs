@@ -5,7 +5,6 @@ using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Monitoring;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -28,7 +27,7 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
     public async Task A_KPAC_B_owner_is_warned_without_a_grid_connection_date_enters_it_later_and_reads_why_the_extension_does_not_apply()
     {
         var app = site.App;
-        var kpacB = await ImportKpacBAsync();
+        var kpacB = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
         var page = await site.NewPageAsync();
         await page.GotoAsync("/terms");
         await page.ClickButtonAsync("同意する");
@@ -47,7 +46,7 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
 
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("kpacb-owner"));
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
-        var owned = await ImportKpacBAsync();
+        var owned = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
         using (var added = await client.PostAsJsonAsync("/api/gateways",
             new { gateway = new { id = owned, password = AccountScreensTests.GatewayPassword }, site = GatewayTestClient.Site }))
         {
@@ -62,10 +61,7 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
         }
 
         var owner = await site.NewPageAsync();
-        await owner.GotoAsync("/login");
-        await owner.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
-        await owner.ClickButtonAsync("ログイン");
-        await Expect(owner.Heading()).ToHaveTextAsync("メインメニュー");
+        await owner.LogInAsync(customer.Email, password);
         await owner.GotoAsync("/gateways/view?id=" + owned);
         var warranty = owner.Locator(".warranty");
         await Expect(warranty).ToContainTextAsync("適用なし");
@@ -98,12 +94,4 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     private static DateOnly Today() => RegistrationMailer.TodayInJapan(DateTimeOffset.UtcNow);
-
-    private async Task<string> ImportKpacBAsync()
-    {
-        var id = "KB" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        await site.App.Services.GetRequiredService<GatewayInventory>().ImportAsync(
-            [new InventoryRow(id, AccountScreensTests.GatewayPassword, "KP-GWBT-A", "SN" + id, ProductLine.KpacB)], CancellationToken.None);
-        return id;
-    }
 }
