@@ -336,6 +336,8 @@ export const en: Record<MessageKey, string> = {
   energySold: 'Sold',
   energyCharged: 'Charged',
   energyDischarged: 'Discharged',
+  downloadCsv: 'Download this period (CSV)',
+  csvTime: 'Time',
   chartsHeading: 'Energy charts',
   chartLabel: 'Bar chart of energy generated, consumed, bought and sold',
   period_day: 'Day',

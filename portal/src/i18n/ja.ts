@@ -335,6 +335,8 @@ export const ja = {
   energySold: '売電量',
   energyCharged: '充電量',
   energyDischarged: '放電量',
+  downloadCsv: 'この期間のデータをダウンロード (CSV)',
+  csvTime: '日時',
   chartsHeading: '電力量グラフ',
   chartLabel: '発電量・消費電力量・買電量・売電量の棒グラフ',
   period_day: '日',

@@ -224,9 +224,12 @@ function chartSection(id: string): HTMLElement {
   let chart: Chart | null = null;
   const tabs = (['day', 'month', 'year'] as Period[]).map((period) =>
     h('button', { type: 'button', class: 'tab', 'data-period': period, 'aria-pressed': 'false', onclick: () => void show(period) }, t(`period_${period}`)));
+  let shown: { period: Period; points: HistoryPoint[] } | null = null;
+  const download = h('button', { type: 'button', class: 'download', onclick: () => { if (shown) saveCsv(id, shown.period, shown.points); } }, t('downloadCsv'));
   const show = async (period: Period) => {
     tabs.forEach((tab) => tab.setAttribute('aria-pressed', String(tab.dataset.period === period)));
     const { labels, points } = await series(id, period);
+    shown = { period, points };
     caption.textContent = t(`chartCaption_${period}`);
     chart?.destroy();
     chart = new Chart(canvas, {
@@ -250,9 +253,35 @@ function chartSection(id: string): HTMLElement {
     h('h2', { id: 'charts-heading' }, t('chartsHeading')),
     h('div', { class: 'tabs', role: 'group', 'aria-label': t('chartsHeading') }, tabs),
     caption,
-    h('div', { class: 'chart-box' }, canvas));
+    h('div', { class: 'chart-box' }, canvas),
+    h('div', { class: 'buttons' }, download));
   queueMicrotask(() => void show('day').catch(() => { caption.textContent = t('unexpectedError'); }));
   return section;
+}
+
+/**
+ * 履歴のダウンロード: the shown period's points as CSV, as VRM and Enphase offer. UTF-8 with a BOM, so that Excel opens
+ * the Japanese headings as Japanese; times in Japan time; made in the browser from what the chart shows.
+ */
+function saveCsv(id: string, period: Period, points: HistoryPoint[]): void {
+  const time = (iso: string) => new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).format(new Date(iso));
+  const columns: [MessageKey, (p: HistoryPoint) => number][] = [
+    ['energyGenerated', (p) => p.pvGeneratedKWh], ['energyConsumed', (p) => p.consumedKWh], ['energyBought', (p) => p.boughtKWh],
+    ['energySold', (p) => p.soldKWh], ['energyCharged', (p) => p.batteryChargedKWh], ['energyDischarged', (p) => p.batteryDischargedKWh],
+  ];
+  const lines = [
+    [t('csvTime'), ...columns.map(([key]) => `${t(key)} (kWh)`)].join(','),
+    ...points.map((point) => [time(point.ts), ...columns.map(([, pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
+  ];
+  const link = h('a', {
+    href: URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' })),
+    download: `${id}-${period}-${time(new Date().toISOString()).slice(0, 10)}.csv`,
+  });
+  link.click();
+  // The download starts after this task; the URL goes once it surely has.
+  window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
 /** The period's points with their axis labels, in Japan time: hours of today, days of this month, months of this year. */

@@ -49,6 +49,14 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Field("evChargeWindow.start")).ToHaveCountAsync(0);
         await Expect(page.Locator(".power-flow tbody td[data-label=状態]")).ToHaveTextAsync(["運転中", "停止"]);
         await PortalSite.ScreenshotAsync(page, "98-monitoring-kpacb");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickButtonAsync("この期間のデータをダウンロード (CSV)"));
+        Assert.Matches($"^{kpacB}-day-\\d{{4}}-\\d{{2}}-\\d{{2}}\\.csv$", download.SuggestedFilename);
+        var csv = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, csv[..3]);
+        var lines = System.Text.Encoding.UTF8.GetString(csv[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("日時,発電量 (kWh),消費電力量 (kWh),買電量 (kWh),売電量 (kWh),充電量 (kWh),放電量 (kWh)", lines[0]);
+        Assert.True(lines.Length >= 2, string.Join(" / ", lines));
+        Assert.All(lines[1..], line => Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(,[\d.]+){6}$", line));
         await page.Field("batteryReservePercent").FillAsync("35");
         await page.ClickButtonAsync("更新");
         await Expect(page.Locator(".settings .notice-success")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
