@@ -54,6 +54,15 @@ param logRetentionDays int = 30
 @description('Address the operator alerts are mailed to (the action group).')
 param operatorEmail string
 
+@description('Who answers customers and dealers (運営), shown with phone and hours in the portal and in every mail.')
+param supportName string
+
+@description('The support phone number.')
+param supportPhone string
+
+@description('When the support phone is answered (e.g. 平日 9:00〜17:00).')
+param supportHours string
+
 @description('Failed requests and invocations (5xx, failed functions) in 5 minutes that wake the operator.')
 @minValue(1)
 param handlerFailureThreshold int = 5
@@ -385,6 +394,9 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Email__Endpoint', value: 'https://${communication.properties.hostName}' }
         { name: 'Email__SenderAddress', value: 'DoNotReply@${emailDomain.properties.mailFromSenderDomain}' }
         { name: 'Portal__BaseUrl', value: 'https://${staticWebApp.properties.defaultHostname}' }
+        { name: 'Support__Name', value: supportName }
+        { name: 'Support__Phone', value: supportPhone }
+        { name: 'Support__Hours', value: supportHours }
         { name: 'Admin__FirstAdminEmail', value: firstAdminEmail }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }

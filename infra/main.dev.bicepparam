@@ -9,4 +9,7 @@ param maximumInstanceCount = 20
 param instanceMemoryMB = 2048
 param firstAdminEmail = 'admin@kpnet.example.jp'
 param operatorEmail = 'operator@kpnet.example.jp'
+param supportName = 'KP-NET サポートセンター'
+param supportPhone = '0120-000-000'
+param supportHours = '平日 9:00〜17:00'
 param emailDomainManagement = 'AzureManaged'

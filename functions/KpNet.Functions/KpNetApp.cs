@@ -16,6 +16,7 @@ using KpNet.Notifications;
 using KpNet.Observability;
 using KpNet.Portal;
 using KpNet.Security;
+using KpNet.Support;
 using KpNet.Telemetry;
 
 namespace KpNet;
@@ -101,6 +102,7 @@ public static class KpNetApp
         app.MapGatewayManagement();
         app.MapDealers();
         app.MapAudit();
+        app.MapSupport();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();

@@ -1,4 +1,5 @@
 import { addError, type Errors, type Form } from './forms';
+import { digitsOf, katakana, normalize } from './format';
 
 /**
  * Client-side hints mirroring the API's rules (after the same NFKC normalisation), so that most mistakes show before
@@ -14,7 +15,7 @@ export const checks = {
   },
 
   postalCode(form: Form, errors: Errors, path: string): void {
-    const digits = digitsOf(form.value(path).replace(/^〒/, ''));
+    const digits = digitsOf(form.value(path));
     if (form.value(path) !== '' && !/^\d{7}$/.test(digits)) {
       addError(errors, path, 'checkPostalCode');
     }
@@ -46,8 +47,8 @@ export const checks = {
 
   kana(form: Form, errors: Errors, ...paths: string[]): void {
     for (const path of paths) {
-      const katakana = normalize(form.value(path)).replace(/[ぁ-ゖ]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
-      if (katakana !== '' && !/^[ァ-ヶヴー ]+$/.test(katakana)) {
+      const kana = katakana(form.value(path));
+      if (kana !== '' && !/^[ァ-ヶヴー ]+$/.test(kana)) {
         addError(errors, path, 'checkKana');
       }
     }
@@ -70,11 +71,3 @@ export const checks = {
     }
   },
 };
-
-function normalize(value: string): string {
-  return value.normalize('NFKC').trim();
-}
-
-function digitsOf(value: string): string {
-  return normalize(value).replace(/[-‐－ー―\s()]/g, '');
-}

@@ -1,5 +1,6 @@
 import { ApiError } from './api';
 import { h, uniqueId, type Child } from './dom';
+import { saveDraft } from './drafts';
 import { refusedCharacters } from './freeText';
 import { t, type MessageKey } from './i18n';
 
@@ -57,6 +58,14 @@ export class Form {
     } finally {
       buttons.forEach((button) => { button.disabled = false; });
     }
+  }
+
+  /** Keeps what is typed (passwords excepted) for a reload or Back, under the flow's name (drafts.ts). */
+  keepDraft(flow: string): this {
+    const save = () => saveDraft(flow, this.values());
+    this.element.addEventListener('input', save);
+    this.element.addEventListener('change', save);
+    return this;
   }
 
   add(...children: Child[]): this {

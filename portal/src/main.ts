@@ -5,6 +5,7 @@ import { activatePage } from './pages/activate';
 import { auditLogPage } from './pages/auditLog';
 import { campaignPage, notFoundPage, startPage } from './pages/entry';
 import { loginPage } from './pages/login';
+import { manualsPage } from './pages/manuals';
 import { menuPage } from './pages/menu';
 import { linkDealerPage, unlinkDealerPage } from './pages/dealerLinks';
 import { dealerGatewayPage, dealerGatewaysPage, dealerSignUpPage, staffEmailsPage } from './pages/dealerSite';
@@ -13,8 +14,10 @@ import { monitoringPage } from './pages/monitoring';
 import { privacyPage } from './pages/privacy';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
+import { siteNav } from './pages/siteNav';
 import { termsPage } from './pages/terms';
 import { refresh, startRouter, type Page } from './router';
+import { supportFooter } from './support';
 
 const pages: Record<string, Page> = {
   '/': campaignPage,
@@ -37,10 +40,13 @@ const pages: Record<string, Page> = {
   '/audit-log': auditLogPage,
   '/monitoring': monitoringPage,
   '/dealer-signup': dealerSignUpPage,
+  // Maintenance mails sent before they linked the gateway itself opened /dealer.
+  '/dealer': dealerGatewaysPage,
   '/dealer/gateways': dealerGatewaysPage,
   '/dealer/gateways/view': dealerGatewayPage,
   '/dealer/staff-emails': staffEmailsPage,
   '/privacy': privacyPage,
+  '/manuals': manualsPage,
 };
 
 const root = document.getElementById('app')!;
@@ -55,17 +61,20 @@ function render(): void {
 
 function header(): HTMLElement {
   const other = language() === 'ja' ? 'en' : 'ja';
+  const title = h('a', { href: '/', 'data-route': '', class: 'site-title' }, t('siteTitle'));
   return h('header', { class: 'site-header' },
-    h('a', { href: '/', 'data-route': '', class: 'site-title' }, t('siteTitle')),
+    title,
     h('button', {
       type: 'button', class: 'language-switch', lang: other, 'aria-label': t('switchLanguageLabel'),
       onclick: () => { setLanguage(other); refresh(); },
-    }, t('switchLanguage')));
+    }, t('switchLanguage')),
+    siteNav(title));
 }
 
 function footer(): HTMLElement {
   return h('footer', { class: 'site-footer' },
     h('span', {}, t('siteOperator')),
+    supportFooter(),
     h('a', { href: '/privacy', 'data-route': '' }, t('privacyPolicy')));
 }
 

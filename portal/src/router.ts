@@ -18,9 +18,16 @@ export function startRouter(renderCurrent: () => void): void {
   render();
 }
 
-/** Shows another screen without a page load; the hash (activation and reset tokens) never leaves the browser. */
-export function navigate(path: string): void {
-  history.pushState(null, '', path);
+/**
+ * Shows another screen without a page load; the hash (activation and reset tokens) never leaves the browser. replace
+ * takes the place of the current history entry (a step that must not be returned to, e.g. a confirmation once sent).
+ */
+export function navigate(path: string, replace = false): void {
+  if (replace) {
+    history.replaceState(null, '', path);
+  } else {
+    history.pushState(null, '', path);
+  }
   window.scrollTo(0, 0);
   render();
 }
@@ -33,6 +40,26 @@ export function refresh(): void {
 /** An in-portal link (routed without a reload). */
 export function link(path: string, text: MessageKey, className?: string): HTMLAnchorElement {
   return h('a', { href: path, 'data-route': '', class: className }, t(text));
+}
+
+/** The step of a multi-step flow the address shows (?step=confirm or ?step=done); null on its first step. */
+export function currentStep(): string | null {
+  return param('step');
+}
+
+/**
+ * Shows a step of the current flow at its own address (the flow's other parameters, e.g. ?id=, kept): a history entry
+ * of its own, so Back returns to the previous step. null is the first step.
+ */
+export function showStep(step: string | null, replace = false): void {
+  const search = new URLSearchParams(location.search);
+  if (step === null) {
+    search.delete('step');
+  } else {
+    search.set('step', step);
+  }
+  const query = search.toString();
+  navigate(location.pathname + (query === '' ? '' : `?${query}`), replace);
 }
 
 /** A query parameter of the current screen's address (e.g. the gateway ID in /gateways/view?id=…). */

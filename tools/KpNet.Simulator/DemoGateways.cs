@@ -6,8 +6,11 @@ public enum SimulatedProduct
     KpacB,
 }
 
-/// <summary>A gateway of the demo inventory as the simulator needs it (the password is not needed to send telemetry).</summary>
-public sealed record DemoGateway(string Id, string Model, string Serial, SimulatedProduct Product);
+/// <summary>
+/// A gateway of the demo inventory as the simulator needs it: telemetry needs no password (the simulator sends with the
+/// hub's key), the settings poll does (<see cref="SettingsPoller"/>), as a real gateway's.
+/// </summary>
+public sealed record DemoGateway(string Id, string Model, string Serial, SimulatedProduct Product, string? Password = null);
 
 /// <summary>Reads the demo inventory CSV (columns id,password,model,serial,product; product multi-v2x or kpac-b).</summary>
 public static class DemoGateways
@@ -26,6 +29,7 @@ public static class DemoGateways
             : throw new FormatException($"{path} has no '{name}' column.");
 
         var (id, model, serial, product) = (Column("id"), Column("model"), Column("serial"), Column("product"));
+        var password = header.IndexOf("password");
         return lines.Skip(1).Select((line, row) =>
         {
             var cells = line.Split(',').Select(c => c.Trim()).ToArray();
@@ -34,7 +38,7 @@ public static class DemoGateways
                 throw new FormatException($"{path} line {row + 2} has {cells.Length} columns, expected {header.Count}.");
             }
 
-            return new DemoGateway(cells[id], cells[model], cells[serial], ParseProduct(cells[product], path, row + 2));
+            return new DemoGateway(cells[id], cells[model], cells[serial], ParseProduct(cells[product], path, row + 2), password >= 0 ? cells[password] : null);
         }).ToList();
     }
 

@@ -40,6 +40,8 @@ var log = loggers.CreateLogger("KpNet.Simulator");
 
 var gateways = DemoGateways.Read(options.GatewaysCsv).Take(options.Count ?? int.MaxValue).ToList();
 ITelemetrySender sender;
+SettingsPoller? settingsPoller = null;
+using var appClient = new HttpClient();
 await using var eventHubsProducer = options.SendsToEventHubs ? EventHubsTarget.CreateProducer(options) : null;
 if (eventHubsProducer is not null)
 {
@@ -51,6 +53,10 @@ else
     var connection = options.Connection ?? SimulatorOptions.LocalConnection(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable("KPNET_PORT"));
     var restProducer = new EventHubsProducerClient(connection);
     sender = new TelemetrySender(restProducer);
+
+    // The local ingest endpoint is the app itself: there the simulated gateways also poll their settings, as real ones do.
+    appClient.BaseAddress = new UriBuilder(EventHubsConnectionString.Parse(connection).Endpoint) { Scheme = Uri.UriSchemeHttp }.Uri;
+    settingsPoller = new SettingsPoller(appClient, gateways);
     SimulatorLog.Started(log, gateways.Count, restProducer.EventHubName, EventHubsConnectionString.Parse(connection).Endpoint.Authority, "the REST send API", options.Interval.TotalSeconds, options.Speed, options.Faults);
 }
 
@@ -83,6 +89,25 @@ while (!stopping.IsCancellationRequested)
     }
 
     anyFailed |= result.Failed > 0;
+    if (settingsPoller is not null && (round - 1) % SettingsPollRounds(options.Interval) == 0)
+    {
+        try
+        {
+            if (await settingsPoller.PollAsync(stopping.Token) is > 0 and var applied)
+            {
+                SimulatorLog.SettingsApplied(log, applied);
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            SimulatorLog.SettingsPollFailed(log, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            break;
+        }
+    }
+
     if (result.Failed > 0)
     {
         SimulatorLog.RoundFailed(log, round, result.Sent, result.Failed, result.Requests, clock.ElapsedMilliseconds, result.LastError);
@@ -109,3 +134,6 @@ while (!stopping.IsCancellationRequested)
 
 SimulatorLog.Stopped(log, round);
 return options.Once && anyFailed ? 1 : 0;
+
+// Gateways read their settings about every 30 s, whatever the telemetry interval.
+static int SettingsPollRounds(TimeSpan interval) => Math.Max(1, (int)(TimeSpan.FromSeconds(30) / interval));

@@ -11,6 +11,12 @@ internal static partial class SimulatorLog
     [LoggerMessage(EventId = 7002, EventName = "SimulatorRoundFailed", Level = LogLevel.Warning, Message = "Round {Round}: {Sent} events sent, {Failed} failed in {Requests} requests ({ElapsedMs} ms): {Error}")]
     public static partial void RoundFailed(ILogger logger, int round, int sent, int failed, int requests, long elapsedMs, string? error);
 
+    [LoggerMessage(EventId = 7004, EventName = "SimulatorSettingsApplied", Level = LogLevel.Information, Message = "{Applied} gateways applied new settings and reported them")]
+    public static partial void SettingsApplied(ILogger logger, int applied);
+
+    [LoggerMessage(EventId = 7005, EventName = "SimulatorSettingsPollFailed", Level = LogLevel.Warning, Message = "The settings poll failed: {Error}")]
+    public static partial void SettingsPollFailed(ILogger logger, string error);
+
     [LoggerMessage(EventId = 7003, EventName = "SimulatorStopped", Level = LogLevel.Information, Message = "Simulator stopped after {Rounds} rounds")]
     public static partial void Stopped(ILogger logger, int rounds);
 }

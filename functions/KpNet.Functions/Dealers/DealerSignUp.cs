@@ -13,7 +13,7 @@ public sealed record DealerSignUp(string TermsVersion, string Name, string Email
     public static DealerSignUp? Read(JsonForm form)
     {
         TermsOfUse.ReadAgreement(form);
-        var name = CustomerFields.Required(form, "name", NameMaxLength);
+        var name = CustomerFields.RequiredAsTyped(form, "name", NameMaxLength);
         var email = CustomerFields.Email(form, "email");
         CustomerFields.EmailConfirmation(form, "emailConfirm", email);
         var phone = CustomerFields.Phone(form, "phone");

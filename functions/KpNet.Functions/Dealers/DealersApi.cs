@@ -177,7 +177,7 @@ public static class DealersApi
             || await access.FindAsync(dealerId, GatewayId.Normalize(id), cancellationToken) is not { } site
             || await accounts.FindByUserIdAsync(site.UserId, cancellationToken) is not { } customer)
         {
-            return CustomerGatewaysApi.NotFound(context);
+            return Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.DealerGatewayNotMaintained);
         }
 
         await RecordViewAsync(audit, logger, user, dealerId, site, DetailFields, time, cancellationToken);

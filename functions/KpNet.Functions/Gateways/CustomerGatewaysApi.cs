@@ -1,6 +1,7 @@
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
+using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Http;
 using KpNet.Telemetry;
@@ -36,6 +37,8 @@ public static class CustomerGatewaysApi
         var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
         gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").AcceptsForm(form => GatewayForms.Site(form)).Produces<GatewayDetail>();
+        gateways.MapPut("/{id}/grid-connection-date", SetGridConnectionDateAsync).WithName("SetGridConnectionDate")
+            .AcceptsForm(form => GatewayForms.GridConnectionDate(form, DateOnly.MaxValue)).Produces<GatewayDetail>();
         gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").AcceptsForm(form => GatewayForms.Credentials(form)).Produces<GatewayDetail>().ProducesCredentialRefusals();
         gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway").Produces(StatusCodes.Status204NoContent);
         return app;
@@ -99,10 +102,10 @@ public static class CustomerGatewaysApi
 
         var matching = (await sites.ListAsync(context.RequireCurrentUser().UserId, cancellationToken))
             .Where(s => (id is null || s.GatewayId.Contains(id, StringComparison.Ordinal))
-                && (siteName is null || s.SiteName.Contains(siteName, StringComparison.OrdinalIgnoreCase))
+                && (siteName is null || Matches(s.SiteName, siteName))
                 && (prefecture is null || s.Address.Prefecture == prefecture)
-                && (city is null || s.Address.City.Contains(city, StringComparison.OrdinalIgnoreCase))
-                && (street is null || s.Address.Street.Contains(street, StringComparison.OrdinalIgnoreCase)))
+                && (city is null || Matches(s.Address.City, city))
+                && (street is null || Matches(s.Address.Street, street)))
             .OrderBy(s => s.AddedAt)
             .ThenBy(s => s.GatewayId, StringComparer.Ordinal)
             .ToList();
@@ -117,6 +120,10 @@ public static class CustomerGatewaysApi
 
         return TypedResults.Ok(new PageView<GatewayListItem>(items, matching.Count, page, pageSize));
     }
+
+    /// <summary>Free text is stored as typed: a search finds "御室邸（自宅）" whether the parentheses are typed full- or half-width.</summary>
+    private static bool Matches(string stored, string normalizedQuery) =>
+        JsonForm.Normalize(stored).Contains(normalizedQuery, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> AddAsync(
         HttpContext context, GatewayManagement management, GatewayViews views, TimeProvider time, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
@@ -152,19 +159,29 @@ public static class CustomerGatewaysApi
             ? TypedResults.Ok(await views.DetailAsync(site, cancellationToken))
             : NotFound(context);
 
+    /// <summary>The caller's own site of the gateway and the request's form; else the refusal (404 for a gateway that is not theirs, 400 for a body that is no JSON object).</summary>
+    private static async Task<(CustomerSite? Site, JsonForm? Form, IResult? Refusal)> OwnSiteAndFormAsync(
+        HttpContext context, CurrentUser user, string id, CustomerSites sites, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
+        {
+            return (null, null, NotFound(context));
+        }
+
+        return await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is { } form
+            ? (site, form, null)
+            : (null, null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
+    }
+
     private static async Task<IResult> EditSiteAsync(
         HttpContext context, string id, CustomerSites sites, GatewayViews views, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
-        if (await sites.FindAsync(user.UserId, GatewayId.Normalize(id), cancellationToken) is not { } site)
-        {
-            return NotFound(context);
-        }
-
         var errors = new ValidationErrors();
-        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+        var (site, form, refusal) = await OwnSiteAndFormAsync(context, user, id, sites, errors, cancellationToken);
+        if (site is null || form is null)
         {
-            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
+            return refusal!;
         }
 
         if (GatewayForms.Site(form) is not { } edited)
@@ -175,6 +192,40 @@ public static class CustomerGatewaysApi
         var updated = site with { SiteName = edited.Name, Address = edited.Address };
         await sites.UpsertAsync(updated, cancellationToken);
         logger.SiteEdited(user.UserId, updated.GatewayId);
+        return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
+    }
+
+    /// <summary>
+    /// 系統連系日 entered or corrected after registration (KPAC-B manual §1-1): the same rule as at registration (a real
+    /// date, not in the future), for KPAC-B gateways only, as the extension it decides is theirs. Each change is logged
+    /// with the previous date.
+    /// </summary>
+    private static async Task<IResult> SetGridConnectionDateAsync(
+        HttpContext context, string id, CustomerSites sites, GatewayInventory inventory, GatewayViews views, TimeProvider time,
+        ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
+    {
+        var user = context.RequireCurrentUser();
+        var errors = new ValidationErrors();
+        var (site, form, refusal) = await OwnSiteAndFormAsync(context, user, id, sites, errors, cancellationToken);
+        if (site is null || form is null)
+        {
+            return refusal!;
+        }
+
+        var date = GatewayForms.GridConnectionDate(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        if (date is not null && (await inventory.FindAsync(site.GatewayId, cancellationToken))?.Product != ProductLine.KpacB)
+        {
+            errors.Add("gridConnectionDate", MessageKey.GridConnectionDateKpacBOnly);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var updated = site with { GridConnectionDate = date };
+        await sites.UpsertAsync(updated, cancellationToken);
+        logger.GridConnectionDateSet(user.UserId, updated.GatewayId, date!.Value, site.GridConnectionDate);
         return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
     }
 

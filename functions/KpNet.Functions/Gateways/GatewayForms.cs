@@ -12,7 +12,7 @@ public static class GatewayForms
     /// <summary>"site": 設置先【案件】 and 設置先住所, all required.</summary>
     public static SiteInput? Site(JsonForm form)
     {
-        var name = CustomerFields.Required(form, "site.name", CustomerFields.SiteNameMaxLength);
+        var name = CustomerFields.RequiredAsTyped(form, "site.name", CustomerFields.SiteNameMaxLength);
         var address = CustomerFields.Address(form, "site.");
         return name is null || address is null ? null : new SiteInput(name, address);
     }
@@ -34,5 +34,17 @@ public static class GatewayForms
         }
 
         return (id, password);
+    }
+
+    /// <summary>"gridConnectionDate" (系統連系日) entered or corrected after registration: required here, not after today in Japan.</summary>
+    public static DateOnly? GridConnectionDate(JsonForm form, DateOnly todayInJapan)
+    {
+        var date = CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan);
+        if (date is null)
+        {
+            form.Errors.TryAdd("gridConnectionDate", MessageKey.Required);
+        }
+
+        return date;
     }
 }

@@ -11,6 +11,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 8002, EventName = "GatewaySiteEdited", Level = LogLevel.Information, Message = "User {UserId} edited the site of gateway {GatewayId}")]
     public static partial void SiteEdited(this ILogger logger, string userId, string gatewayId);
 
+    [LoggerMessage(EventId = 8007, EventName = "GridConnectionDateSet", Level = LogLevel.Information, Message = "User {UserId} set the grid-connection date of gateway {GatewayId} to {Date} (was {Previous})")]
+    public static partial void GridConnectionDateSet(this ILogger logger, string userId, string gatewayId, DateOnly date, DateOnly? previous);
+
     [LoggerMessage(EventId = 8003, EventName = "GatewayReplaced", Level = LogLevel.Information, Message = "User {UserId} replaced gateway {OldGatewayId} with {NewGatewayId}; {DealerCount} dealer link(s) carried over")]
     public static partial void GatewayReplaced(this ILogger logger, string userId, string oldGatewayId, string newGatewayId, int dealerCount);
 

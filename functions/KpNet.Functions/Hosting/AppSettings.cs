@@ -34,6 +34,9 @@ public static class AppSettings
     public static readonly AppSetting EmailEndpoint = new("Email__Endpoint", SettingScope.AzureOnly, "ACS endpoint, reached with the managed identity", Optional: true);
     public static readonly AppSetting EmailConnectionString = new("Email__ConnectionString", SettingScope.AzureOnly, "ACS connection string, instead of Email__Endpoint", Optional: true);
     public static readonly AppSetting PortalBaseUrl = new("Portal__BaseUrl", SettingScope.Everywhere, "Public URL of the portal, for links in mails");
+    public static readonly AppSetting SupportName = new("Support__Name", SettingScope.Everywhere, "Who answers customers and dealers (運営), shown with phone and hours in the portal's footer and in every mail");
+    public static readonly AppSetting SupportPhone = new("Support__Phone", SettingScope.Everywhere, "The support phone number");
+    public static readonly AppSetting SupportHours = new("Support__Hours", SettingScope.Everywhere, "When the support phone is answered (e.g. 平日 9:00〜17:00)");
     public static readonly AppSetting FirstAdminEmail = new("Admin__FirstAdminEmail", SettingScope.Everywhere, "E-mail of the first operator account: registering with it (or having it) grants the admin role", Optional: true);
     public static readonly AppSetting RequestTimeout = new("Http__RequestTimeout", SettingScope.Everywhere, "Deadline of every HTTP request (hh:mm:ss, default 00:00:10); past it the caller gets 503", Optional: true);
     public static readonly AppSetting PasswordHashIterations = new("Security__PasswordHashIterations", SettingScope.Everywhere, "PBKDF2 iterations of new password hashes (default 100000); older hashes still verify and are replaced at the next sign-in", Optional: true);
@@ -49,7 +52,7 @@ public static class AppSettings
     public static IReadOnlyList<AppSetting> All { get; } =
     [
         Storage, StorageAccountName, StorageClientId, TelemetryShardConnectionString, TelemetryShardAccountName, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
-        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, FirstAdminEmail, RequestTimeout, PasswordHashIterations, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
+        EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, SupportName, SupportPhone, SupportHours, FirstAdminEmail, RequestTimeout, PasswordHashIterations, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
         ApplicationInsights, ApplicationInsightsAuthentication, OtlpEndpoint,
     ];
 }

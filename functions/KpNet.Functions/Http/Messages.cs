@@ -74,6 +74,8 @@ public enum MessageKey
     // Gateway management, dealers, maintenance links and the audit log (Gateways, Dealers, Audit)
     GatewayNotFound,
     GatewayReplacementSameId,
+    GridConnectionDateKpacBOnly,
+    DealerGatewayNotMaintained,
     DealerIdInvalid,
     DealerPairWrong,
     DealerAlreadyLinked,
@@ -166,6 +168,10 @@ public static class Messages
 
         // Gateway management, dealers, maintenance links and the audit log
         [MessageKey.GatewayNotFound] = ("ゲートウェイが見つかりません。", "Gateway not found."),
+        [MessageKey.DealerGatewayNotMaintained] = ("このゲートウェイの保守のご登録はありません。お客様による解除、またはゲートウェイの廃棄により、保守のご登録が終了した可能性があります。",
+            "You do not maintain this gateway. The customer may have ended the maintenance link or disposed of the gateway."),
+        [MessageKey.GridConnectionDateKpacBOnly] = ("系統連系日は KPAC-B シリーズのゲートウェイにのみ登録できます（保証期間の延長は KPAC-B シリーズが対象です）。",
+            "A grid-connection date applies to KPAC-B gateways only (the warranty extension is a KPAC-B offer)."),
         [MessageKey.GatewayReplacementSameId] = ("交換前と同じゲートウェイIDは指定できません。新しいゲートウェイの「ご登録にあたって」に記載されたIDを入力してください。",
             "Enter the ID of the new gateway, as printed on its registration sheet, not the one being replaced."),
         [MessageKey.DealerIdInvalid] = ("販売店IDは数字で入力してください。", "A dealer ID is a number."),

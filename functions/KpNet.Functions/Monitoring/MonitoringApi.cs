@@ -149,5 +149,7 @@ public static class MonitoringApi
         return await access.CanMonitorAsync(context.RequireCurrentUser(), gatewayId, cancellationToken) ? gatewayId : null;
     }
 
-    private static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.NotFound);
+    /// <summary>A gateway the caller may not monitor: for a dealer most likely one whose maintenance link has ended.</summary>
+    private static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound,
+        context.RequireCurrentUser().DealerId is null ? MessageKey.GatewayNotFound : MessageKey.DealerGatewayNotMaintained);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Support;
 
 namespace KpNet.Notifications;
 
@@ -16,28 +17,30 @@ public sealed partial class MailComposer(IConfiguration configuration)
 
     public Uri PortalBaseUrl => new((configuration[AppSettings.PortalBaseUrl.Key] ?? "http://127.0.0.1:7071").TrimEnd('/') + "/");
 
-    /// <summary>An absolute portal link, e.g. PortalLink("activate", token) → https://portal/activate#token.</summary>
+    /// <summary>
+    /// An absolute portal link to a screen the portal routes (portal/src/main.ts), e.g. PortalLink("activate", token) →
+    /// https://portal/activate#token, or PortalLink("monitoring?id=01AB12345678"). Secrets go in the fragment, which
+    /// browsers never send; screen parameters in the query, as the portal's own links carry them.
+    /// </summary>
     public string PortalLink(string page, string? fragment = null) =>
         new Uri(PortalBaseUrl, page).AbsoluteUri + (fragment is null ? "" : "#" + Uri.EscapeDataString(fragment));
 
-    /// <summary>The no-reply footer appended to a template's Japanese text unless the template opts out (<see cref="MailTemplate.StandardFooter"/>).</summary>
-    public const string FooterJapanese = "\n" + """
-        ※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。
-        遠隔モニタリングサービス
-        """;
-
-    /// <summary>The English counterpart of <see cref="FooterJapanese"/>.</summary>
-    public const string FooterEnglish = "\n" + """
-        This mail was sent from an address that cannot receive replies.
-        Remote Monitoring Service
-        """;
+    /// <summary>The footer of every mail: no-reply, whom to contact instead (<see cref="SupportContact"/>), the service.</summary>
+    public string Footer(bool english)
+    {
+        string?[] lines =
+        [
+            english ? "This mail was sent from an address that cannot receive replies." : "※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。",
+            SupportContact.From(configuration)?.Line(english),
+            english ? "Remote Monitoring Service" : "遠隔モニタリングサービス",
+        ];
+        return "\n" + string.Join('\n', lines.OfType<string>());
+    }
 
     public OutgoingMail Compose(MailTemplate template, string to, bool english, IReadOnlyDictionary<string, string> values, string? mailId = null)
     {
         var subject = Fill(english ? template.SubjectEnglish : template.SubjectJapanese, values, TextValue);
-        var body = english ? template.TextEnglish : template.TextJapanese;
-        if (template.StandardFooter)
-            body += english ? FooterEnglish : FooterJapanese;
+        var body = (english ? template.TextEnglish : template.TextJapanese) + Footer(english);
 
         return new OutgoingMail(mailId ?? Guid.NewGuid().ToString(), to, subject, Fill(body, values, TextValue), ToHtml(body, values, english), template.Kind);
     }

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
+import { phone } from '../format';
 import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
@@ -152,9 +153,9 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
     ...gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
     details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), formatPostalCode(gateway.site.postalCode)], [t('fieldAddress'), formatAddress(gateway.site)]]),
-    h('h2', {}, t('alertState')),
+    h('h2', {}, t('alertsHeading')),
     details([
-      [t('alertState'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
+      [t('alertOpenNow'), gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')],
       [t('lastCommunication'), firstCommunication(gateway.alerts.lastCommunicatedAt)],
     ]),
     alertsTable(gateway.alerts.open),
@@ -165,7 +166,7 @@ export async function dealerGatewayPage(main: HTMLElement): Promise<void> {
       [t('fieldName'), `${customer.name.family} ${customer.name.given}`],
       [t('fieldKana'), customer.kana ? `${customer.kana.family} ${customer.kana.given}` : ''],
       [t('fieldEmail'), customer.email],
-      [t('fieldPhone'), customer.phone],
+      [t('fieldPhone'), phone(customer.phone)],
       [t('fieldPostalCode'), formatPostalCode(customer.address.postalCode)],
       [t('fieldAddress'), formatAddress(customer.address)],
       [t('fieldCompanyName'), customer.company?.name || t('notEntered')],

@@ -52,11 +52,17 @@ export function gatewaySearchPage(heading: MessageKey, intro: MessageKey, target
   return (main: HTMLElement): void => {
     const results = h('div', { class: 'search-results', 'aria-live': 'polite' });
     let filters: Record<string, string> = {};
+    let firstSearch = true;
     const search = async (page: number) => {
       const query = new URLSearchParams({ ...filters, page: String(page), pageSize: String(pageSize) });
       try {
         const found = await api<PageOf<GatewayListItem>>('GET', `/api/gateways?${query.toString()}`);
-        results.replaceChildren(...resultTable(found, target, search));
+        if (firstSearch) {
+          // A customer whose gateways fit one page needs no search: the form folds away (and opens on request).
+          folding.open = found.total > pageSize;
+          firstSearch = false;
+        }
+        results.replaceChildren(...resultTable(found, target, search, Object.keys(filters).length > 0));
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
           requireLogin();
@@ -70,6 +76,7 @@ export function gatewaySearchPage(heading: MessageKey, intro: MessageKey, target
       f.clearErrors();
       await search(1);
     });
+    const folding = h('details', { class: 'search-form' }, h('summary', {}, t('gatewaySearchToggle')), form.element);
     form.add(
       h('div', { class: 'search-fields' },
         form.field({ path: 'id', label: 'fieldGatewayId', autocomplete: 'off' }),
@@ -78,12 +85,12 @@ export function gatewaySearchPage(heading: MessageKey, intro: MessageKey, target
         form.field({ path: 'city', label: 'fieldCity' }),
         form.field({ path: 'address', label: 'fieldStreet' })),
       buttons(h('button', { type: 'submit', class: 'primary' }, t('search'))));
-    screen(main, t(heading), h('p', {}, t(intro)), form.element, results, h('p', {}, link('/menu', 'backToMenu')));
+    screen(main, t(heading), h('p', {}, t(intro)), folding, results, h('p', {}, link('/menu', 'backToMenu')));
     void search(1);
   };
 }
 
-function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => string, search: (page: number) => Promise<void>): HTMLElement[] {
+function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => string, search: (page: number) => Promise<void>, filtered: boolean): HTMLElement[] {
   const first = found.total === 0 ? 0 : (found.page - 1) * found.pageSize + 1;
   const last = (found.page - 1) * found.pageSize + found.items.length;
   const pages = Math.max(1, Math.ceil(found.total / found.pageSize));
@@ -95,7 +102,7 @@ function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => str
         h('a', { href: target(item.id), 'data-route': '', class: 'gateway-link' }, item.id),
         item.siteName, formatAddress(item.siteAddress), firstCommunication(item.firstCommunicatedAt), item.dealerCount,
       ]),
-      t('gatewayListEmpty'), true),
+      t(filtered ? 'gatewaySearchNoMatch' : 'gatewayListEmpty'), true),
     h('p', { class: 'page-range' }, t('gatewayListRange', first, last), ' ', t('totalCount', found.total)),
     h('nav', { class: 'pager', 'aria-label': t('pagerLabel') },
       h('button', { type: 'button', disabled: found.page <= 1, onclick: () => void search(found.page - 1) }, t('previous')),

@@ -4,10 +4,12 @@ import { h } from '../dom';
 import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
+import { Flow } from '../flow';
+import { phone, postalCode } from '../format';
 import { link, navigate, param, screen } from '../router';
 import { formatAddress, formatPostalCode, gatewaySearchPage } from './gatewaySearch';
 import { requireLogin } from './login';
-import { gatewayDetails, unitsTable, type GatewayView } from './register';
+import { asGatewayIdError, gatewayDetails, gridDateWarning, unitsTable, type GatewayView } from './register';
 import { completed, details, load, problemSlot, table } from './shared';
 
 export interface SiteView {
@@ -37,7 +39,6 @@ export interface Warranty {
 }
 
 export interface GatewayDetail extends GatewayView {
-  product: string | null;
   site: SiteView;
   dealers: DealerView[];
   warranty: Warranty;
@@ -93,10 +94,6 @@ async function verify(values: Record<string, string>): Promise<GatewayView> {
   }
 }
 
-function asGatewayIdError(error: unknown): unknown {
-  return error instanceof ApiError && error.status === 409 ? new ApiError({ ...error.problem, errors: { 'gateway.id': [error.problem.title] } }) : error;
-}
-
 function siteDetails(site: SiteView): HTMLElement[] {
   return [
     h('h2', {}, t('sectionSite')),
@@ -108,7 +105,7 @@ function siteDetails(site: SiteView): HTMLElement[] {
 
 export function dealersTable(dealers: DealerView[], dealerCell: (dealer: DealerView) => string | Node = (dealer) => String(dealer.dealerId)): HTMLElement {
   return table([t('dealerName'), t('fieldDealerId'), t('fieldPhone')],
-    dealers.map((dealer) => [dealer.name, dealerCell(dealer), dealer.phone]), t('noDealers'));
+    dealers.map((dealer) => [dealer.name, dealerCell(dealer), phone(dealer.phone)]), t('noDealers'));
 }
 
 /** Everything the confirmation screens show about a registered gateway: gateway, 案件, address, PCS units. */
@@ -117,16 +114,24 @@ export function gatewaySummary(gateway: GatewayDetail): HTMLElement[] {
 }
 
 // ゲートウェイの登録: ID + password (with the sample sheet), 案件 and its address → 登録確認 → 登録完了.
-let addDraft: Record<string, string> = {};
+const addFlow = Flow.named<GatewayView>('gateway-add');
 
-export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
+export function addGatewayPage(main: HTMLElement): void {
+  addFlow.show({
+    form: (values, errors) => addForm(main, values, errors),
+    confirm: (values, gateway) => confirmAdd(main, values, gateway),
+    done: (result) => completed(main, t('gatewayAddDoneHeading'), t('gatewayAddDone', result.id)),
+  });
+}
+
+function addForm(main: HTMLElement, values: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
-    addDraft = f.values();
+    const typed = f.values();
     if (!f.passes((e) => { credentialChecks(f, e); siteChecks(f, e); })) {
       return;
     }
     try {
-      confirmAdd(main, await verify(addDraft));
+      addFlow.confirm(typed, await verify(typed));
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         requireLogin();
@@ -135,11 +140,12 @@ export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
       f.showProblem(error);
     }
   });
+  addFlow.keep(form);
   form.add(
-    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')), credentialFields(form, addDraft)),
-    ...siteFields(form, addDraft),
+    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')), credentialFields(form, values)),
+    ...siteFields(form, values),
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionWarranty')),
-      form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', type: 'date', hint: 'hintGridConnectionDate' }, addDraft.gridConnectionDate ?? '')),
+      form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', type: 'date', hint: 'hintGridConnectionDate' }, values.gridConnectionDate ?? '')),
     buttons(link('/menu', 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('next'))));
   screen(main, t('gatewayAddHeading'), h('p', {}, t('gatewayAddIntro')), form.element);
   if (errors) {
@@ -147,23 +153,22 @@ export function addGatewayPage(main: HTMLElement, errors?: Errors): void {
   }
 }
 
-function confirmAdd(main: HTMLElement, gateway: GatewayView): void {
+function confirmAdd(main: HTMLElement, values: Record<string, string>, gateway: GatewayView): void {
   const problem = problemSlot();
   const site: SiteView = {
-    name: addDraft['site.name'], postalCode: addDraft['site.postalCode'], prefecture: addDraft['site.prefecture'],
-    city: addDraft['site.city'], street: addDraft['site.street'],
+    name: values['site.name'], postalCode: postalCode(values['site.postalCode']), prefecture: values['site.prefecture'],
+    city: values['site.city'], street: values['site.street'],
   };
   const register = async (button: HTMLButtonElement) => {
     button.disabled = true;
     try {
-      const body = nest(Object.fromEntries(Object.entries(addDraft).filter(([path, value]) => value !== '' || path !== 'gridConnectionDate')));
+      const body = nest(Object.fromEntries(Object.entries(values).filter(([path, value]) => value !== '' || path !== 'gridConnectionDate')));
       const added = await api<GatewayDetail>('POST', '/api/gateways', body);
-      addDraft = {};
-      completed(main, t('gatewayAddDoneHeading'), t('gatewayAddDone', added.id));
+      addFlow.complete({ id: added.id });
     } catch (error) {
       const refused = asGatewayIdError(error);
       if (refused instanceof ApiError && refused.problem.errors) {
-        addGatewayPage(main, refused.problem.errors);
+        addFlow.refuse(refused.problem.errors);
         return;
       }
       problem.show(refused);
@@ -176,10 +181,11 @@ function confirmAdd(main: HTMLElement, gateway: GatewayView): void {
     problem.element,
     ...gatewayDetails(gateway),
     ...siteDetails(site),
-    h('h2', {}, t('sectionWarranty')),
-    details([[t('fieldGridConnectionDate'), addDraft.gridConnectionDate || t('notEntered')]]),
+    gateway.product === 'kpac-b' ? h('h2', {}, t('sectionWarranty')) : null,
+    gateway.product === 'kpac-b' ? details([[t('fieldGridConnectionDate'), values.gridConnectionDate || t('notEntered')]]) : null,
+    gridDateWarning(gateway, values.gridConnectionDate),
     ...unitsTable(gateway),
-    buttons(h('button', { type: 'button', onclick: () => addGatewayPage(main) }, t('back')), registerButton));
+    buttons(h('button', { type: 'button', onclick: () => history.back() }, t('back')), registerButton));
 }
 
 export const gatewayListPage = gatewaySearchPage('gatewayListHeading', 'gatewayListIntro', (id) => `/gateways/view?id=${encodeURIComponent(id)}`);
@@ -213,6 +219,7 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     }),
     buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
   const encoded = encodeURIComponent(gateway.id);
+  let warranty = warrantySection(gateway.warranty, gateway.product);
   screen(main, t('gatewayViewHeading'),
     ...gatewayDetails(gateway),
     ...unitsTable(gateway),
@@ -220,7 +227,10 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     saved,
     h('h2', {}, t('currentDealers')),
     dealersTable(gateway.dealers),
-    warrantySection(gateway.warranty),
+    warranty,
+    gateway.product === 'kpac-b'
+      ? gridConnectionForm(gateway, (updated) => warranty.replaceWith(warranty = warrantySection(updated.warranty, updated.product)))
+      : null,
     h('ul', { class: 'action-links' },
       h('li', {}, link(`/monitoring?id=${encoded}`, 'menuMonitoring')),
       h('li', {}, link(`/dealers/link?id=${encoded}`, 'menuDealerLink')),
@@ -229,37 +239,84 @@ export async function gatewayViewPage(main: HTMLElement): Promise<void> {
     h('p', {}, link('/gateways', 'backToList'), ' ', link('/menu', 'backToMenu')));
 }
 
-/** 保証: 10 years, 15 with the extension (KPAC-B registered within 3 months of 系統連系日 and connected). */
-export function warrantySection(warranty: Warranty): HTMLElement {
+/**
+ * 保証: 10 years, 15 with the extension (KPAC-B registered within 3 months of 系統連系日 and connected). The extension
+ * row is shown for KPAC-B only, and 適用なし says why.
+ */
+export function warrantySection(warranty: Warranty, product: string | null): HTMLElement {
+  const kpacB = product === 'kpac-b';
   return h('section', { class: 'warranty', 'aria-labelledby': 'warranty-heading' },
     h('h2', { id: 'warranty-heading' }, t('warrantyHeading')),
     details([
       [t('warrantyPeriod'), t('warrantyYears', warranty.years)],
       [t(warranty.startBasis === 'gridConnection' ? 'warrantyStartGrid' : 'warrantyStartRegistration'), formatDate(warranty.startDate)],
       [t('warrantyEnd'), formatDate(warranty.endDate)],
-      [t('warrantyExtension'), t(warranty.extensionApplies ? 'warrantyExtended' : 'warrantyNotExtended')],
+      ...(kpacB ? [[t('warrantyExtension'), t(warranty.extensionApplies ? 'warrantyExtended' : 'warrantyNotExtended')] as [string, string]] : []),
       [t('warrantyConnection'), warranty.lastCommunicatedAt
         ? `${t(warranty.connected ? 'warrantyConnected' : 'warrantyNotConnected')} (${formatDateTime(warranty.lastCommunicatedAt)})`
         : t('notConnected')],
-    ]));
+    ]),
+    kpacB && !warranty.extensionApplies ? h('ul', { class: 'warranty-reasons' }, extensionRefusals(warranty).map((reason) => h('li', {}, reason))) : null);
+}
+
+/** Why a KPAC-B gateway's warranty is not extended (every condition it misses). */
+function extensionRefusals(warranty: Warranty): string[] {
+  return [
+    warranty.startBasis === 'registration' ? t('warrantyReasonNoDate') : null,
+    warranty.startBasis === 'gridConnection' && !warranty.registeredInTime ? t('warrantyReasonLate', formatDate(warranty.registrationDeadline)) : null,
+    !warranty.connected ? t('warrantyReasonOffline') : null,
+  ].filter((reason): reason is string => reason !== null);
+}
+
+/** 系統連系日 entered or corrected after registration (KPAC-B only): PUT /api/gateways/{id}/grid-connection-date. */
+function gridConnectionForm(gateway: GatewayDetail, onSaved: (updated: GatewayDetail) => void): HTMLElement {
+  const saved = h('p', { class: 'notice notice-success', role: 'status', hidden: true }, t('gridDateSaved'));
+  const form = new Form(async (f) => {
+    saved.hidden = true;
+    if (!f.passes((e) => checks.required(f, e, 'gridConnectionDate'))) {
+      return;
+    }
+    try {
+      onSaved(await api<GatewayDetail>('PUT', `/api/gateways/${encodeURIComponent(gateway.id)}/grid-connection-date`, f.values()));
+      f.clearErrors();
+      saved.hidden = false;
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    h('p', {}, t('gridDateIntro')),
+    form.field({ path: 'gridConnectionDate', label: 'fieldGridConnectionDate', required: true, type: 'date' }, gateway.gridConnectionDate ?? ''),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
+  return h('section', { class: 'grid-connection', 'aria-labelledby': 'grid-date-heading' },
+    h('h2', { id: 'grid-date-heading' }, t('gridDateHeading')), form.element, saved);
 }
 
 // ゲートウェイの交換: pick the old gateway → new ID + password → 交換確認 → 交換完了 (site, dealers and history carry over).
 const replaceSearch = gatewaySearchPage('gatewayReplaceSearchHeading', 'gatewayPickIntro', (id) => `/gateways/replace?id=${encodeURIComponent(id)}`);
 
-export async function replaceGatewayPage(main: HTMLElement): Promise<void> {
+export function replaceGatewayPage(main: HTMLElement): void {
   const id = param('id');
   if (id === null) {
     replaceSearch(main);
     return;
   }
-  const old = await load<GatewayDetail>(main, t('gatewayReplaceHeading'), `/api/gateways/${encodeURIComponent(id)}`);
-  if (old !== null) {
-    replaceForm(main, old, {});
-  }
+  const flow: ReplaceFlow = Flow.named(`gateway-replace:${id}`);
+  flow.show({
+    form: async (values, errors) => {
+      const old = await load<GatewayDetail>(main, t('gatewayReplaceHeading'), `/api/gateways/${encodeURIComponent(id)}`);
+      if (old !== null) {
+        replaceForm(main, flow, old, values, errors);
+      }
+    },
+    confirm: (values, { old, replacement }) => confirmReplace(main, flow, old, values, replacement),
+    done: (result) => completed(main, t('gatewayReplaceDoneHeading'), t('gatewayReplaceDone', result.old, result.id)),
+  });
 }
 
-function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<string, string>, errors?: Errors): void {
+type ReplaceFlow = Flow<{ old: GatewayDetail; replacement: GatewayView }>;
+
+function replaceForm(main: HTMLElement, flow: ReplaceFlow, old: GatewayDetail, values: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
     const typed = f.values();
     if (!f.passes((e) => {
@@ -271,11 +328,12 @@ function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<strin
       return;
     }
     try {
-      confirmReplace(main, old, typed, await verify(typed));
+      flow.confirm(typed, { old, replacement: await verify(typed) });
     } catch (error) {
       f.showProblem(error);
     }
   });
+  flow.keep(form);
   form.add(
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionNewGateway')), credentialFields(form, values, 'fieldNewGatewayId')),
     buttons(link(`/gateways/view?id=${encodeURIComponent(old.id)}`, 'back', 'button'), h('button', { type: 'submit', class: 'primary' }, t('next'))));
@@ -289,18 +347,20 @@ function replaceForm(main: HTMLElement, old: GatewayDetail, values: Record<strin
   }
 }
 
-function confirmReplace(main: HTMLElement, old: GatewayDetail, values: Record<string, string>, replacement: GatewayView): void {
+function confirmReplace(
+  main: HTMLElement, flow: ReplaceFlow, old: GatewayDetail, values: Record<string, string>, replacement: GatewayView,
+): void {
   const problem = problemSlot();
   const replace = async (button: HTMLButtonElement) => {
     button.disabled = true;
     try {
       const done = await api<GatewayDetail>('POST', `/api/gateways/${encodeURIComponent(old.id)}/replacement`,
         { gateway: { id: values['gateway.id'], password: values['gateway.password'] } });
-      completed(main, t('gatewayReplaceDoneHeading'), t('gatewayReplaceDone', old.id, done.id));
+      flow.complete({ old: old.id, id: done.id });
     } catch (error) {
       const refused = asGatewayIdError(error);
       if (refused instanceof ApiError && refused.problem.errors) {
-        replaceForm(main, old, values, refused.problem.errors);
+        flow.refuse(refused.problem.errors);
         return;
       }
       problem.show(refused);
@@ -318,18 +378,27 @@ function confirmReplace(main: HTMLElement, old: GatewayDetail, values: Record<st
     ...unitsTable(replacement),
     h('h2', {}, t('currentDealers')),
     dealersTable(old.dealers),
-    buttons(h('button', { type: 'button', onclick: () => replaceForm(main, old, values) }, t('back')), replaceButton));
+    buttons(h('button', { type: 'button', onclick: () => history.back() }, t('back')), replaceButton));
 }
 
 // ゲートウェイの廃棄: pick the gateway → 廃棄確認 with what it ends → 廃棄完了.
 const disposeSearch = gatewaySearchPage('gatewayDisposeSearchHeading', 'gatewayPickIntro', (id) => `/gateways/dispose?id=${encodeURIComponent(id)}`);
 
-export async function disposeGatewayPage(main: HTMLElement): Promise<void> {
+export function disposeGatewayPage(main: HTMLElement): void {
   const id = param('id');
   if (id === null) {
     disposeSearch(main);
     return;
   }
+  const flow = Flow.named<never>(`gateway-dispose:${id}`);
+  flow.show({
+    form: () => confirmDisposal(main, flow, id),
+    confirm: () => undefined,
+    done: (result) => completed(main, t('gatewayDisposeDoneHeading'), t('gatewayDisposeDone', result.id)),
+  });
+}
+
+async function confirmDisposal(main: HTMLElement, flow: Flow<never>, id: string): Promise<void> {
   const gateway = await load<GatewayDetail>(main, t('gatewayDisposeHeading'), `/api/gateways/${encodeURIComponent(id)}`);
   if (gateway === null) {
     return;
@@ -340,7 +409,7 @@ export async function disposeGatewayPage(main: HTMLElement): Promise<void> {
     button.disabled = true;
     try {
       await api('DELETE', `/api/gateways/${encodeURIComponent(gateway.id)}`);
-      completed(main, t('gatewayDisposeDoneHeading'), t('gatewayDisposeDone', gateway.id));
+      flow.complete({ id: gateway.id });
     } catch (error) {
       problem.show(error);
       button.disabled = false;

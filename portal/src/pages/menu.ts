@@ -1,16 +1,10 @@
 import { api, ApiError } from '../api';
 import { h } from '../dom';
 import { formatDate, t, type MessageKey } from '../i18n';
-import { link, navigate, screen } from '../router';
+import { link, screen } from '../router';
+import { signedInUser, type Profile } from '../session';
 import { requireLogin } from './login';
 import { failure } from './shared';
-
-interface Profile {
-  email: string;
-  role: 'customer' | 'dealer' | 'admin';
-  name: { family: string; given: string };
-  dealerId?: number;
-}
 
 interface Notice {
   id: string;
@@ -20,13 +14,13 @@ interface Notice {
   audience: 'all' | 'customers' | 'dealers' | 'admins';
 }
 
-/** メインメニュー: the user's name, サイトからのお知らせ, the management entries and ログアウト. */
+/** メインメニュー: the user's name (and 法人名), サイトからのお知らせ and the management entries; ログアウト is in the header. */
 export async function menuPage(main: HTMLElement): Promise<void> {
   screen(main, t('menuHeading'), h('p', {}, t('loading')));
-  let profile: Profile;
+  let profile: Profile | null;
   let notices: Notice[];
   try {
-    [profile, notices] = await Promise.all([api<Profile>('GET', '/api/me'), api<Notice[]>('GET', '/api/notices')]);
+    [profile, notices] = await Promise.all([signedInUser(), api<Notice[]>('GET', '/api/notices')]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       requireLogin();
@@ -35,11 +29,14 @@ export async function menuPage(main: HTMLElement): Promise<void> {
     failure(main, t('menuHeading'), error);
     return;
   }
+  if (profile === null) {
+    requireLogin();
+    return;
+  }
 
   const entry = (path: string, key: MessageKey) => h('li', {}, link(path, key, 'menu-link'));
-  const logoutButton = h('li', {}, h('button', { type: 'button', class: 'button', onclick: () => void logout() }, t('logout')));
   screen(main, t('menuHeading'),
-    h('p', { class: 'greeting' }, t('menuGreeting', `${profile.name.family} ${profile.name.given}`.trim())),
+    h('p', { class: 'greeting' }, t('menuGreeting', [profile.company?.name, `${profile.name.family} ${profile.name.given}`.trim()].filter(Boolean).join(' '))),
     profile.dealerId === undefined ? null : h('p', { class: 'dealer-id' }, t('menuDealerId', profile.dealerId)),
     h('section', { class: 'notices', 'aria-labelledby': 'notices-heading' },
       h('h2', { id: 'notices-heading' }, t('noticesHeading')),
@@ -55,8 +52,7 @@ export async function menuPage(main: HTMLElement): Promise<void> {
         h('h2', {}, t('menuDealerSite')),
         h('ul', {},
           entry('/dealer/gateways', 'dealerGatewaysHeading'),
-          entry('/dealer/staff-emails', 'staffEmailsHeading')),
-        h('ul', { class: 'menu-links' }, logoutButton))
+          entry('/dealer/staff-emails', 'staffEmailsHeading')))
       : h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
         h('h2', {}, t('menuGateways')),
         h('ul', {},
@@ -69,18 +65,5 @@ export async function menuPage(main: HTMLElement): Promise<void> {
           entry('/dealers/link', 'menuDealerLink'),
           entry('/dealers/unlink', 'menuDealerUnlink'),
           entry('/audit-log', 'menuAuditLog')),
-        h('ul', { class: 'menu-links' },
-          entry('/monitoring', 'menuMonitoring'),
-          logoutButton)));
-}
-
-async function logout(): Promise<void> {
-  try {
-    await api('DELETE', '/api/sessions/current');
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) {
-      throw error;
-    }
-  }
-  navigate('/login');
+        h('ul', { class: 'menu-links' }, entry('/monitoring', 'menuMonitoring'))));
 }

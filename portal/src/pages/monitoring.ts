@@ -69,7 +69,8 @@ const pickGateway = gatewaySearchPage('monitoringPickHeading', 'gatewayPickIntro
  * today's energy, day/month/year charts, alerts, settings and, for the owner, the warranty.
  */
 export async function monitoringPage(main: HTMLElement): Promise<void> {
-  const id = param('id');
+  // Alert mails sent before they carried ?id= linked /monitoring#<gateway ID>.
+  const id = param('id') ?? (location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null);
   if (id === null) {
     const me = await load<{ role: string }>(main, t('menuMonitoring'), '/api/me');
     if (me?.role === 'dealer') {
@@ -80,15 +81,17 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     return;
   }
 
-  const title = t('monitoringHeading', id);
-  const settings = await load<Settings>(main, title, `/api/gateways/${encodeURIComponent(id)}/settings`);
+  const settings = await load<Settings>(main, t('monitoringHeading', id), `/api/gateways/${encodeURIComponent(id)}/settings`);
   if (settings === null) {
     return;
   }
-  const [alerts, owned] = await Promise.all([
+  const [alerts, owned, first] = await Promise.all([
     api<Alert[]>('GET', `/api/gateways/${encodeURIComponent(id)}/alerts`).catch(() => []),
     api<GatewayDetail>('GET', `/api/gateways/${encodeURIComponent(id)}`).catch(() => null),
+    api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`).catch(() => null),
   ]);
+  const ev = hasEvCharger(owned, first);
+  const title = owned ? t('monitoringHeadingSite', owned.site.name, id) : t('monitoringHeading', id);
 
   const flow = h('section', { class: 'power-flow', 'aria-labelledby': 'flow-heading', 'aria-live': 'polite' });
   const today = h('section', { class: 'today', 'aria-labelledby': 'today-heading' });
@@ -98,13 +101,13 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
     h('h2', { id: 'today-heading' }, t('todayHeading')), today,
     charts,
     h('h2', {}, t('alertsHeading')), alertsTable(alerts),
-    settingsSection(id, settings),
-    owned ? warrantySection(owned.warranty) : null,
+    settingsSection(id, settings, ev),
+    owned ? warrantySection(owned.warranty, owned.product) : null,
     h('p', {}, link('/menu', 'backToMenu')));
 
   const refreshStatus = async () => {
     try {
-      showStatus(flow, await api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`));
+      showStatus(flow, await api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`), ev);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         requireLogin();
@@ -153,19 +156,34 @@ function soc(value: number | null, label: MessageKey): HTMLElement | null {
     h('meter', { min: 0, max: 100, low: 20, high: 80, optimum: 100, value, 'aria-label': t(label) }));
 }
 
-function showStatus(flow: HTMLElement, status: Status): void {
+/**
+ * Whether the system has an EV charger (V2X): the owner's gateway says by its product (KPAC-B is a storage system without
+ * one), a dealer's by its telemetry (an "ev" block). EV cards and the EV charging window show only then.
+ */
+function hasEvCharger(owned: GatewayDetail | null, status: Status | null): boolean {
+  if (owned?.product) {
+    return owned.product !== 'kpac-b';
+  }
+  return status !== null && (status.evConnected !== null || status.evW !== null);
+}
+
+function unitStatus(status: string | null): string {
+  return status === 'run' || status === 'stop' || status === 'fault' ? t(`unitStatus_${status}`) : status ?? '';
+}
+
+function showStatus(flow: HTMLElement, status: Status, ev: boolean): void {
   flow.replaceChildren();
   append(flow, [
     h('div', { class: 'flow-grid' },
       node('pv', 'flowPv', status.pvW, flowDirection(status.pvW, 'flowGenerating', 'flowIdle')),
       node('battery', 'flowBattery', status.batteryW, flowDirection(status.batteryW, 'flowDischarging', 'flowCharging'), soc(status.batterySoc, 'flowSoc')),
       node('home', 'flowHome', status.loadW, flowDirection(status.loadW, 'flowConsuming', 'flowIdle')),
-      node('ev', 'flowEv', status.evW, status.evConnected === false ? 'flowEvDisconnected' : flowDirection(status.evW, 'flowCharging', 'flowDischarging'),
-        soc(status.evSoc, 'flowEvSoc')),
+      ev ? node('ev', 'flowEv', status.evW, status.evConnected === false ? 'flowEvDisconnected' : flowDirection(status.evW, 'flowCharging', 'flowDischarging'),
+        soc(status.evSoc, 'flowEvSoc')) : null,
       node('grid', 'flowGrid', status.gridW, flowDirection(status.gridW, 'flowBuying', 'flowSelling'))),
     h('p', { class: 'flow-updated' }, t('statusAt', formatDateTime(status.ts))),
     status.units.length === 0 ? null : table([t('unitNo'), t('unitState'), t('unitFaults')],
-      status.units.map((unit) => [unit.unitNo, unit.status ?? '', unit.faults.length === 0 ? t('none') : unit.faults.join(', ')]), '')]);
+      status.units.map((unit) => [unit.unitNo, unitStatus(unit.status), unit.faults.length === 0 ? t('none') : unit.faults.join(', ')]), '')]);
 }
 
 /** Midnight in Japan (the days of the charts and of "today") as a UTC instant. */
@@ -206,9 +224,12 @@ function chartSection(id: string): HTMLElement {
   let chart: Chart | null = null;
   const tabs = (['day', 'month', 'year'] as Period[]).map((period) =>
     h('button', { type: 'button', class: 'tab', 'data-period': period, 'aria-pressed': 'false', onclick: () => void show(period) }, t(`period_${period}`)));
+  let shown: { period: Period; points: HistoryPoint[] } | null = null;
+  const download = h('button', { type: 'button', class: 'download', onclick: () => { if (shown) saveCsv(id, shown.period, shown.points); } }, t('downloadCsv'));
   const show = async (period: Period) => {
     tabs.forEach((tab) => tab.setAttribute('aria-pressed', String(tab.dataset.period === period)));
     const { labels, points } = await series(id, period);
+    shown = { period, points };
     caption.textContent = t(`chartCaption_${period}`);
     chart?.destroy();
     chart = new Chart(canvas, {
@@ -232,9 +253,35 @@ function chartSection(id: string): HTMLElement {
     h('h2', { id: 'charts-heading' }, t('chartsHeading')),
     h('div', { class: 'tabs', role: 'group', 'aria-label': t('chartsHeading') }, tabs),
     caption,
-    h('div', { class: 'chart-box' }, canvas));
+    h('div', { class: 'chart-box' }, canvas),
+    h('div', { class: 'buttons' }, download));
   queueMicrotask(() => void show('day').catch(() => { caption.textContent = t('unexpectedError'); }));
   return section;
+}
+
+/**
+ * 履歴のダウンロード: the shown period's points as CSV, as VRM and Enphase offer. UTF-8 with a BOM, so that Excel opens
+ * the Japanese headings as Japanese; times in Japan time; made in the browser from what the chart shows.
+ */
+function saveCsv(id: string, period: Period, points: HistoryPoint[]): void {
+  const time = (iso: string) => new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).format(new Date(iso));
+  const columns: [MessageKey, (p: HistoryPoint) => number][] = [
+    ['energyGenerated', (p) => p.pvGeneratedKWh], ['energyConsumed', (p) => p.consumedKWh], ['energyBought', (p) => p.boughtKWh],
+    ['energySold', (p) => p.soldKWh], ['energyCharged', (p) => p.batteryChargedKWh], ['energyDischarged', (p) => p.batteryDischargedKWh],
+  ];
+  const lines = [
+    [t('csvTime'), ...columns.map(([key]) => `${t(key)} (kWh)`)].join(','),
+    ...points.map((point) => [time(point.ts), ...columns.map(([, pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
+  ];
+  const link = h('a', {
+    href: URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' })),
+    download: `${id}-${period}-${time(new Date().toISOString()).slice(0, 10)}.csv`,
+  });
+  link.click();
+  // The download starts after this task; the URL goes once it surely has.
+  window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
 /** The period's points with their axis labels, in Japan time: hours of today, days of this month, months of this year. */
@@ -280,17 +327,20 @@ export function alertsTable(alerts: Alert[]): HTMLElement {
 }
 
 /** 設定: operation mode, battery reserve and EV charging window; the gateway picks them up and reports them applied. */
-function settingsSection(id: string, settings: Settings): HTMLElement {
+function settingsSection(id: string, settings: Settings, ev: boolean): HTMLElement {
   const section = h('section', { class: 'settings', 'aria-labelledby': 'settings-heading' });
+  let shown = settings;
   const render = (current: Settings, saved: boolean) => {
+    shown = current;
     const form = new Form(async (f) => {
       const values = f.values();
       try {
         const updated = await api<Settings>('PUT', `/api/gateways/${encodeURIComponent(id)}/settings`, {
           operationMode: values.operationMode,
           batteryReservePercent: values.batteryReservePercent,
-          evChargeWindow: values['evChargeWindow.start'] === '' && values['evChargeWindow.end'] === ''
-            ? null : { start: values['evChargeWindow.start'], end: values['evChargeWindow.end'] },
+          evChargeWindow: !ev ? current.evChargeWindow
+            : values['evChargeWindow.start'] === '' && values['evChargeWindow.end'] === ''
+              ? null : { start: values['evChargeWindow.start'], end: values['evChargeWindow.end'] },
           version: current.version,
         });
         render(updated, true);
@@ -305,18 +355,37 @@ function settingsSection(id: string, settings: Settings): HTMLElement {
       }, current.operationMode),
       form.field({ path: 'batteryReservePercent', label: 'settingBatteryReserve', required: true, type: 'number', inputmode: 'numeric', hint: 'hintBatteryReserve' },
         String(current.batteryReservePercent)),
-      form.field({ path: 'evChargeWindow.start', label: 'settingEvStart', type: 'time' }, current.evChargeWindow?.start ?? ''),
-      form.field({ path: 'evChargeWindow.end', label: 'settingEvEnd', type: 'time' }, current.evChargeWindow?.end ?? ''),
+      ev ? form.field({ path: 'evChargeWindow.start', label: 'settingEvStart', type: 'time' }, current.evChargeWindow?.start ?? '') : null,
+      ev ? form.field({ path: 'evChargeWindow.end', label: 'settingEvEnd', type: 'time' }, current.evChargeWindow?.end ?? '') : null,
       buttons(h('button', { type: 'submit', class: 'primary' }, t('save'))));
     section.replaceChildren();
     append(section, [
       h('h2', { id: 'settings-heading' }, t('settingsHeading')),
       saved ? h('p', { class: 'notice notice-success', role: 'status' }, t('settingsSaved')) : null,
-      h('p', { class: 'settings-applied' }, current.applied?.version === current.version
-        ? t('settingsApplied', current.applied.appliedAt ? formatDateTime(current.applied.appliedAt) : '')
-        : t('settingsPending')),
+      h('p', { class: 'settings-applied', role: 'status' }, appliedText(current)),
       form.element]);
   };
   render(settings, false);
+  // 反映待ち resolves on screen: while the gateway has not applied the current version, ask again at the status's pace.
+  const timer = window.setInterval(() => {
+    if (!section.isConnected) {
+      window.clearInterval(timer);
+      return;
+    }
+    if (shown.applied?.version !== shown.version) {
+      void api<Settings>('GET', `/api/gateways/${encodeURIComponent(id)}/settings`).then((latest) => {
+        if (latest.version === shown.version && latest.applied?.version === latest.version) {
+          shown = latest;
+          section.querySelector('.settings-applied')?.replaceChildren(appliedText(latest));
+        }
+      }).catch(() => undefined);
+    }
+  }, pollMilliseconds);
   return section;
+}
+
+function appliedText(settings: Settings): string {
+  return settings.applied?.version === settings.version
+    ? t('settingsApplied', settings.applied.appliedAt ? formatDateTime(settings.applied.appliedAt) : '')
+    : t('settingsPending');
 }

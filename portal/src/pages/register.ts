@@ -4,7 +4,10 @@ import { h } from '../dom';
 import { Form, buttons, nest, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
+import { Flow } from '../flow';
 import { link, navigate, screen } from '../router';
+import { supportLine } from '../support';
+import { katakana, normalize, phone, postalCode } from '../format';
 import { formatPostalCode } from './gatewaySearch';
 import { details } from './shared';
 import { agreedTermsVersion } from './terms';
@@ -13,45 +16,43 @@ export interface GatewayView {
   id: string;
   model: string;
   serial: string;
+  /** "kpac-b" or "multi-v2x". */
+  product: string | null;
   firstCommunicatedAt: string | null;
   units: { unitNo: number; model: string | null; serial: string | null }[];
 }
 
-/** What the visitor typed, kept in memory only (it holds the gateway password) so that 前に戻る and a language switch keep it. */
-let draft: Record<string, string> = {};
-let step: { kind: 'form'; errors?: Errors } | { kind: 'confirm'; gateway: GatewayView } | { kind: 'done'; expiresAt: string } = { kind: 'form' };
+/** ユーザー アカウント登録 → 登録確認 → 登録完了 (manual 1-2 STEP2), each step its own address (flow.ts). */
+const flow = Flow.named<GatewayView>('register');
 
-/** ユーザー アカウント登録 → 登録確認 → 登録完了 (manual 1-2 STEP2). */
 export function registerPage(main: HTMLElement): void {
   const terms = agreedTermsVersion();
   if (terms === null) {
-    navigate('/terms');
+    navigate('/terms', true);
     return;
   }
 
-  switch (step.kind) {
-    case 'form': return showForm(main, terms, step.errors);
-    case 'confirm': return showConfirmation(main, terms, step.gateway);
-    case 'done': return showCompletion(main, step.expiresAt);
-  }
+  flow.show({
+    form: (values, errors) => showForm(main, values, errors),
+    confirm: (values, gateway) => showConfirmation(main, terms, values, gateway),
+    done: (result) => showCompletion(main, result.expiresAt),
+  });
 }
 
-function showForm(main: HTMLElement, terms: string, errors?: Errors): void {
+function showForm(main: HTMLElement, draft: Record<string, string>, errors?: Errors): void {
   const form = new Form(async (f) => {
-    draft = f.values();
+    const values = f.values();
     if (!f.passes((errors) => clientChecks(f, errors))) {
       return;
     }
 
     try {
-      const gateway = await api<GatewayView>('POST', '/api/gateways/verify', { id: draft['gateway.id'], password: draft['gateway.password'] });
-      step = { kind: 'confirm', gateway };
-      window.scrollTo(0, 0);
-      showConfirmation(main, terms, gateway);
+      flow.confirm(values, await api<GatewayView>('POST', '/api/gateways/verify', { id: values['gateway.id'], password: values['gateway.password'] }));
     } catch (error) {
       f.showProblem(onForm(error, (path) => `gateway.${path}`));
     }
   });
+  flow.keep(form);
   const field = (options: Parameters<Form['field']>[0]) => form.field(options, draft[options.path] ?? '');
   const address = (prefix: string) => [
     field({ path: `${prefix}postalCode`, label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: prefix ? undefined : 'postal-code', maxlength: 20 }),
@@ -117,9 +118,16 @@ function onForm(error: unknown, rename: (path: string) => string = (path) => pat
   if (error instanceof ApiError && error.problem.errors) {
     return new ApiError({ ...error.problem, errors: Object.fromEntries(Object.entries(error.problem.errors).map(([path, messages]) => [rename(path), messages])) });
   }
-  return error instanceof ApiError && error.status === 409
-    ? new ApiError({ ...error.problem, errors: { 'gateway.id': [error.problem.title] } })
-    : error;
+  return asGatewayIdError(error);
+}
+
+/** A 409 (gateway already registered) under the gateway ID, with whom to ask (運営) when the user did not register it. */
+export function asGatewayIdError(error: unknown): unknown {
+  if (!(error instanceof ApiError && error.status === 409)) {
+    return error;
+  }
+  const support = supportLine();
+  return new ApiError({ ...error.problem, errors: { 'gateway.id': support === null ? [error.problem.title] : [error.problem.title, support] } });
 }
 
 function sampleSheet(): HTMLElement {
@@ -128,8 +136,10 @@ function sampleSheet(): HTMLElement {
     h('figcaption', {}, t('sampleSheetCaption')));
 }
 
-function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView): void {
-  const v = (path: string) => (draft[path] ?? '').normalize('NFKC');
+function showConfirmation(main: HTMLElement, terms: string, draft: Record<string, string>, gateway: GatewayView): void {
+  // What the API will store: NFKC for names, e-mail and numbers, free text (addresses, company, 案件) as typed.
+  const typed = (path: string) => (draft[path] ?? '').trim();
+  const v = (path: string) => normalize(draft[path] ?? '');
   const orNone = (value: string) => value === '' ? t('notEntered') : value;
   const summary = h('div', { class: 'form-summary', role: 'alert', hidden: true });
   const register = async (button: HTMLButtonElement) => {
@@ -137,14 +147,11 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
     try {
       const body = nest(Object.fromEntries(Object.entries(draft).filter(([path, value]) => value !== '' || !optionalPaths.has(path))));
       const accepted = await api<{ activationExpiresAt: string }>('POST', '/api/accounts', { ...body, termsVersion: terms });
-      draft = {};
-      step = { kind: 'done', expiresAt: accepted.activationExpiresAt };
-      showCompletion(main, accepted.activationExpiresAt);
+      flow.complete({ expiresAt: accepted.activationExpiresAt });
     } catch (error) {
       const problem = onForm(error);
       if (problem instanceof ApiError && problem.problem.errors) {
-        step = { kind: 'form', errors: problem.problem.errors };
-        showForm(main, terms, problem.problem.errors);
+        flow.refuse(problem.problem.errors);
         return;
       }
       summary.replaceChildren(problem instanceof ApiError ? problem.problem.title : t('unexpectedError'));
@@ -160,24 +167,25 @@ function showConfirmation(main: HTMLElement, terms: string, gateway: GatewayView
     h('h2', {}, t('sectionUser')),
     details([
       [t('fieldName'), `${v('name.family')} ${v('name.given')}`],
-      [t('fieldKana'), `${v('kana.family')} ${v('kana.given')}`],
+      [t('fieldKana'), `${katakana(typed('kana.family'))} ${katakana(typed('kana.given'))}`],
       [t('fieldEmail'), v('email')],
-      [t('fieldPostalCode'), formatPostalCode(v('postalCode'))],
-      [t('fieldAddress'), `${v('prefecture')}${v('city')}${v('street')}`],
-      [t('fieldPhone'), v('phone')],
+      [t('fieldPostalCode'), formatPostalCode(postalCode(typed('postalCode')))],
+      [t('fieldAddress'), `${typed('prefecture')}${typed('city')}${typed('street')}`],
+      [t('fieldPhone'), phone(typed('phone'))],
     ]),
     h('h2', {}, t('sectionCompany')),
-    details([[t('fieldCompanyName'), orNone(v('company.name'))], [t('fieldDepartment'), orNone(v('company.department'))]]),
+    details([[t('fieldCompanyName'), orNone(typed('company.name'))], [t('fieldDepartment'), orNone(typed('company.department'))]]),
     gatewayDetails(gateway),
     h('h2', {}, t('sectionSite')),
-    details([[t('fieldSiteName'), v('site.name')]]),
+    details([[t('fieldSiteName'), typed('site.name')]]),
     h('h2', {}, t('sectionSiteAddress')),
-    details([[t('fieldPostalCode'), formatPostalCode(v('site.postalCode'))], [t('fieldAddress'), `${v('site.prefecture')}${v('site.city')}${v('site.street')}`]]),
-    h('h2', {}, t('sectionWarranty')),
-    details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]),
+    details([[t('fieldPostalCode'), formatPostalCode(postalCode(typed('site.postalCode')))], [t('fieldAddress'), `${typed('site.prefecture')}${typed('site.city')}${typed('site.street')}`]]),
+    gateway.product === 'kpac-b' ? h('h2', {}, t('sectionWarranty')) : null,
+    gateway.product === 'kpac-b' ? details([[t('fieldGridConnectionDate'), orNone(v('gridConnectionDate'))]]) : null,
+    gridDateWarning(gateway, draft.gridConnectionDate),
     unitsTable(gateway),
     buttons(
-      h('button', { type: 'button', class: 'button', onclick: () => { step = { kind: 'form' }; showForm(main, terms); } }, t('back')),
+      h('button', { type: 'button', class: 'button', onclick: () => history.back() }, t('back')),
       registerButton));
 }
 
@@ -194,6 +202,13 @@ export function gatewayDetails(gateway: GatewayView): HTMLElement[] {
       [t('gatewayFirstCommunication'), gateway.firstCommunicatedAt ? formatDateTime(gateway.firstCommunicatedAt) : t('notConnected')],
     ]),
   ];
+}
+
+/** On a confirmation: a KPAC-B gateway registered without 系統連系日 cannot get the extension until it is entered. */
+export function gridDateWarning(gateway: GatewayView, gridConnectionDate: string | undefined): HTMLElement | null {
+  return gateway.product === 'kpac-b' && !gridConnectionDate
+    ? h('p', { class: 'notice notice-warning', role: 'note' }, t('gridDateMissingWarning'))
+    : null;
 }
 
 /** パワーコンディショナ構成情報, or the manual's "…はありません。" line. */
@@ -215,5 +230,5 @@ function showCompletion(main: HTMLElement, expiresAt: string): void {
     h('p', {}, t('completeText')),
     h('p', { class: 'expiry' }, t('completeExpiry', formatDate(expiresAt))),
     h('p', { class: 'field-hint' }, t('completeMailNote')),
-    buttons(h('a', { href: '/login', 'data-route': '', class: 'button primary', onclick: () => { step = { kind: 'form' }; } }, t('toLogin'))));
+    buttons(link('/login', 'toLogin', 'button primary')));
 }

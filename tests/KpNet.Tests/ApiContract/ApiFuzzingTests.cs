@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
 using KpNet.Tests.Accounts.Registration;
@@ -47,7 +48,11 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             Assert.True(exit == 0 && File.Exists(collection), $"portman did not generate the collection:\n{output}");
             WithoutCookies(collection);
 
-            await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+            // As deployed: the support contact is configured (without it GET /api/support answers its documented 404).
+            await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new Dictionary<string, string>
+            {
+                ["Support:Name"] = "KP-NET サポートセンター", ["Support:Phone"] = "0120-000-000", ["Support:Hours"] = "平日 9:00〜17:00",
+            });
             var variables = await RunDataAsync(app);
 
             var prismPort = FreeTcpPort.Next();
@@ -97,6 +102,9 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         (await LinkAsync(customer, gatewayId, dealerId, dealerPhone)).EnsureSuccessStatusCode();
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(gatewayId, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batteryTempC: 62));
         var unlinkGatewayId = await AddGatewayAsync(app, customer);
+        var kpacBGatewayId = await MonitoredGateways.ImportAsync(app, product: ProductLine.KpacB);
+        (await customer.Client.PostAsJsonAsync("/api/gateways", new { gateway = new { id = kpacBGatewayId, password = MonitoredGateways.Password }, site = Site }))
+            .EnsureSuccessStatusCode();
         (await LinkAsync(customer, unlinkGatewayId, dealerId, dealerPhone)).EnsureSuccessStatusCode();
 
         using var notice = await operatorCaller.Client.PostAsJsonAsync("/api/operator/notices",
@@ -109,7 +117,7 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         // A reset changes the password and ends the account's sessions: it is done on an account of its own.
         var (resetAccount, _) = await TestAccounts.CreateActiveAsync(app);
         (await app.Client.PostAsJsonAsync("/api/password-resets", new { email = resetAccount.Email })).EnsureSuccessStatusCode();
-        var resetMail = (await DevMail.WaitForAsync(app, resetAccount.Email, "【パスワード再設定のお知らせ】")).Single();
+        var resetMail = (await DevMail.WaitForAsync(app, resetAccount.Email, "【パスワード再設定のお知らせ】遠隔モニタリングサービス")).Single();
 
         return new Dictionary<string, string>
         {
@@ -128,6 +136,7 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             ["replaceableGatewayId"] = await AddGatewayAsync(app, customer),
             ["linkGatewayId"] = await AddGatewayAsync(app, customer),
             ["unlinkGatewayId"] = unlinkGatewayId,
+            ["kpacBGatewayId"] = kpacBGatewayId,
             ["verifyGatewayId"] = await RegistrationClient.ImportGatewayAsync(app),
             ["registerGatewayId"] = await RegistrationClient.ImportGatewayAsync(app),
             ["addGatewayId"] = await RegistrationClient.ImportGatewayAsync(app),

@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Accounts.Registration;
+using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Monitoring;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Gateways;
@@ -67,6 +70,65 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IClassFixtu
         Assert.Equal("大阪第二発電所", site.GetProperty("name").GetString());
         Assert.Equal("541-0055", site.GetProperty("postalCode").GetString());
     }
+
+    [Fact]
+    public async Task The_owner_of_a_KPAC_B_gateway_enters_its_grid_connection_date_later_and_corrects_it_within_the_rules()
+    {
+        using var customer = await SignInAsync(_app);
+        var kpacB = await AddKpacBGatewayAsync(customer);
+        Assert.Equal("registration", (await GetJsonAsync(customer.Client, "/api/gateways/" + kpacB)).GetProperty("warranty").GetProperty("startBasis").GetString());
+        var today = RegistrationMailer.TodayInJapan(DateTimeOffset.UtcNow);
+
+        using (var future = await PutDateAsync(customer, kpacB, today.AddDays(1)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+            Assert.Equal("未来の日付は入力できません。", (await JsonAsync(future)).GetProperty("errors").GetProperty("gridConnectionDate")[0].GetString());
+        }
+
+        using (var empty = await customer.Client.PutAsJsonAsync($"/api/gateways/{kpacB}/grid-connection-date", new { gridConnectionDate = "" }))
+        {
+            Assert.Equal(["gridConnectionDate"], RegistrationClient.ErrorPaths(await JsonAsync(empty)));
+        }
+
+        using (var entered = await PutDateAsync(customer, kpacB, today.AddMonths(-1)))
+        {
+            Assert.Equal(HttpStatusCode.OK, entered.StatusCode);
+            var detail = await JsonAsync(entered);
+            Assert.Equal(today.AddMonths(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), detail.GetProperty("gridConnectionDate").GetString());
+            Assert.Equal("gridConnection", detail.GetProperty("warranty").GetProperty("startBasis").GetString());
+            Assert.True(detail.GetProperty("warranty").GetProperty("registeredInTime").GetBoolean());
+        }
+
+        using (var corrected = await PutDateAsync(customer, kpacB, today.AddYears(-1)))
+        {
+            Assert.False((await JsonAsync(corrected)).GetProperty("warranty").GetProperty("registeredInTime").GetBoolean());
+        }
+
+        var multiV2x = await AddGatewayAsync(_app, customer);
+        using (var notKpacB = await PutDateAsync(customer, multiV2x, today.AddMonths(-1)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, notKpacB.StatusCode);
+            Assert.Equal(["gridConnectionDate"], RegistrationClient.ErrorPaths(await JsonAsync(notKpacB)));
+        }
+
+        using var stranger = await SignInAsync(_app);
+        using var notTheirs = await PutDateAsync(stranger, kpacB, today.AddMonths(-2));
+        Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+        Assert.Equal(today.AddYears(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            (await GetJsonAsync(customer.Client, "/api/gateways/" + kpacB)).GetProperty("gridConnectionDate").GetString());
+    }
+
+    private async Task<string> AddKpacBGatewayAsync(Caller customer)
+    {
+        var id = await MonitoredGateways.ImportAsync(_app, product: ProductLine.KpacB);
+        using var added = await customer.Client.PostAsJsonAsync("/api/gateways", new { gateway = new { id, password = RegistrationClient.GatewayPassword }, site = Site });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        return id;
+    }
+
+    private static Task<HttpResponseMessage> PutDateAsync(Caller customer, string gatewayId, DateOnly date) =>
+        customer.Client.PutAsJsonAsync($"/api/gateways/{gatewayId}/grid-connection-date",
+            new { gridConnectionDate = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
 
     [Fact]
     public async Task Adding_checks_the_sheet_like_registration_and_refuses_a_gateway_someone_holds()

@@ -25,11 +25,12 @@ public static class MonitoredGateways
 
     public static string NewGatewayId() => "M" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..11];
 
-    public static async Task<string> ImportAsync(TestApp app, string? id = null)
+    /// <summary>A gateway in the inventory (a fresh ID unless given): a Multi V2X (GW-M001) unless asked for a KPAC-B (KP-GWBT-A).</summary>
+    public static async Task<string> ImportAsync(TestApp app, string? id = null, ProductLine product = ProductLine.MultiV2x)
     {
         id ??= NewGatewayId();
         await app.Services.GetRequiredService<GatewayInventory>()
-            .ImportAsync([new InventoryRow(id, Password, "GW-M001", "S" + id, ProductLine.MultiV2x)], CancellationToken.None);
+            .ImportAsync([new InventoryRow(id, Password, product == ProductLine.KpacB ? "KP-GWBT-A" : "GW-M001", "S" + id, product)], CancellationToken.None);
         return id;
     }
 

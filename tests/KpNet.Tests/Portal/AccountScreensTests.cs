@@ -43,7 +43,7 @@ public sealed partial class AccountScreensTests(PortalSite site) : IAsyncLifetim
         await Expect(page.Heading()).ToHaveTextAsync("遠隔モニタリングサービス ご登録キャンペーン");
         await PortalSite.ScreenshotAsync(page, "01-campaign");
         await page.ClickLinkAsync("次へ進む");
-        await Expect(page.Heading()).ToHaveTextAsync("遠隔モニタリングサービスアカウント登録");
+        await Expect(page.Heading()).ToHaveTextAsync("遠隔モニタリングサービス アカウント登録");
         await PortalSite.ScreenshotAsync(page, "02-start");
         await page.ClickLinkAsync("お客様情報のご登録");
         await Expect(page.Heading()).ToHaveTextAsync("利用規約");
@@ -213,6 +213,7 @@ public sealed partial class AccountScreensTests(PortalSite site) : IAsyncLifetim
             await page.GotoAsync(path);
             await Expect(page.Heading()).Not.ToHaveTextAsync(new Regex("^$|読み込み中"));
             Assert.True(await page.ScrollWidthAsync() <= 375, $"{path} is {await page.ScrollWidthAsync()} px wide");
+            Assert.Empty(await page.WordsBrokenAcrossLinesAsync());
             await PortalSite.ScreenshotAsync(page, "375-" + name);
         }
 
@@ -226,6 +227,7 @@ public sealed partial class AccountScreensTests(PortalSite site) : IAsyncLifetim
         await page.ClickButtonAsync("次に進む");
         await Expect(page.Heading()).ToHaveTextAsync("ユーザ様 アカウント登録確認");
         Assert.True(await page.ScrollWidthAsync() <= 375, $"the confirmation is {await page.ScrollWidthAsync()} px wide");
+        Assert.Empty(await page.WordsBrokenAcrossLinesAsync());
         await PortalSite.ScreenshotAsync(page, "375-register-confirm");
     }
 

@@ -73,7 +73,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await page.FillAsync(new Dictionary<string, string> { ["password"] = CustomerPassword, ["passwordConfirm"] = CustomerPassword, ["phone"] = "075-344-8160" });
         await page.ClickButtonAsync("登録");
         await Expect(page.Heading()).ToHaveTextAsync("本登録済み");
-        await LogInAsync(page, email, CustomerPassword);
+        await page.LogInAsync(email, CustomerPassword);
 
         await page.ClickLinkAsync("ゲートウェイの登録");
         await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの登録");
@@ -111,6 +111,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Locator(".page-size")).ToHaveTextAsync("10 件表示");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         await PortalSite.ScreenshotAsync(page, "44-gateway-list");
+        await page.Locator(".search-form summary").ClickAsync();
         await page.FillAsync(new Dictionary<string, string> { ["site"] = "大阪倉庫" });
         await page.ClickButtonAsync("検索");
         await Expect(page.Locator(".page-range")).ToHaveTextAsync("1 から 1 まで表示 (全 1 件)");
@@ -156,7 +157,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Heading()).ToHaveTextAsync("保守を任せる販売店様登録完了");
         await PortalSite.ScreenshotAsync(page, "52-dealer-link-complete");
 
-        await LogInAsync(dealerPage, dealerEmail, CustomerPassword);
+        await dealerPage.LogInAsync(dealerEmail, CustomerPassword);
         await Expect(dealerPage.Locator(".dealer-id")).ToHaveTextAsync("販売店ID：" + dealerId);
         await PortalSite.ScreenshotAsync(dealerPage, "60-dealer-menu");
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
@@ -166,6 +167,9 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync("御室 花子");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync(email);
+        await Expect(dealerPage.Locator("main h2, main dt").GetByText("異常", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(dealerPage.Locator("main dd", new() { HasTextString = "異常なし" })).ToHaveCountAsync(1);
+        await Expect(dealerPage.Locator("main")).ToContainTextAsync("075-344-8160");
         await PortalSite.ScreenshotAsync(dealerPage, "62-dealer-gateway");
 
         await dealerPage.ClickLinkAsync("モニタリングサイト");
@@ -202,7 +206,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await page.Field("batteryReservePercent").FillAsync("40");
         await page.Field("operationMode").SelectOptionAsync("backup");
         await page.ClickButtonAsync("更新");
-        await Expect(page.Locator(".settings [role=status]")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
+        await Expect(page.Locator(".settings .notice-success")).ToHaveTextAsync("設定を更新しました。ゲートウェイが次に通信した時に反映されます。");
         await Expect(page.Field("batteryReservePercent")).ToHaveValueAsync("40");
         await PortalSite.ScreenshotAsync(page, "70-monitoring");
 
@@ -221,8 +225,12 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         await dealerPage.GotoAsync("/dealer/gateways");
         await Expect(dealerPage.Locator("tbody")).ToHaveTextAsync("保守しているゲートウェイはありません。");
+        const string linkEnded = "このゲートウェイの保守のご登録はありません。お客様による解除、またはゲートウェイの廃棄により、保守のご登録が終了した可能性があります。";
         await dealerPage.GotoAsync("/monitoring?id=" + secondGateway);
-        await Expect(dealerPage.Locator(".notice-error")).ToBeVisibleAsync();
+        await Expect(dealerPage.Locator(".notice-error")).ToHaveTextAsync(linkEnded);
+        await dealerPage.GotoAsync("/dealer/gateways/view?id=" + secondGateway);
+        await Expect(dealerPage.Locator(".notice-error")).ToHaveTextAsync(linkEnded);
+        await PortalSite.ScreenshotAsync(dealerPage, "65-dealer-link-ended");
         Assert.Empty(cspViolations);
     }
 
@@ -245,7 +253,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         var page = await site.NewPageAsync(width: 375, height: 812);
         var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        await page.LogInAsync(customer.Email, password);
         await AssertFitsAsync(page, "menu");
 
         foreach (var (path, name) in new[]
@@ -311,7 +319,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         var gatewayId = await AddGatewayAsync(client);
         var page = await site.NewPageAsync();
         var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        await page.LogInAsync(customer.Email, password);
         await page.ClickLinkAsync("販売店様による閲覧履歴");
         await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
         await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様による閲覧の記録はありません。");
@@ -327,7 +335,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         var dealerPage = await site.NewPageAsync();
         cspViolations.AddRange(WatchCsp(dealerPage));
-        await LogInAsync(dealerPage, dealer.Account.Email, TestAccounts.DefaultPassword);
+        await dealerPage.LogInAsync(dealer.Account.Email, TestAccounts.DefaultPassword);
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
         await dealerPage.ClickLinkAsync(gatewayId);
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
@@ -423,14 +431,6 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         Assert.True(japanese.Count == 0, $"{name} in English still shows: {string.Join(" | ", japanese)}");
     }
 
-    private static async Task LogInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
-    }
-
     /// <summary>販売店様のご登録 from the entry page through activation; answers the dealer ID the activation shows.</summary>
     private async Task<string> SignUpDealerAsync(IPage page, string name, string email, string phone, string staffEmail)
     {
@@ -475,6 +475,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
     private static async Task AssertFitsAsync(IPage page, string name)
     {
         Assert.True(await page.ScrollWidthAsync() <= 375, $"{name} is {await page.ScrollWidthAsync()} px wide");
+        Assert.Empty(await page.WordsBrokenAcrossLinesAsync());
         await PortalSite.ScreenshotAsync(page, "375-" + name);
     }
 }

@@ -15,8 +15,12 @@ public static class PortalPage
     public static Task ClickButtonAsync(this IPage page, string text) =>
         page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
 
+    /// <summary>A link of the screen itself (the header's links are <see cref="ClickHeaderLinkAsync"/>).</summary>
     public static Task ClickLinkAsync(this IPage page, string text) =>
-        page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
+        page.Locator("main").GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
+
+    public static Task ClickHeaderLinkAsync(this IPage page, string text) =>
+        page.Locator("header").GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = text, Exact = true }).ClickAsync();
 
     public static async Task FillAsync(this IPage page, IReadOnlyDictionary<string, string> values)
     {
@@ -32,6 +36,62 @@ public static class PortalPage
                 await field.FillAsync(value);
             }
         }
+    }
+
+    /// <summary>
+    /// Headings, labels, table cells and values where a line break falls inside a word: between two katakana, two Latin
+    /// letters or digits (an ID, a serial number), or, in labels, buttons and the site title, between two kanji; unless the
+    /// word is wider than its box.
+    /// </summary>
+    public static Task<string[]> WordsBrokenAcrossLinesAsync(this IPage page) => page.EvaluateAsync<string[]>("""
+        () => {
+          const anywhere = 'h1, h2, dt, dd, th, td, label, legend, .site-title, button, .button';
+          const kinds = [[/[ァ-ヶー]/, anywhere], [/[A-Za-z0-9]/, anywhere], [/[\u3400-\u9fff々]/, 'dt, th, label, legend, .site-title, button, .button']];
+          // A word wider than its box (a long e-mail address on a phone) has to break somewhere; Latin words run to the next space.
+          const fitsOneLine = (node, at, word, element) => {
+            const token = /[A-Za-z0-9]/.test(node.data[at]) ? /[!-~]/ : word;
+            let start = at, end = at;
+            while (start > 0 && token.test(node.data[start - 1])) start--;
+            while (end < node.data.length && token.test(node.data[end])) end++;
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, end);
+            const width = [...range.getClientRects()].reduce((total, r) => total + r.width, 0);
+            return width <= element.clientWidth;
+          };
+          const broken = new Set();
+          for (const [word, selector] of kinds) {
+            for (const element of document.querySelectorAll(selector)) {
+              if (element.closest('[hidden]')) continue;
+              let previous = null;
+              const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (let i = 0; i < node.data.length; i++) {
+                  const range = document.createRange();
+                  range.setStart(node, i);
+                  range.setEnd(node, i + 1);
+                  const rect = range.getClientRects()[0];
+                  if (!rect || /\s/.test(node.data[i])) { previous = null; continue; }
+                  if (previous && rect.top > previous.top + rect.height / 2 && word.test(previous.c) && word.test(node.data[i])
+                    && fitsOneLine(node, i, word, element)) {
+                    broken.add(element.textContent.trim());
+                  }
+                  previous = { top: rect.top, c: node.data[i] };
+                }
+              }
+            }
+          }
+          return [...broken];
+        }
+        """);
+
+    /// <summary>Logs in through the login screen and waits for the menu.</summary>
+    public static async Task LogInAsync(this IPage page, string email, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
+        await page.ClickButtonAsync("ログイン");
+        await Assertions.Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
     }
 
     /// <summary>True when the page is wider than the viewport (the user would have to scroll sideways).</summary>

@@ -13,6 +13,9 @@ public sealed class PortalSite : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>運営 as the portal's app is configured (Support__Name, Support__Phone, Support__Hours).</summary>
+    public const string SupportName = "KP-NET サポートセンター";
+
     private static readonly string[] ChromiumArguments =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -51,6 +54,9 @@ public sealed class PortalSite : IAsyncLifetime
             _app = await TestApp.StartAsync(await AzuriteFixture.LeaseAccountAsync(), settings: new Dictionary<string, string>
             {
                 ["Portal:StaticFiles"] = PortalBuild.Folder,
+                ["Support:Name"] = SupportName,
+                ["Support:Phone"] = "0120-000-000",
+                ["Support:Hours"] = "平日 9:00〜17:00",
             });
         }
         finally
@@ -74,10 +80,12 @@ public sealed class PortalSite : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Saves the screen as TestResults/screenshots/{name}.png, then fails on any WCAG 2 A/AA violation axe-core finds on it.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+        await Accessibility.AssertNoViolationsAsync(page, name);
     }
 
     public async Task DisposeAsync()

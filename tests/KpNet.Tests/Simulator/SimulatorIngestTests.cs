@@ -1,8 +1,12 @@
+using System.Net;
+using System.Net.Http.Json;
 using KpNet.Azure.EventHubs;
 using KpNet.Gateways.Inventory;
 using KpNet.Simulator;
 using KpNet.Telemetry;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Simulator;
@@ -34,6 +38,29 @@ public sealed class SimulatorIngestTests(AzuriteFixture azurite) : IClassFixture
             Assert.Equal((reading.Seq, reading.PvW, reading.GridW), (status.Seq, status.PvW!.Value, status.GridW!.Value));
             Assert.Equal(reading.Units.Select(u => (u.No, u.Model, u.Serial)), status.UnitConfiguration.Select(u => (u.UnitNo, u.Model!, u.Serial!)));
         }
+    }
+
+    [Fact]
+    public async Task Simulated_gateways_read_their_new_settings_with_their_password_and_report_them_applied_once()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var owned = await MonitoredGateways.CreateOwnedAsync(app);
+        using var ownerClient = owned.OwnerClient;
+        using (var put = await ownerClient.PutAsJsonAsync($"/api/gateways/{owned.Id}/settings", new { operationMode = "backup", batteryReservePercent = 40 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var poller = new SettingsPoller(app.Client, [
+            new DemoGateway(owned.Id, "GW-M001", "S" + owned.Id, SimulatedProduct.MultiV2x, MonitoredGateways.Password),
+            new DemoGateway(owned.Id, "GW-M001", "S" + owned.Id, SimulatedProduct.MultiV2x, "wrong-password"),
+            new DemoGateway("SNOPASSWORD1", "GW-M001", "SIMP", SimulatedProduct.KpacB),
+        ]);
+
+        Assert.Equal(1, await poller.PollAsync(CancellationToken.None));
+        Assert.Equal(0, await poller.PollAsync(CancellationToken.None));
+        var settings = await GatewayTestClient.GetJsonAsync(ownerClient, $"/api/gateways/{owned.Id}/settings");
+        Assert.Equal(settings.GetProperty("version").GetInt32(), settings.GetProperty("applied").GetProperty("version").GetInt32());
     }
 
     [Fact]

@@ -3,15 +3,12 @@ using KpNet.Notifications;
 
 namespace KpNet.Accounts.Recovery;
 
-/// <summary>
-/// Mails of password reset and forgotten ID, worded like the manuals' 【アカウント仮登録のお知らせ】. They have always been
-/// sent without the standard no-reply footer, so they opt out of it explicitly.
-/// </summary>
+/// <summary>Mails of password reset and forgotten ID, worded like the manuals' 【アカウント仮登録のお知らせ】.</summary>
 public static class RecoveryMails
 {
     public static readonly MailTemplate PasswordReset = new(
         "password-reset",
-        "【パスワード再設定のお知らせ】",
+        "【パスワード再設定のお知らせ】遠隔モニタリングサービス",
         """
         {{name}} 様
 
@@ -25,7 +22,7 @@ public static class RecoveryMails
 
         お心当たりのない場合は、このメールを破棄してください。パスワードは変更されません。
         """,
-        "[KP-NET] Resetting your password",
+        "[Password reset] Remote Monitoring Service",
         """
         Dear {{name}},
 
@@ -38,12 +35,11 @@ public static class RecoveryMails
         You will need the phone number you registered.
 
         If you did not ask for this, ignore this mail; your password stays unchanged.
-        """,
-        StandardFooter: false);
+        """);
 
     public static readonly MailTemplate PasswordChanged = new(
         "password-changed",
-        "【パスワード変更のお知らせ】",
+        "【パスワード変更のお知らせ】遠隔モニタリングサービス",
         """
         {{name}} 様
 
@@ -54,7 +50,7 @@ public static class RecoveryMails
 
         お心当たりのない場合は、ログイン画面の「ユーザID・パスワードを忘れた場合はこちら」からパスワードを再設定し、運営までご連絡ください。
         """,
-        "[KP-NET] Your password was changed",
+        "[Password changed] Remote Monitoring Service",
         """
         Dear {{name}},
 
@@ -64,12 +60,11 @@ public static class RecoveryMails
         {{loginLink}}
 
         If this was not you, reset your password from "Forgot your user ID or password?" on the login page and contact us.
-        """,
-        StandardFooter: false);
+        """);
 
     public static readonly MailTemplate AccountId = new(
         "account-id",
-        "【ユーザIDのお知らせ】",
+        "【ユーザIDのお知らせ】遠隔モニタリングサービス",
         """
         {{name}} 様
 
@@ -78,14 +73,14 @@ public static class RecoveryMails
 
         ユーザID：{{email}}
 
-        ユーザ ID、パスワードは大文字と小文字を区別しております。ログインの際は正しく入力してください。
+        パスワードは大文字と小文字を区別しております（ユーザIDのメールアドレスは区別しません）。ログインの際は正しく入力してください。
         パスワードをお忘れの場合は、ログイン画面の「ユーザID・パスワードを忘れた場合はこちら」から再設定してください。
 
         {{loginLink}}
 
         お心当たりのない場合は、このメールを破棄してください。
         """,
-        "[KP-NET] Your user ID",
+        "[Your user ID] Remote Monitoring Service",
         """
         Dear {{name}},
 
@@ -94,14 +89,13 @@ public static class RecoveryMails
 
         User ID: {{email}}
 
-        User IDs and passwords are case-sensitive.
+        Passwords are case-sensitive (the e-mail address of your user ID is not).
         If you have forgotten your password too, reset it from "Forgot your user ID or password?" on the login page.
 
         {{loginLink}}
 
         If you did not ask for this, ignore this mail.
-        """,
-        StandardFooter: false);
+        """);
 
     /// <summary>Dates in mails are Japan time (no daylight saving, so a fixed +09:00).</summary>
     public static string JapanTime(DateTimeOffset at, bool english)

@@ -52,39 +52,48 @@ public sealed partial class PasswordResetRequests(
     private partial void LogNotMailed();
 }
 
-/// <summary>The user ID, mailed to the address of the one active account with the name and phone; nothing otherwise.</summary>
+/// <summary>The user ID, mailed to the address of each active account with the name and phone; nothing otherwise.</summary>
 public sealed partial class AccountIdRequests(
     AccountStore accounts, AccountPhoneIndex phoneIndex, MailRequestLimits limits, MailComposer composer, EmailOutbox outbox,
     ILogger<AccountIdRequests> logger) : IMailRequestHandler
 {
     public MailRequestKind Kind => MailRequestKind.AccountId;
 
+    /// <summary>
+    /// Mails every active account with this name and phone its own user ID, at its own address. Two accounts can share both
+    /// (a family registering two sites, a customer with a second address): answering "sent" and mailing neither left
+    /// them without a way in, while mailing each its own ID tells the requester nothing they did not know.
+    /// </summary>
     public async Task HandleAsync(MailRequest request, CancellationToken cancellationToken)
     {
-        if (await FindSingleAsync(request.Read<AccountIdRequest>(), cancellationToken) is not { } match)
+        var matches = await FindAllAsync(request.Read<AccountIdRequest>(), cancellationToken);
+        if (matches.Count == 0)
         {
             limits.CountRecoveryFailure(Kind, blocked: false);
             LogNotMailed();
             return;
         }
 
-        if (!await limits.MayMailAsync(match, Kind, cancellationToken))
+        foreach (var match in matches)
         {
-            LogNotMailed();
-            return;
-        }
+            if (!await limits.MayMailAsync(match, Kind, cancellationToken))
+            {
+                LogNotMailed();
+                continue;
+            }
 
-        await outbox.EnqueueAsync(composer.Compose(RecoveryMails.AccountId, match.Email, match.Language == "en", new Dictionary<string, string>
-        {
-            ["name"] = RegistrationMailer.DisplayName(match),
-            ["email"] = match.Email,
-            ["loginLink"] = composer.PortalLink("login"),
-        }), cancellationToken);
-        LogMailed(match.UserId);
+            await outbox.EnqueueAsync(composer.Compose(RecoveryMails.AccountId, match.Email, match.Language == "en", new Dictionary<string, string>
+            {
+                ["name"] = RegistrationMailer.DisplayName(match),
+                ["email"] = match.Email,
+                ["loginLink"] = composer.PortalLink("login"),
+            }), cancellationToken);
+            LogMailed(match.UserId);
+        }
     }
 
-    /// <summary>The one active account with this name and phone, confirmed against the account rows (index rows may be stale).</summary>
-    private async Task<Account?> FindSingleAsync(AccountIdRequest request, CancellationToken cancellationToken)
+    /// <summary>The active accounts with this name and phone, confirmed against the account rows (index rows may be stale).</summary>
+    private async Task<List<Account>> FindAllAsync(AccountIdRequest request, CancellationToken cancellationToken)
     {
         var (family, given) = (request.Name.Family, request.Name.Given);
         var matches = new List<Account>();
@@ -99,7 +108,7 @@ public sealed partial class AccountIdRequests(
             }
         }
 
-        return matches.Count == 1 ? matches[0] : null;
+        return matches;
     }
 
     private static string Normalize(string? text) => (text ?? "").Normalize(NormalizationForm.FormKC).Trim();
@@ -107,6 +116,6 @@ public sealed partial class AccountIdRequests(
     [LoggerMessage(EventId = 5120, EventName = "AccountIdMailed", Level = LogLevel.Information, Message = "The user ID of user {UserId} was mailed to its address")]
     private partial void LogMailed(string userId);
 
-    [LoggerMessage(EventId = 5121, EventName = "AccountIdNotMailed", Level = LogLevel.Information, Message = "A user ID request matched no single active account (or its address had its mails this hour)")]
+    [LoggerMessage(EventId = 5121, EventName = "AccountIdNotMailed", Level = LogLevel.Information, Message = "A user ID request matched no active account (or an address had its mails this hour)")]
     private partial void LogNotMailed();
 }

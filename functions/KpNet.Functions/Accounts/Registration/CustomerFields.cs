@@ -128,8 +128,8 @@ public static partial class CustomerFields
     {
         var postalCode = PostalCode(form, prefix + "postalCode");
         var prefecture = Prefecture(form, prefix + "prefecture");
-        var city = Required(form, prefix + "city", CityMaxLength);
-        var street = Required(form, prefix + "street", StreetMaxLength);
+        var city = RequiredAsTyped(form, prefix + "city", CityMaxLength);
+        var street = RequiredAsTyped(form, prefix + "street", StreetMaxLength);
         return postalCode is null || prefecture is null || city is null || street is null
             ? null
             : new PostalAddress(postalCode, prefecture, city, street);
@@ -175,8 +175,8 @@ public static partial class CustomerFields
             return null;
         }
 
-        var name = Optional(form, prefix + "name", CompanyMaxLength);
-        var department = Optional(form, prefix + "department", CompanyMaxLength);
+        var name = OptionalAsTyped(form, prefix + "name", CompanyMaxLength);
+        var department = OptionalAsTyped(form, prefix + "department", CompanyMaxLength);
         if (name is null && department is not null)
         {
             form.Errors.Add(prefix + "name", MessageKey.RegistrationCompanyNameRequired);
@@ -210,10 +210,14 @@ public static partial class CustomerFields
         return date;
     }
 
-    public static string? Required(JsonForm form, string path, int maxLength)
+    public static string? Required(JsonForm form, string path, int maxLength) => Required(form, path, form.Text(path), maxLength);
+
+    /// <summary>Required free text, kept as typed (<see cref="JsonForm.TypedText"/>).</summary>
+    public static string? RequiredAsTyped(JsonForm form, string path, int maxLength) => Required(form, path, form.TypedText(path), maxLength);
+
+    private static string? Required(JsonForm form, string path, string? value, int maxLength)
     {
         form.Rules(path, new FieldRules { MaxLength = maxLength });
-        var value = form.Text(path);
         if (value is null)
         {
             if (!form.Errors.Paths.Contains(path))
@@ -231,6 +235,13 @@ public static partial class CustomerFields
     {
         form.Rules(path, new FieldRules { MaxLength = maxLength });
         return form.Text(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
+    }
+
+    /// <summary>Optional free text, kept as typed (<see cref="JsonForm.TypedText"/>).</summary>
+    public static string? OptionalAsTyped(JsonForm form, string path, int maxLength)
+    {
+        form.Rules(path, new FieldRules { MaxLength = maxLength });
+        return form.TypedText(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
     }
 
     private static string? WithinLength(JsonForm form, string path, string value, int maxLength)

@@ -32,7 +32,7 @@ public sealed record CustomerRegistration(
         var phone = CustomerFields.Phone(form, "phone");
         var company = CustomerFields.Company(form, "company.");
         var (gatewayId, gatewayPassword) = Gateways.GatewayForms.Credentials(form);
-        var siteName = CustomerFields.Required(form, "site.name", CustomerFields.SiteNameMaxLength);
+        var siteName = CustomerFields.RequiredAsTyped(form, "site.name", CustomerFields.SiteNameMaxLength);
         var siteAddress = CustomerFields.Address(form, "site.");
         var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan);
 

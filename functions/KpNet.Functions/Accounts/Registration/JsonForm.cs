@@ -9,7 +9,8 @@ namespace KpNet.Accounts.Registration;
 /// Reads a request body field by field, by JSON path ("site.postalCode"), so a value of the wrong type, a string that
 /// holds no Unicode text (an escaped lone surrogate, invalid UTF-8) or text with characters <see cref="FreeText"/>
 /// refuses becomes a field error naming that path instead of a bare 400 or a 500. Every JSON body the app reads goes
-/// through here. Text comes back NFKC-normalised and trimmed; absent, null or blank is null.
+/// through here. Text comes back NFKC-normalised and trimmed (IDs, digits, e-mail, phone, postal codes), free text only
+/// trimmed (<see cref="TypedText"/>); absent, null or blank is null.
 /// <see cref="Describe"/> runs a reader over no body at all to learn the fields it reads, for the API contract.
 /// </summary>
 public sealed class JsonForm(JsonElement root, ValidationErrors errors)
@@ -80,6 +81,12 @@ public sealed class JsonForm(JsonElement root, ValidationErrors errors)
             && (!JsonText.TryGetString(p.Value, out var text) || Normalize(text).Length > 0));
 
     public string? Text(string path) => Text(path, Normalize, FreeText.IsAllowed);
+
+    /// <summary>
+    /// Free text (案件, addresses, company and dealer names) as the user typed it, trimmed: NFKC would turn "御室邸（自宅・京都）"
+    /// into "御室邸(自宅・京都)" and ① into 1, which is not what they wrote. Compare such text through <see cref="Normalize"/>.
+    /// </summary>
+    public string? TypedText(string path) => Text(path, value => value.Trim(), FreeText.IsAllowed);
 
     /// <summary>A number's digits, or text as <see cref="Text(string)"/>: numeric IDs (販売店ID) that clients send either way.</summary>
     public string? TextOrNumber(string path)

@@ -18,7 +18,8 @@ public static class RegistrationApi
 
     public sealed record UnitView(int UnitNo, string? Model, string? Serial);
 
-    public sealed record GatewayView(string Id, string Model, string Serial, DateTimeOffset? FirstCommunicatedAt, IReadOnlyList<UnitView> Units);
+    /// <param name="Product">"kpac-b" or "multi-v2x" (<see cref="GatewayViews.ProductName"/>): the confirmation shows the KPAC-B warranty block only for KPAC-B.</param>
+    public sealed record GatewayView(string Id, string Model, string Serial, string? Product, DateTimeOffset? FirstCommunicatedAt, IReadOnlyList<UnitView> Units);
 
     public sealed record RegistrationAccepted(DateTimeOffset ActivationExpiresAt);
 
@@ -96,7 +97,7 @@ public static class RegistrationApi
         }
 
         var status = await statuses.GetAsync(gateway.Id, cancellationToken);
-        return TypedResults.Ok(new GatewayView(gateway.Id, gateway.Model, gateway.Serial, status?.FirstCommunicatedAt,
+        return TypedResults.Ok(new GatewayView(gateway.Id, gateway.Model, gateway.Serial, GatewayViews.ProductName(gateway.Product), status?.FirstCommunicatedAt,
             (status?.UnitConfiguration ?? []).Select(u => new UnitView(u.UnitNo, u.Model, u.Serial)).ToList()));
     }
 

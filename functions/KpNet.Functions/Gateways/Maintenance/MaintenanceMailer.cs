@@ -20,7 +20,7 @@ public sealed class MaintenanceMailer(MailComposer composer, EmailOutbox outbox)
     public async Task SendLinkedAsync(Account customer, CustomerSite site, Dealer dealer, CancellationToken cancellationToken)
     {
         await SendAsync(MaintenanceMails.LinkedToCustomer, customer.Email, customer.Language, Values(site, dealer, customer, composer.PortalLink("audit-log")), cancellationToken);
-        await SendAsync(MaintenanceMails.LinkedToDealer, dealer.Email, dealer.Language, Values(site, dealer, customer: null, composer.PortalLink("dealer")), cancellationToken);
+        await SendAsync(MaintenanceMails.LinkedToDealer, dealer.Email, dealer.Language, Values(site, dealer, customer: null, composer.PortalLink("dealer/gateways/view?id=" + Uri.EscapeDataString(site.GatewayId))), cancellationToken);
     }
 
     /// <param name="customer">Null when the customer asked for nothing to be mailed to them (disposal mails the dealers only).</param>

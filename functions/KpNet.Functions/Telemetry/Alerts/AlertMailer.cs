@@ -46,7 +46,7 @@ public sealed class AlertMailer(GatewayAccess access, MailComposer composer, Ema
             ["clearedAt"] = transition.ClearedAt is { } cleared ? RegistrationMailer.FormatJapanTime(cleared, english) : "",
             ["meaning"] = description.Meaning(english),
             ["check"] = description.Check(english),
-            ["link"] = composer.PortalLink("monitoring", transition.GatewayId),
+            ["link"] = composer.PortalLink("monitoring?id=" + Uri.EscapeDataString(transition.GatewayId)),
         };
         return composer.Compose(template, recipient.Email, english, values, MailId(template.Kind, transition, recipient.Email));
     }

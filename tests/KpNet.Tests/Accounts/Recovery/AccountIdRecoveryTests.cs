@@ -12,7 +12,7 @@ namespace KpNet.Tests.Accounts.Recovery;
 
 public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private const string Subject = "【ユーザIDのお知らせ】";
+    private const string Subject = "【ユーザIDのお知らせ】遠隔モニタリングサービス";
 
     private TestApp _app = null!;
     private HttpClient _client = null!;
@@ -46,7 +46,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_wrong_name_an_unknown_phone_or_two_matching_accounts_get_the_same_answer_and_no_mail()
+    public async Task A_wrong_name_an_unknown_phone_or_two_matching_accounts_get_the_same_answer_and_each_matching_account_its_own_mail()
     {
         var phone = TestAccounts.UniquePhone();
         var (account, _) = await TestAccounts.CreateActiveAsync(_app, phone: phone, name: new PersonName("山田", "太郎"));
@@ -60,6 +60,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         using var ambiguous = await RecoverAsync("佐藤", "一郎", sharedPhone);
         using var match = await RecoverAsync("山田", "太郎", phone);
         await DevMail.WaitForAsync(_app, account.Email, Subject);
+        var twinMails = new[] { (await DevMail.WaitForAsync(_app, twin1.Email, Subject)).Single(), (await DevMail.WaitForAsync(_app, twin2.Email, Subject)).Single() };
         await DevMail.AllHandledAsync(azurite.ConnectionString);
 
         var body = await match.Content.ReadAsStringAsync();
@@ -69,9 +70,12 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         Assert.Equal(body, await ambiguous.Content.ReadAsStringAsync());
         var idMails = (await DevMail.ListAsync(_app)).Where(m => m.Subject == Subject).Select(m => m.To).ToList();
         Assert.Single(idMails, account.Email);
-        Assert.DoesNotContain(twin1.Email, idMails);
-        Assert.DoesNotContain(twin2.Email, idMails);
-        Assert.Equal(["recovery blocked=False", "recovery blocked=False", "recovery blocked=False"], failures.GetMeasurementSnapshot().Select(m => $"{m.Tags["kind"]} blocked={m.Tags["blocked"]}"));
+        Assert.Single(idMails, twin1.Email);
+        Assert.Single(idMails, twin2.Email);
+        Assert.Contains("ユーザID：" + twin1.Email, twinMails[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(twin2.Email, twinMails[0].Text, StringComparison.Ordinal);
+        Assert.Contains("ユーザID：" + twin2.Email, twinMails[1].Text, StringComparison.Ordinal);
+        Assert.Equal(["recovery blocked=False", "recovery blocked=False"], failures.GetMeasurementSnapshot().Select(m => $"{m.Tags["kind"]} blocked={m.Tags["blocked"]}"));
     }
 
     [Fact]

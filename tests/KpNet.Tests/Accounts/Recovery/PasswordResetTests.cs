@@ -10,8 +10,8 @@ namespace KpNet.Tests.Accounts.Recovery;
 
 public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private const string ResetSubject = "【パスワード再設定のお知らせ】";
-    private const string ChangedSubject = "【パスワード変更のお知らせ】";
+    private const string ResetSubject = "【パスワード再設定のお知らせ】遠隔モニタリングサービス";
+    private const string ChangedSubject = "【パスワード変更のお知らせ】遠隔モニタリングサービス";
     private const string NewPassword = "N3wPassword";
 
     private readonly FakeTimeProvider _clock = new();
@@ -201,7 +201,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<A
         var (account, _) = await TestAccounts.CreateActiveAsync(_app, language: "en");
 
         using var request = await _client.PostAsJsonAsync("/api/password-resets", new { email = account.Email });
-        var mail = (await DevMail.WaitForAsync(_app, account.Email, "[KP-NET] Resetting your password")).Single();
+        var mail = (await DevMail.WaitForAsync(_app, account.Email, "[Password reset] Remote Monitoring Service")).Single();
 
         Assert.StartsWith("Dear 御室 花子,", mail.Text, StringComparison.Ordinal);
         Assert.Contains("JST", mail.Text, StringComparison.Ordinal);

@@ -177,7 +177,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
-    public async Task Full_width_and_hiragana_input_is_accepted_and_stored_normalised()
+    public async Task Full_width_ids_digits_and_kana_are_stored_normalised_and_free_text_as_typed()
     {
         var gatewayId = await ImportGatewayAsync(_app);
         var email = UniqueEmail();
@@ -195,9 +195,9 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
 
         var account = await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
         Assert.Equal(new PersonName("オムロ", "ハナコ"), account!.Kana);
-        Assert.Equal(new PostalAddress("600-8530", "京都府", "京都市下京区", "堀川通1-2"), account.Address);
+        Assert.Equal(new PostalAddress("600-8530", "京都府", "京都市下京区", "堀川通１－２"), account.Address);
         Assert.Equal("09012345678", account.Phone);
-        Assert.Equal(new Company("XX株式会社", ""), account.Company);
+        Assert.Equal(new Company("ＸＸ株式会社", ""), account.Company);
         var site = await _app.Services.GetRequiredService<StorageAccount>().GetTableClient(CustomerSites.TableName)
             .GetEntityIfExistsAsync<TableEntity>(account.UserId, gatewayId);
         Assert.Equal("987-6543", site.Value!.GetString("PostalCode"));
