@@ -142,6 +142,7 @@ public static class KpNetApp
     {
         services.AddSingleton<GatewayInventory>();
         services.AddSingleton(new StorageTable(GatewayInventory.TableName));
+        services.AddSingleton(new StorageTable(GatewayInventory.SerialIndexTableName));
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoInventorySeeder>();

@@ -81,6 +81,18 @@ public enum MessageKey
     DealerNotLinked,
     DealerStaffEmailsCount,
     AuditUserIdRequired,
+
+    // The operator's console (Gateways/Inventory, Operators)
+    InventoryEncodingInvalid,
+    InventoryHeaderInvalid,
+    InventoryFieldCount,
+    InventoryGatewayIdInvalid,
+    InventoryPasswordLength,
+    InventoryModelInvalid,
+    InventorySerialInvalid,
+    InventoryProductInvalid,
+    InventoryDuplicateId,
+    OperatorSearchInvalid,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -175,6 +187,20 @@ public static class Messages
         [MessageKey.DealerNotLinked] = ("この販売店様はこのゲートウェイの保守を任されていません。", "This dealer does not maintain this gateway."),
         [MessageKey.DealerStaffEmailsCount] = ("保守担当者のメールアドレスを1件以上10件以内で入力してください。", "Enter 1 to 10 maintenance staff e-mail addresses."),
         [MessageKey.AuditUserIdRequired] = ("userId を指定してください。", "Give the userId whose audit log to read."),
+
+        // The operator's console
+        [MessageKey.InventoryEncodingInvalid] = ("ファイルを読み取れません。文字コードを UTF-8 または Shift_JIS にして保存してください。",
+            "The file cannot be read. Save it as UTF-8 or Shift_JIS."),
+        [MessageKey.InventoryHeaderInvalid] = ("1行目は「{0}」にしてください。", "The first line must be \"{0}\"."),
+        [MessageKey.InventoryFieldCount] = ("項目は5つ必要ですが、{0}つあります。", "Expected 5 fields, found {0}."),
+        [MessageKey.InventoryGatewayIdInvalid] = ("ゲートウェイID「{0}」は英数字12文字ではありません。", "Gateway ID \"{0}\" is not 12 letters and digits."),
+        [MessageKey.InventoryPasswordLength] = ("パスワードは8文字以上64文字以内にしてください。", "The password must be 8 to 64 characters."),
+        [MessageKey.InventoryModelInvalid] = ("形式を32文字以内で入力してください（制御文字は使用できません）。", "Give the model in at most 32 characters, without control characters."),
+        [MessageKey.InventorySerialInvalid] = ("製造番号は英数字と「-」「.」「_」の32文字以内にしてください。", "The serial number must be at most 32 letters, digits, '-', '.' or '_'."),
+        [MessageKey.InventoryProductInvalid] = ("製品「{0}」は multi-v2x か kpac-b にしてください。", "Product \"{0}\" is not multi-v2x or kpac-b."),
+        [MessageKey.InventoryDuplicateId] = ("このゲートウェイIDは{0}行目にもあります。", "This gateway ID is also on line {0}."),
+        [MessageKey.OperatorSearchInvalid] = ("ゲートウェイID、製造番号、メールアドレスまたは電話番号を入力してください。",
+            "Enter a gateway ID, a serial number, an e-mail address or a phone number."),
     };
 
     public static string Get(MessageKey key, bool english, params object[] args)

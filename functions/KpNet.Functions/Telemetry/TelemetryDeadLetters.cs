@@ -9,6 +9,9 @@ namespace KpNet.Telemetry;
 /// <summary>An event set aside: what arrived and why it was not applied.</summary>
 public sealed record DeadLetter(EventData Event, TelemetryRejection Rejection, string? GatewayId);
 
+/// <summary>What the operator reads of a gateway's set-aside event: when it arrived and why it was refused.</summary>
+public sealed record DeadLetterEntry(DateTimeOffset ReceivedAt, string Reason, string? Field);
+
 /// <summary>
 /// Table TelemetryDeadLetters: PartitionKey = the UTC day the event was enqueued (yyyyMMdd), RowKey = a hash of its body.
 /// Both are derived from the event itself, so a replayed batch rewrites the same rows instead of adding new ones; rows of a
@@ -105,6 +108,26 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
             // The enqueued time, not the wall clock, so a replay writes the same row.
             ["ReceivedAt"] = receivedAt,
         };
+    }
+
+    /// <summary>A gateway's events set aside in the last <paramref name="days"/> UTC days, newest day first: one query per day's partition.</summary>
+    public async Task<IReadOnlyList<DeadLetterEntry>> RecentOfAsync(string gatewayId, int days, int max, CancellationToken cancellationToken)
+    {
+        var entries = new List<DeadLetterEntry>();
+        var today = time.GetUtcNow();
+        for (var day = 0; day < days && entries.Count < max; day++)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))} and GatewayId eq {gatewayId}");
+            var ofDay = new List<DeadLetterEntry>();
+            await foreach (var row in tables.DeadLetters.QueryAsync<TableEntity>(filter, select: ["Reason", "Field", "ReceivedAt"], cancellationToken: cancellationToken))
+            {
+                ofDay.Add(new DeadLetterEntry(row.GetDateTimeOffset("ReceivedAt") ?? today, row.GetString("Reason") ?? "", row.GetString("Field")));
+            }
+
+            entries.AddRange(ofDay.OrderByDescending(e => e.ReceivedAt));
+        }
+
+        return entries.Take(max).ToList();
     }
 
     /// <summary>At most <paramref name="maxChars"/> of the text, never cut between the halves of a surrogate pair.</summary>

@@ -88,6 +88,8 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("GET", "/api/operator/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/gateways/" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("POST", "/api/operator/gateway-inventory", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
+            new("POST", "/api/operator/gateway-inventory/dry-run", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
+            new("GET", "/api/operator/gateway-search?q=" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("DELETE", g, null, [NoContent, Missing, Forbidden, Forbidden, Forbidden, Login, Missing]),
         ];
 

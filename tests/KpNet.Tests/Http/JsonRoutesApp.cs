@@ -103,7 +103,7 @@ public sealed class JsonRoutesApp : IAsyncLifetime
     ];
 
     /// <summary>POST, PUT and PATCH routes whose body is not JSON.</summary>
-    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string> { "POST /api/operator/gateway-inventory" };
+    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string> { "POST /api/operator/gateway-inventory", "POST /api/operator/gateway-inventory/dry-run" };
 
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly Dictionary<Role, HttpClient> _clients = [];
