@@ -10,6 +10,7 @@ import { linkDealerPage, unlinkDealerPage } from './pages/dealerLinks';
 import { dealerGatewayPage, dealerGatewaysPage, dealerSignUpPage, staffEmailsPage } from './pages/dealerSite';
 import { addGatewayPage, disposeGatewayPage, gatewayListPage, gatewayViewPage, replaceGatewayPage } from './pages/gateways';
 import { monitoringPage } from './pages/monitoring';
+import { operatorPages } from './pages/operator/routes';
 import { privacyPage } from './pages/privacy';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
@@ -41,6 +42,7 @@ const pages: Record<string, Page> = {
   '/dealer/gateways/view': dealerGatewayPage,
   '/dealer/staff-emails': staffEmailsPage,
   '/privacy': privacyPage,
+  ...operatorPages,
 };
 
 const root = document.getElementById('app')!;

@@ -25,7 +25,7 @@ const fieldLabels: Record<string, MessageKey> = {
 
 function dealer(entry: AuditEntry): string {
   if (entry.dealerId === null) {
-    return '';
+    return t('opAuditViewer');
   }
   return entry.dealerName ? t('auditDealer', entry.dealerName, entry.dealerId) : t('menuDealerId', entry.dealerId);
 }

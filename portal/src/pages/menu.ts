@@ -3,6 +3,7 @@ import { h } from '../dom';
 import { formatDate, t, type MessageKey } from '../i18n';
 import { link, navigate, screen } from '../router';
 import { requireLogin } from './login';
+import { operatorMenu } from './operator/menu';
 import { failure } from './shared';
 
 interface Profile {
@@ -50,6 +51,7 @@ export async function menuPage(main: HTMLElement): Promise<void> {
             h('span', { class: 'audience' }, t(`audience_${notice.audience}`))),
           h('p', { class: 'notice-title' }, notice.title),
           h('p', { class: 'notice-body' }, notice.body))))),
+    profile.role === 'admin' ? operatorMenu() : null,
     profile.role === 'dealer'
       ? h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
         h('h2', {}, t('menuDealerSite')),

@@ -59,7 +59,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(secondGateway, 1, DateTimeOffset.UtcNow, batterySoc: 78.5, pvW: 3210));
         var email = TestAccounts.UniqueEmail("walk");
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
 
         await page.GotoAsync("/terms");
         await page.ClickButtonAsync("同意する");
@@ -73,7 +73,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await page.FillAsync(new Dictionary<string, string> { ["password"] = CustomerPassword, ["passwordConfirm"] = CustomerPassword, ["phone"] = "075-344-8160" });
         await page.ClickButtonAsync("登録");
         await Expect(page.Heading()).ToHaveTextAsync("本登録済み");
-        await LogInAsync(page, email, CustomerPassword);
+        await page.LogInAsync(email, CustomerPassword);
 
         await page.ClickLinkAsync("ゲートウェイの登録");
         await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの登録");
@@ -133,7 +133,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         var dealerPhone = TestAccounts.UniquePhone();
         var dealerName = "販売店 " + Guid.NewGuid().ToString("N")[..6];
         var dealerPage = await site.NewPageAsync();
-        cspViolations.AddRange(WatchCsp(dealerPage));
+        cspViolations.AddRange(dealerPage.WatchCsp());
         var dealerId = await SignUpDealerAsync(dealerPage, dealerName, dealerEmail, dealerPhone, staffEmail);
 
         await page.GotoAsync("/menu");
@@ -156,7 +156,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Heading()).ToHaveTextAsync("保守を任せる販売店様登録完了");
         await PortalSite.ScreenshotAsync(page, "52-dealer-link-complete");
 
-        await LogInAsync(dealerPage, dealerEmail, CustomerPassword);
+        await dealerPage.LogInAsync(dealerEmail, CustomerPassword);
         await Expect(dealerPage.Locator(".dealer-id")).ToHaveTextAsync("販売店ID：" + dealerId);
         await PortalSite.ScreenshotAsync(dealerPage, "60-dealer-menu");
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
@@ -244,8 +244,8 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         }
 
         var page = await site.NewPageAsync(width: 375, height: 812);
-        var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(customer.Email, password);
         await AssertFitsAsync(page, "menu");
 
         foreach (var (path, name) in new[]
@@ -310,8 +310,8 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
         var gatewayId = await AddGatewayAsync(client);
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
-        await LogInAsync(page, customer.Email, password);
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(customer.Email, password);
         await page.ClickLinkAsync("販売店様による閲覧履歴");
         await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
         await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様による閲覧の記録はありません。");
@@ -326,8 +326,8 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         }
 
         var dealerPage = await site.NewPageAsync();
-        cspViolations.AddRange(WatchCsp(dealerPage));
-        await LogInAsync(dealerPage, dealer.Account.Email, TestAccounts.DefaultPassword);
+        cspViolations.AddRange(dealerPage.WatchCsp());
+        await dealerPage.LogInAsync(dealer.Account.Email, TestAccounts.DefaultPassword);
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
         await dealerPage.ClickLinkAsync(gatewayId);
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
@@ -365,7 +365,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         string[] data = [customer.Name.Family, customer.Name.Given, customer.Address.Prefecture, customer.Address.City, customer.Address.Street, SiteName, .. SiteAddress, dealerName];
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
         await page.GotoAsync("/login");
         await page.ClickButtonAsync("Switch to English");
         await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
@@ -423,14 +423,6 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         Assert.True(japanese.Count == 0, $"{name} in English still shows: {string.Join(" | ", japanese)}");
     }
 
-    private static async Task LogInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
-        await page.ClickButtonAsync("ログイン");
-        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
-    }
-
     /// <summary>販売店様のご登録 from the entry page through activation; answers the dealer ID the activation shows.</summary>
     private async Task<string> SignUpDealerAsync(IPage page, string name, string email, string phone, string staffEmail)
     {
@@ -457,19 +449,6 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Locator(".dealer-id")).ToContainTextAsync("販売店ID");
         await PortalSite.ScreenshotAsync(page, "49-dealer-activated");
         return Regex.Match(await page.Locator(".dealer-id").InnerTextAsync(), @"\d+").Value;
-    }
-
-    private static List<string> WatchCsp(IPage page)
-    {
-        var violations = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                violations.Add(message.Text);
-            }
-        };
-        return violations;
     }
 
     private static async Task AssertFitsAsync(IPage page, string name)

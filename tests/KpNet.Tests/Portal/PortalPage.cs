@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace KpNet.Tests.Portal;
 
@@ -36,4 +37,27 @@ public static class PortalPage
 
     /// <summary>True when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     public static Task<int> ScrollWidthAsync(this IPage page) => page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+
+    /// <summary>ログイン through the login screen, ending on the メインメニュー.</summary>
+    public static async Task LogInAsync(this IPage page, string email, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
+        await page.ClickButtonAsync("ログイン");
+        await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
+    }
+
+    /// <summary>Collects the console's Content-Security-Policy messages: a screen that breaks the policy fails its test.</summary>
+    public static List<string> WatchCsp(this IPage page)
+    {
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+        return violations;
+    }
 }

@@ -1,0 +1,128 @@
+using System.Text;
+using KpNet.Accounts;
+using KpNet.Gateways.Inventory;
+using KpNet.Tests.Accounts;
+using KpNet.Tests.Gateways;
+using KpNet.Tests.Monitoring;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace KpNet.Tests.Portal;
+
+/// <summary>The operator console (issue 19) walked in headless Chromium as an operator, on a phone-sized screen too.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
+{
+    private static readonly Encoding ShiftJis = CodePagesEncodingProvider.Instance.GetEncoding(932)!;
+
+    public Task InitializeAsync() => site.StartAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task An_operator_checks_and_imports_a_shift_jis_inventory_file_and_looks_up_a_customers_gateway_which_the_customer_sees_was_viewed()
+    {
+        var app = site.App;
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin);
+        var phone = TestAccounts.UniquePhone();
+        using var customer = await GatewayTestClient.SignInAsync(app, phone: phone);
+        var owned = await GatewayTestClient.AddGatewayAsync(app, customer);
+        await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(owned, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batteryTempC: 62),
+            MonitoredGateways.Event(owned, 2, DateTimeOffset.UtcNow.AddMinutes(-1), batterySoc: 150));
+        var newId = "OS" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        var file = ShiftJis.GetBytes($"{InventoryCsv.Header}\r\n{newId},abcdefghijk12,ＧＷ－Ｍ００１,S{newId},multi-v2x\r\n不正なID,abcdefghijk12,GW-M001,S1,multi-v2x\r\n");
+
+        var page = await site.NewPageAsync();
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+        await Expect(page.Locator("nav h2").First).ToHaveTextAsync("運営メニュー");
+        await page.ClickLinkAsync("ゲートウェイ在庫の取り込み");
+        await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイ在庫の取り込み");
+        await page.ClickButtonAsync("内容を確認する");
+        await Expect(page.ErrorOf("file")).ToHaveTextAsync("入力してください。");
+        await page.Field("file").SetInputFilesAsync(new FilePayload { Name = "在庫.csv", MimeType = "text/csv", Buffer = file });
+        await page.ClickButtonAsync("内容を確認する");
+        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("2 行を確認しました。新規 1 件、登録済み 0 件、取り込めない行 1 件。");
+        await Expect(page.Locator(".inventory-outcome tbody tr")).ToHaveTextAsync(["3ゲートウェイIDゲートウェイID「不正なID」は英数字12文字ではありません。"]);
+        await PortalSite.ScreenshotAsync(page, "90-operator-inventory-dry-run");
+        Assert.Null(await InventoryAsync(newId));
+        await page.ClickButtonAsync("取り込む");
+        await Expect(page.Locator(".inventory-outcome .notice-success")).ToHaveTextAsync("取り込みました。追加 1 件、登録済み 0 件、取り込めなかった行 1 件。");
+        Assert.Equal("GW-M001", (await InventoryAsync(newId))?.Model);
+        await PortalSite.ScreenshotAsync(page, "91-operator-inventory-imported");
+
+        await page.ClickButtonAsync("内容を確認する");
+        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("2 行を確認しました。新規 0 件、登録済み 1 件、取り込めない行 1 件。");
+        await Expect(page.Locator(".inventory-outcome")).ToContainTextAsync("新しく登録されるゲートウェイはありません。");
+
+        await page.GotoAsync("/menu");
+        await page.ClickLinkAsync("ゲートウェイの照会");
+        await page.Field("q").FillAsync("S" + newId[2..].ToLowerInvariant() + "-");
+        await page.ClickButtonAsync("検索");
+        await Expect(page.Locator(".search-results")).ToContainTextAsync("該当するゲートウェイはありません。");
+        await page.Field("q").FillAsync("京都 #1");
+        await page.ClickButtonAsync("検索");
+        await Expect(page.ErrorOf("q")).ToHaveTextAsync("ゲートウェイID、製造番号、メールアドレスまたは電話番号を入力してください。");
+        await page.Field("q").FillAsync($"{phone[..3]}-{phone[3..7]}-{phone[7..]}");
+        await page.ClickButtonAsync("検索");
+        await Expect(page.Locator(".search-results tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".search-results tbody tr")).ToContainTextAsync("本登録");
+        await Expect(page.Locator(".search-results tbody tr")).ToContainTextAsync("電話番号");
+        await PortalSite.ScreenshotAsync(page, "92-operator-lookup");
+        await page.ClickLinkAsync(owned);
+
+        await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの詳細");
+        var detail = page.Locator("main");
+        await Expect(detail).ToContainTextAsync(customer.Account.Email);
+        await Expect(detail).ToContainTextAsync(phone);
+        await Expect(detail).ToContainTextAsync("京都市");
+        await Expect(detail).ToContainTextAsync("battery-temp-high");
+        await Expect(detail).ToContainTextAsync("OutOfRange");
+        await Expect(detail).ToContainTextAsync("アカウントに追加");
+        await PortalSite.ScreenshotAsync(page, "93-operator-gateway");
+
+        var customerPage = await site.NewPageAsync();
+        cspViolations.AddRange(customerPage.WatchCsp());
+        await customerPage.LogInAsync(customer.Account.Email, TestAccounts.DefaultPassword);
+        await Expect(customerPage.Locator("main")).Not.ToContainTextAsync("運営メニュー");
+        await customerPage.GotoAsync("/audit-log");
+        await Expect(customerPage.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(customerPage.Locator("tbody tr")).ToContainTextAsync("運営 (KP-NET)");
+        await customerPage.GotoAsync("/operator/gateways/view?id=" + owned);
+        await Expect(customerPage.Locator("[role=alert]")).ToHaveTextAsync("この操作を行う権限がありません。");
+        await Expect(customerPage.Locator("main")).Not.ToContainTextAsync(phone);
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
+    public async Task The_operator_screens_fit_a_375_px_phone_and_read_in_english()
+    {
+        var app = site.App;
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin);
+        using var customer = await GatewayTestClient.SignInAsync(app);
+        var owned = await GatewayTestClient.AddGatewayAsync(app, customer);
+        var page = await site.NewPageAsync(width: 375, height: 812);
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+
+        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.Locator("main")).Not.ToContainTextAsync("読み込み中");
+            Assert.True(await page.ScrollWidthAsync() <= 375, $"{path} is {await page.ScrollWidthAsync()} px wide");
+            await PortalSite.ScreenshotAsync(page, "375-" + name);
+        }
+
+        await page.ClickButtonAsync("Switch to English");
+        await Expect(page.Heading()).ToHaveTextAsync("Gateway details");
+        await Expect(page.Locator("main")).ToContainTextAsync("Registered");
+        await page.GotoAsync("/operator/inventory");
+        await Expect(page.Heading()).ToHaveTextAsync("Import the gateway inventory");
+        await PortalSite.ScreenshotAsync(page, "80-english-operator-inventory");
+        Assert.Empty(cspViolations);
+    }
+
+    private async Task<InventoryGateway?> InventoryAsync(string id) =>
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<GatewayInventory>(site.App.Services)
+            .FindAsync(id, CancellationToken.None);
+}
