@@ -14,6 +14,7 @@ using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
 using KpNet.Observability;
+using KpNet.Operators;
 using KpNet.Portal;
 using KpNet.Security;
 using KpNet.Telemetry;
@@ -101,6 +102,7 @@ public static class KpNetApp
         app.MapGatewayManagement();
         app.MapDealers();
         app.MapAudit();
+        app.MapOperatorSupport();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();

@@ -98,6 +98,7 @@ public sealed class AccountStore(StorageAccount storage)
             ["DealerId"] = a.DealerId,
             ["StaffEmails"] = a.StaffEmails is null ? null : System.Text.Json.JsonSerializer.Serialize(a.StaffEmails),
             ["Language"] = a.Language,
+            ["LockedAt"] = a.LockedAt,
         };
         foreach (var empty in entity.Where(p => p.Value is null).Select(p => p.Key).ToList())
         {
@@ -128,6 +129,7 @@ public sealed class AccountStore(StorageAccount storage)
         DealerId = e.GetInt32("DealerId"),
         StaffEmails = e.GetString("StaffEmails") is { } staff ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(staff) : null,
         Language = e.GetString("Language") ?? "ja",
+        LockedAt = e.GetDateTimeOffset("LockedAt"),
         ETag = e.ETag,
     };
 

@@ -12,12 +12,15 @@ public static class AuditApi
 {
     public sealed record AuditEntryView(
         DateTimeOffset At, int? DealerId, string? DealerName, string GatewayId, IReadOnlyList<string> Fields,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ViewerUserId);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ViewerUserId,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Action,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddSingleton<AuditLog>();
         services.AddSingleton(new StorageTable(AuditLog.TableName));
+        services.AddSingleton(new StorageTable(AuditLog.ViewerIndexTableName));
         return services;
     }
 
@@ -52,6 +55,6 @@ public static class AuditApi
         }
 
         return entries.Select(e => new AuditEntryView(e.At, e.DealerId, e.DealerId is { } id ? names[id] : null, e.GatewayId, e.Fields,
-            forOperator ? e.ViewerUserId : null)).ToList();
+            forOperator ? e.ViewerUserId : null, e.Action, forOperator ? e.Reason : null)).ToList();
     }
 }

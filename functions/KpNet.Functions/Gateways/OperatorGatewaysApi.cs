@@ -32,7 +32,8 @@ public static class OperatorGatewaysApi
 
     public sealed record GatewayMatch(string Id, string? Model, string? Serial, string? Product, string ClaimStatus, string MatchedBy);
 
-    public sealed record OwnerView(string UserId, string Email, string? Name, string Phone);
+    /// <summary>The owner's account; <c>status</c> provisional or active, null when the account is gone.</summary>
+    public sealed record OwnerView(string UserId, string Email, string? Name, string Phone, string? Status, bool Locked);
 
     public sealed record ClaimView(string Status, DateTimeOffset? ClaimedAt, DateTimeOffset? ExpiresAt);
 
@@ -121,7 +122,9 @@ public static class OperatorGatewaysApi
                 var status = await statuses.GetAsync(gatewayId, cancellationToken);
                 var view = new OperatorGatewayView(
                     gatewayId, gateway?.Model, gateway?.Serial, GatewayViews.ProductName(gateway?.Product),
-                    claim is null ? null : new OwnerView(claim.OwnerUserId, claim.OwnerEmail, owner is null ? null : RegistrationMailer.DisplayName(owner), owner?.Phone ?? ""),
+                    claim is null ? null : new OwnerView(
+                        claim.OwnerUserId, claim.OwnerEmail, owner is null ? null : RegistrationMailer.DisplayName(owner), owner?.Phone ?? "",
+                        owner?.Status.ToString().ToLowerInvariant(), owner?.LockedAt is not null),
                     new ClaimView(ClaimStatusOf(claim), claim?.ClaimedAt, claim?.ExpiresAt),
                     site is null ? null : SiteView.Of(site),
                     await LinksAsync(await links.ListAsync(gatewayId, cancellationToken), dealers, cancellationToken),

@@ -93,6 +93,11 @@ public enum MessageKey
     InventoryProductInvalid,
     InventoryDuplicateId,
     OperatorSearchInvalid,
+    AccountLocked,
+    SupportUserNotFound,
+    SupportAccountNotProvisional,
+    SupportClaimNotProvisional,
+    SupportCannotLockSelf,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -199,6 +204,13 @@ public static class Messages
         [MessageKey.InventorySerialInvalid] = ("製造番号は英数字と「-」「.」「_」の32文字以内にしてください。", "The serial number must be at most 32 letters, digits, '-', '.' or '_'."),
         [MessageKey.InventoryProductInvalid] = ("製品「{0}」は multi-v2x か kpac-b にしてください。", "Product \"{0}\" is not multi-v2x or kpac-b."),
         [MessageKey.InventoryDuplicateId] = ("このゲートウェイIDは{0}行目にもあります。", "This gateway ID is also on line {0}."),
+        [MessageKey.AccountLocked] = ("このアカウントは現在ご利用いただけません。お問い合わせ窓口までご連絡ください。",
+            "This account is currently locked. Please contact us."),
+        [MessageKey.SupportUserNotFound] = ("アカウントが見つかりません。", "Account not found."),
+        [MessageKey.SupportAccountNotProvisional] = ("このアカウントは仮登録ではないため、本登録用URLは送れません。",
+            "This account is not provisional, so no activation link can be sent."),
+        [MessageKey.SupportClaimNotProvisional] = ("このゲートウェイは仮登録ではないため、解除できません。", "This gateway's registration is not provisional, so it cannot be released."),
+        [MessageKey.SupportCannotLockSelf] = ("ご自身のアカウントはロックできません。", "You cannot lock your own account."),
         [MessageKey.OperatorSearchInvalid] = ("ゲートウェイID、製造番号、メールアドレスまたは電話番号を入力してください。",
             "Enter a gateway ID, a serial number, an e-mail address or a phone number."),
     };

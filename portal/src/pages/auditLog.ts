@@ -9,6 +9,8 @@ interface AuditEntry {
   dealerName: string | null;
   gatewayId: string;
   fields: string[];
+  /** Set when the operator acted for the customer (a support action) instead of viewing data. */
+  action?: string;
 }
 
 /** The API's names of what a dealer saw (DealersApi's ListedFields and DetailFields), as the customer's forms call them. */
@@ -24,7 +26,7 @@ const fieldLabels: Record<string, MessageKey> = {
 };
 
 function dealer(entry: AuditEntry): string {
-  if (entry.dealerId === null) {
+  if (entry.dealerId === null || entry.action) {
     return t('opAuditViewer');
   }
   return entry.dealerName ? t('auditDealer', entry.dealerName, entry.dealerId) : t('menuDealerId', entry.dealerId);
@@ -44,7 +46,9 @@ export async function auditLogPage(main: HTMLElement): Promise<void> {
         h('time', { datetime: entry.at, class: 'nowrap' }, formatDateTime(entry.at)),
         dealer(entry),
         h('span', { class: 'nowrap' }, entry.gatewayId),
-        entry.fields.map((field) => (field in fieldLabels ? t(fieldLabels[field]) : field)).join(t('listSeparator')),
+        entry.action
+          ? t(`opAction_${entry.action}` as MessageKey)
+          : entry.fields.map((field) => (field in fieldLabels ? t(fieldLabels[field]) : field)).join(t('listSeparator')),
       ]),
       t('auditLogEmpty'), true),
     h('p', {}, link('/menu', 'backToMenu')));

@@ -90,6 +90,11 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("POST", "/api/operator/gateway-inventory", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
             new("POST", "/api/operator/gateway-inventory/dry-run", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
             new("GET", "/api/operator/gateway-search?q=" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("POST", $"/api/operator/accounts/{owner.Account.UserId}/activation-link", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", $"/api/operator/accounts/{owner.Account.UserId}/lock", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", $"/api/operator/accounts/{owner.Account.UserId}/unlock", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", "/api/operator" + g[4..] + "/release", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", $"/api/operator{g[4..]}/dealers/{linkedId}/unlink", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
             new("DELETE", g, null, [NoContent, Missing, Forbidden, Forbidden, Forbidden, Login, Missing]),
         ];
 

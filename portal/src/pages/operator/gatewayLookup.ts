@@ -3,7 +3,7 @@ import { checks } from '../../checks';
 import { h } from '../../dom';
 import { Form, buttons } from '../../forms';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
-import { link, param, screen } from '../../router';
+import { link, navigate, param, screen } from '../../router';
 import { formatAddress, formatPostalCode } from '../gatewaySearch';
 import { dealersTable, type SiteView } from '../gateways';
 import { alertsTable, type Alert } from '../monitoring';
@@ -25,7 +25,7 @@ interface OperatorGateway {
   model: string | null;
   serial: string | null;
   product: string | null;
-  owner: { userId: string; email: string; name: string | null; phone: string } | null;
+  owner: { userId: string; email: string; name: string | null; phone: string; status: 'provisional' | 'active' | null; locked: boolean } | null;
   claim: { status: ClaimStatus; claimedAt: string | null; expiresAt: string | null };
   site: SiteView | null;
   links: { dealerId: number; name: string | null; phone: string | null; linkedAt: string }[];
@@ -79,8 +79,74 @@ function historyDetail(entry: OperatorGateway['history'][number]): string {
   return [entry.otherGatewayId, entry.dealerId === null ? null : t('menuDealerId', entry.dealerId)].filter(Boolean).join(t('listSeparator'));
 }
 
+interface SupportAction {
+  label: string;
+  path: string;
+}
+
+/** What the operator may do for this gateway's customer, each an API path that takes {"reason"}. */
+function supportActions(gateway: OperatorGateway): SupportAction[] {
+  const id = encodeURIComponent(gateway.id);
+  const actions: SupportAction[] = [];
+  const owner = gateway.owner;
+  if (owner?.status === 'provisional') {
+    actions.push({ label: t('opAction_activation-link-sent'), path: `/api/operator/accounts/${encodeURIComponent(owner.userId)}/activation-link` });
+  }
+  if (gateway.claim.status === 'provisional' && owner?.status !== 'active') {
+    actions.push({ label: t('opAction_claim-released'), path: `/api/operator/gateways/${id}/release` });
+  }
+  for (const dealer of gateway.links) {
+    actions.push({ label: t('opUnlinkDealer', dealer.name ?? '', dealer.dealerId), path: `/api/operator/gateways/${id}/dealers/${dealer.dealerId}/unlink` });
+  }
+  if (owner?.status === 'active') {
+    actions.push(owner.locked
+      ? { label: t('opAction_account-unlocked'), path: `/api/operator/accounts/${encodeURIComponent(owner.userId)}/unlock` }
+      : { label: t('opAction_account-locked'), path: `/api/operator/accounts/${encodeURIComponent(owner.userId)}/lock` });
+  }
+  return actions;
+}
+
+/** Shown once on the reloaded detail after an action. */
+let doneNotice: string | null = null;
+
+/** サポート対応: pick an action, give the reason (required, kept in the audit log), carry it out, and see the gateway again. */
+function supportSection(gateway: OperatorGateway): HTMLElement {
+  const actions = supportActions(gateway);
+  if (actions.length === 0) {
+    return h('p', {}, t('opSupportNone'));
+  }
+  const form = new Form(async (f) => {
+    if (!f.passes((errors) => checks.required(f, errors, 'action', 'reason'))) {
+      return;
+    }
+    const action = actions[Number(f.value('action'))];
+    try {
+      await api('POST', action.path, { reason: f.value('reason') });
+      doneNotice = t('opSupportDone', action.label);
+      navigate(viewPath(gateway.id));
+    } catch (error) {
+      f.showProblem(error);
+    }
+  });
+  form.add(
+    form.field({
+      path: 'action', label: 'opSupportAction', required: true, choices: actions.map((_, index) => String(index)), choicePlaceholder: 'opSupportChoose',
+      choiceLabels: Object.fromEntries(actions.map((action, index) => [String(index), action.label])),
+    }),
+    form.field({ path: 'reason', label: 'opSupportReason', required: true, maxlength: 200 }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('opSupportSubmit'))));
+  return form.element;
+}
+
+function accountState(owner: NonNullable<OperatorGateway['owner']>): string {
+  const state = owner.status === null ? t('opNone') : t(`opAccount_${owner.status}`);
+  return owner.locked ? t('opAccountLocked', state) : state;
+}
+
 /** ゲートウェイの詳細: everything the operator needs on a call; the API records the view of the owner's data first. */
 export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
+  const notice = doneNotice;
+  doneNotice = null;
   const title = t('opGatewayHeading');
   const id = param('id') ?? '';
   const gateway = await load<OperatorGateway>(main, title, `/api/operator/gateways/${encodeURIComponent(id)}`);
@@ -89,6 +155,7 @@ export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
   }
   const when = (at: string | null) => (at ? formatDateTime(at) : t('opNone'));
   screen(main, title,
+    notice === null ? null : h('p', { class: 'notice notice-success', role: 'status' }, notice),
     h('h2', {}, t('sectionGateway')),
     details([
       [t('fieldGatewayId'), gateway.id],
@@ -102,7 +169,10 @@ export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
     h('h2', {}, t('opOwner')),
     gateway.owner === null
       ? h('p', {}, t('opNoOwner'))
-      : details([[t('fieldName'), gateway.owner.name ?? ''], [t('fieldEmail'), gateway.owner.email], [t('fieldPhone'), gateway.owner.phone]]),
+      : details([
+        [t('fieldName'), gateway.owner.name ?? ''], [t('fieldEmail'), gateway.owner.email], [t('fieldPhone'), gateway.owner.phone],
+        [t('opAccountState'), accountState(gateway.owner)],
+      ]),
     gateway.site === null ? null : [
       h('h2', {}, t('sectionSite')),
       details([[t('fieldSiteName'), gateway.site.name], [t('fieldPostalCode'), formatPostalCode(gateway.site.postalCode)], [t('fieldAddress'), formatAddress(gateway.site)]]),
@@ -119,5 +189,9 @@ export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
     h('h2', {}, t('opHistory')),
     table([t('opHistoryAt'), t('opHistoryKind'), t('opHistoryDetail')],
       gateway.history.map((entry) => [formatDateTime(entry.at), t(`opHistory_${entry.kind}` as MessageKey), historyDetail(entry)]), t('opNoHistory'), true),
+    h('section', { class: 'support', 'aria-labelledby': 'support-heading' },
+      h('h2', { id: 'support-heading' }, t('opSupportHeading')),
+      h('p', {}, t('opSupportIntro')),
+      supportSection(gateway)),
     h('ul', { class: 'action-links' }, h('li', {}, link('/operator/gateways', 'opBackToLookup')), h('li', {}, link('/menu', 'backToMenu'))));
 }
