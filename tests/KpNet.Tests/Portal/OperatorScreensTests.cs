@@ -111,6 +111,46 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_previews_a_dealers_notice_per_audience_posts_it_and_retires_it()
+    {
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(site.App, AccountRole.Admin);
+        var title = "保守点検のお願い " + Guid.NewGuid().ToString("N")[..6];
+        var page = await site.NewPageAsync();
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+        await page.ClickLinkAsync("お知らせの管理");
+        await Expect(page.Heading()).ToHaveTextAsync("お知らせの管理");
+
+        await page.ClickButtonAsync("掲載する");
+        await Expect(page.ErrorOf("title.ja")).ToHaveTextAsync("入力してください。");
+        await page.FillAsync(new Dictionary<string, string>
+        {
+            ["date"] = "2026-12-01", ["audience"] = "dealers", ["title.ja"] = title, ["body.ja"] = "12月の点検について\n詳しくは担当者へ", ["title.en"] = "Maintenance check",
+        });
+        await page.ClickButtonAsync("プレビュー");
+        var preview = page.Locator(".notice-preview .preview-viewer");
+        await Expect(preview).ToHaveCountAsync(4);
+        await Expect(preview.Nth(0)).ToContainTextAsync("ログイン前の方このお知らせは表示されません。");
+        await Expect(preview.Nth(1)).ToContainTextAsync("お客様このお知らせは表示されません。");
+        await Expect(preview.Nth(2).Locator(".notice-title").First).ToHaveTextAsync(title);
+        await Expect(preview.Nth(2).Locator(".notice-title[lang=en], [lang=en] .notice-title")).ToHaveTextAsync("Maintenance check");
+        await Expect(preview.Nth(3).Locator(".notice-body").First).ToHaveTextAsync("12月の点検について\n詳しくは担当者へ");
+        await PortalSite.ScreenshotAsync(page, "96-operator-notice-preview");
+        await page.ClickButtonAsync("掲載する");
+
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("お知らせを掲載しました。");
+        var row = page.Locator("tbody tr", new PageLocatorOptions { HasText = title });
+        await Expect(row).ToContainTextAsync("販売店様向け");
+        await Expect(row).ToContainTextAsync("掲載中");
+        await PortalSite.ScreenshotAsync(page, "97-operator-notices");
+        await row.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("お知らせを取り下げました。");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = title })).ToContainTextAsync("取り下げ済み");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = title }).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
     public async Task The_operator_screens_fit_a_375_px_phone_and_read_in_english()
     {
         var app = site.App;
@@ -121,7 +161,7 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);
 
-        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
+        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
         {
             await page.GotoAsync(path);
             await Expect(page.Locator("main")).Not.ToContainTextAsync("読み込み中");

@@ -9,5 +9,6 @@ export function operatorMenu(): HTMLElement {
     h('h2', { id: 'operator-menu-heading' }, t('opMenuHeading')),
     h('ul', {},
       entry('/operator/inventory', 'opInventoryHeading'),
-      entry('/operator/gateways', 'opLookupHeading')));
+      entry('/operator/gateways', 'opLookupHeading'),
+      entry('/operator/notices', 'opNoticesHeading')));
 }

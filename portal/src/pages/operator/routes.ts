@@ -1,10 +1,12 @@
 import type { Page } from '../../router';
 import { gatewayLookupPage, operatorGatewayPage } from './gatewayLookup';
 import { inventoryPage } from './inventory';
+import { noticesPage } from './notices';
 
 /** The operator console's screens; the API answers them only to the operator role. */
 export const operatorPages: Record<string, Page> = {
   '/operator/inventory': inventoryPage,
   '/operator/gateways': gatewayLookupPage,
   '/operator/gateways/view': operatorGatewayPage,
+  '/operator/notices': noticesPage,
 };
