@@ -81,6 +81,7 @@ public enum MessageKey
     DealerNotLinked,
     DealerStaffEmailsCount,
     AuditUserIdRequired,
+    AuditRangeInvalid,
 
     // The operator's console (Gateways/Inventory, Operators)
     InventoryEncodingInvalid,
@@ -191,7 +192,9 @@ public static class Messages
         [MessageKey.DealerLimitReached] = ("保守を任せられる販売店様は1台のゲートウェイにつき5社までです。", "A gateway can be maintained by at most 5 dealers."),
         [MessageKey.DealerNotLinked] = ("この販売店様はこのゲートウェイの保守を任されていません。", "This dealer does not maintain this gateway."),
         [MessageKey.DealerStaffEmailsCount] = ("保守担当者のメールアドレスを1件以上10件以内で入力してください。", "Enter 1 to 10 maintenance staff e-mail addresses."),
-        [MessageKey.AuditUserIdRequired] = ("userId を指定してください。", "Give the userId whose audit log to read."),
+        [MessageKey.AuditUserIdRequired] = ("お客様 (メールアドレスまたはユーザーID)、販売店ID、運営のメールアドレスのいずれか1つを指定してください。",
+            "Give exactly one of: a customer (e-mail address or user ID), a dealer ID, an operator's e-mail address."),
+        [MessageKey.AuditRangeInvalid] = ("終了日は開始日以降の日付にしてください。", "The end date must not be before the start date."),
 
         // The operator's console
         [MessageKey.InventoryEncodingInvalid] = ("ファイルを読み取れません。文字コードを UTF-8 または Shift_JIS にして保存してください。",

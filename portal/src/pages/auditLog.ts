@@ -14,7 +14,7 @@ interface AuditEntry {
 }
 
 /** The API's names of what a dealer saw (DealersApi's ListedFields and DetailFields), as the customer's forms call them. */
-const fieldLabels: Record<string, MessageKey> = {
+export const fieldLabels: Record<string, MessageKey> = {
   'site.name': 'fieldSiteName',
   'site.address': 'gatewaySiteAddress',
   name: 'fieldName',

@@ -86,6 +86,7 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("PUT", "/api/dealer/staff-emails", "{}", [Forbidden, Forbidden, Invalid, Invalid, Invalid, Login, Forbidden]),
             new("GET", "/api/me/audit-log", null, [Ok, Ok, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("GET", "/api/operator/audit-log/export?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/gateways/" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("POST", "/api/operator/gateway-inventory", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),
             new("POST", "/api/operator/gateway-inventory/dry-run", "id,password,model,serial,product\n", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok], "text/csv"),

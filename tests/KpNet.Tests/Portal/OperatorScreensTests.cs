@@ -151,6 +151,46 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_searches_the_audit_log_by_operator_and_downloads_it_as_csv()
+    {
+        var app = site.App;
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin);
+        using var customer = await GatewayTestClient.SignInAsync(app);
+        var owned = await GatewayTestClient.AddGatewayAsync(app, customer);
+        var page = await site.NewPageAsync();
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+        await page.GotoAsync("/operator/gateways/view?id=" + owned);
+        await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの詳細");
+
+        await page.GotoAsync("/menu");
+        await page.ClickLinkAsync("監査ログの検索");
+        await page.ClickButtonAsync("検索");
+        await Expect(page.ErrorOf("customer")).ToHaveTextAsync("お客様 (メールアドレスまたはユーザーID)、販売店ID、運営のメールアドレスのいずれか1つを指定してください。");
+        await page.FillAsync(new Dictionary<string, string> { ["operator"] = operatorAccount.Email, ["from"] = "2026-12-02", ["to"] = "2026-12-01" });
+        await page.ClickButtonAsync("検索");
+        await Expect(page.ErrorOf("to")).ToHaveTextAsync("終了日は開始日以降の日付にしてください。");
+        await page.Field("from").ClearAsync();
+        await page.Field("to").ClearAsync();
+        await page.ClickButtonAsync("検索");
+        var rows = page.Locator(".search-results tbody tr");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync(customer.Account.UserId);
+        await Expect(rows).ToContainTextAsync(owned);
+        await Expect(rows).ToContainTextAsync("氏名");
+        await PortalSite.ScreenshotAsync(page, "98-operator-audit-search");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickLinkAsync("CSVでダウンロード"));
+        Assert.Equal("audit-log.csv", download.SuggestedFilename);
+        var csv = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        var lines = Encoding.UTF8.GetString(csv.AsSpan(3)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([0xEF, 0xBB, 0xBF], csv[..3]);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains($",{customer.Account.UserId},{operatorAccount.UserId},,,{owned},", lines[1], StringComparison.Ordinal);
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
     public async Task The_operator_screens_fit_a_375_px_phone_and_read_in_english()
     {
         var app = site.App;
@@ -161,7 +201,7 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);
 
-        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
+        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/audit-log", "operator-audit-log"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
         {
             await page.GotoAsync(path);
             await Expect(page.Locator("main")).Not.ToContainTextAsync("読み込み中");

@@ -10,5 +10,6 @@ export function operatorMenu(): HTMLElement {
     h('ul', {},
       entry('/operator/inventory', 'opInventoryHeading'),
       entry('/operator/gateways', 'opLookupHeading'),
-      entry('/operator/notices', 'opNoticesHeading')));
+      entry('/operator/notices', 'opNoticesHeading'),
+      entry('/operator/audit-log', 'opAuditHeading')));
 }

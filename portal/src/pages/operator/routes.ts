@@ -1,4 +1,5 @@
 import type { Page } from '../../router';
+import { auditSearchPage } from './auditSearch';
 import { gatewayLookupPage, operatorGatewayPage } from './gatewayLookup';
 import { inventoryPage } from './inventory';
 import { noticesPage } from './notices';
@@ -9,4 +10,5 @@ export const operatorPages: Record<string, Page> = {
   '/operator/gateways': gatewayLookupPage,
   '/operator/gateways/view': operatorGatewayPage,
   '/operator/notices': noticesPage,
+  '/operator/audit-log': auditSearchPage,
 };
