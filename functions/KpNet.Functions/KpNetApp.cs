@@ -70,6 +70,7 @@ public static class KpNetApp
         services.AddGatewayManagement();
         services.AddDealers();
         services.AddAudit();
+        services.AddOperatorAccounts();
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoDealerSeeder>();
@@ -103,6 +104,7 @@ public static class KpNetApp
         app.MapDealers();
         app.MapAudit();
         app.MapOperatorSupport();
+        app.MapOperatorAccounts();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();

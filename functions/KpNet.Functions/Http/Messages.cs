@@ -99,6 +99,8 @@ public enum MessageKey
     SupportAccountNotProvisional,
     SupportClaimNotProvisional,
     SupportCannotLockSelf,
+    OperatorGrantNotCustomer,
+    OperatorRevokeRefused,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -214,6 +216,8 @@ public static class Messages
             "This account is not provisional, so no activation link can be sent."),
         [MessageKey.SupportClaimNotProvisional] = ("このゲートウェイは仮登録ではないため、解除できません。", "This gateway's registration is not provisional, so it cannot be released."),
         [MessageKey.SupportCannotLockSelf] = ("ご自身のアカウントはロックできません。", "You cannot lock your own account."),
+        [MessageKey.OperatorGrantNotCustomer] = ("運営にできるのは、本登録済みのお客様アカウントだけです。", "Only an active customer account can be made an operator."),
+        [MessageKey.OperatorRevokeRefused] = ("ご自身と最初の運営アカウントは、運営から外せません。", "Neither your own account nor the first operator can stop being an operator."),
         [MessageKey.OperatorSearchInvalid] = ("ゲートウェイID、製造番号、メールアドレスまたは電話番号を入力してください。",
             "Enter a gateway ID, a serial number, an e-mail address or a phone number."),
     };

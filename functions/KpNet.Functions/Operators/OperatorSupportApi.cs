@@ -203,20 +203,28 @@ public static partial class OperatorSupportApi
             return (null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
         }
 
-        var reason = form.Text("reason");
-        if (reason is null)
-        {
-            errors.TryAdd("reason", MessageKey.Required);
-        }
-        else if (reason.Length > MaxReasonLength)
-        {
-            errors.Add("reason", MessageKey.RegistrationTooLong, MaxReasonLength);
-        }
-
+        var reason = Reason(form);
         return errors.Any ? (null, errors.ToProblem(context)) : (reason, null);
     }
 
-    private static async Task RecordAsync(
+    /// <summary>The form's "reason": required, at most 200 characters (else a field error).</summary>
+    internal static string? Reason(JsonForm form)
+    {
+        var reason = form.Text("reason");
+        if (reason is null)
+        {
+            form.Errors.TryAdd("reason", MessageKey.Required);
+        }
+        else if (reason.Length > MaxReasonLength)
+        {
+            form.Errors.Add("reason", MessageKey.RegistrationTooLong, MaxReasonLength);
+            return null;
+        }
+
+        return reason;
+    }
+
+    internal static async Task RecordAsync(
         HttpContext context, AuditLog audit, TimeProvider time, ILoggerFactory loggers, string customerUserId, string gatewayId, string action, string reason,
         CancellationToken cancellationToken, int? dealerId = null)
     {

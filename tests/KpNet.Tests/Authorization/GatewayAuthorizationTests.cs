@@ -96,6 +96,9 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("POST", $"/api/operator/accounts/{owner.Account.UserId}/unlock", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
             new("POST", "/api/operator" + g[4..] + "/release", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
             new("POST", $"/api/operator{g[4..]}/dealers/{linkedId}/unlink", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("GET", "/api/operator/operators", null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("POST", "/api/operator/operators", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", $"/api/operator/operators/{owner.Account.UserId}/revoke", "{}", [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Invalid]),
             new("DELETE", g, null, [NoContent, Missing, Forbidden, Forbidden, Forbidden, Login, Missing]),
         ];
 

@@ -106,6 +106,8 @@ public sealed class JsonRoutesApp : IAsyncLifetime
         new("POST", "/api/operator/gateways/{id}/release", Role.Admin, a => $"/api/operator/gateways/{a.OwnedGatewayId}/release", _ => SupportReason()),
         new("POST", "/api/operator/gateways/{id}/dealers/{dealerId}/unlink", Role.Admin,
             a => $"/api/operator/gateways/{a.OwnedGatewayId}/dealers/4001/unlink", _ => SupportReason()),
+        new("POST", "/api/operator/operators", Role.Admin, _ => "/api/operator/operators", a => new JsonObject { ["email"] = a.NewEmail, ["reason"] = "運営チームへの異動" }),
+        new("POST", "/api/operator/operators/{userId}/revoke", Role.Admin, _ => "/api/operator/operators/u-nobody/revoke", _ => SupportReason()),
     ];
 
     private static JsonObject SupportReason() => new() { ["reason"] = "お客様からのお電話でのご依頼" };

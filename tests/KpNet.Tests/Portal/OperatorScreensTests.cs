@@ -161,7 +161,7 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);
         await page.GotoAsync("/operator/gateways/view?id=" + owned);
-        await Expect(page.Heading()).ToHaveTextAsync("ゲートウェイの詳細");
+        await Expect(page.Locator("main")).ToContainTextAsync(customer.Account.Email);
 
         await page.GotoAsync("/menu");
         await page.ClickLinkAsync("監査ログの検索");
@@ -191,6 +191,41 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_makes_a_customer_an_operator_who_then_sees_the_operator_menu_and_takes_the_role_away_again()
+    {
+        var app = site.App;
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin);
+        var (colleague, colleaguePassword) = await TestAccounts.CreateActiveAsync(app);
+        var page = await site.NewPageAsync();
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+        await page.ClickLinkAsync("運営アカウントの管理");
+        await page.Field("email").FillAsync(colleague.Email);
+        await page.ClickButtonAsync("運営にする");
+        await Expect(page.ErrorOf("reason")).ToHaveTextAsync("入力してください。");
+        await page.Field("reason").FillAsync("運営チームに異動");
+        await page.ClickButtonAsync("運営にする");
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("運営にしました。");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = colleague.Email })).ToContainTextAsync(operatorAccount.UserId);
+        await PortalSite.ScreenshotAsync(page, "99-operator-operators");
+
+        var colleaguePage = await site.NewPageAsync();
+        cspViolations.AddRange(colleaguePage.WatchCsp());
+        await colleaguePage.LogInAsync(colleague.Email, colleaguePassword);
+        await Expect(colleaguePage.Locator("#operator-menu-heading")).ToHaveTextAsync("運営メニュー");
+
+        await page.Locator("form").Last.Locator("select").SelectOptionAsync(colleague.UserId);
+        await page.Locator("form").Last.Locator("input[name=reason]").FillAsync("異動のため");
+        await page.ClickButtonAsync("運営から外す");
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("運営から外しました。");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = colleague.Email })).ToHaveCountAsync(0);
+        await colleaguePage.ReloadAsync();
+        await Expect(colleaguePage.Heading()).ToHaveTextAsync("メインメニュー");
+        await Expect(colleaguePage.Locator("#operator-menu-heading")).ToHaveCountAsync(0);
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
     public async Task The_operator_screens_fit_a_375_px_phone_and_read_in_english()
     {
         var app = site.App;
@@ -201,7 +236,7 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);
 
-        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/audit-log", "operator-audit-log"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
+        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/audit-log", "operator-audit-log"), ("/operator/operators", "operator-operators"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
         {
             await page.GotoAsync(path);
             await Expect(page.Locator("main")).Not.ToContainTextAsync("読み込み中");

@@ -11,5 +11,6 @@ export function operatorMenu(): HTMLElement {
       entry('/operator/inventory', 'opInventoryHeading'),
       entry('/operator/gateways', 'opLookupHeading'),
       entry('/operator/notices', 'opNoticesHeading'),
-      entry('/operator/audit-log', 'opAuditHeading')));
+      entry('/operator/audit-log', 'opAuditHeading'),
+      entry('/operator/operators', 'opOperatorsHeading')));
 }

@@ -3,6 +3,7 @@ import { auditSearchPage } from './auditSearch';
 import { gatewayLookupPage, operatorGatewayPage } from './gatewayLookup';
 import { inventoryPage } from './inventory';
 import { noticesPage } from './notices';
+import { operatorsPage } from './operators';
 
 /** The operator console's screens; the API answers them only to the operator role. */
 export const operatorPages: Record<string, Page> = {
@@ -11,4 +12,5 @@ export const operatorPages: Record<string, Page> = {
   '/operator/gateways/view': operatorGatewayPage,
   '/operator/notices': noticesPage,
   '/operator/audit-log': auditSearchPage,
+  '/operator/operators': operatorsPage,
 };
