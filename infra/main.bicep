@@ -79,6 +79,7 @@ var names = {
 // The app's tables and queues (the same names the code registers; locally the app creates them itself).
 var tableNames = [
   'GatewayInventory'
+  'GatewaySerials'
   'GatewayClaims'
   'CustomerGateways'
   'RegistrationExpiries'
@@ -100,6 +101,8 @@ var tableNames = [
   'DealerGateways'
   'Dealers'
   'AuditLog'
+  'AuditLogByViewer'
+  'Operators'
   'Alerts'
   'GatewayLastSeen'
   'GatewaySettings'

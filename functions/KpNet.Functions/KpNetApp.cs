@@ -71,6 +71,7 @@ public static class KpNetApp
         services.AddDealers();
         services.AddAudit();
         services.AddOperatorAccounts();
+        services.AddOperatorQueues();
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoDealerSeeder>();
@@ -105,6 +106,7 @@ public static class KpNetApp
         app.MapAudit();
         app.MapOperatorSupport();
         app.MapOperatorAccounts();
+        app.MapOperatorQueues();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();

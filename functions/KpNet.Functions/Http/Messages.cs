@@ -101,6 +101,8 @@ public enum MessageKey
     SupportCannotLockSelf,
     OperatorGrantNotCustomer,
     OperatorRevokeRefused,
+    QueueRequeueRefused,
+    DeadLetterReasonInvalid,
 }
 
 /// <summary>User-facing text, Japanese first with English beside it; never scattered literals.</summary>
@@ -218,6 +220,8 @@ public static class Messages
         [MessageKey.SupportCannotLockSelf] = ("ご自身のアカウントはロックできません。", "You cannot lock your own account."),
         [MessageKey.OperatorGrantNotCustomer] = ("運営にできるのは、本登録済みのお客様アカウントだけです。", "Only an active customer account can be made an operator."),
         [MessageKey.OperatorRevokeRefused] = ("ご自身と最初の運営アカウントは、運営から外せません。", "Neither your own account nor the first operator can stop being an operator."),
+        [MessageKey.QueueRequeueRefused] = ("再送できるのはメールのキューのメッセージだけです。", "Only mail messages can be sent again."),
+        [MessageKey.DeadLetterReasonInvalid] = ("理由を指定してください (例: MalformedJson、OutOfRange)。", "Give a reason such as MalformedJson or OutOfRange."),
         [MessageKey.OperatorSearchInvalid] = ("ゲートウェイID、製造番号、メールアドレスまたは電話番号を入力してください。",
             "Enter a gateway ID, a serial number, an e-mail address or a phone number."),
     };

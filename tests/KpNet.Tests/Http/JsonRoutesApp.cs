@@ -113,7 +113,14 @@ public sealed class JsonRoutesApp : IAsyncLifetime
     private static JsonObject SupportReason() => new() { ["reason"] = "お客様からのお電話でのご依頼" };
 
     /// <summary>POST, PUT and PATCH routes whose body is not JSON.</summary>
-    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string> { "POST /api/operator/gateway-inventory", "POST /api/operator/gateway-inventory/dry-run" };
+    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string>
+    {
+        "POST /api/operator/gateway-inventory", "POST /api/operator/gateway-inventory/dry-run",
+
+        // Bodiless: the path names the message or row.
+        "POST /api/operator/queues/{queue}/messages/{messageId}/requeue", "POST /api/operator/queues/{queue}/messages/{messageId}/handled",
+        "POST /api/operator/dead-letters/{day}/{id}/handled",
+    };
 
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly Dictionary<Role, HttpClient> _clients = [];

@@ -226,6 +226,42 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_looks_at_a_poison_message_and_dead_lettered_telemetry_and_marks_them_handled()
+    {
+        var app = site.App;
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin);
+        var stuck = MonitoredGateways.NewGatewayId();
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KpNet.Hosting.StorageAccount>(app.Services)
+            .GetQueueClient("telemetry-publisher-revocations-poison").SendMessageAsync(stuck);
+        var gateway = await MonitoredGateways.ImportAsync(app);
+        await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(gateway, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batterySoc: 170));
+        var page = await site.NewPageAsync();
+        var cspViolations = page.WatchCsp();
+        await page.LogInAsync(operatorAccount.Email, operatorPassword);
+        await page.ClickLinkAsync("キューと取り込めなかったデータ");
+
+        var poisonRow = page.Locator("tbody tr", new PageLocatorOptions { HasText = "telemetry-publisher-revocations-poison" });
+        await poisonRow.GetByRole(AriaRole.Link).ClickAsync();
+        var message = page.Locator("tbody tr", new PageLocatorOptions { HasText = stuck });
+        await Expect(message).ToHaveCountAsync(1);
+        await Expect(message.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "再送する" })).ToHaveCountAsync(0);
+        await PortalSite.ScreenshotAsync(page, "9a-operator-queue-messages");
+        await message.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "対応済みにする" }).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("対応済みにしました。");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = stuck })).ToHaveCountAsync(0);
+
+        await page.Locator("tbody tr", new PageLocatorOptions { HasText = "OutOfRange" }).GetByRole(AriaRole.Link).ClickAsync();
+        var letter = page.Locator("tbody tr", new PageLocatorOptions { HasText = gateway });
+        await Expect(letter).ToContainTextAsync("battery.soc");
+        await Expect(letter).ToContainTextAsync("\"soc\":170");
+        await PortalSite.ScreenshotAsync(page, "9b-operator-dead-letters");
+        await letter.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("対応済みにしました。");
+        await Expect(page.Locator("tbody tr", new PageLocatorOptions { HasText = gateway })).ToHaveCountAsync(0);
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
     public async Task The_operator_screens_fit_a_375_px_phone_and_read_in_english()
     {
         var app = site.App;
@@ -236,7 +272,7 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);
 
-        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/audit-log", "operator-audit-log"), ("/operator/operators", "operator-operators"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
+        foreach (var (path, name) in new[] { ("/operator/inventory", "operator-inventory"), ("/operator/gateways", "operator-lookup"), ("/operator/notices", "operator-notices"), ("/operator/audit-log", "operator-audit-log"), ("/operator/operators", "operator-operators"), ("/operator/queues", "operator-queues"), ("/operator/gateways/view?id=" + owned, "operator-gateway") })
         {
             await page.GotoAsync(path);
             await Expect(page.Locator("main")).Not.ToContainTextAsync("読み込み中");

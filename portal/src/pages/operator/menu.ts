@@ -12,5 +12,6 @@ export function operatorMenu(): HTMLElement {
       entry('/operator/gateways', 'opLookupHeading'),
       entry('/operator/notices', 'opNoticesHeading'),
       entry('/operator/audit-log', 'opAuditHeading'),
+      entry('/operator/queues', 'opQueuesHeading'),
       entry('/operator/operators', 'opOperatorsHeading')));
 }

@@ -4,6 +4,7 @@ import { gatewayLookupPage, operatorGatewayPage } from './gatewayLookup';
 import { inventoryPage } from './inventory';
 import { noticesPage } from './notices';
 import { operatorsPage } from './operators';
+import { queuesPage } from './queues';
 
 /** The operator console's screens; the API answers them only to the operator role. */
 export const operatorPages: Record<string, Page> = {
@@ -13,4 +14,5 @@ export const operatorPages: Record<string, Page> = {
   '/operator/notices': noticesPage,
   '/operator/audit-log': auditSearchPage,
   '/operator/operators': operatorsPage,
+  '/operator/queues': queuesPage,
 };
