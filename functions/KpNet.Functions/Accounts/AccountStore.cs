@@ -24,8 +24,14 @@ public sealed class AccountStore(StorageAccount storage)
         return row is null ? null : FromEntity(row);
     }
 
+    /// <summary>The account with this user ID; null for one that is not (a user ID from a path may hold what a table key cannot).</summary>
     public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
     {
+        if (userId.Length is 0 or > 64 || !userId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
         var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync<TableEntity>(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return index?.GetString("Email") is { } email && await FindByEmailAsync(email, cancellationToken) is { } account && account.UserId == userId
             ? account

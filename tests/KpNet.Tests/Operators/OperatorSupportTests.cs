@@ -116,6 +116,8 @@ public sealed class OperatorSupportTests(AzuriteFixture azurite) : IClassFixture
         await TestAccounts.LoginAsync(client, account.Email, password);
         Assert.Equal(["account-unlocked", "account-locked"], (await ActionsAsync(operatorCaller, account.UserId)).Select(e => e.GetProperty("action").GetString()!));
 
+        using var keyBreaking = await operatorCaller.Client.PostAsJsonAsync("/api/operator/accounts/a%2Fb%23c/lock", new { reason = Reason });
+        Assert.Equal(HttpStatusCode.NotFound, keyBreaking.StatusCode);
         using var self = await operatorCaller.Client.PostAsJsonAsync($"/api/operator/accounts/{operatorCaller.Account.UserId}/lock", new { reason = Reason });
         Assert.Equal(HttpStatusCode.Conflict, self.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await operatorCaller.Client.GetAsync("/api/me")).StatusCode);

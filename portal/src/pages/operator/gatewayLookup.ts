@@ -3,11 +3,12 @@ import { checks } from '../../checks';
 import { h } from '../../dom';
 import { Form, buttons } from '../../forms';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
-import { link, navigate, param, screen } from '../../router';
+import { link, param, screen } from '../../router';
 import { formatAddress, formatPostalCode } from '../gatewaySearch';
 import { dealersTable, type SiteView } from '../gateways';
 import { alertsTable, type Alert } from '../monitoring';
 import { details, load, table } from '../shared';
+import { doneThen, takeDone } from './flash';
 
 type ClaimStatus = 'free' | 'provisional' | 'active' | 'retired';
 
@@ -106,8 +107,6 @@ function supportActions(gateway: OperatorGateway): SupportAction[] {
   return actions;
 }
 
-/** Shown once on the reloaded detail after an action. */
-let doneNotice: string | null = null;
 
 /** サポート対応: pick an action, give the reason (required, kept in the audit log), carry it out, and see the gateway again. */
 function supportSection(gateway: OperatorGateway): HTMLElement {
@@ -122,8 +121,7 @@ function supportSection(gateway: OperatorGateway): HTMLElement {
     const action = actions[Number(f.value('action'))];
     try {
       await api('POST', action.path, { reason: f.value('reason') });
-      doneNotice = t('opSupportDone', action.label);
-      navigate(viewPath(gateway.id));
+      doneThen(t('opSupportDone', action.label), viewPath(gateway.id));
     } catch (error) {
       f.showProblem(error);
     }
@@ -145,8 +143,7 @@ function accountState(owner: NonNullable<OperatorGateway['owner']>): string {
 
 /** ゲートウェイの詳細: everything the operator needs on a call; the API records the view of the owner's data first. */
 export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
-  const notice = doneNotice;
-  doneNotice = null;
+  const done = takeDone();
   const title = t('opGatewayHeading');
   const id = param('id') ?? '';
   const gateway = await load<OperatorGateway>(main, title, `/api/operator/gateways/${encodeURIComponent(id)}`);
@@ -155,7 +152,7 @@ export async function operatorGatewayPage(main: HTMLElement): Promise<void> {
   }
   const when = (at: string | null) => (at ? formatDateTime(at) : t('opNone'));
   screen(main, title,
-    notice === null ? null : h('p', { class: 'notice notice-success', role: 'status' }, notice),
+    done,
     h('h2', {}, t('sectionGateway')),
     details([
       [t('fieldGatewayId'), gateway.id],

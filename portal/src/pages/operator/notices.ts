@@ -3,8 +3,9 @@ import { checks } from '../../checks';
 import { h } from '../../dom';
 import { Form, buttons } from '../../forms';
 import { formatDate, formatDateTime, t } from '../../i18n';
-import { link, navigate, screen } from '../../router';
+import { link, screen } from '../../router';
 import { load, problemSlot, table } from '../shared';
+import { doneThen, takeDone } from './flash';
 
 type Audience = 'all' | 'customers' | 'dealers' | 'admins';
 
@@ -51,12 +52,10 @@ function instant(value: string): string | null {
   return value === '' ? null : new Date(value).toISOString();
 }
 
-let doneNotice: string | null = null;
 
 /** お知らせの管理: post (dated, audience, Japanese with optional English, optional window) after a preview per audience, list, retire. */
 export async function noticesPage(main: HTMLElement): Promise<void> {
-  const notice = doneNotice;
-  doneNotice = null;
+  const done = takeDone();
   const title = t('opNoticesHeading');
   const notices = await load<OperatorNotice[]>(main, title, '/api/operator/notices');
   if (notices === null) {
@@ -78,8 +77,7 @@ export async function noticesPage(main: HTMLElement): Promise<void> {
         publishFrom: instant(values.publishFrom),
         publishUntil: instant(values.publishUntil),
       });
-      doneNotice = t('opNoticePosted');
-      navigate('/operator/notices');
+      doneThen(t('opNoticePosted'), '/operator/notices');
     } catch (error) {
       f.showProblem(error);
     }
@@ -120,8 +118,7 @@ export async function noticesPage(main: HTMLElement): Promise<void> {
   const retire = async (id: string) => {
     try {
       await api('DELETE', `/api/operator/notices/${encodeURIComponent(id)}`);
-      doneNotice = t('opNoticeRetired');
-      navigate('/operator/notices');
+      doneThen(t('opNoticeRetired'), '/operator/notices');
     } catch (error) {
       refusal.show(error);
     }
@@ -130,7 +127,7 @@ export async function noticesPage(main: HTMLElement): Promise<void> {
     `${n.publishFrom ? formatDateTime(n.publishFrom) : ''} – ${n.publishUntil ? formatDateTime(n.publishUntil) : t('opNoticeOpen')}`;
 
   screen(main, title,
-    notice === null ? null : h('p', { class: 'notice notice-success', role: 'status' }, notice),
+    done,
     h('p', {}, t('opNoticesIntro')),
     h('h2', {}, t('opNoticeList')),
     refusal.element,

@@ -3,8 +3,9 @@ import { checks } from '../../checks';
 import { h } from '../../dom';
 import { Form, buttons } from '../../forms';
 import { formatDateTime, t } from '../../i18n';
-import { link, navigate, screen } from '../../router';
+import { link, screen } from '../../router';
 import { load, table } from '../shared';
+import { doneThen, takeDone } from './flash';
 
 interface OperatorAccount {
   userId: string;
@@ -15,7 +16,6 @@ interface OperatorAccount {
   first: boolean;
 }
 
-let doneNotice: string | null = null;
 
 function actionForm(run: (f: Form) => Promise<void>, required: string[], fields: (f: Form) => HTMLElement[]): Form {
   const form = new Form(async (f) => {
@@ -34,20 +34,15 @@ function actionForm(run: (f: Form) => Promise<void>, required: string[], fields:
 
 /** 運営アカウントの管理: who the operators are; make an active customer account one, or take the role away, each with a reason. */
 export async function operatorsPage(main: HTMLElement): Promise<void> {
-  const notice = doneNotice;
-  doneNotice = null;
+  const done = takeDone();
   const title = t('opOperatorsHeading');
   const operators = await load<OperatorAccount[]>(main, title, '/api/operator/operators');
   if (operators === null) {
     return;
   }
-  const done = (message: string) => {
-    doneNotice = message;
-    navigate('/operator/operators');
-  };
   const grant = actionForm(async (f) => {
     await api('POST', '/api/operator/operators', { email: f.value('email'), reason: f.value('reason') });
-    done(t('opOperatorsGranted'));
+    doneThen(t('opOperatorsGranted'), '/operator/operators');
   }, ['email', 'reason'], (f) => [
     f.field({ path: 'email', label: 'opOperatorsGrantEmail', required: true, type: 'email', autocomplete: 'off', maxlength: 254 }),
     f.field({ path: 'reason', label: 'opSupportReason', required: true, maxlength: 200 }),
@@ -55,8 +50,9 @@ export async function operatorsPage(main: HTMLElement): Promise<void> {
   ]);
   const removable = operators.filter((o) => !o.first);
   const revoke = actionForm(async (f) => {
-    await api('POST', `/api/operator/operators/${encodeURIComponent(f.value('userId'))}/revoke`, { reason: f.value('reason') });
-    done(t('opOperatorsRevoked'));
+    const userId = encodeURIComponent(f.value('userId'));
+    await api('POST', `/api/operator/operators/${userId}/revoke`, { reason: f.value('reason') });
+    doneThen(t('opOperatorsRevoked'), '/operator/operators');
   }, ['userId', 'reason'], (f) => [
     f.field({
       path: 'userId', label: 'opOperatorsRevokeWho', required: true, choices: removable.map((o) => o.userId), choicePlaceholder: 'opOperatorsRevokeChoose',
@@ -67,7 +63,7 @@ export async function operatorsPage(main: HTMLElement): Promise<void> {
   ]);
 
   screen(main, title,
-    notice === null ? null : h('p', { class: 'notice notice-success', role: 'status' }, notice),
+    done,
     h('p', {}, t('opOperatorsIntro')),
     h('h2', {}, t('opOperatorsList')),
     table([t('fieldName'), t('fieldEmail'), t('opOperatorsGrantedAt'), t('opOperatorsGrantedBy')],

@@ -1,8 +1,9 @@
 import { api } from '../../api';
 import { h } from '../../dom';
 import { formatDateTime, t } from '../../i18n';
-import { link, navigate, param, screen } from '../../router';
+import { link, param, screen } from '../../router';
 import { failure, load, problemSlot, table } from '../shared';
+import { doneThen, takeDone } from './flash';
 
 interface QueuesView {
   poison: { queue: string; sourceQueue: string; count: number; requeueable: boolean }[];
@@ -27,7 +28,6 @@ interface DeadLetter {
   body: string;
 }
 
-let doneNotice: string | null = null;
 
 function queuesPath(query: Record<string, string> = {}): string {
   const search = new URLSearchParams(query).toString();
@@ -39,8 +39,7 @@ function queuesPath(query: Record<string, string> = {}): string {
  * messages (再送する for mail, 対応済みにする), ?reason= that reason's events (対応済みにする).
  */
 export async function queuesPage(main: HTMLElement): Promise<void> {
-  const notice = doneNotice;
-  doneNotice = null;
+  const done = takeDone();
   const title = t('opQueuesHeading');
   const view = await load<QueuesView>(main, title, '/api/operator/queues');
   if (view === null) {
@@ -52,8 +51,7 @@ export async function queuesPage(main: HTMLElement): Promise<void> {
   const act = async (path: string, message: string, after: string) => {
     try {
       await api('POST', path);
-      doneNotice = message;
-      navigate(after);
+      doneThen(message, after);
     } catch (error) {
       refusal.show(error);
     }
@@ -99,7 +97,7 @@ export async function queuesPage(main: HTMLElement): Promise<void> {
   }
 
   screen(main, title,
-    notice === null ? null : h('p', { class: 'notice notice-success', role: 'status' }, notice),
+    done,
     h('p', {}, t('opQueuesIntro', view.deadLetterDays)),
     refusal.element,
     h('h2', {}, t('opQueuesPoison')),
