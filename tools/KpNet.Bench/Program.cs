@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "table-limits" => TableLimitsBench.Run(args[1..]),
     "simulator-round" => SimulatorRoundBench.Run(args[1..]),
     "faults" => await FaultsBench.RunAsync(args[1..]),
+    "inventory-import" => await InventoryImportBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -35,6 +36,9 @@ static int Usage()
           simulator-round [--gateways 10000] [--parallel-sends 32]
               the simulator's own CPU per round with the Event Hubs target, up to Azure.Messaging.EventHubs's
               producer (its mocking seam: no AMQP encoding, no network)
+          inventory-import [--rows 500]
+              the operator's inventory import through GatewayInventory against Azurite: dry-run presence check,
+              first import (passwords hashed at the app's PBKDF2 iterations) and re-import: rows/s, CPU per row
           faults [--seconds 20] [--rate 1.5] [--gateways 8]
               the app (separate process) on an Azurite that keeps its data on disk; users and gateways act through the
               API while storage is stopped 20 s, then frozen 40 s, then the app is killed and restarted (--seconds of

@@ -29,8 +29,12 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         var owned = await GatewayTestClient.AddGatewayAsync(app, customer);
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(owned, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batteryTempC: 62),
             MonitoredGateways.Event(owned, 2, DateTimeOffset.UtcNow.AddMinutes(-1), batterySoc: 150));
-        var newId = "OS" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        var file = ShiftJis.GetBytes($"{InventoryCsv.Header}\r\n{newId},abcdefghijk12,ＧＷ－Ｍ００１,S{newId},multi-v2x\r\n不正なID,abcdefghijk12,GW-M001,S1,multi-v2x\r\n");
+        // 150 lines after the header, so the import goes in two parts; refused lines in both, the second's numbered as in the file.
+        var prefix = "OS" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant();
+        var newId = prefix + "000";
+        var lines = new List<string> { InventoryCsv.Header, $"{newId},abcdefghijk12,ＧＷ－Ｍ００１,S{newId},multi-v2x", "不正なID,abcdefghijk12,GW-M001,S1,multi-v2x" };
+        lines.AddRange(Enumerable.Range(1, 148).Select(i => $"{prefix}{i:D3},abcdefghijk12,GW-M001,S{prefix}{i:D3},{(i == 137 ? "toaster" : "kpac-b")}"));
+        var file = ShiftJis.GetBytes(string.Join("\r\n", lines) + "\r\n");
 
         var page = await site.NewPageAsync();
         var cspViolations = page.WatchCsp();
@@ -42,17 +46,19 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.ErrorOf("file")).ToHaveTextAsync("入力してください。");
         await page.Field("file").SetInputFilesAsync(new FilePayload { Name = "在庫.csv", MimeType = "text/csv", Buffer = file });
         await page.ClickButtonAsync("内容を確認する");
-        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("2 行を確認しました。新規 1 件、登録済み 0 件、取り込めない行 1 件。");
-        await Expect(page.Locator(".inventory-outcome tbody tr")).ToHaveTextAsync(["3ゲートウェイIDゲートウェイID「不正なID」は英数字12文字ではありません。"]);
+        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("150 行を確認しました。新規 148 件、登録済み 0 件、取り込めない行 2 件。");
+        await Expect(page.Locator(".inventory-outcome tbody tr")).ToHaveTextAsync(["3ゲートウェイIDゲートウェイID「不正なID」は英数字12文字ではありません。", "140製品製品「toaster」は multi-v2x か kpac-b にしてください。"]);
         await PortalSite.ScreenshotAsync(page, "90-operator-inventory-dry-run");
         Assert.Null(await InventoryAsync(newId));
         await page.ClickButtonAsync("取り込む");
-        await Expect(page.Locator(".inventory-outcome .notice-success")).ToHaveTextAsync("取り込みました。追加 1 件、登録済み 0 件、取り込めなかった行 1 件。");
+        await Expect(page.Locator(".inventory-outcome .notice-success")).ToHaveTextAsync(
+            "取り込みました。追加 148 件、登録済み 0 件、取り込めなかった行 2 件。", new LocatorAssertionsToHaveTextOptions { Timeout = 120_000 });
+        await Expect(page.Locator(".inventory-outcome tbody tr")).ToHaveTextAsync(["3ゲートウェイIDゲートウェイID「不正なID」は英数字12文字ではありません。", "140製品製品「toaster」は multi-v2x か kpac-b にしてください。"]);
         Assert.Equal("GW-M001", (await InventoryAsync(newId))?.Model);
         await PortalSite.ScreenshotAsync(page, "91-operator-inventory-imported");
 
         await page.ClickButtonAsync("内容を確認する");
-        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("2 行を確認しました。新規 0 件、登録済み 1 件、取り込めない行 1 件。");
+        await Expect(page.Locator(".inventory-outcome .notice")).ToHaveTextAsync("150 行を確認しました。新規 0 件、登録済み 148 件、取り込めない行 2 件。");
         await Expect(page.Locator(".inventory-outcome")).ToContainTextAsync("新しく登録されるゲートウェイはありません。");
 
         await page.GotoAsync("/menu");
