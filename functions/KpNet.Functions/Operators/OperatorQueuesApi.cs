@@ -1,5 +1,8 @@
+using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
+using KpNet.Audit;
 using KpNet.Http;
 using KpNet.Telemetry;
 
@@ -14,6 +17,9 @@ public static partial class OperatorQueuesApi
     public const int DeadLetterDays = 7;
     public const int MaxDeadLetters = 50;
     public const int MaxBodyChars = 2000;
+
+    /// <summary>What the operator sees of a customer in a poison mail message.</summary>
+    public static readonly string[] MailFields = ["email", "mail"];
 
     public sealed record ReasonCount(string Reason, int Count);
 
@@ -30,8 +36,21 @@ public static partial class OperatorQueuesApi
                     (await deadLetters.CountByReasonAsync(DeadLetterDays, cancellationToken)).Select(c => new ReasonCount(c.Key, c.Value)).ToList(),
                     DeadLetterDays)))
             .WithName("OperatorQueues").Produces<QueuesView>();
-        operators.MapGet("/queues/{queue}/messages", async Task<IResult> (HttpContext context, string queue, PoisonQueues poison, CancellationToken cancellationToken) =>
-                await poison.PeekAsync(queue, cancellationToken) is { } messages ? TypedResults.Ok(messages) : NotFound(context))
+        operators.MapGet("/queues/{queue}/messages", async Task<IResult> (
+                HttpContext context, string queue, PoisonQueues poison, AccountStore accounts, AuditLog audit, TimeProvider time, CancellationToken cancellationToken) =>
+            {
+                if (await poison.PeekAsync(queue, cancellationToken) is not { } messages)
+                {
+                    return NotFound(context);
+                }
+
+                if (poison.IsRequeueable(queue))
+                {
+                    await RecordMailViewsAsync(context, messages, accounts, audit, time, cancellationToken);
+                }
+
+                return TypedResults.Ok(messages);
+            })
             .WithName("OperatorPoisonMessages").Produces<List<PoisonMessage>>().ProducesProblem(StatusCodes.Status404NotFound);
         operators.MapPost("/queues/{queue}/messages/{messageId}/requeue", async Task<IResult> (
                 HttpContext context, string queue, string messageId, PoisonQueues poison, ILoggerFactory loggers, CancellationToken cancellationToken) =>
@@ -88,6 +107,42 @@ public static partial class OperatorQueuesApi
             })
             .WithName("OperatorDeadLetterHandled").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    /// <summary>
+    /// A mail message shows its recipient and text: like any operator view of personal data it goes to the recipient's audit
+    /// log (when the address is an account's) before it is answered. An outbox message names the address in "to", a mail
+    /// request in "details.email".
+    /// </summary>
+    private static async Task RecordMailViewsAsync(
+        HttpContext context, IReadOnlyList<PoisonMessage> messages, AccountStore accounts, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var viewer = context.RequireCurrentUser().UserId;
+        foreach (var address in messages.Select(m => RecipientOf(m.Text)).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (CustomerFields.IsPlausibleEmail(address) && await accounts.FindByEmailAsync(address, cancellationToken) is { } account)
+            {
+                await audit.RecordAsync(new AuditEntry(time.GetUtcNow(), account.UserId, viewer, null, "", MailFields), cancellationToken);
+            }
+        }
+    }
+
+    private static string? RecipientOf(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            return root.ValueKind != JsonValueKind.Object ? null
+                : root.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString()
+                : root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object
+                    && details.TryGetProperty("email", out var email) && email.ValueKind == JsonValueKind.String ? email.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.NotFound);

@@ -23,6 +23,7 @@ export const fieldLabels: Record<string, MessageKey> = {
   address: 'fieldAddress',
   email: 'fieldEmail',
   company: 'auditFieldCompany',
+  mail: 'opFieldMail',
 };
 
 function dealer(entry: AuditEntry): string {

@@ -24,7 +24,8 @@ public sealed class OperatorQueuesTests(AzuriteFixture azurite) : IClassFixture<
     public async Task A_poisoned_mail_is_counted_shown_decoded_and_sent_again_as_it_was_and_other_messages_can_only_be_marked_handled()
     {
         using var operatorCaller = await SignInAsync(_app, AccountRole.Admin);
-        var mail = $$"""{"id":"{{Guid.NewGuid():N}}","to":"someone@example.jp","subject":"件名"}""";
+        using var recipient = await SignInAsync(_app);
+        var mail = $$"""{"id":"{{Guid.NewGuid():N}}","to":"{{recipient.Account.Email}}","subject":"件名"}""";
         await TestQueues.Queue(azurite.ConnectionString, "email-outbox-poison").CreateIfNotExistsAsync();
         await TestQueues.Queue(azurite.ConnectionString, "email-outbox-poison").SendMessageAsync(mail);
         await TestQueues.Queue(azurite.ConnectionString, "telemetry-publisher-revocations-poison").CreateIfNotExistsAsync();
@@ -38,6 +39,8 @@ public sealed class OperatorQueuesTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Equal(0, counts["mail-requests-poison"]);
         var shown = Assert.Single((await GetJsonAsync(operatorCaller.Client, "/api/operator/queues/email-outbox-poison/messages")).EnumerateArray());
         Assert.Equal(mail, shown.GetProperty("text").GetString());
+        var viewed = Assert.Single((await GetJsonAsync(recipient.Client, "/api/me/audit-log")).EnumerateArray());
+        Assert.Equal(["email", "mail"], viewed.GetProperty("fields").EnumerateArray().Select(f => f.GetString()!));
         var messageId = shown.GetProperty("messageId").GetString();
 
         using var requeued = await operatorCaller.Client.PostAsync($"/api/operator/queues/email-outbox-poison/messages/{messageId}/requeue", null);
