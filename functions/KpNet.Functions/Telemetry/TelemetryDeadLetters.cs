@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Gateways;
 using KpNet.Hosting.Invocation;
 
 namespace KpNet.Telemetry;
@@ -19,9 +20,10 @@ public sealed record DeadLetterDetail(string Day, string Id, DateTimeOffset Rece
 /// <summary>
 /// Table TelemetryDeadLetters: PartitionKey = the UTC day the event was enqueued (yyyyMMdd), RowKey = a hash of its body.
 /// Both are derived from the event itself, so a replayed batch rewrites the same rows instead of adding new ones; rows of a
-/// day are written in entity group transactions.
+/// day are written in entity group transactions. A gateway's dead letters are in its telemetry shard; one without a valid
+/// gateway ID is in the shard its row key's hash picks.
 /// </summary>
-public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider time)
+public sealed class TelemetryDeadLetters(TelemetryStorage storage, TimeProvider time)
 {
     public const string TableName = "TelemetryDeadLetters";
 
@@ -57,21 +59,26 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
         }
 
         var now = time.GetUtcNow();
-        var byDay = deadLetters
-            .Select(d => ToEntity(d, now))
-            .GroupBy(e => e.PartitionKey, StringComparer.Ordinal);
-        var written = 0;
-        foreach (var day in byDay)
+        var rows = new List<(TelemetryTables Shard, TableEntity Row)>(deadLetters.Count);
+        foreach (var deadLetter in deadLetters)
         {
+            var row = ToEntity(deadLetter, now);
+            rows.Add((await ShardOfAsync(deadLetter.GatewayId, row.RowKey, cancellationToken), row));
+        }
+
+        var written = 0;
+        foreach (var day in rows.GroupBy(r => (r.Shard.Index, r.Row.PartitionKey)))
+        {
+            var table = day.First().Shard.DeadLetters;
             // The same body twice (a resent event) is one row.
             var chunk = new List<TableTransactionAction>();
             long chunkBytes = 0;
-            foreach (var entity in day.DistinctBy(e => e.RowKey, StringComparer.Ordinal))
+            foreach (var entity in day.Select(r => r.Row).DistinctBy(e => e.RowKey, StringComparer.Ordinal))
             {
                 var size = 4096 + ((long)(entity.GetString("Body")?.Length ?? 0) * 6);
                 if (chunk.Count == MaxActionsPerTransaction || (chunk.Count > 0 && chunkBytes + size > MaxTransactionBytes))
                 {
-                    await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                    await table.SubmitTransactionAsync(chunk, cancellationToken);
                     written += chunk.Count;
                     chunk = [];
                     chunkBytes = 0;
@@ -83,13 +90,18 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
 
             if (chunk.Count > 0)
             {
-                await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                await table.SubmitTransactionAsync(chunk, cancellationToken);
                 written += chunk.Count;
             }
         }
 
         return written;
     }
+
+    private async ValueTask<TelemetryTables> ShardOfAsync(string? gatewayId, string rowKey, CancellationToken cancellationToken) =>
+        gatewayId is not null && GatewayId.IsValid(gatewayId)
+            ? await storage.OfGatewayAsync(gatewayId, cancellationToken)
+            : storage.Shards[TelemetryStorage.HashShard(rowKey, storage.Shards.Count)];
 
     private static TableEntity ToEntity(DeadLetter deadLetter, DateTimeOffset now)
     {
@@ -114,16 +126,17 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
         };
     }
 
-    /// <summary>A gateway's events set aside in the last <paramref name="days"/> UTC days, newest day first: one query per day's partition.</summary>
+    /// <summary>A gateway's events set aside in the last <paramref name="days"/> UTC days, newest day first: one query per day's partition of its shard.</summary>
     public async Task<IReadOnlyList<DeadLetterEntry>> RecentOfAsync(string gatewayId, int days, int max, CancellationToken cancellationToken)
     {
+        var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).DeadLetters;
         var entries = new List<DeadLetterEntry>();
         var today = time.GetUtcNow();
         for (var day = 0; day < days && entries.Count < max; day++)
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))} and GatewayId eq {gatewayId}");
             var ofDay = new List<DeadLetterEntry>();
-            await foreach (var row in tables.DeadLetters.QueryAsync<TableEntity>(filter, select: ["Reason", "Field", "ReceivedAt"], cancellationToken: cancellationToken))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Reason", "Field", "ReceivedAt"], cancellationToken: cancellationToken))
             {
                 ofDay.Add(new DeadLetterEntry(row.GetDateTimeOffset("ReceivedAt") ?? today, row.GetString("Reason") ?? "", row.GetString("Field")));
             }
@@ -134,31 +147,34 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
         return entries.Take(max).ToList();
     }
 
-    /// <summary>Events set aside in the last <paramref name="days"/> UTC days and not yet marked handled, counted by reason.</summary>
+    /// <summary>Events set aside in the last <paramref name="days"/> UTC days and not yet marked handled, counted by reason over every shard.</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountByReasonAsync(int days, CancellationToken cancellationToken)
     {
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var today = time.GetUtcNow();
-        for (var day = 0; day < days; day++)
+        foreach (var shard in storage.Shards)
         {
-            // Table filters are false for an absent property, and only handled rows have one: they are skipped here instead.
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))}");
-            await foreach (var row in tables.DeadLetters.QueryAsync<TableEntity>(filter, select: ["Reason", "Handled"], cancellationToken: cancellationToken))
+            for (var day = 0; day < days; day++)
             {
-                if (row.GetBoolean("Handled") == true)
+                // Table filters are false for an absent property, and only handled rows have one: they are skipped here instead.
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))}");
+                await foreach (var row in shard.DeadLetters.QueryAsync<TableEntity>(filter, select: ["Reason", "Handled"], cancellationToken: cancellationToken))
                 {
-                    continue;
-                }
+                    if (row.GetBoolean("Handled") == true)
+                    {
+                        continue;
+                    }
 
-                var reason = row.GetString("Reason") ?? "";
-                counts[reason] = counts.GetValueOrDefault(reason) + 1;
+                    var reason = row.GetString("Reason") ?? "";
+                    counts[reason] = counts.GetValueOrDefault(reason) + 1;
+                }
             }
         }
 
         return counts;
     }
 
-    /// <summary>The newest unhandled events of one reason in the last <paramref name="days"/> days, their bodies cut to <paramref name="maxBodyChars"/>.</summary>
+    /// <summary>The newest unhandled events of one reason in the last <paramref name="days"/> days (every shard), their bodies cut to <paramref name="maxBodyChars"/>.</summary>
     public async Task<IReadOnlyList<DeadLetterDetail>> OfReasonAsync(string reason, int days, int max, int maxBodyChars, CancellationToken cancellationToken)
     {
         var details = new List<DeadLetterDetail>();
@@ -168,16 +184,19 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
             var partition = PartitionKeyFor(today.AddDays(-day));
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Reason eq {reason}");
             var ofDay = new List<DeadLetterDetail>();
-            await foreach (var row in tables.DeadLetters.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            foreach (var shard in storage.Shards)
             {
-                if (row.GetBoolean("Handled") == true)
+                await foreach (var row in shard.DeadLetters.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
                 {
-                    continue;
-                }
+                    if (row.GetBoolean("Handled") == true)
+                    {
+                        continue;
+                    }
 
-                var (body, cut) = Cut(row.GetString("Body") ?? "", maxBodyChars);
-                ofDay.Add(new DeadLetterDetail(partition, row.RowKey, row.GetDateTimeOffset("ReceivedAt") ?? today, reason, row.GetString("Field"), row.GetString("GatewayId"),
-                    body, cut || row.GetBoolean("BodyTruncated") == true));
+                    var (body, cut) = Cut(row.GetString("Body") ?? "", maxBodyChars);
+                    ofDay.Add(new DeadLetterDetail(partition, row.RowKey, row.GetDateTimeOffset("ReceivedAt") ?? today, reason, row.GetString("Field"), row.GetString("GatewayId"),
+                        body, cut || row.GetBoolean("BodyTruncated") == true));
+                }
             }
 
             details.AddRange(ofDay.OrderByDescending(d => d.ReceivedAt));
@@ -186,19 +205,26 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
         return details.Take(max).ToList();
     }
 
-    /// <summary>Marks a set-aside event handled (kept, no longer counted); false when there is no such row. A replay of the event writes it anew, unhandled.</summary>
+    /// <summary>
+    /// Marks a set-aside event handled (kept, no longer counted), in whichever shard holds it; false when none does. A
+    /// replay of the event writes it anew, unhandled.
+    /// </summary>
     public async Task<bool> MarkHandledAsync(string day, string id, string userId, CancellationToken cancellationToken)
     {
-        try
+        foreach (var shard in storage.Shards)
         {
-            await tables.DeadLetters.UpdateEntityAsync(
-                new TableEntity(day, id) { ["Handled"] = true, ["HandledAt"] = time.GetUtcNow(), ["HandledBy"] = userId }, ETag.All, TableUpdateMode.Merge, cancellationToken);
-            return true;
+            try
+            {
+                await shard.DeadLetters.UpdateEntityAsync(
+                    new TableEntity(day, id) { ["Handled"] = true, ["HandledAt"] = time.GetUtcNow(), ["HandledBy"] = userId }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+            }
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
+
+        return false;
     }
 
     /// <summary>At most <paramref name="maxChars"/> of the text, never cut between the halves of a surrogate pair.</summary>

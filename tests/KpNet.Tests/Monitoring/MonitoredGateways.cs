@@ -25,17 +25,17 @@ public static class MonitoredGateways
 
     public static string NewGatewayId() => "M" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..11];
 
-    public static async Task<string> ImportAsync(TestApp app)
+    public static async Task<string> ImportAsync(TestApp app, string? id = null)
     {
-        var id = NewGatewayId();
+        id ??= NewGatewayId();
         await app.Services.GetRequiredService<GatewayInventory>()
             .ImportAsync([new InventoryRow(id, Password, "GW-M001", "S" + id, ProductLine.MultiV2x)], CancellationToken.None);
         return id;
     }
 
-    public static async Task<MonitoredGateway> CreateOwnedAsync(TestApp app)
+    public static async Task<MonitoredGateway> CreateOwnedAsync(TestApp app, string? id = null)
     {
-        var id = await ImportAsync(app);
+        id = await ImportAsync(app, id);
         var (owner, password) = await TestAccounts.CreateActiveAsync(app);
         await app.Services.GetRequiredService<GatewayClaims>().TryInsertAsync(
             new GatewayClaim(id, owner.UserId, owner.Email, ClaimStatus.Active, DateTimeOffset.UtcNow, null, default), CancellationToken.None);
