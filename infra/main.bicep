@@ -92,6 +92,7 @@ var names = {
 // The app's tables and queues (the same names the code registers; locally the app creates them itself).
 var tableNames = [
   'GatewayInventory'
+  'GatewaySerials'
   'GatewayClaims'
   'CustomerGateways'
   'RegistrationExpiries'
@@ -110,6 +111,8 @@ var tableNames = [
   'DealerGateways'
   'Dealers'
   'AuditLog'
+  'AuditLogByViewer'
+  'Operators'
   'GatewaySettings'
   'RegistrationsInProgress'
 ]

@@ -14,6 +14,7 @@ using KpNet.Monitoring;
 using KpNet.Notices;
 using KpNet.Notifications;
 using KpNet.Observability;
+using KpNet.Operators;
 using KpNet.Portal;
 using KpNet.Security;
 using KpNet.Support;
@@ -70,6 +71,8 @@ public static class KpNetApp
         services.AddGatewayManagement();
         services.AddDealers();
         services.AddAudit();
+        services.AddOperatorAccounts();
+        services.AddOperatorQueues();
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoDealerSeeder>();
@@ -103,6 +106,9 @@ public static class KpNetApp
         app.MapDealers();
         app.MapAudit();
         app.MapSupport();
+        app.MapOperatorSupport();
+        app.MapOperatorAccounts();
+        app.MapOperatorQueues();
         if (mode.RunsLocalTriggers)
         {
             app.MapDevMail();
@@ -144,6 +150,7 @@ public static class KpNetApp
     {
         services.AddSingleton<GatewayInventory>();
         services.AddSingleton(new StorageTable(GatewayInventory.TableName));
+        services.AddSingleton(new StorageTable(GatewayInventory.SerialIndexTableName));
         if (mode.RunsLocalTriggers)
         {
             services.AddHostedService<DemoInventorySeeder>();

@@ -24,13 +24,14 @@ export class ApiError extends Error {
 export async function api<T = void>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'Accept-Language': language(), Accept: 'application/json' };
   if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
+    // A file (the operator's inventory CSV) goes as its bytes: the API reads UTF-8 and Shift_JIS itself.
+    headers['Content-Type'] = body instanceof Blob ? 'text/csv' : 'application/json';
   }
 
   let response: Response;
   try {
     response = await fetch(path, {
-      method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, credentials: 'same-origin', body: body === undefined || body instanceof Blob ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError({ status: 0, title: t('networkError') });

@@ -22,10 +22,12 @@ export interface FieldOptions {
   choicePlaceholder?: MessageKey;
   /** What a choice shows when its value is a code (value → label). */
   choiceLabels?: Record<string, string>;
+  /** A text area whose value may break lines (an operator's notice body). */
+  multiline?: boolean;
 }
 
 interface FieldParts {
-  control: HTMLInputElement | HTMLSelectElement;
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   error: HTMLElement;
   hintId?: string;
 }
@@ -82,7 +84,9 @@ export class Form {
       id, name: options.path, required: options.required ?? false, autocomplete: options.autocomplete,
       'aria-describedby': [hintId, errorId].filter(Boolean).join(' '),
     };
-    const control = options.choices
+    const control = options.multiline
+      ? h('textarea', { ...common, rows: 5, maxlength: options.maxlength }, value)
+      : options.choices
       ? h('select', common,
         h('option', { value: '' }, t(options.choicePlaceholder ?? 'placeholderPrefecture')),
         options.choices.map((choice) => h('option', { value: choice, selected: choice === value }, options.choiceLabels?.[choice] ?? choice)))
@@ -110,7 +114,7 @@ export class Form {
   passes(run: (errors: Errors) => void): boolean {
     const errors: Errors = {};
     for (const [path, value] of Object.entries(this.values())) {
-      if (refusedCharacters.test(value)) {
+      if (refusedCharacters.test(this.fields.get(path)?.control instanceof HTMLTextAreaElement ? value.replace(/\r?\n/g, '') : value)) {
         addError(errors, path, 'checkCharacters');
       }
     }

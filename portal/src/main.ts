@@ -11,6 +11,7 @@ import { linkDealerPage, unlinkDealerPage } from './pages/dealerLinks';
 import { dealerGatewayPage, dealerGatewaysPage, dealerSignUpPage, staffEmailsPage } from './pages/dealerSite';
 import { addGatewayPage, disposeGatewayPage, gatewayListPage, gatewayViewPage, replaceGatewayPage } from './pages/gateways';
 import { monitoringPage } from './pages/monitoring';
+import { operatorPages } from './pages/operator/routes';
 import { privacyPage } from './pages/privacy';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
@@ -47,6 +48,7 @@ const pages: Record<string, Page> = {
   '/dealer/staff-emails': staffEmailsPage,
   '/privacy': privacyPage,
   '/manuals': manualsPage,
+  ...operatorPages,
 };
 
 const root = document.getElementById('app')!;

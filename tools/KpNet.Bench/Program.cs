@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "simulator-round" => SimulatorRoundBench.Run(args[1..]),
     "faults" => await FaultsBench.RunAsync(args[1..]),
     "dealer-list" => await DealerListBench.RunAsync(args[1..]),
+    "inventory-import" => await InventoryImportBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -40,6 +41,9 @@ static int Usage()
           dealer-list [--sizes 10,1000,5000] [--rounds 20] [--page-size 20]
               one dealer's GET /api/dealer/gateways (first and last page) as it maintains more gateways, one in
               20 with a critical alert: latency and table requests per list request, against Azurite
+          inventory-import [--rows 500]
+              the operator's inventory import through GatewayInventory against Azurite: dry-run presence check,
+              first import (passwords hashed at the app's PBKDF2 iterations) and re-import: rows/s, CPU per row
           faults [--seconds 20] [--rate 1.5] [--gateways 8]
               the app (separate process) on an Azurite that keeps its data on disk; users and gateways act through the
               API while storage is stopped 20 s, then frozen 40 s, then the app is killed and restarted (--seconds of

@@ -49,6 +49,9 @@ public sealed record Account
     /// <summary>A dealer's 保守担当者 addresses as signed up; once activated the Dealers row is where fault mails read them.</summary>
     public IReadOnlyList<string>? StaffEmails { get; init; }
 
+    /// <summary>Set while the operator has locked the account (a support action): no login, no session.</summary>
+    public DateTimeOffset? LockedAt { get; init; }
+
     /// <summary>"ja" or "en": the language mails to this account are written in (from the registration's Accept-Language).</summary>
     public string Language { get; init; } = "ja";
 

@@ -24,8 +24,14 @@ public sealed class AccountStore(StorageAccount storage)
         return row is null ? null : FromEntity(row);
     }
 
+    /// <summary>The account with this user ID; null for one that is not (a user ID from a path may hold what a table key cannot).</summary>
     public async Task<Account?> FindByUserIdAsync(string userId, CancellationToken cancellationToken)
     {
+        if (userId.Length is 0 or > 64 || !userId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
         var index = (await storage.GetTableClient(IdIndexTableName).GetEntityIfExistsAsync<TableEntity>(userId, "", cancellationToken: cancellationToken)).ValueOrNull();
         return index?.GetString("Email") is { } email && await FindByEmailAsync(email, cancellationToken) is { } account && account.UserId == userId
             ? account
@@ -98,6 +104,7 @@ public sealed class AccountStore(StorageAccount storage)
             ["DealerId"] = a.DealerId,
             ["StaffEmails"] = a.StaffEmails is null ? null : System.Text.Json.JsonSerializer.Serialize(a.StaffEmails),
             ["Language"] = a.Language,
+            ["LockedAt"] = a.LockedAt,
         };
         foreach (var empty in entity.Where(p => p.Value is null).Select(p => p.Key).ToList())
         {
@@ -128,6 +135,7 @@ public sealed class AccountStore(StorageAccount storage)
         DealerId = e.GetInt32("DealerId"),
         StaffEmails = e.GetString("StaffEmails") is { } staff ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(staff) : null,
         Language = e.GetString("Language") ?? "ja",
+        LockedAt = e.GetDateTimeOffset("LockedAt"),
         ETag = e.ETag,
     };
 

@@ -29,6 +29,12 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 8010, EventName = "InventoryImportedByOperator", Level = LogLevel.Information, Message = "Operator {UserId} imported the gateway inventory: {Imported} added, {AlreadyPresent} present, {Errors} line(s) rejected")]
     public static partial void InventoryImported(this ILogger logger, string userId, int imported, int alreadyPresent, int errors);
 
+    [LoggerMessage(EventId = 8011, EventName = "InventoryCheckedByOperator", Level = LogLevel.Information, Message = "Operator {UserId} checked an inventory file: {New} new, {AlreadyPresent} present, {Errors} line(s) rejected")]
+    public static partial void InventoryChecked(this ILogger logger, string userId, int @new, int alreadyPresent, int errors);
+
+    [LoggerMessage(EventId = 8012, EventName = "OperatorViewedCustomerData", Level = LogLevel.Information, Message = "Operator {UserId} viewed {Fields} of customer {CustomerUserId} (gateway {GatewayId})")]
+    public static partial void OperatorViewedCustomerData(this ILogger logger, string userId, string fields, string customerUserId, string gatewayId);
+
     [LoggerMessage(EventId = 8050, EventName = "DealerLinked", Level = LogLevel.Information, Message = "User {UserId} linked dealer {DealerId} to gateway {GatewayId}")]
     public static partial void DealerLinked(this ILogger logger, string userId, int dealerId, string gatewayId);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
 using Azure.Data.Tables;
 using KpNet.Gateways;
 using KpNet.Hosting.Invocation;
@@ -9,6 +10,12 @@ namespace KpNet.Telemetry;
 
 /// <summary>An event set aside: what arrived and why it was not applied.</summary>
 public sealed record DeadLetter(EventData Event, TelemetryRejection Rejection, string? GatewayId);
+
+/// <summary>What the operator reads of a gateway's set-aside event: when it arrived and why it was refused.</summary>
+public sealed record DeadLetterEntry(DateTimeOffset ReceivedAt, string Reason, string? Field);
+
+/// <summary>One set-aside event as the operator's queue screen shows it; <see cref="Day"/> and <see cref="Id"/> are its keys.</summary>
+public sealed record DeadLetterDetail(string Day, string Id, DateTimeOffset ReceivedAt, string Reason, string? Field, string? GatewayId, string Body, bool BodyTruncated);
 
 /// <summary>
 /// Table TelemetryDeadLetters: PartitionKey = the UTC day the event was enqueued (yyyyMMdd), RowKey = a hash of its body.
@@ -117,6 +124,107 @@ public sealed class TelemetryDeadLetters(TelemetryStorage storage, TimeProvider 
             // The enqueued time, not the wall clock, so a replay writes the same row.
             ["ReceivedAt"] = receivedAt,
         };
+    }
+
+    /// <summary>A gateway's events set aside in the last <paramref name="days"/> UTC days, newest day first: one query per day's partition of its shard.</summary>
+    public async Task<IReadOnlyList<DeadLetterEntry>> RecentOfAsync(string gatewayId, int days, int max, CancellationToken cancellationToken)
+    {
+        var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).DeadLetters;
+        var entries = new List<DeadLetterEntry>();
+        var today = time.GetUtcNow();
+        for (var day = 0; day < days && entries.Count < max; day++)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))} and GatewayId eq {gatewayId}");
+            var ofDay = new List<DeadLetterEntry>();
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Reason", "Field", "ReceivedAt"], cancellationToken: cancellationToken))
+            {
+                ofDay.Add(new DeadLetterEntry(row.GetDateTimeOffset("ReceivedAt") ?? today, row.GetString("Reason") ?? "", row.GetString("Field")));
+            }
+
+            entries.AddRange(ofDay.OrderByDescending(e => e.ReceivedAt));
+        }
+
+        return entries.Take(max).ToList();
+    }
+
+    /// <summary>Events set aside in the last <paramref name="days"/> UTC days and not yet marked handled, counted by reason over every shard.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByReasonAsync(int days, CancellationToken cancellationToken)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var today = time.GetUtcNow();
+        foreach (var shard in storage.Shards)
+        {
+            for (var day = 0; day < days; day++)
+            {
+                // Table filters are false for an absent property, and only handled rows have one: they are skipped here instead.
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKeyFor(today.AddDays(-day))}");
+                await foreach (var row in shard.DeadLetters.QueryAsync<TableEntity>(filter, select: ["Reason", "Handled"], cancellationToken: cancellationToken))
+                {
+                    if (row.GetBoolean("Handled") == true)
+                    {
+                        continue;
+                    }
+
+                    var reason = row.GetString("Reason") ?? "";
+                    counts[reason] = counts.GetValueOrDefault(reason) + 1;
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>The newest unhandled events of one reason in the last <paramref name="days"/> days (every shard), their bodies cut to <paramref name="maxBodyChars"/>.</summary>
+    public async Task<IReadOnlyList<DeadLetterDetail>> OfReasonAsync(string reason, int days, int max, int maxBodyChars, CancellationToken cancellationToken)
+    {
+        var details = new List<DeadLetterDetail>();
+        var today = time.GetUtcNow();
+        for (var day = 0; day < days && details.Count < max; day++)
+        {
+            var partition = PartitionKeyFor(today.AddDays(-day));
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Reason eq {reason}");
+            var ofDay = new List<DeadLetterDetail>();
+            foreach (var shard in storage.Shards)
+            {
+                await foreach (var row in shard.DeadLetters.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+                {
+                    if (row.GetBoolean("Handled") == true)
+                    {
+                        continue;
+                    }
+
+                    var (body, cut) = Cut(row.GetString("Body") ?? "", maxBodyChars);
+                    ofDay.Add(new DeadLetterDetail(partition, row.RowKey, row.GetDateTimeOffset("ReceivedAt") ?? today, reason, row.GetString("Field"), row.GetString("GatewayId"),
+                        body, cut || row.GetBoolean("BodyTruncated") == true));
+                }
+            }
+
+            details.AddRange(ofDay.OrderByDescending(d => d.ReceivedAt));
+        }
+
+        return details.Take(max).ToList();
+    }
+
+    /// <summary>
+    /// Marks a set-aside event handled (kept, no longer counted), in whichever shard holds it; false when none does. A
+    /// replay of the event writes it anew, unhandled.
+    /// </summary>
+    public async Task<bool> MarkHandledAsync(string day, string id, string userId, CancellationToken cancellationToken)
+    {
+        foreach (var shard in storage.Shards)
+        {
+            try
+            {
+                await shard.DeadLetters.UpdateEntityAsync(
+                    new TableEntity(day, id) { ["Handled"] = true, ["HandledAt"] = time.GetUtcNow(), ["HandledBy"] = userId }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+            }
+        }
+
+        return false;
     }
 
     /// <summary>At most <paramref name="maxChars"/> of the text, never cut between the halves of a surrogate pair.</summary>

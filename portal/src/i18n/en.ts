@@ -1,4 +1,5 @@
 import type { MessageKey } from './ja';
+import { operatorEn } from './operator';
 
 export const en: Record<MessageKey, string> = {
   siteTitle: 'Remote Monitoring Service — Registration and Management',
@@ -390,4 +391,5 @@ export const en: Record<MessageKey, string> = {
   checkPassword: 'The password must have 8 to 16 characters and contain lower-case letters, upper-case letters and digits.',
   checkPasswordConfirm: 'The password and its confirmation do not match.',
   checkCharacters: 'This contains characters that cannot be used (line breaks, tabs and other control characters, or marks that change the text direction).',
+  ...operatorEn,
 };

@@ -1,3 +1,5 @@
+import { operatorJa } from './operator';
+
 /** The portal's Japanese text, worded after the manuals' screens. Every key needs its English twin in en.ts. */
 export const ja = {
   siteTitle: '遠隔モニタリングサービス 管理・登録サイト',
@@ -390,6 +392,7 @@ export const ja = {
   checkPassword: 'パスワードは8文字以上16文字以内かつ、英小文字、英大文字、数字をすべて含んだものをご入力ください。',
   checkPasswordConfirm: 'パスワードとパスワード(確認用)が一致しません。',
   checkCharacters: '使用できない文字が含まれています（改行・タブなどの制御文字や、文字の向きを変える記号は使用できません）。',
+  ...operatorJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -9,10 +9,12 @@ interface AuditEntry {
   dealerName: string | null;
   gatewayId: string;
   fields: string[];
+  /** Set when the operator acted for the customer (a support action) instead of viewing data. */
+  action?: string;
 }
 
 /** The API's names of what a dealer saw (DealersApi's ListedFields and DetailFields), as the customer's forms call them. */
-const fieldLabels: Record<string, MessageKey> = {
+export const fieldLabels: Record<string, MessageKey> = {
   'site.name': 'fieldSiteName',
   'site.address': 'gatewaySiteAddress',
   name: 'fieldName',
@@ -21,11 +23,12 @@ const fieldLabels: Record<string, MessageKey> = {
   address: 'fieldAddress',
   email: 'fieldEmail',
   company: 'auditFieldCompany',
+  mail: 'opFieldMail',
 };
 
 function dealer(entry: AuditEntry): string {
-  if (entry.dealerId === null) {
-    return '';
+  if (entry.dealerId === null || entry.action) {
+    return t('opAuditViewer');
   }
   return entry.dealerName ? t('auditDealer', entry.dealerName, entry.dealerId) : t('menuDealerId', entry.dealerId);
 }
@@ -44,7 +47,9 @@ export async function auditLogPage(main: HTMLElement): Promise<void> {
         h('time', { datetime: entry.at, class: 'nowrap' }, formatDateTime(entry.at)),
         dealer(entry),
         h('span', { class: 'nowrap' }, entry.gatewayId),
-        entry.fields.map((field) => (field in fieldLabels ? t(fieldLabels[field]) : field)).join(t('listSeparator')),
+        entry.action
+          ? t(`opAction_${entry.action}` as MessageKey)
+          : entry.fields.map((field) => (field in fieldLabels ? t(fieldLabels[field]) : field)).join(t('listSeparator')),
       ]),
       t('auditLogEmpty'), true),
     h('p', {}, link('/menu', 'backToMenu')));

@@ -4,6 +4,7 @@ import { formatDate, t, type MessageKey } from '../i18n';
 import { link, screen } from '../router';
 import { signedInUser, type Profile } from '../session';
 import { requireLogin } from './login';
+import { operatorMenu } from './operator/menu';
 import { failure } from './shared';
 
 interface Notice {
@@ -47,6 +48,7 @@ export async function menuPage(main: HTMLElement): Promise<void> {
             h('span', { class: 'audience' }, t(`audience_${notice.audience}`))),
           h('p', { class: 'notice-title' }, notice.title),
           h('p', { class: 'notice-body' }, notice.body))))),
+    profile.role === 'admin' ? operatorMenu() : null,
     profile.role === 'dealer'
       ? h('nav', { class: 'menu', 'aria-label': t('menuHeading') },
         h('h2', {}, t('menuDealerSite')),

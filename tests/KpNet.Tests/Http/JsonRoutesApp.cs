@@ -100,10 +100,27 @@ public sealed class JsonRoutesApp : IAsyncLifetime
                 ["publishFrom"] = "2026-04-01T00:00:00Z",
                 ["publishUntil"] = "2026-05-01T00:00:00Z",
             }),
+        new("POST", "/api/operator/accounts/{userId}/activation-link", Role.Admin, _ => "/api/operator/accounts/u-nobody/activation-link", _ => SupportReason()),
+        new("POST", "/api/operator/accounts/{userId}/lock", Role.Admin, _ => "/api/operator/accounts/u-nobody/lock", _ => SupportReason()),
+        new("POST", "/api/operator/accounts/{userId}/unlock", Role.Admin, _ => "/api/operator/accounts/u-nobody/unlock", _ => SupportReason()),
+        new("POST", "/api/operator/gateways/{id}/release", Role.Admin, a => $"/api/operator/gateways/{a.OwnedGatewayId}/release", _ => SupportReason()),
+        new("POST", "/api/operator/gateways/{id}/dealers/{dealerId}/unlink", Role.Admin,
+            a => $"/api/operator/gateways/{a.OwnedGatewayId}/dealers/4001/unlink", _ => SupportReason()),
+        new("POST", "/api/operator/operators", Role.Admin, _ => "/api/operator/operators", a => new JsonObject { ["email"] = a.NewEmail, ["reason"] = "運営チームへの異動" }),
+        new("POST", "/api/operator/operators/{userId}/revoke", Role.Admin, _ => "/api/operator/operators/u-nobody/revoke", _ => SupportReason()),
     ];
 
+    private static JsonObject SupportReason() => new() { ["reason"] = "お客様からのお電話でのご依頼" };
+
     /// <summary>POST, PUT and PATCH routes whose body is not JSON.</summary>
-    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string> { "POST /api/operator/gateway-inventory" };
+    public static readonly IReadOnlySet<string> OtherBodies = new HashSet<string>
+    {
+        "POST /api/operator/gateway-inventory", "POST /api/operator/gateway-inventory/dry-run",
+
+        // Bodiless: the path names the message or row.
+        "POST /api/operator/queues/{queue}/messages/{messageId}/requeue", "POST /api/operator/queues/{queue}/messages/{messageId}/handled",
+        "POST /api/operator/dead-letters/{day}/{id}/handled",
+    };
 
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly Dictionary<Role, HttpClient> _clients = [];

@@ -59,7 +59,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(secondGateway, 1, DateTimeOffset.UtcNow, batterySoc: 78.5, pvW: 3210));
         var email = TestAccounts.UniqueEmail("walk");
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
 
         await page.GotoAsync("/terms");
         await page.ClickButtonAsync("同意する");
@@ -134,7 +134,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         var dealerPhone = TestAccounts.UniquePhone();
         var dealerName = "販売店 " + Guid.NewGuid().ToString("N")[..6];
         var dealerPage = await site.NewPageAsync();
-        cspViolations.AddRange(WatchCsp(dealerPage));
+        cspViolations.AddRange(dealerPage.WatchCsp());
         var dealerId = await SignUpDealerAsync(dealerPage, dealerName, dealerEmail, dealerPhone, staffEmail);
 
         await page.GotoAsync("/menu");
@@ -252,7 +252,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         }
 
         var page = await site.NewPageAsync(width: 375, height: 812);
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
         await page.LogInAsync(customer.Email, password);
         await AssertFitsAsync(page, "menu");
 
@@ -318,7 +318,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
         var gatewayId = await AddGatewayAsync(client);
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
         await page.LogInAsync(customer.Email, password);
         await page.ClickLinkAsync("販売店様による閲覧履歴");
         await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
@@ -334,7 +334,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         }
 
         var dealerPage = await site.NewPageAsync();
-        cspViolations.AddRange(WatchCsp(dealerPage));
+        cspViolations.AddRange(dealerPage.WatchCsp());
         await dealerPage.LogInAsync(dealer.Account.Email, TestAccounts.DefaultPassword);
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
         await dealerPage.ClickLinkAsync(gatewayId);
@@ -373,7 +373,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
 
         string[] data = [customer.Name.Family, customer.Name.Given, customer.Address.Prefecture, customer.Address.City, customer.Address.Street, SiteName, .. SiteAddress, dealerName];
         var page = await site.NewPageAsync();
-        var cspViolations = WatchCsp(page);
+        var cspViolations = page.WatchCsp();
         await page.GotoAsync("/login");
         await page.ClickButtonAsync("Switch to English");
         await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
@@ -457,19 +457,6 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Locator(".dealer-id")).ToContainTextAsync("販売店ID");
         await PortalSite.ScreenshotAsync(page, "49-dealer-activated");
         return Regex.Match(await page.Locator(".dealer-id").InnerTextAsync(), @"\d+").Value;
-    }
-
-    private static List<string> WatchCsp(IPage page)
-    {
-        var violations = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                violations.Add(message.Text);
-            }
-        };
-        return violations;
     }
 
     private static async Task AssertFitsAsync(IPage page, string name)

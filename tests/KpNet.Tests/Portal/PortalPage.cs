@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace KpNet.Tests.Portal;
 
@@ -96,4 +97,18 @@ public static class PortalPage
 
     /// <summary>True when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     public static Task<int> ScrollWidthAsync(this IPage page) => page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+
+    /// <summary>Collects the console's Content-Security-Policy messages: a screen that breaks the policy fails its test.</summary>
+    public static List<string> WatchCsp(this IPage page)
+    {
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+        return violations;
+    }
 }

@@ -72,7 +72,7 @@ public static partial class CustomerFields
 
     private static string? Plausible(JsonForm form, string path, string? value)
     {
-        if (value is not null && !PlausibleEmail().IsMatch(value))
+        if (value is not null && !IsPlausibleEmail(value))
         {
             form.Errors.Add(path, MessageKey.RegistrationEmailInvalid);
             return null;
@@ -135,6 +135,8 @@ public static partial class CustomerFields
             : new PostalAddress(postalCode, prefecture, city, street);
     }
 
+    public static bool IsPlausibleEmail(string value) => value.Length <= EmailMaxLength && PlausibleEmail().IsMatch(value);
+
     /// <summary>電話番号: 10 digits from 0 (landline) or 11 from 050/070/080/090 (IP, mobile); stored as digits.</summary>
     public static string? Phone(JsonForm form, string path)
     {
@@ -149,13 +151,7 @@ public static partial class CustomerFields
         }
 
         var digits = PhoneDigits(value);
-        var valid = digits.All(char.IsAsciiDigit) && digits switch
-        {
-            { Length: 10 } => digits[0] == '0' && digits[1] != '0',
-            { Length: 11 } => digits[..3] is "050" or "070" or "080" or "090",
-            _ => false,
-        };
-        if (!valid)
+        if (!IsPhoneDigits(digits))
         {
             form.Errors.Add(path, MessageKey.RegistrationPhoneInvalid);
             return null;
@@ -163,6 +159,13 @@ public static partial class CustomerFields
 
         return digits;
     }
+
+    public static bool IsPhoneDigits(string digits) => digits.All(char.IsAsciiDigit) && digits switch
+    {
+        { Length: 10 } => digits[0] == '0' && digits[1] != '0',
+        { Length: 11 } => digits[..3] is "050" or "070" or "080" or "090",
+        _ => false,
+    };
 
     /// <summary>What a typed phone number is compared and stored as: its digits, without hyphens, spaces or parentheses.</summary>
     public static string PhoneDigits(string? typed) => PhoneNumber.Digits(WithoutSeparators(JsonForm.Normalize(typed ?? "")));

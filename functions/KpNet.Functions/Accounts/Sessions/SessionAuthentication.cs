@@ -21,7 +21,7 @@ public static class SessionAuthentication
                 if (session is not null)
                 {
                     var account = await context.RequestServices.GetRequiredService<AccountStore>().FindByEmailAsync(session.Email, context.RequestAborted);
-                    if (account is { Status: AccountStatus.Active } && account.UserId == session.UserId && account.SecurityStamp == session.SecurityStamp)
+                    if (account is { Status: AccountStatus.Active, LockedAt: null } && account.UserId == session.UserId && account.SecurityStamp == session.SecurityStamp)
                     {
                         context.Features.Set(new CurrentUser(account.UserId, account.Email, account.Role, account.DealerId, session.TokenHash));
                     }

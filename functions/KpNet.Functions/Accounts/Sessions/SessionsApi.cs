@@ -26,7 +26,7 @@ public static partial class SessionsApi
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/sessions", LoginAsync).WithName("Login").AcceptsForm(form => ReadCredentials(form))
-            .Produces<LoginResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Produces<LoginResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapDelete("/api/sessions/current", LogoutAsync).WithName("Logout").RequireSession();
         app.MapGet("/api/me", MeAsync).WithName("Me").RequireSession().Produces<Profile>();
         return app;
@@ -66,6 +66,9 @@ public static partial class SessionsApi
             case SignInResult.Locked { RetryAfter: var retryAfter }:
                 LogLocked(log);
                 return Problems.TooManyAttempts(context, retryAfter);
+            case SignInResult.LockedByOperator:
+                LogLoginFailed(log);
+                return Problems.Create(context, StatusCodes.Status403Forbidden, MessageKey.AccountLocked);
             default:
                 LogLoginFailed(log);
                 return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.LoginFailed);

@@ -13,6 +13,9 @@ public abstract record SignInResult
     public sealed record Failed : SignInResult;
 
     public sealed record Locked(TimeSpan RetryAfter) : SignInResult;
+
+    /// <summary>The right password for an account the operator has locked.</summary>
+    public sealed record LockedByOperator : SignInResult;
 }
 
 /// <summary>
@@ -45,6 +48,11 @@ public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuar
         }
 
         await guard.SucceededAsync(Limits, accountKey, client, cancellationToken);
+        if (account.LockedAt is not null)
+        {
+            return new SignInResult.LockedByOperator();
+        }
+
         if (verification == SecretVerification.ValidButOutdated)
         {
             account = await RehashAsync(account, password, cancellationToken);

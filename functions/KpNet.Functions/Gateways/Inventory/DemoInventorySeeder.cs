@@ -16,7 +16,7 @@ public sealed partial class DemoInventorySeeder(IConfiguration configuration, Ga
         var (rows, errors) = InventoryCsv.Parse(reader);
         foreach (var error in errors)
         {
-            LogRejectedLine(path, error.Line, error.Message);
+            LogRejectedLine(path, error.Line, error.Message(english: true));
         }
 
         await inventory.ImportAsync(rows, stoppingToken);
