@@ -44,7 +44,7 @@ public static class AuditApi
                 var (entries, refusal) = await SearchAsync(context, new AuditQuery(userId, customer, dealerId, @operator, from, to), log, accounts, dealers, cancellationToken);
                 return entries is null ? refusal! : TypedResults.Ok(await ViewsAsync(entries, dealers, forOperator: true, cancellationToken));
             })
-            .WithName("OperatorAuditLog").RequireSession(AccountRole.Admin).Produces<List<AuditEntryView>>().ProducesValidationProblem();
+            .WithName("OperatorAuditLog").RequireSession(AccountRole.Admin).WithAuditQueryRules().Produces<List<AuditEntryView>>().ProducesValidationProblem();
         app.MapGet("/api/operator/audit-log/export", async Task<IResult> (
                 HttpContext context, string? userId, string? customer, string? dealerId, string? @operator, string? from, string? to,
                 AuditLog log, AccountStore accounts, DealerDirectory dealers, CancellationToken cancellationToken) =>
@@ -58,9 +58,18 @@ public static class AuditApi
                 context.Response.Headers.ContentDisposition = "attachment; filename=\"audit-log.csv\"";
                 return TypedResults.Text(Csv(await ViewsAsync(entries, dealers, forOperator: true, cancellationToken)), CsvContentType, Encoding.UTF8);
             })
-            .WithName("OperatorAuditLogExport").RequireSession(AccountRole.Admin).Produces<string>(contentType: "text/csv").ProducesValidationProblem();
+            .WithName("OperatorAuditLogExport").RequireSession(AccountRole.Admin).WithAuditQueryRules().Produces<string>(contentType: "text/csv").ProducesValidationProblem();
         return app;
     }
+
+    /// <summary>The search's query parameters (<see cref="AuditQuery"/>) as the contract describes them, for the log and its export alike.</summary>
+    private static RouteHandlerBuilder WithAuditQueryRules(this RouteHandlerBuilder builder) => builder
+        .WithQueryRules("customer", new FieldRules { Description = "Whose log: a customer by e-mail address or user ID. Exactly one of customer (or userId), dealerId and operator is given." })
+        .WithQueryRules("userId", new FieldRules { Description = "The same as customer." })
+        .WithQueryRules("dealerId", new FieldRules { Pattern = "^[0-9]+$", Description = "Whose log: a dealer's, by dealer ID." })
+        .WithQueryRules("operator", new FieldRules { Format = "email", Description = "Whose log: what an operator did, by e-mail address." })
+        .WithQueryRules("from", new FieldRules { Pattern = CustomerFields.DatePattern, Description = "The first day (Japan time, yyyy-MM-dd, 2000 to 2099), included." })
+        .WithQueryRules("to", new FieldRules { Pattern = CustomerFields.DatePattern, Description = "The last day (Japan time, yyyy-MM-dd, 2000 to 2099), included; not before from." });
 
     /// <summary>
     /// The operator's search: whose log (exactly one of customer, by e-mail or user ID, <c>userId</c> being the same;

@@ -97,7 +97,8 @@ public static class OperatorGatewaysApi
 
                 return TypedResults.Ok(matches);
             })
-            .WithName("OperatorSearchGateways").Produces<List<GatewayMatch>>().ProducesValidationProblem();
+            .WithName("OperatorSearchGateways")
+            .WithQueryRules("q", new FieldRules { Description = "What the customer told (required): a gateway ID, a serial number, an e-mail address or a phone number." }).Produces<List<GatewayMatch>>().ProducesValidationProblem();
         operators.MapGet("/gateways/{id}", async Task<IResult> (
                 HttpContext context, string id, GatewayInventory inventory, GatewayClaims claims, AccountStore accounts, CustomerSites sites,
                 MaintenanceLinks links, DealerDirectory dealers, GatewayHistory history, GatewayStatusStore statuses, AlertStore alerts,

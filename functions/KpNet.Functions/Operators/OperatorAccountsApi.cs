@@ -63,8 +63,7 @@ public static class OperatorAccountsApi
                     return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
                 }
 
-                var email = CustomerFields.Email(form, "email");
-                var reason = OperatorSupportApi.Reason(form);
+                var (email, reason) = ReadGrant(form);
                 if (errors.Any)
                 {
                     return errors.ToProblem(context);
@@ -90,23 +89,17 @@ public static class OperatorAccountsApi
                 await OperatorSupportApi.RecordAsync(context, audit, time, loggers, account.UserId, "", Granted, reason!, cancellationToken);
                 return TypedResults.Created($"/api/operator/operators/{account.UserId}", new OperatorGranted(account.UserId));
             })
-            .WithName("OperatorGrant").Produces<OperatorGranted>(StatusCodes.Status201Created)
+            .WithName("OperatorGrant").AcceptsForm(form => ReadGrant(form)).Produces<OperatorGranted>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         operators.MapPost("/operators/{userId}/revoke", async Task<IResult> (
                 HttpContext context, string userId, IConfiguration configuration, AccountStore accounts, OperatorRoster roster, AuditLog audit,
                 TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             {
-                var errors = new ValidationErrors();
-                if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
+                var (reason, refusal) = await OperatorSupportApi.ReadReasonAsync(context, cancellationToken);
+                if (reason is null)
                 {
-                    return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
-                }
-
-                var reason = OperatorSupportApi.Reason(form);
-                if (errors.Any)
-                {
-                    return errors.ToProblem(context);
+                    return refusal!;
                 }
 
                 if (await accounts.FindByUserIdAsync(userId, cancellationToken) is not { Role: AccountRole.Admin } account)
@@ -129,10 +122,13 @@ public static class OperatorAccountsApi
                 await OperatorSupportApi.RecordAsync(context, audit, time, loggers, account.UserId, "", Revoked, reason!, cancellationToken);
                 return TypedResults.NoContent();
             })
-            .WithName("OperatorRevoke").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorRevoke").AcceptsForm(form => OperatorSupportApi.Reason(form)).Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
+
+    /// <summary>The grant's body: the e-mail address of the active customer account to make an operator, and the reason.</summary>
+    private static (string? Email, string? Reason) ReadGrant(JsonForm form) => (CustomerFields.Email(form, "email"), OperatorSupportApi.Reason(form));
 
     /// <summary>
     /// Changes the role of the account as read, again from a fresh read when it changed meanwhile; false when it is gone or

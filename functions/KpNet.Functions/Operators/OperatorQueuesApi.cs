@@ -91,7 +91,8 @@ public static partial class OperatorQueuesApi
 
                 return TypedResults.Ok(await deadLetters.OfReasonAsync(reason, DeadLetterDays, MaxDeadLetters, MaxBodyChars, cancellationToken));
             })
-            .WithName("OperatorDeadLetters").Produces<List<DeadLetterDetail>>().ProducesValidationProblem();
+            .WithName("OperatorDeadLetters")
+            .WithQueryRules("reason", new FieldRules { Values = Enum.GetNames<TelemetryRejectionReason>(), Description = "Which reason's dead letters (required), spelt as the counts name it." }).Produces<List<DeadLetterDetail>>().ProducesValidationProblem();
         operators.MapPost("/dead-letters/{day}/{id}/handled", async Task<IResult> (
                 HttpContext context, string day, string id, TelemetryDeadLetters deadLetters, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             {

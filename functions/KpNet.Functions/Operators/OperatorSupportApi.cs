@@ -58,7 +58,7 @@ public static partial class OperatorSupportApi
                 await RecordAsync(context, audit, time, loggers, account.UserId, "", Actions.ActivationLinkSent, reason, cancellationToken);
                 return TypedResults.Accepted((string?)null, new ActivationLinkSent(expiresAt));
             })
-            .WithName("OperatorResendActivationLink").Produces<ActivationLinkSent>(StatusCodes.Status202Accepted)
+            .WithName("OperatorResendActivationLink").AcceptsForm(form => Reason(form)).Produces<ActivationLinkSent>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         operators.MapPost("/gateways/{id}/release", async Task<IResult> (
@@ -89,7 +89,7 @@ public static partial class OperatorSupportApi
                     ? TypedResults.NoContent()
                     : Problems.Create(context, StatusCodes.Status409Conflict, MessageKey.SupportClaimNotProvisional);
             })
-            .WithName("OperatorReleaseClaim").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorReleaseClaim").AcceptsForm(form => Reason(form)).Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         operators.MapPost("/gateways/{id}/dealers/{dealerId}/unlink", async Task<IResult> (
@@ -131,18 +131,18 @@ public static partial class OperatorSupportApi
 
                 return TypedResults.NoContent();
             })
-            .WithName("OperatorUnlinkDealer").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorUnlinkDealer").AcceptsForm(form => Reason(form)).Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         operators.MapPost("/accounts/{userId}/lock", async Task<IResult> (
                 HttpContext context, string userId, AccountStore accounts, AuditLog audit, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
                 await SetLockAsync(context, userId, locked: true, accounts, audit, time, loggers, cancellationToken))
-            .WithName("OperatorLockAccount").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorLockAccount").AcceptsForm(form => Reason(form)).Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapPost("/accounts/{userId}/unlock", async Task<IResult> (
                 HttpContext context, string userId, AccountStore accounts, AuditLog audit, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
                 await SetLockAsync(context, userId, locked: false, accounts, audit, time, loggers, cancellationToken))
-            .WithName("OperatorUnlockAccount").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorUnlockAccount").AcceptsForm(form => Reason(form)).Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -195,7 +195,7 @@ public static partial class OperatorSupportApi
     }
 
     /// <summary>The body's "reason" (required, at most 200 characters), or the 400 to answer.</summary>
-    private static async Task<(string? Reason, IResult? Refusal)> ReadReasonAsync(HttpContext context, CancellationToken cancellationToken)
+    internal static async Task<(string? Reason, IResult? Refusal)> ReadReasonAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
@@ -210,6 +210,7 @@ public static partial class OperatorSupportApi
     /// <summary>The form's "reason": required, at most 200 characters (else a field error).</summary>
     internal static string? Reason(JsonForm form)
     {
+        form.Rules("reason", new FieldRules { MaxLength = MaxReasonLength, Description = "Why the operator does this, as told to the customer; written to the customer's audit log." });
         var reason = form.Text("reason");
         if (reason is null)
         {

@@ -8,6 +8,7 @@ using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.ApiContract;
@@ -53,7 +54,7 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             {
                 ["Support:Name"] = "KP-NET サポートセンター", ["Support:Phone"] = "0120-000-000", ["Support:Hours"] = "平日 9:00〜17:00",
             });
-            var variables = await RunDataAsync(app);
+            var variables = await RunDataAsync(app, azurite.ConnectionString);
 
             var prismPort = FreeTcpPort.Next();
             using var prism = NodeTool.Start("prism",
@@ -90,8 +91,12 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
     }
 
-    /// <summary>The collection's variables: real accounts, their tokens, gateways in every state an operation needs, mailed tokens.</summary>
-    private static async Task<Dictionary<string, string>> RunDataAsync(TestApp app)
+    /// <summary>
+    /// The collection's variables: real accounts, their tokens, gateways in every state an operation needs, mailed tokens,
+    /// and what the operator settles. Operations run in the collection's order, so an action that changes what another needs
+    /// (a release, a lock, a revoke, a requeue) has data of its own.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> RunDataAsync(TestApp app, string connectionString)
     {
         using var customer = await SignInAsync(app);
         var (dealer, dealerId, dealerPhone) = await SignUpDealerAsync(app);
@@ -114,12 +119,14 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         var provisionalEmail = RegistrationClient.UniqueEmail();
         var activationToken = await RegistrationClient.RegisterAndGetTokenAsync(app, provisionalEmail, await RegistrationClient.ImportGatewayAsync(app));
 
+        var operatorData = await OperatorRunDataAsync(app, connectionString, operatorCaller, customer, dealerId, dealerPhone);
+
         // A reset changes the password and ends the account's sessions: it is done on an account of its own.
         var (resetAccount, _) = await TestAccounts.CreateActiveAsync(app);
         (await app.Client.PostAsJsonAsync("/api/password-resets", new { email = resetAccount.Email })).EnsureSuccessStatusCode();
         var resetMail = (await DevMail.WaitForAsync(app, resetAccount.Email, "【パスワード再設定のお知らせ】遠隔モニタリングサービス")).Single();
 
-        return new Dictionary<string, string>
+        return new Dictionary<string, string>(operatorData)
         {
             ["bearerToken"] = Token(customer),
             ["customerToken"] = Token(customer),
@@ -150,6 +157,58 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
             ["resetPhone"] = resetAccount.Phone,
             ["registerEmail"] = RegistrationClient.UniqueEmail(),
             ["dealerSignUpEmail"] = TestAccounts.UniqueEmail("dealer"),
+        };
+    }
+
+    /// <summary>What the operator's actions act on, each its own: made through the app, and poison and dead letters as the host and ingest leave them.</summary>
+    private static async Task<Dictionary<string, string>> OperatorRunDataAsync(
+        TestApp app, string connectionString, Caller operatorCaller, Caller customer, int dealerId, string dealerPhone)
+    {
+        var accounts = app.Services.GetRequiredService<AccountStore>();
+        async Task<string> ProvisionalUserIdAsync(string gatewayId)
+        {
+            var email = RegistrationClient.UniqueEmail();
+            await RegistrationClient.RegisterAndGetTokenAsync(app, email, gatewayId);
+            return (await accounts.FindByEmailAsync(email, CancellationToken.None))!.UserId;
+        }
+
+        var releaseGatewayId = await RegistrationClient.ImportGatewayAsync(app);
+        await ProvisionalUserIdAsync(releaseGatewayId);
+        var operatorUnlinkGatewayId = await AddGatewayAsync(app, customer);
+        (await LinkAsync(customer, operatorUnlinkGatewayId, dealerId, dealerPhone)).EnsureSuccessStatusCode();
+
+        var (unlockAccount, _) = await TestAccounts.CreateActiveAsync(app);
+        (await operatorCaller.Client.PostAsJsonAsync($"/api/operator/accounts/{unlockAccount.UserId}/lock", new { reason = "ファズ用" })).EnsureSuccessStatusCode();
+        var (revokeAccount, _) = await TestAccounts.CreateActiveAsync(app);
+        (await operatorCaller.Client.PostAsJsonAsync("/api/operator/operators", new { email = revokeAccount.Email, reason = "ファズ用" })).EnsureSuccessStatusCode();
+
+        // As the host leaves a message that failed five times: on its queue's "-poison" queue, as it was sent.
+        async Task<string> PoisonAsync(string queue, string text)
+        {
+            var poison = TestQueues.Queue(connectionString, queue + "-poison");
+            await poison.CreateIfNotExistsAsync();
+            return (await poison.SendMessageAsync(text)).Value.MessageId;
+        }
+
+        // An event out of range is set aside by the ingest path.
+        var deadLetterGatewayId = await MonitoredGateways.ImportAsync(app);
+        await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(deadLetterGatewayId, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batterySoc: 150));
+        var deadLetter = (await GetJsonAsync(operatorCaller.Client, "/api/operator/dead-letters?reason=OutOfRange")).EnumerateArray()
+            .First(letter => letter.GetProperty("gatewayId").GetString() == deadLetterGatewayId);
+
+        return new Dictionary<string, string>
+        {
+            ["provisionalUserId"] = await ProvisionalUserIdAsync(await RegistrationClient.ImportGatewayAsync(app)),
+            ["releaseGatewayId"] = releaseGatewayId,
+            ["operatorUnlinkGatewayId"] = operatorUnlinkGatewayId,
+            ["lockUserId"] = (await TestAccounts.CreateActiveAsync(app)).Account.UserId,
+            ["unlockUserId"] = unlockAccount.UserId,
+            ["grantEmail"] = (await TestAccounts.CreateActiveAsync(app)).Account.Email,
+            ["revokeUserId"] = revokeAccount.UserId,
+            ["poisonMailMessageId"] = await PoisonAsync("email-outbox", $$"""{"id":"{{Guid.NewGuid():N}}","to":"{{customer.Account.Email}}","subject":"件名"}"""),
+            ["poisonMessageId"] = await PoisonAsync("telemetry-publisher-revocations", deadLetterGatewayId),
+            ["deadLetterDay"] = deadLetter.GetProperty("day").GetString()!,
+            ["deadLetterId"] = deadLetter.GetProperty("id").GetString()!,
         };
     }
 
