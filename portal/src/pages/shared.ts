@@ -59,7 +59,8 @@ export function completed(main: HTMLElement, title: string, ...lines: string[]):
  * "heading: value" lines on a phone, where five columns would not fit.
  */
 export function table(headings: string[], rows: (string | number | Node)[][], empty: string, stacked = false): HTMLElement {
-  return h('div', { class: stacked ? 'table-scroll stacked' : 'table-scroll' },
+  // Focusable, so a keyboard user can scroll a table wider than the screen (WCAG 2.1.1).
+  return h('div', { class: stacked ? 'table-scroll stacked' : 'table-scroll', tabindex: 0 },
     h('table', {},
       h('thead', {}, h('tr', {}, headings.map((heading) => h('th', { scope: 'col' }, heading)))),
       h('tbody', {}, rows.length === 0

@@ -67,7 +67,7 @@ export async function queuesPage(main: HTMLElement): Promise<void> {
         h('h2', {}, t('opQueuesMessages', poisonQueue.queue)),
         table([t('opQueuesMessageId'), t('opQueuesInsertedOn'), t('opQueuesDequeueCount'), t('opQueuesText'), ''],
           messages.map((m) => [
-            m.messageId, m.insertedOn ? formatDateTime(m.insertedOn) : '', m.dequeueCount, h('pre', { class: 'message-text' }, m.text),
+            m.messageId, m.insertedOn ? formatDateTime(m.insertedOn) : '', m.dequeueCount, h('pre', { class: 'message-text', tabindex: 0 }, m.text),
             h('div', { class: 'row-actions' },
               poisonQueue.requeueable
                 ? h('button', { type: 'button', class: 'primary', onclick: () => void act(`${base}/${encodeURIComponent(m.messageId)}/requeue`, t('opQueuesRequeued'), queuesPath({ queue: poisonQueue.queue })) }, t('opQueuesRequeue'))
@@ -82,7 +82,7 @@ export async function queuesPage(main: HTMLElement): Promise<void> {
         h('h2', {}, t('opQueuesDeadLettersOf', reason)),
         table([t('opReceivedAt'), t('opQueuesGateway'), t('opField'), t('opQueuesBody'), ''],
           letters.map((d) => [
-            formatDateTime(d.receivedAt), d.gatewayId ?? '', d.field ?? '', h('pre', { class: 'message-text' }, d.body),
+            formatDateTime(d.receivedAt), d.gatewayId ?? '', d.field ?? '', h('pre', { class: 'message-text', tabindex: 0 }, d.body),
             h('button', {
               type: 'button',
               onclick: () => void act(`/api/operator/dead-letters/${encodeURIComponent(d.day)}/${encodeURIComponent(d.id)}/handled`, t('opQueuesMarkedHandled'), queuesPath({ reason })),
