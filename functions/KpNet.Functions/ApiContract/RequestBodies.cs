@@ -21,6 +21,17 @@ internal sealed class RequestBodies : IOpenApiOperationTransformer
             DescribeQueryParameter(operation, query);
         }
 
+        if (metadata.OfType<NoRequestBody>().Any())
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = false,
+                Description = "None: the action is all in the path, and nothing of a body is read.",
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } } },
+            };
+            return Task.CompletedTask;
+        }
+
         if (metadata.OfType<RequestForm>().FirstOrDefault() is not { } form)
         {
             return Task.CompletedTask;

@@ -68,7 +68,7 @@ public static partial class OperatorQueuesApi
                 LogPoisonResolved(loggers.CreateLogger(typeof(OperatorQueuesApi)), context.RequireCurrentUser().UserId, queue, messageId, "requeued");
                 return TypedResults.NoContent();
             })
-            .WithName("OperatorRequeuePoisonMessage").Produces(StatusCodes.Status204NoContent)
+            .WithName("OperatorRequeuePoisonMessage").TakesNoBody().Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapPost("/queues/{queue}/messages/{messageId}/handled", async Task<IResult> (
                 HttpContext context, string queue, string messageId, PoisonQueues poison, ILoggerFactory loggers, CancellationToken cancellationToken) =>
@@ -81,7 +81,7 @@ public static partial class OperatorQueuesApi
                 LogPoisonResolved(loggers.CreateLogger(typeof(OperatorQueuesApi)), context.RequireCurrentUser().UserId, queue, messageId, "handled");
                 return TypedResults.NoContent();
             })
-            .WithName("OperatorPoisonMessageHandled").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithName("OperatorPoisonMessageHandled").TakesNoBody().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         operators.MapGet("/dead-letters", async Task<IResult> (HttpContext context, string? reason, TelemetryDeadLetters deadLetters, CancellationToken cancellationToken) =>
             {
                 if (!Enum.TryParse<TelemetryRejectionReason>(reason, ignoreCase: false, out var known) || !Enum.IsDefined(known) || reason != known.ToString())
@@ -106,7 +106,7 @@ public static partial class OperatorQueuesApi
                 LogDeadLetterHandled(loggers.CreateLogger(typeof(OperatorQueuesApi)), context.RequireCurrentUser().UserId, day, id);
                 return TypedResults.NoContent();
             })
-            .WithName("OperatorDeadLetterHandled").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithName("OperatorDeadLetterHandled").TakesNoBody().Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -63,12 +63,17 @@ public sealed record RequestForm(Action<JsonForm> Read)
     public IReadOnlyList<FormField> Fields => JsonForm.Describe(Read);
 }
 
+/// <summary>Endpoint metadata: a POST whose action is all in its path, so it reads no body (the contract says so).</summary>
+public sealed record NoRequestBody;
+
 /// <summary>Endpoint metadata: what the endpoint checks of a query parameter it reads, stated with the constants of the check.</summary>
 public sealed record QueryParameterRules(string Name, FieldRules Rules);
 
 public static class RequestFormEndpoints
 {
     public static RouteHandlerBuilder AcceptsForm(this RouteHandlerBuilder builder, Action<JsonForm> read) => builder.WithMetadata(new RequestForm(read));
+
+    public static RouteHandlerBuilder TakesNoBody(this RouteHandlerBuilder builder) => builder.WithMetadata(new NoRequestBody());
 
     public static RouteHandlerBuilder WithQueryRules(this RouteHandlerBuilder builder, string name, FieldRules rules) =>
         builder.WithMetadata(new QueryParameterRules(name, rules));
