@@ -292,6 +292,8 @@ export const en: Record<MessageKey, string> = {
   dealerGatewaysHeading: 'Gateways you maintain',
   dealerGatewaysIntro: 'Gateways with open alerts (including loss of communication) come first, then in gateway ID order.',
   dealerGatewaysEmpty: 'You do not maintain any gateway.',
+  dealerGatewaysSearch: 'Filter by gateway ID, site or address',
+  hintDealerGatewaysSearch: 'Part of it is enough (e.g. Kyoto, 01AB).',
   alertState: 'Alerts',
   alertOpenNow: 'Now',
   alertsCount: '{0} open alert(s)',

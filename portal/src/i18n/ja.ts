@@ -291,6 +291,8 @@ export const ja = {
   dealerGatewaysHeading: '保守しているゲートウェイ',
   dealerGatewaysIntro: '発生中の異常（通信途絶を含む）があるゲートウェイを先頭に、ゲートウェイID順に表示しています。',
   dealerGatewaysEmpty: '保守しているゲートウェイはありません。',
+  dealerGatewaysSearch: 'ゲートウェイID・案件・住所で絞り込む',
+  hintDealerGatewaysSearch: '一部だけでも検索できます（例：京都、01AB）。',
   alertState: '異常',
   alertOpenNow: '現在の状態',
   alertsCount: '異常あり（{0}件）',
