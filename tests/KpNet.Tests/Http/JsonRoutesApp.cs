@@ -71,6 +71,8 @@ public sealed class JsonRoutesApp : IAsyncLifetime
             }),
         new("PATCH", "/api/gateways/{id}", Role.Customer, a => "/api/gateways/" + a.OwnedGatewayId,
             _ => new JsonObject { ["site"] = Site() }),
+        new("PUT", "/api/gateways/{id}/grid-connection-date", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/grid-connection-date",
+            _ => new JsonObject { ["gridConnectionDate"] = "2025-10-01" }),
         new("POST", "/api/gateways/{id}/replacement", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/replacement",
             a => new JsonObject { ["gateway"] = new JsonObject { ["id"] = a.SpareGatewayId, ["password"] = RegistrationClient.GatewayPassword } }),
         new("POST", "/api/gateways/{id}/dealers/preview", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/dealers/preview",
