@@ -44,7 +44,10 @@ fi
 mkdir -p .data/azurite .data/logs
 
 echo "==> Azurite (data in .data/azurite, log in .data/logs/azurite.log)"
-node_modules/.bin/azurite --silent --disableTelemetry --location .data/azurite \
+# The main account and the two telemetry accounts of local.settings.json (README: Cost and scale); the key is Azurite's
+# well-known one, the same for all three.
+key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AZURITE_ACCOUNTS="devstoreaccount1:$key;devstoreaccount1t0:$key;devstoreaccount1t1:$key" node_modules/.bin/azurite --silent --disableTelemetry --location .data/azurite \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .data/logs/azurite.log 2>&1 &
 pids+=($!)
 wait_for_port Azurite 10002 "${pids[-1]}"

@@ -18,7 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
-# Azurite, and Microsoft's JavaScript storage SDKs (a test reads what the system writes with them).
+# Azurite, Microsoft's JavaScript storage SDKs (a test reads what the system writes with them), and the API contract's
+# lint and fuzzing tools (Redocly CLI, portman, newman, prism).
 if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -67,6 +67,10 @@ param supportHours string
 @minValue(1)
 param handlerFailureThreshold int = 5
 
+@description('Storage accounts the per-gateway telemetry tables are spread over. Only ever raise it: a gateway keeps the shard it first sent to (README: Cost and scale).')
+@minValue(1)
+param telemetryShardCount int = 1
+
 @description('Telemetry events dead-lettered for one reason in 15 minutes that count as a spike.')
 @minValue(1)
 param deadLetterSpikeThreshold int = 100
@@ -101,19 +105,27 @@ var tableNames = [
   'MailDeliveries'
   'MailsInFlight'
   'Notices'
-  'GatewayStatus'
-  'TelemetryRollups'
-  'TelemetryDeadLetters'
   'GatewayHistory'
   'MaintenanceLinks'
   'DealerGateways'
   'Dealers'
   'AuditLog'
-  'Alerts'
-  'GatewayLastSeen'
   'GatewaySettings'
   'RegistrationsInProgress'
 ]
+// The per-gateway telemetry tables, in every telemetry account (locally the app creates them itself).
+var telemetryTableNames = [
+  'GatewayStatus'
+  'TelemetryRollups'
+  'TelemetryDeadLetters'
+  'Alerts'
+  'GatewayLastSeen'
+]
+var telemetryAccountNames = [for i in range(0, telemetryShardCount): take('stkpnet${environmentName}t${i}${suffix}', 24)]
+var telemetryShardSettings = [for (account, i) in telemetryAccountNames: {
+  name: 'TelemetryStorage__Shards__${i}__accountName'
+  value: account
+}]
 var queueNames = [
   'email-outbox'
   'email-outbox-poison'
@@ -197,6 +209,30 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-0
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = [for table in tableNames: {
   parent: tableService
   name: table
+}]
+
+// ---------- Telemetry storage: the per-gateway telemetry tables, spread over accounts by gateway ----------
+resource telemetryStorage 'Microsoft.Storage/storageAccounts@2026-09-01' = [for account in telemetryAccountNames: {
+  name: account
+  location: location
+  sku: { name: environmentName == 'prod' ? 'Standard_ZRS' : 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}]
+
+resource telemetryTableServices 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = [for (account, i) in telemetryAccountNames: {
+  parent: telemetryStorage[i]
+  name: 'default'
+}]
+
+resource telemetryTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = [for j in range(0, telemetryShardCount * length(telemetryTableNames)): {
+  parent: telemetryTableServices[j / length(telemetryTableNames)]
+  name: telemetryTableNames[j % length(telemetryTableNames)]
 }]
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = {
@@ -351,7 +387,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
+      appSettings: concat([
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'TelemetryEventHub__fullyQualifiedNamespace', value: '${eventHubs.name}.servicebus.windows.net' }
         { name: 'TelemetryGatewaySend', value: '@Microsoft.KeyVault(SecretUri=${gatewaySendSecret.properties.secretUri})' }
@@ -364,7 +400,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Admin__FirstAdminEmail', value: firstAdminEmail }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
-      ]
+      ], telemetryShardSettings)
     }
   }
 }
@@ -399,6 +435,16 @@ resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource appTelemetryStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (account, i) in telemetryAccountNames: {
+  name: guid(telemetryStorage[i].id, functionApp.id, roles.storageTableDataContributor)
+  scope: telemetryStorage[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }

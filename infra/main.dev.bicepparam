@@ -1,6 +1,8 @@
 using 'main.bicep'
 
 param environmentName = 'dev'
+// Telemetry tables spread over 1 storage account by gateway (README: Cost and scale); only ever raise it.
+param telemetryShardCount = 1
 param telemetryPartitionCount = 2
 param eventHubsThroughputUnits = 1
 param maximumInstanceCount = 20

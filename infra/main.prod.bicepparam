@@ -2,6 +2,8 @@ using 'main.bicep'
 
 param environmentName = 'prod'
 // 1M gateways x 1 event/min ≈ 16,700 events/s: 17+ TU in, and partitions to spread the trigger (see README).
+// Telemetry tables spread over 4 storage accounts by gateway (README: Cost and scale); only ever raise it.
+param telemetryShardCount = 4
 param telemetryPartitionCount = 32
 param eventHubsThroughputUnits = 20
 param eventHubsMaximumThroughputUnits = 40

@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Bench;
 
 /// <summary>
 /// The repository's Azurite (node_modules) on loopback and free ports, in memory or with its data in a folder
-/// (<paramref name="location"/>), which survives <see cref="StopAsync"/> and <see cref="RestartAsync"/>.
+/// (<paramref name="location"/>), which survives <see cref="StopAsync"/> and <see cref="RestartAsync"/>. It serves the
+/// well-known account and up to <see cref="MaxTelemetryShards"/> telemetry accounts beside it (<see cref="TelemetryAccounts"/>).
 /// </summary>
 public sealed class AzuriteServer(string? location) : IAsyncDisposable
 {
+    private const string Account = "devstoreaccount1";
     private const string WellKnownKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const int MaxTelemetryShards = 8;
     private const int SigTerm = 15;
     private const int SigStop = 19;
     private const int SigCont = 18;
@@ -19,9 +23,9 @@ public sealed class AzuriteServer(string? location) : IAsyncDisposable
     private Process? _process;
 
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{_ports.Blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{_ports.Queue}/devstoreaccount1;" +
-        $"TableEndpoint=http://127.0.0.1:{_ports.Table}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={WellKnownKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{_ports.Blob}/{Account};QueueEndpoint=http://127.0.0.1:{_ports.Queue}/{Account};" +
+        $"TableEndpoint=http://127.0.0.1:{_ports.Table}/{Account};";
 
     public static async Task<AzuriteServer> StartAsync(string? location = null)
     {
@@ -36,7 +40,15 @@ public sealed class AzuriteServer(string? location) : IAsyncDisposable
     private async Task RunAsync()
     {
         var azurite = Path.Combine(BenchSupport.RepositoryRoot(), "node_modules", ".bin", "azurite");
-        var start = new ProcessStartInfo(azurite) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(azurite)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["AZURITE_ACCOUNTS"] = string.Join(';', TelemetryAccounts.Names(Account, MaxTelemetryShards).Prepend(Account).Select(a => $"{a}:{WellKnownKey}")),
+            },
+        };
         var storage = location is null ? "--inMemoryPersistence" : $"--location {location}";
         foreach (var argument in $"--silent {storage} --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {_ports.Blob} --queuePort {_ports.Queue} --tablePort {_ports.Table}".Split(' '))
         {

@@ -11,8 +11,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KpNet.Bench;
 
 /// <summary>
-/// The local telemetry pipeline in this process: Azurite (AZURITE_CONNECTION_STRING, or the repository's Azurite in
-/// memory on free ports) and the app in local mode, whose ingest endpoint feeds the real TelemetryIngest function.
+/// The local telemetry pipeline in this process: Azurite (AZURITE_CONNECTION_STRING, whose Azurite also serves the
+/// telemetry accounts beside it, <see cref="TelemetryAccounts"/>, as ./run.sh's does; or the repository's Azurite in memory
+/// on free ports) and the app in local mode with its telemetry tables over <c>telemetryShards</c> accounts, whose ingest
+/// endpoint feeds the real TelemetryIngest function.
 /// Every table request is counted (<see cref="TableRequestCounter"/>).
 /// </summary>
 public sealed class LocalPipeline : IAsyncDisposable
@@ -23,9 +25,11 @@ public sealed class LocalPipeline : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _dataFolder;
 
-    private LocalPipeline(AzuriteServer? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests)
+    private LocalPipeline(AzuriteServer? azurite, WebApplication app, string dataFolder, Uri address, TableRequestCounter requests, IReadOnlyList<string> telemetryAccounts)
     {
+        TelemetryAccountNames = telemetryAccounts;
         Requests = requests;
+        BaseAddress = address;
         _azurite = azurite;
         _app = app;
         _dataFolder = dataFolder;
@@ -37,12 +41,19 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public string TelemetryConnectionString { get; }
 
+    /// <summary>The storage accounts of the telemetry tables, shard 0 first.</summary>
+    public IReadOnlyList<string> TelemetryAccountNames { get; }
+
+    /// <summary>The app's HTTP address (Kestrel on a free loopback port).</summary>
+    public Uri BaseAddress { get; }
+
     public IServiceProvider Services => _app.Services;
 
     private static string Connection(string authority) =>
         $"Endpoint=sb://{authority}/;SharedAccessKeyName=bench-send;SharedAccessKey={TelemetryKey};EntityPath=telemetry";
 
-    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize)
+    /// <param name="demoDealers">Sign up the two demo dealers at start (DemoData__Dealers), as ./run.sh does.</param>
+    public static async Task<LocalPipeline> StartAsync(int maxEventBatchSize, bool demoDealers = false, int telemetryShards = 2)
     {
         var given = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
         var azurite = string.IsNullOrEmpty(given) ? await AzuriteServer.StartAsync() : null;
@@ -57,14 +68,21 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["DemoData:GatewaysCsv"] = "",
             ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = maxEventBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["DemoData:Dealers"] = demoDealers ? "true" : "false",
         };
+        foreach (var (key, value) in TelemetryAccounts.Settings(storage, telemetryShards))
+        {
+            settings[key] = value;
+        }
+
         var requests = new TableRequestCounter();
         var app = KpNetApp.Create(
             settings.Select(s => $"--{s.Key}={s.Value}").ToArray(),
             configureServices: builder => builder.Services.AddSingleton(requests.Registration));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new LocalPipeline(azurite, app, dataFolder, address, requests);
+        var telemetryAccounts = TelemetryAccounts.Names(TelemetryAccounts.AccountIn(storage) ?? "", telemetryShards).ToList();
+        return new LocalPipeline(azurite, app, dataFolder, address, requests, telemetryAccounts);
     }
 
     /// <summary>Inventory rows written directly (only their existence matters to ingestion), skipping password hashing.</summary>

@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "table-limits" => TableLimitsBench.Run(args[1..]),
     "simulator-round" => SimulatorRoundBench.Run(args[1..]),
     "faults" => await FaultsBench.RunAsync(args[1..]),
+    "dealer-list" => await DealerListBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -24,9 +25,10 @@ static int Usage()
           telemetry-parse [--gateways 250] [--rounds 400] [--batch 1000]
               parse + validate + coalesce per gateway (the ingest function before storage), one thread,
               against a naive JsonSerializer/DTO/per-event-upsert baseline: events/s, ns and bytes per event
-          telemetry-storage [--gateways 10000] [--minutes 3] [--batch 1000]
+          telemetry-storage [--gateways 10000] [--minutes 3] [--batch 1000] [--shards 4]
               the real ingest function against Azurite, gateways sending 1 event/minute: table operations
-              per event by kind (AZURITE_CONNECTION_STRING, or Azurite from node_modules in memory)
+              per event by kind and requests per storage account, telemetry over --shards accounts
+              (AZURITE_CONNECTION_STRING, or Azurite from node_modules in memory)
           telemetry-e2e [--gateways 1000] [--seconds 30] [--senders 4] [--batch 250]
               simulated gateways → Event Hubs REST → local ingest endpoint → storage: sustained events/s
               and lag from send to status visible (p50/p95)
@@ -35,6 +37,9 @@ static int Usage()
           simulator-round [--gateways 10000] [--parallel-sends 32]
               the simulator's own CPU per round with the Event Hubs target, up to Azure.Messaging.EventHubs's
               producer (its mocking seam: no AMQP encoding, no network)
+          dealer-list [--sizes 10,1000,5000] [--rounds 20] [--page-size 20]
+              one dealer's GET /api/dealer/gateways (first and last page) as it maintains more gateways, one in
+              20 with a critical alert: latency and table requests per list request, against Azurite
           faults [--seconds 20] [--rate 1.5] [--gateways 8]
               the app (separate process) on an Azurite that keeps its data on disk; users and gateways act through the
               API while storage is stopped 20 s, then frozen 40 s, then the app is killed and restarted (--seconds of

@@ -6,6 +6,14 @@ public static class PasswordRule
     public const int MinLength = 8;
     public const int MaxLength = 16;
 
+    public static readonly Registration.FieldRules Field = new()
+    {
+        MinLength = MinLength,
+        MaxLength = MaxLength,
+        Pattern = "^[!-~]+$",
+        Description = "8–16 printable ASCII characters with a lower-case letter, an upper-case letter and a digit, taken exactly as typed.",
+    };
+
     public static bool IsSatisfiedBy(string? password) =>
         password is { Length: >= MinLength and <= MaxLength }
         && password.All(c => c is >= '!' and <= '~')

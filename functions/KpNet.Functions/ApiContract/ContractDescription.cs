@@ -22,7 +22,8 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
         document.Info.Title = "KP-NET API";
         document.Info.Description = "Remote monitoring of PV, battery and V2X gateways. Errors are RFC 9457 problem+json; " +
             "a 400 names each invalid field by its JSON path under `errors`.";
-        document.Servers = [];
+        // Same origin: the app serves the document next to the operations (locally), the portal calls them on its host.
+        document.Servers = [new OpenApiServer { Url = "/" }];
         // Operations are tagged with their feature (below); the document lists those tags, not the handler classes'.
         document.Tags = new HashSet<OpenApiTag>(document.Paths.Values.SelectMany(path => path.Operations?.Values.AsEnumerable() ?? [])
             .SelectMany(operation => operation.Tags?.AsEnumerable() ?? []).Select(tag => tag.Name).Distinct().Order(StringComparer.Ordinal)
@@ -55,6 +56,8 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
             operation.Tags = new HashSet<OpenApiTagReference> { new(FeatureOf(handlerNamespace), context.Document) };
         }
 
+        // An endpoint may say what it does (WithSummary); otherwise its name does: RegisterCustomer → "Register customer".
+        operation.Summary ??= SummaryOf(operation.OperationId);
         operation.Responses ??= [];
         if (metadata.OfType<SessionRequirement>().FirstOrDefault() is { } session)
         {
@@ -75,6 +78,10 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
             await AddProblemAsync(operation, context, StatusCodes.Status400BadRequest,
                 "The body is malformed, or fields are invalid: `errors` maps each field's JSON path to its messages.",
                 cancellationToken, typeof(HttpValidationProblemDetails));
+            await AddProblemAsync(operation, context, StatusCodes.Status415UnsupportedMediaType,
+                "The body is not of the type the operation reads (its request body's media type).", cancellationToken);
+            await AddProblemAsync(operation, context, StatusCodes.Status411LengthRequired,
+                "Locally, a body sent without Content-Length (chunked): the Functions host forwards a body only with one.", cancellationToken);
         }
 
         if (operation.Responses.TryGetValue("429", out var tooMany) && tooMany is OpenApiResponse throttled)
@@ -130,6 +137,9 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer, IOpenAp
             ? declaring.Name.Replace("Api", "", StringComparison.Ordinal) + id
             : id;
     }
+
+    private static string? SummaryOf(string? operationId) =>
+        operationId is null ? null : operationId[..1] + string.Concat(operationId[1..].Select(c => char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString()));
 
     // The feature folder is the namespace segment after the app's root: KpNet.Gateways.Maintenance → Gateways.
     private static string FeatureOf(string handlerNamespace) => handlerNamespace.Split('.') is [_, var feature, ..] ? feature : handlerNamespace;

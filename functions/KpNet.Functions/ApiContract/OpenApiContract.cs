@@ -32,6 +32,8 @@ public static class OpenApiContract
             options.CreateSchemaReferenceId = ContractDescription.SchemaReferenceId;
             options.AddDocumentTransformer<ContractDescription>();
             options.AddOperationTransformer<ContractDescription>();
+            options.AddOperationTransformer<RequestBodies>();
+            options.AddSchemaTransformer<OmittedProperties>();
         });
 
     public static WebApplication MapApiContract(this WebApplication app)

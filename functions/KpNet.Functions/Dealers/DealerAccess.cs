@@ -1,8 +1,12 @@
 using KpNet.Accounts.Registration;
 using KpNet.Gateways;
 using KpNet.Gateways.Maintenance;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Dealers;
+
+/// <summary>A gateway on a dealer's list: the customer's site for it, and its open alerts as the dealer's index has them.</summary>
+public sealed record MaintainedGateway(CustomerSite Site, OpenAlerts Alerts);
 
 /// <summary>
 /// What a dealer may see: a gateway only while the truth row links it, the gateway's claim is live and its owner still
@@ -10,6 +14,8 @@ namespace KpNet.Dealers;
 /// </summary>
 public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, CustomerSites sites)
 {
+    private const int MaxConcurrentConfirmations = 16;
+
     public async Task<CustomerSite?> FindAsync(int dealerId, string gatewayId, CancellationToken cancellationToken)
     {
         if (!GatewayId.IsValid(gatewayId) || !await links.IsLinkedAsync(gatewayId, dealerId, cancellationToken))
@@ -22,18 +28,69 @@ public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, C
             : null;
     }
 
-    /// <summary>The dealer's gateways in ID order: the index names them, the truth rows confirm each.</summary>
-    public async Task<IReadOnlyList<CustomerSite>> ListAsync(int dealerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the dealer's gateways, those with open alerts first (most severe, then most alerts), then by ID, sorted
+    /// on the index partition's alert copies (one query page per 1,000 gateways), so only the page's gateways are
+    /// confirmed against the truth rows (a few at a time). A row that fails confirmation is left out of the page and
+    /// the total, and dropped when its truth row no longer links the dealer; a row without an alert copy (written before
+    /// copies existed) gets one first. So a page costs ⌈n / 1,000⌉ + 3 × page size requests, whatever n.
+    /// </summary>
+    public async Task<(IReadOnlyList<MaintainedGateway> Page, int Total)> PageAsync(int dealerId, int page, int pageSize, CancellationToken cancellationToken)
     {
-        var maintained = new List<CustomerSite>();
-        foreach (var gatewayId in (await links.IndexedGatewaysOfAsync(dealerId, cancellationToken)).Order(StringComparer.Ordinal))
+        var indexed = (await links.IndexedGatewaysOfAsync(dealerId, cancellationToken)).ToList();
+        await FillMissingAlertCopiesAsync(dealerId, indexed, cancellationToken);
+        var ordered = indexed
+            .OrderByDescending(row => row.Alerts!.MostSevere.HasValue)
+            .ThenByDescending(row => row.Alerts!.MostSevere)
+            .ThenByDescending(row => row.Alerts!.Count)
+            .ThenBy(row => row.GatewayId, StringComparer.Ordinal)
+            .ToList();
+        var total = ordered.Count;
+        var shown = new List<MaintainedGateway>();
+        var next = (int)Math.Min((long)(page - 1) * pageSize, ordered.Count);
+        while (shown.Count < pageSize && next < ordered.Count)
         {
-            if (await FindAsync(dealerId, gatewayId, cancellationToken) is { } site)
+            var candidates = ordered.Skip(next).Take(pageSize - shown.Count).ToList();
+            next += candidates.Count;
+            var confirmed = new CustomerSite?[candidates.Count];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, candidates.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentConfirmations, CancellationToken = cancellationToken },
+                async (i, ct) => confirmed[i] = await ConfirmAsync(dealerId, candidates[i], ct));
+            for (var i = 0; i < candidates.Count; i++)
             {
-                maintained.Add(site);
+                if (confirmed[i] is { } site)
+                {
+                    shown.Add(new MaintainedGateway(site, candidates[i].Alerts!));
+                }
+                else
+                {
+                    total--;
+                }
             }
         }
 
-        return maintained;
+        return (shown, total);
     }
+
+    private async Task<CustomerSite?> ConfirmAsync(int dealerId, IndexedGateway row, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(dealerId, row.GatewayId, cancellationToken) is { } site)
+        {
+            return site;
+        }
+
+        if (!await links.IsLinkedAsync(row.GatewayId, dealerId, cancellationToken))
+        {
+            await links.ForgetStaleAsync(dealerId, row, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private async Task FillMissingAlertCopiesAsync(int dealerId, List<IndexedGateway> indexed, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, indexed.Count).Where(i => indexed[i].Alerts is null),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentConfirmations, CancellationToken = cancellationToken },
+            async (i, ct) => indexed[i] = indexed[i] with { Alerts = await links.RepairOpenAlertsAsync(dealerId, indexed[i].GatewayId, ct) });
 }

@@ -25,14 +25,21 @@ public static class CustomerGatewaysApi
     {
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
         app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
+            .WithPagingRules()
+            .WithQueryRules("id", new FieldRules { Description = "Only gateways whose ID contains this (case is ignored)." })
+            .WithQueryRules("site", new FieldRules { Description = "Only sites whose name contains this (case is ignored)." })
+            .WithQueryRules("prefecture", new FieldRules { Description = "Only sites in this prefecture, spelt as the forms take it (another spelling matches none)." })
+            .WithQueryRules("city", new FieldRules { Description = "Only sites whose city contains this (case is ignored)." })
+            .WithQueryRules("address", new FieldRules { Description = "Only sites whose street address contains this (case is ignored)." })
             .Produces<PageView<GatewayListItem>>().ProducesValidationProblem();
-        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners)
+        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners).AcceptsForm(form => ReadAddition(form, DateOnly.MaxValue))
             .Produces<GatewayDetail>(StatusCodes.Status201Created).ProducesCredentialRefusals();
         var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
-        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").Produces<GatewayDetail>();
-        gateways.MapPut("/{id}/grid-connection-date", SetGridConnectionDateAsync).WithName("SetGridConnectionDate").Produces<GatewayDetail>();
-        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").Produces<GatewayDetail>().ProducesCredentialRefusals();
+        gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").AcceptsForm(form => GatewayForms.Site(form)).Produces<GatewayDetail>();
+        gateways.MapPut("/{id}/grid-connection-date", SetGridConnectionDateAsync).WithName("SetGridConnectionDate")
+            .AcceptsForm(form => GatewayForms.GridConnectionDate(form, DateOnly.MaxValue)).Produces<GatewayDetail>();
+        gateways.MapPost("/{id}/replacement", ReplaceAsync).WithName("ReplaceGateway").AcceptsForm(form => GatewayForms.Credentials(form)).Produces<GatewayDetail>().ProducesCredentialRefusals();
         gateways.MapDelete("/{id}", DisposeAsync).WithName("DisposeGateway").Produces(StatusCodes.Status204NoContent);
         return app;
     }
@@ -44,11 +51,19 @@ public static class CustomerGatewaysApi
     /// <summary>The same 404 for a gateway that does not exist, is someone else's, or is not a gateway ID at all.</summary>
     public static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.GatewayNotFound);
 
+    public static readonly FieldRules PageRules = new() { Minimum = 1, Description = "The page, from 1 (the default)." };
+
+    public static readonly FieldRules PageSizeRules = new() { Minimum = 1, Maximum = MaxPageSize, Description = $"Items a page, {DefaultPageSize} unless asked." };
+
+    /// <summary>The query's page and page size, as <see cref="ReadPaging"/> checks them, in the contract of the endpoint that reads them.</summary>
+    public static RouteHandlerBuilder WithPagingRules(this RouteHandlerBuilder builder) =>
+        builder.WithQueryRules("page", PageRules).WithQueryRules("pageSize", PageSizeRules);
+
     /// <summary>Page and page size from the query: 1-based, 10 a page unless asked; field errors when they are not numbers in range.</summary>
     public static (int Page, int PageSize)? ReadPaging(HttpContext context, ValidationErrors errors)
     {
-        var page = ReadPositive(context, "page", 1, int.MaxValue, errors);
-        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, MaxPageSize, errors);
+        var page = ReadPositive(context, "page", PageRules.Minimum!.Value, int.MaxValue, errors);
+        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, PageSizeRules.Maximum!.Value, errors);
         return errors.Any ? null : (page, pageSize);
     }
 
@@ -119,9 +134,7 @@ public static class CustomerGatewaysApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var (id, password) = GatewayForms.Credentials(form);
-        var site = GatewayForms.Site(form);
-        var gridConnectionDate = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        var (id, password, site, gridConnectionDate) = ReadAddition(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -132,6 +145,13 @@ public static class CustomerGatewaysApi
         return change is GatewayChange.Done { Site: var added }
             ? TypedResults.Created($"/api/gateways/{added.GatewayId}", await views.DetailAsync(added, cancellationToken))
             : Refused(context, user, id!, change, logger, "gateway.id", "gateway.password");
+    }
+
+    /// <summary>{"gateway":{"id","password"},"site":{…},"gridConnectionDate"?}: the registration form's gateway part.</summary>
+    private static (string? Id, string? Password, SiteInput? Site, DateOnly? GridConnectionDate) ReadAddition(JsonForm form, DateOnly todayInJapan)
+    {
+        var (id, password) = GatewayForms.Credentials(form);
+        return (id, password, GatewayForms.Site(form), CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan));
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string id, CustomerSites sites, GatewayViews views, CancellationToken cancellationToken) =>
@@ -192,12 +212,8 @@ public static class CustomerGatewaysApi
             return refusal!;
         }
 
-        var date = CustomerFields.PastDate(form, "gridConnectionDate", RegistrationMailer.TodayInJapan(time.GetUtcNow()));
-        if (date is null)
-        {
-            errors.TryAdd("gridConnectionDate", MessageKey.Required);
-        }
-        else if ((await inventory.FindAsync(site.GatewayId, cancellationToken))?.Product != ProductLine.KpacB)
+        var date = GatewayForms.GridConnectionDate(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        if (date is not null && (await inventory.FindAsync(site.GatewayId, cancellationToken))?.Product != ProductLine.KpacB)
         {
             errors.Add("gridConnectionDate", MessageKey.GridConnectionDateKpacBOnly);
         }

@@ -21,6 +21,7 @@ public static class GatewayForms
     public static (string? Id, string? Password) Credentials(JsonForm form)
     {
         var id = CustomerRegistration.ReadGatewayId(form, "gateway.id");
+        form.Rules("gateway.password", new FieldRules { MaxLength = CustomerRegistration.GatewayPasswordMaxLength, Description = "As printed on the sheet, taken exactly as typed." });
         var password = form.RawText("gateway.password");
         if (password is null && !form.Errors.Paths.Contains("gateway.password"))
         {
@@ -33,5 +34,17 @@ public static class GatewayForms
         }
 
         return (id, password);
+    }
+
+    /// <summary>"gridConnectionDate" (系統連系日) entered or corrected after registration: required here, not after today in Japan.</summary>
+    public static DateOnly? GridConnectionDate(JsonForm form, DateOnly todayInJapan)
+    {
+        var date = CustomerFields.PastDate(form, "gridConnectionDate", todayInJapan);
+        if (date is null)
+        {
+            form.Errors.TryAdd("gridConnectionDate", MessageKey.Required);
+        }
+
+        return date;
     }
 }

@@ -1,5 +1,6 @@
 using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Gateways;
 
@@ -10,6 +11,7 @@ public static class GatewayManagementRegistration
     {
         services.AddSingleton<GatewayHistory>();
         services.AddSingleton<MaintenanceLinks>();
+        services.AddSingleton<IOpenAlertsListener>(provider => provider.GetRequiredService<MaintenanceLinks>());
         services.AddSingleton<MaintenanceMailer>();
         services.AddSingleton<GatewayViews>();
         services.AddSingleton<GatewayManagement>();

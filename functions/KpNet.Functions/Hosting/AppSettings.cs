@@ -25,6 +25,8 @@ public static class AppSettings
     public static readonly AppSetting Storage = new("AzureWebJobsStorage", SettingScope.LocalOnly, "Storage connection string (Azurite locally)");
     public static readonly AppSetting StorageAccountName = new("AzureWebJobsStorage__accountName", SettingScope.AzureOnly, "Storage account for tables and queues, reached with the managed identity");
     public static readonly AppSetting StorageClientId = new("AzureWebJobsStorage__clientId", SettingScope.AzureOnly, "Client ID of a user-assigned identity; absent = system-assigned", Optional: true);
+    public static readonly AppSetting TelemetryShardConnectionString = new("TelemetryStorage__Shards__0__connectionString", SettingScope.LocalOnly, "Connection string of telemetry storage shard 0 (Azurite locally); __1__, __2__… the next shards, numbered without gaps");
+    public static readonly AppSetting TelemetryShardAccountName = new("TelemetryStorage__Shards__0__accountName", SettingScope.AzureOnly, "Storage account of telemetry shard 0, reached with the managed identity; __1__, __2__… the next shards, numbered without gaps, only ever appended (README: Cost and scale)");
     public static readonly AppSetting TelemetryEventHub = new("TelemetryEventHub", SettingScope.LocalOnly, "Event Hubs connection string (EntityPath=telemetry); locally its key authorises the ingest endpoint");
     public static readonly AppSetting TelemetryEventHubNamespace = new("TelemetryEventHub__fullyQualifiedNamespace", SettingScope.AzureOnly, "Event Hubs namespace the trigger reads with the managed identity");
     public static readonly AppSetting TelemetryGatewaySend = new("TelemetryGatewaySend", SettingScope.Everywhere, "Connection string of the hub's send-only gateway-send policy (a Key Vault reference in Azure): signs each gateway's publisher token");
@@ -49,7 +51,7 @@ public static class AppSettings
 
     public static IReadOnlyList<AppSetting> All { get; } =
     [
-        Storage, StorageAccountName, StorageClientId, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
+        Storage, StorageAccountName, StorageClientId, TelemetryShardConnectionString, TelemetryShardAccountName, TelemetryEventHub, TelemetryEventHubNamespace, TelemetryGatewaySend,
         EmailSenderAddress, EmailEndpoint, EmailConnectionString, PortalBaseUrl, SupportName, SupportPhone, SupportHours, FirstAdminEmail, RequestTimeout, PasswordHashIterations, Port, DataFolder, DemoGateways, DemoDealers, PortalStaticFiles,
         ApplicationInsights, ApplicationInsightsAuthentication, OtlpEndpoint,
     ];

@@ -7,7 +7,7 @@ namespace KpNet.Hosting;
 
 /// <summary>
 /// Table and queue clients for a storage connection named like the host's bindings ("AzureWebJobsStorage"): either a
-/// connection string (Azurite locally), or identity-based settings (…__tableServiceUri, …__queueServiceUri or
+/// connection string (Azurite locally; the setting itself or …__connectionString), or identity-based settings (…__tableServiceUri, …__queueServiceUri or
 /// …__accountName, optional …__clientId for a user-assigned managed identity) in Azure. Every table client carries the
 /// registered <see cref="TablePolicy"/> instances (the app's <see cref="KpNet.Azure.Storage.Tables.AzureTableLimits"/>).
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
 
     public TableServiceClient GetTableServiceClient(string connection = DefaultConnection) =>
         _tableServices.GetOrAdd(connection, name =>
-            configuration[name] is { Length: > 0 } connectionString
+            ConnectionString(name) is { } connectionString
                 ? new TableServiceClient(connectionString, TableOptions())
                 : new TableServiceClient(ServiceUri(name, "table"), _credential.Value, TableOptions()));
 
@@ -45,7 +45,7 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
     /// <see cref="QueueClientOptions.MessageDecodingFailed"/> handler); start them from <see cref="QueueOptions"/>.
     /// </summary>
     public QueueServiceClient CreateQueueServiceClient(string connection, QueueClientOptions options) =>
-        configuration[connection] is { Length: > 0 } connectionString
+        ConnectionString(connection) is { } connectionString
             ? new QueueServiceClient(connectionString, options)
             : new QueueServiceClient(ServiceUri(connection, "queue"), _credential.Value, options);
 
@@ -83,6 +83,15 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
         return options;
     }
 
+    /// <summary>
+    /// The connection's connection string: the setting itself, as the host reads its own connections, or
+    /// …__connectionString, for a connection that is an item of a list (TelemetryStorage__Shards__0__connectionString).
+    /// </summary>
+    private string? ConnectionString(string connection) =>
+        configuration[connection] is { Length: > 0 } value ? value
+        : configuration[$"{connection}:connectionString"] is { Length: > 0 } item ? item
+        : null;
+
     private Uri ServiceUri(string connection, string service)
     {
         if (configuration[$"{connection}:{service}ServiceUri"] is { Length: > 0 } uri)
@@ -95,6 +104,7 @@ public sealed class StorageAccount(IConfiguration configuration, IEnumerable<Tab
             return new Uri($"https://{account}.{service}.core.windows.net/");
         }
 
-        throw new InvalidOperationException($"Storage connection '{connection}' is not configured: set {connection} or {connection}__accountName.");
+        var setting = connection.Replace(":", "__", StringComparison.Ordinal);
+        throw new InvalidOperationException($"Storage connection '{setting}' is not configured: set {setting}, {setting}__connectionString or {setting}__accountName.");
     }
 }

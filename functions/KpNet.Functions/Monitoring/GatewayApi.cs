@@ -18,11 +18,11 @@ public static partial class GatewayApi
 
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings")
+        app.MapPost("/api/gateway-api/settings", ReadSettingsAsync).WithName("GatewayApiSettings").AcceptsForm(form => ReadCall(form, readVersion: false))
             .Produces<GatewaySettingsView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied")
+        app.MapPost("/api/gateway-api/settings/applied", ReportAppliedAsync).WithName("GatewayApiSettingsApplied").AcceptsForm(form => ReadCall(form, readVersion: true))
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        app.MapPost("/api/gateway-api/telemetry-token", IssueTelemetryTokenAsync).WithName("GatewayApiTelemetryToken")
+        app.MapPost("/api/gateway-api/telemetry-token", IssueTelemetryTokenAsync).WithName("GatewayApiTelemetryToken").AcceptsForm(form => ReadCall(form, readVersion: false))
             .Produces<TelemetryTokenView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
@@ -89,30 +89,7 @@ public static partial class GatewayApi
             return (null, null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
         }
 
-        var id = form.Text("id") is { } text ? GatewayId.Normalize(text) : null;
-        var password = form.RawText("password");
-        foreach (var (path, value) in new[] { ("id", id), ("password", password) })
-        {
-            if (value is null && !errors.Paths.Contains(path))
-            {
-                errors.Add(path, MessageKey.Required);
-            }
-        }
-
-        int? version = null;
-        if (readVersion)
-        {
-            var versionText = form.TextOrNumber("version");
-            if (int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
-            {
-                version = v;
-            }
-            else if (!errors.Paths.Contains("version"))
-            {
-                errors.Add("version", versionText is null ? MessageKey.Required : MessageKey.RegistrationFieldInvalid);
-            }
-        }
-
+        var (id, password, version) = ReadCall(form, readVersion);
         if (errors.Any)
         {
             return (null, null, errors.ToProblem(context));
@@ -133,6 +110,38 @@ public static partial class GatewayApi
                 LogGatewayRefused(logger, id!);
                 return (null, null, Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.RegistrationGatewayCredentialsWrong));
         }
+    }
+
+    /// <summary>{"id","password"} and, reporting applied settings, {"version"}: a wrong ID is a 401 like a wrong password, not a field error.</summary>
+    private static (string? Id, string? Password, int? Version) ReadCall(JsonForm form, bool readVersion)
+    {
+        form.Rules("id", new FieldRules { Description = "The gateway's ID; one that is not 12 letters and digits is refused like a wrong password (401)." });
+        var id = form.Text("id") is { } text ? GatewayId.Normalize(text) : null;
+        var password = form.RawText("password");
+        foreach (var (path, value) in new[] { ("id", id), ("password", password) })
+        {
+            if (value is null && !form.Errors.Paths.Contains(path))
+            {
+                form.Errors.Add(path, MessageKey.Required);
+            }
+        }
+
+        int? version = null;
+        if (readVersion)
+        {
+            form.Rules("version", new FieldRules { Minimum = 0, Pattern = "^[0-9]+$", Description = "The settings version the gateway applied." });
+            var versionText = form.TextOrNumber("version");
+            if (int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                version = v;
+            }
+            else if (!form.Errors.Paths.Contains("version"))
+            {
+                form.Errors.Add("version", versionText is null ? MessageKey.Required : MessageKey.RegistrationFieldInvalid);
+            }
+        }
+
+        return (id, password, version);
     }
 
     [LoggerMessage(EventId = 7200, EventName = "GatewayApiRefused", Level = LogLevel.Warning, Message = "Gateway API call for gateway {GatewayId} refused: wrong ID or password")]

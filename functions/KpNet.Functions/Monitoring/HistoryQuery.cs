@@ -1,4 +1,5 @@
 using System.Globalization;
+using KpNet.Accounts.Registration;
 using KpNet.Http;
 
 namespace KpNet.Monitoring;
@@ -20,15 +21,26 @@ public sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Histor
 
     public static readonly DateTimeOffset Latest = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    public static readonly FieldRules FromRules = new()
+    {
+        Format = "date-time",
+        Description = $"Start (ISO 8601), a day before `to` unless given; at most {MaxPoints} points from it to `to`.",
+    };
+
+    public static readonly FieldRules ToRules = new() { Format = "date-time", Description = "End (ISO 8601, exclusive), now unless given; after `from`." };
+
+    private static readonly Dictionary<string, HistoryResolution> Resolutions = new(StringComparer.Ordinal)
+    {
+        ["5m"] = HistoryResolution.FiveMinutes,
+        ["1h"] = HistoryResolution.Hour,
+        ["1d"] = HistoryResolution.Day,
+    };
+
+    public static readonly FieldRules ResolutionRules = new() { Values = [.. Resolutions.Keys], Description = "The bucket: 5 minutes, an hour (the default) or a day." };
+
     public static HistoryQuery? Read(string? from, string? to, string? resolution, DateTimeOffset now, ValidationErrors errors)
     {
-        HistoryResolution? parsed = (resolution ?? "1h") switch
-        {
-            "5m" => HistoryResolution.FiveMinutes,
-            "1h" => HistoryResolution.Hour,
-            "1d" => HistoryResolution.Day,
-            _ => null,
-        };
+        HistoryResolution? parsed = Resolutions.TryGetValue(resolution ?? "1h", out var known) ? known : null;
         if (parsed is null)
         {
             errors.Add("resolution", MessageKey.MonitoringResolutionInvalid);

@@ -48,10 +48,11 @@ public static class MonitoringApi
     {
         var gateway = app.MapGroup("/api/gateways/{id}").RequireSession(AccountRole.Customer, AccountRole.Dealer).ProducesProblem(StatusCodes.Status404NotFound);
         gateway.MapGet("/status", GetStatusAsync).WithName("GatewayStatus").Produces<StatusView>();
-        gateway.MapGet("/history", GetHistoryAsync).WithName("GatewayHistorySeries").Produces<HistoryView>().ProducesValidationProblem();
+        gateway.MapGet("/history", GetHistoryAsync).WithName("GatewayHistorySeries")
+            .WithQueryRules("from", HistoryQuery.FromRules).WithQueryRules("to", HistoryQuery.ToRules).WithQueryRules("resolution", HistoryQuery.ResolutionRules).Produces<HistoryView>().ProducesValidationProblem();
         gateway.MapGet("/alerts", GetAlertsAsync).WithName("GatewayAlerts").Produces<List<AlertView>>();
         gateway.MapGet("/settings", GetSettingsAsync).WithName("GatewaySettings").Produces<SettingsView>();
-        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate").Produces<SettingsView>().ProducesProblem(StatusCodes.Status409Conflict);
+        gateway.MapPut("/settings", PutSettingsAsync).WithName("GatewaySettingsUpdate").AcceptsForm(form => SettingsForm.Read(form)).Produces<SettingsView>().ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGatewayApi();
         return app;
     }

@@ -13,6 +13,7 @@ public static class SettingsForm
     public static (DesiredSettings? Desired, int? ExpectedVersion) Read(JsonForm form)
     {
         var errors = form.Errors;
+        form.Rules("operationMode", new FieldRules { Values = DesiredSettings.OperationModes, Description = "Case is ignored." });
         var mode = form.Text("operationMode")?.ToLowerInvariant();
         if (mode is null)
         {
@@ -23,6 +24,7 @@ public static class SettingsForm
             errors.Add("operationMode", MessageKey.SettingsOperationModeInvalid);
         }
 
+        form.Rules("batteryReservePercent", new FieldRules { Minimum = 0, Maximum = 100, Pattern = "^[0-9]+$", Description = "A whole percentage, 0 to 100." });
         var reserveText = form.TextOrNumber("batteryReservePercent");
         int? reserve = null;
         if (reserveText is null)
@@ -38,6 +40,7 @@ public static class SettingsForm
             errors.Add("batteryReservePercent", MessageKey.SettingsBatteryReserveInvalid);
         }
 
+        form.Rules("evChargeWindow", new FieldRules { Description = "The EV charging window: start and end both, or neither (no window)." });
         var start = Time(form, "evChargeWindow.start");
         var end = Time(form, "evChargeWindow.end");
         if ((start is null) != (end is null) && !errors.Paths.Any(p => p.StartsWith("evChargeWindow.", StringComparison.Ordinal)))
@@ -46,6 +49,7 @@ public static class SettingsForm
         }
 
         int? version = null;
+        form.Rules("version", new FieldRules { Minimum = 0, Pattern = "^[0-9]+$", Description = "The version last read; a change made meanwhile is answered 409." });
         if (form.TextOrNumber("version") is { } versionText)
         {
             if (int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
@@ -63,6 +67,7 @@ public static class SettingsForm
 
     private static string? Time(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Pattern = "^[0-9]{1,2}:[0-9]{2}$", Description = "A time of day, H:mm or HH:mm." });
         var text = form.Text(path);
         if (text is null)
         {

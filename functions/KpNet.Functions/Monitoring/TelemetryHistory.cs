@@ -40,7 +40,7 @@ public sealed record HistoryPoint(
 public sealed record HistoryView(string Resolution, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryPoint> Points);
 
 /// <summary>Reads a series from TelemetryRollups: one single-partition range query over the resolution's row keys.</summary>
-public sealed class TelemetryHistory(TelemetryTables tables)
+public sealed class TelemetryHistory(TelemetryStorage storage)
 {
     public async Task<HistoryView> ReadAsync(string gatewayId, HistoryQuery query, CancellationToken cancellationToken)
     {
@@ -53,7 +53,8 @@ public sealed class TelemetryHistory(TelemetryTables tables)
         };
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {fromKey} and RowKey le {toKey}");
         var points = new List<HistoryPoint>();
-        await foreach (var row in tables.Rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var rollups = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Rollups;
+        await foreach (var row in rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             points.Add(Point(row, query.Resolution));
             if (points.Count >= HistoryQuery.MaxPoints)

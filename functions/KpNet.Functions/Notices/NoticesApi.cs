@@ -26,7 +26,7 @@ public static partial class NoticesApi
 
         var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
         operators.MapGet("/notices", ListAllAsync).WithName("OperatorNotices").Produces<List<OperatorNoticeView>>();
-        operators.MapPost("/notices", PostAsync).WithName("OperatorPostNotice").Produces<NoticeCreated>(StatusCodes.Status201Created);
+        operators.MapPost("/notices", PostAsync).WithName("OperatorPostNotice").AcceptsForm(form => ReadNotice(form)).Produces<NoticeCreated>(StatusCodes.Status201Created);
         operators.MapDelete("/notices/{id}", RetireAsync).WithName("OperatorRetireNotice")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -66,6 +66,22 @@ public static partial class NoticesApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
+        if (ReadNotice(form) is not { } posted)
+        {
+            return errors.ToProblem(context);
+        }
+
+        var user = context.RequireCurrentUser();
+        var notice = await store.AddAsync(posted.Date, posted.Title, posted.Body, posted.Audience, posted.PublishFrom, posted.PublishUntil, user.UserId, cancellationToken);
+        LogPosted(loggers.CreateLogger(typeof(NoticesApi)), notice.Id, notice.Audience, user.UserId);
+        return TypedResults.Created($"/api/operator/notices/{notice.Id}", new NoticeCreated(notice.Id));
+    }
+
+    private sealed record PostedNotice(DateOnly Date, LocalizedText Title, LocalizedText Body, NoticeAudience Audience, DateTimeOffset? PublishFrom, DateTimeOffset? PublishUntil);
+
+    /// <summary>{"date","title":{"ja","en"?},"body":{"ja","en"?},"audience","publishFrom"?,"publishUntil"?}.</summary>
+    private static PostedNotice? ReadNotice(JsonForm form)
+    {
         var date = ParseDate(form, "date");
         var title = ReadText(form, "title", MaxTitleLength, path => form.RawText(path)?.Trim());
         var body = ReadText(form, "body", MaxBodyLength, form.MultilineText);
@@ -74,18 +90,10 @@ public static partial class NoticesApi
         var publishUntil = ParseInstant(form, "publishUntil");
         if (publishFrom is not null && publishUntil is not null && publishUntil <= publishFrom)
         {
-            errors.Add("publishUntil", MessageKey.NoticePublishWindowInvalid);
+            form.Errors.Add("publishUntil", MessageKey.NoticePublishWindowInvalid);
         }
 
-        if (errors.Any)
-        {
-            return errors.ToProblem(context);
-        }
-
-        var user = context.RequireCurrentUser();
-        var notice = await store.AddAsync(date!.Value, title!, body!, audience!.Value, publishFrom, publishUntil, user.UserId, cancellationToken);
-        LogPosted(loggers.CreateLogger(typeof(NoticesApi)), notice.Id, notice.Audience, user.UserId);
-        return TypedResults.Created($"/api/operator/notices/{notice.Id}", new NoticeCreated(notice.Id));
+        return form.Errors.Any ? null : new PostedNotice(date!.Value, title!, body!, audience!.Value, publishFrom, publishUntil);
     }
 
     private static async Task<IResult> RetireAsync(HttpContext context, string id, NoticeStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -106,6 +114,7 @@ public static partial class NoticesApi
 
     private static DateOnly? ParseDate(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Pattern = CustomerFields.DatePattern, Description = "The date the notice bears (yyyy-MM-dd or yyyy/MM/dd)." });
         var value = form.Text(path);
         if (value is null)
         {
@@ -124,6 +133,7 @@ public static partial class NoticesApi
 
     private static DateTimeOffset? ParseInstant(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Format = "date-time", Description = "An instant; without an offset it is read as UTC." });
         var value = form.Text(path);
         if (value is null)
         {
@@ -142,6 +152,8 @@ public static partial class NoticesApi
     /// <summary>{"ja","en"}: the operator's text as written (trimmed, not normalised; a body may span lines), Japanese required.</summary>
     private static LocalizedText? ReadText(JsonForm form, string path, int maxLength, Func<string, string?> read)
     {
+        form.Rules(path + ".ja", new FieldRules { MaxLength = maxLength });
+        form.Rules(path + ".en", new FieldRules { MaxLength = maxLength });
         var japanese = read(path + ".ja");
         var english = read(path + ".en");
         if (string.IsNullOrEmpty(japanese))
@@ -163,6 +175,7 @@ public static partial class NoticesApi
 
     private static NoticeAudience? ParseAudience(JsonForm form)
     {
+        form.Rules("audience", new FieldRules { Values = ["all", "customers", "dealers", "admins"], Description = "Who sees it; case is ignored." });
         var value = form.Text("audience");
         NoticeAudience? audience = value?.ToLowerInvariant() switch
         {

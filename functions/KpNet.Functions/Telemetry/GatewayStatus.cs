@@ -177,7 +177,7 @@ internal static class GatewayStatusEntity
 }
 
 /// <summary>Reads the latest status of a gateway (for the monitoring API's GET /api/gateways/{id}/status).</summary>
-public sealed class GatewayStatusStore(TelemetryTables tables)
+public sealed class GatewayStatusStore(TelemetryStorage storage)
 {
     /// <returns>Null before the gateway's first valid event.</returns>
     public async Task<GatewayStatus?> GetAsync(string gatewayId, CancellationToken cancellationToken = default)
@@ -187,7 +187,7 @@ public sealed class GatewayStatusStore(TelemetryTables tables)
             return null;
         }
 
-        var response = await tables.Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, GatewayStatusEntity.RowKey, cancellationToken: cancellationToken);
+        var response = await (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, GatewayStatusEntity.RowKey, cancellationToken: cancellationToken);
         return response.HasValue ? GatewayStatusEntity.Read(response.Value!) : null;
     }
 }

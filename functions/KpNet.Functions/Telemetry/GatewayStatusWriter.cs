@@ -12,7 +12,7 @@ namespace KpNet.Telemetry;
 /// so replays and late events write nothing. Only this writer writes the row, so in the steady state a batch costs one
 /// write and no read.
 /// </summary>
-public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<GatewayStatusWriter> logger)
+public sealed partial class GatewayStatusWriter(TelemetryStorage storage, ILogger<GatewayStatusWriter> logger)
 {
     /// <summary>A row is ~1–3 KB, so at most ~150 MB; gateways past it are read before their write as before.</summary>
     public const int MaxCachedGateways = 50_000;
@@ -36,9 +36,10 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
 
             try
             {
+                var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Status;
                 var response = stored is not null
-                    ? await tables.Status.UpdateEntityAsync(merged, stored.ETag, TableUpdateMode.Replace, cancellationToken)
-                    : await tables.Status.AddEntityAsync(merged, cancellationToken);
+                    ? await table.UpdateEntityAsync(merged, stored.ETag, TableUpdateMode.Replace, cancellationToken)
+                    : await table.AddEntityAsync(merged, cancellationToken);
                 merged.ETag = response.Headers.ETag ?? default;
                 Remember(merged);
                 return true;
@@ -60,7 +61,7 @@ public sealed partial class GatewayStatusWriter(TelemetryTables tables, ILogger<
 
     private async Task<TableEntity?> ReadAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var stored = await tables.Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, E.RowKey, cancellationToken: cancellationToken);
+        var stored = await (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Status.GetEntityIfExistsAsync<TableEntity>(gatewayId, E.RowKey, cancellationToken: cancellationToken);
         if (!stored.HasValue)
         {
             return null;

@@ -1,19 +1,16 @@
 using System.Collections.Concurrent;
-using Azure.Data.Tables;
 
 namespace KpNet.Telemetry;
 
 /// <summary>
-/// Answers "is this gateway in the inventory?" for a batch's gateway IDs with one point read per ID not yet known.
-/// Positive answers are cached for the life of the process (inventory rows are never deleted); negative ones are not,
-/// so a gateway imported later is accepted from its next batch on.
+/// Answers "is this gateway in the inventory?" for a batch's gateway IDs with one point read per ID not yet known, which
+/// also records a new gateway's telemetry shard (<see cref="TelemetryStorage.ContactAsync"/>). Positive answers are kept
+/// for the life of the process (inventory rows are never deleted); negative ones are not, so a gateway imported later is
+/// accepted from its next batch on.
 /// </summary>
-public sealed class KnownGateways(TelemetryTables tables)
+public sealed class KnownGateways(TelemetryStorage storage)
 {
     private const int MaxConcurrentReads = 16;
-    private static readonly string[] KeyOnly = ["PartitionKey"];
-
-    private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlySet<string>> FindKnownAsync(IReadOnlyCollection<string> gatewayIds, CancellationToken cancellationToken)
     {
@@ -21,7 +18,7 @@ public sealed class KnownGateways(TelemetryTables tables)
         var toLookUp = new List<string>();
         foreach (var id in gatewayIds)
         {
-            if (_known.ContainsKey(id))
+            if (storage.IsKnown(id))
             {
                 known.Add(id);
             }
@@ -42,19 +39,13 @@ public sealed class KnownGateways(TelemetryTables tables)
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
             async (id, ct) =>
             {
-                var row = await tables.Inventory.GetEntityIfExistsAsync<TableEntity>(id, "", KeyOnly, ct);
-                if (row.HasValue)
+                if (await storage.ContactAsync(id, ct))
                 {
                     found.Add(id);
                 }
             });
 
-        foreach (var id in found)
-        {
-            _known.TryAdd(id, 0);
-            known.Add(id);
-        }
-
+        known.UnionWith(found);
         return known;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
+using KpNet.Gateways;
 using KpNet.Hosting.Invocation;
 
 namespace KpNet.Telemetry;
@@ -12,9 +13,10 @@ public sealed record DeadLetter(EventData Event, TelemetryRejection Rejection, s
 /// <summary>
 /// Table TelemetryDeadLetters: PartitionKey = the UTC day the event was enqueued (yyyyMMdd), RowKey = a hash of its body.
 /// Both are derived from the event itself, so a replayed batch rewrites the same rows instead of adding new ones; rows of a
-/// day are written in entity group transactions.
+/// day are written in entity group transactions. A gateway's dead letters are in its telemetry shard; one without a valid
+/// gateway ID is in the shard its row key's hash picks.
 /// </summary>
-public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider time)
+public sealed class TelemetryDeadLetters(TelemetryStorage storage, TimeProvider time)
 {
     public const string TableName = "TelemetryDeadLetters";
 
@@ -50,21 +52,26 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
         }
 
         var now = time.GetUtcNow();
-        var byDay = deadLetters
-            .Select(d => ToEntity(d, now))
-            .GroupBy(e => e.PartitionKey, StringComparer.Ordinal);
-        var written = 0;
-        foreach (var day in byDay)
+        var rows = new List<(TelemetryTables Shard, TableEntity Row)>(deadLetters.Count);
+        foreach (var deadLetter in deadLetters)
         {
+            var row = ToEntity(deadLetter, now);
+            rows.Add((await ShardOfAsync(deadLetter.GatewayId, row.RowKey, cancellationToken), row));
+        }
+
+        var written = 0;
+        foreach (var day in rows.GroupBy(r => (r.Shard.Index, r.Row.PartitionKey)))
+        {
+            var table = day.First().Shard.DeadLetters;
             // The same body twice (a resent event) is one row.
             var chunk = new List<TableTransactionAction>();
             long chunkBytes = 0;
-            foreach (var entity in day.DistinctBy(e => e.RowKey, StringComparer.Ordinal))
+            foreach (var entity in day.Select(r => r.Row).DistinctBy(e => e.RowKey, StringComparer.Ordinal))
             {
                 var size = 4096 + ((long)(entity.GetString("Body")?.Length ?? 0) * 6);
                 if (chunk.Count == MaxActionsPerTransaction || (chunk.Count > 0 && chunkBytes + size > MaxTransactionBytes))
                 {
-                    await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                    await table.SubmitTransactionAsync(chunk, cancellationToken);
                     written += chunk.Count;
                     chunk = [];
                     chunkBytes = 0;
@@ -76,13 +83,18 @@ public sealed class TelemetryDeadLetters(TelemetryTables tables, TimeProvider ti
 
             if (chunk.Count > 0)
             {
-                await tables.DeadLetters.SubmitTransactionAsync(chunk, cancellationToken);
+                await table.SubmitTransactionAsync(chunk, cancellationToken);
                 written += chunk.Count;
             }
         }
 
         return written;
     }
+
+    private async ValueTask<TelemetryTables> ShardOfAsync(string? gatewayId, string rowKey, CancellationToken cancellationToken) =>
+        gatewayId is not null && GatewayId.IsValid(gatewayId)
+            ? await storage.OfGatewayAsync(gatewayId, cancellationToken)
+            : storage.Shards[TelemetryStorage.HashShard(rowKey, storage.Shards.Count)];
 
     private static TableEntity ToEntity(DeadLetter deadLetter, DateTimeOffset now)
     {

@@ -19,10 +19,7 @@ public static class TelemetryRegistration
 
     public static IServiceCollection AddTelemetry(this IServiceCollection services, HostingMode mode)
     {
-        services.AddSingleton(new StorageTable(GatewayStatusEntity.TableName));
-        services.AddSingleton(new StorageTable(TelemetryDeadLetters.TableName));
-        services.AddSingleton(new StorageTable(TelemetryRollups.TableName));
-        services.AddSingleton<TelemetryTables>();
+        services.AddSingleton<TelemetryStorage>();
         services.AddSingleton<KnownGateways>();
         services.AddSingleton<TelemetryParserPool>();
         services.AddSingleton<GatewayStatusWriter>();
@@ -30,8 +27,6 @@ public static class TelemetryRegistration
         services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();
-        services.AddSingleton(new StorageTable(AlertStore.TableName));
-        services.AddSingleton(new StorageTable(GatewayLastSeen.TableName));
         services.AddSingleton<GatewayAccess>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<GatewayLastSeen>();

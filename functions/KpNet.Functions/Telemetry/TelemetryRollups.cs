@@ -19,7 +19,7 @@ namespace KpNet.Telemetry;
 /// Sign conventions (api.md's example balances pv + grid + battery = load): grid.w &gt; 0 is bought, &lt; 0 sold;
 /// battery.w &gt; 0 is discharging, &lt; 0 charging; ev.w &gt; 0 is charging the car, &lt; 0 discharging it (V2X).
 /// </summary>
-public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCache<CachedRollups> cache, ILogger<TelemetryRollups> logger)
+public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCache<CachedRollups> cache, ILogger<TelemetryRollups> logger)
 {
     /// <summary>
     /// Sized for a 2 GB instance: a gateway costs ~5 KB early in the Japan day and ~21 KB at its end (measured:
@@ -112,7 +112,7 @@ public sealed partial class TelemetryRollups(TelemetryTables tables, GatewayCach
     private async Task<(int RowsWritten, IReadOnlyList<TelemetryEvent> RateExceeded)> TryApplyAsync(
         string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
     {
-        var table = tables.Rollups;
+        var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Rollups;
         var hours = events.Select(e => HourStart(e.Ts)).Distinct().Order().ToList();
         var days = hours.Select(JapanDayStart).Distinct().ToList();
         var cached = cache.Find(gatewayId);

@@ -1,29 +1,34 @@
 using Azure.Data.Tables;
-using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Telemetry;
 
-/// <summary>The tables telemetry ingestion reads and writes, created on first use (so handlers resolve without storage settings).</summary>
-public sealed class TelemetryTables(StorageAccount storage)
+/// <summary>
+/// The per-gateway telemetry tables of one telemetry storage account (shard <see cref="Index"/>, see
+/// <see cref="TelemetryStorage"/>): what the hot path writes. Clients are made on first use.
+/// </summary>
+public sealed class TelemetryTables(StorageAccount storage, int index, string connection)
 {
-    private readonly Lazy<TableClient> _status = new(() => storage.GetTableClient(GatewayStatusEntity.TableName));
-    private readonly Lazy<TableClient> _deadLetters = new(() => storage.GetTableClient(TelemetryDeadLetters.TableName));
-    private readonly Lazy<TableClient> _inventory = new(() => storage.GetTableClient(GatewayInventory.TableName));
-    private readonly Lazy<TableClient> _rollups = new(() => storage.GetTableClient(TelemetryRollups.TableName));
-    private readonly Lazy<TableClient> _alerts = new(() => storage.GetTableClient(AlertStore.TableName));
-    private readonly Lazy<TableClient> _lastSeen = new(() => storage.GetTableClient(GatewayLastSeen.TableName));
+    /// <summary>The tables every shard holds; the infrastructure creates them in each telemetry account.</summary>
+    public static readonly IReadOnlyList<string> Names =
+        [GatewayStatusEntity.TableName, TelemetryRollups.TableName, TelemetryDeadLetters.TableName, AlertStore.TableName, GatewayLastSeen.TableName];
 
-    public TableClient Status => _status.Value;
+    public int Index { get; } = index;
 
-    public TableClient DeadLetters => _deadLetters.Value;
+    /// <summary>The connection's configuration key ("TelemetryStorage:Shards:0").</summary>
+    public string Connection { get; } = connection;
 
-    public TableClient Inventory => _inventory.Value;
+    public TableClient Status => Table(GatewayStatusEntity.TableName);
 
-    public TableClient Rollups => _rollups.Value;
+    public TableClient DeadLetters => Table(TelemetryDeadLetters.TableName);
 
-    public TableClient Alerts => _alerts.Value;
+    public TableClient Rollups => Table(TelemetryRollups.TableName);
 
-    public TableClient LastSeen => _lastSeen.Value;
+    public TableClient Alerts => Table(AlertStore.TableName);
+
+    public TableClient LastSeen => Table(GatewayLastSeen.TableName);
+
+    /// <summary>One of <see cref="Names"/> in this shard.</summary>
+    public TableClient Table(string name) => storage.GetTableClient(name, Connection);
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using KpNet.Accounts.Registration;
 using KpNet.ApiContract;
+using KpNet.Gateways;
 using KpNet.Portal;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Portal;
@@ -27,6 +29,14 @@ public sealed class OpenApiContractTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task The_committed_document_passes_the_redocly_lint_without_errors()
+    {
+        var (exitCode, output) = await NodeTool.RunAsync("redocly", ["lint", CommittedPath, "--config", Path.Combine(RepositoryRoot.Path, "redocly.yaml"), "--format", "stylish"]);
+
+        Assert.True(exitCode == 0, $"redocly lint (redocly.yaml) found errors in api/openapi.json:\n{output}");
+    }
+
+    [Fact]
     public async Task Every_api_operation_is_in_the_document_once_by_its_endpoint_name_and_nothing_else_is()
     {
         await using var functionsApp = KpNetApp.Create([], emittingMetadata: true);
@@ -40,6 +50,28 @@ public sealed class OpenApiContractTests(AzuriteFixture azurite) : IClassFixture
                 (operation.Key.ToUpperInvariant(), path.Key, operation.Value!["operationId"]!.GetValue<string>()))).Order().ToList();
 
         Assert.Equal(catalogued, described);
+    }
+
+    [Fact]
+    public async Task Every_operation_that_takes_a_body_describes_it_and_the_registration_body_carries_the_validators_rules()
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(CommittedPath))!;
+
+        var withoutBody = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Where(o => o.Key is "post" or "put" or "patch" && o.Value!["requestBody"] is null).Select(o => $"{o.Key} {path.Key}"))
+            .ToList();
+        Assert.True(withoutBody.Count == 0, $"Name the body's reader in the Map call (.AcceptsForm(...)) of: {string.Join(", ", withoutBody)}");
+
+        var registration = document["components"]!["schemas"]!["RegisterCustomerRequest"]!;
+        Assert.Equal(["city", "email", "emailConfirm", "gateway", "kana", "name", "phone", "postalCode", "prefecture", "site", "street", "termsVersion"],
+            registration["required"]!.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var properties = registration["properties"]!;
+        Assert.Equal(CustomerFields.NameMaxLength, properties["name"]!["properties"]!["family"]!["maxLength"]!.GetValue<int>());
+        Assert.Equal(TermsOfUse.Version, properties["termsVersion"]!["enum"]![0]!.GetValue<string>());
+        Assert.Equal(47, properties["site"]!["properties"]!["prefecture"]!["enum"]!.AsArray().Count);
+        Assert.Equal(GatewayId.Field.Pattern, properties["gateway"]!["properties"]!["id"]!["pattern"]!.GetValue<string>());
+        Assert.Null(properties["company"]!["required"]);
+        Assert.Contains("null", properties["gridConnectionDate"]!["type"]!.AsArray().Select(t => t!.GetValue<string>()));
     }
 
     [Fact]

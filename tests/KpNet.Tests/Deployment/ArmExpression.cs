@@ -21,8 +21,8 @@ public delegate object? ArmFunction(string name, IReadOnlyList<object?> argument
 
 /// <summary>
 /// The part of the ARM template expression language (`[function(...)...]` strings) that the compiler emits for this
-/// repository's Bicep, evaluated as far as compile time allows: literals, variables, copy indexes, format, createArray,
-/// concat, length, resourceId and reference. Anything else becomes a <see cref="DeploymentValue"/>.
+/// repository's Bicep, evaluated as far as compile time allows: literals, variables, parameters' defaults, copy indexes,
+/// format, createArray, createObject, concat, length, range, mul, div, mod, resourceId and reference. Anything else becomes a <see cref="DeploymentValue"/>.
 /// </summary>
 public sealed class ArmExpression
 {

@@ -29,8 +29,9 @@ public sealed record ArmResource(IReadOnlyDictionary<string, object?> Definition
 
 /// <summary>
 /// An ARM template as `bicep build` writes it. Its expressions are evaluated with <see cref="ArmExpression"/>: variables
-/// and copy loops (of resources, properties and variables) are expanded, parameters and runtime functions stay
-/// <see cref="DeploymentValue"/>s.
+/// and copy loops (of resources, properties and variables) are expanded, a parameter takes its default value when that
+/// is known at compile time (so a loop over a count parameter is expanded as the defaults deploy it), and other
+/// parameters and runtime functions stay <see cref="DeploymentValue"/>s.
 /// </summary>
 public sealed partial class ArmTemplate
 {
@@ -84,7 +85,7 @@ public sealed partial class ArmTemplate
             ArmExpression.Evaluate(element.GetString()!, (function, arguments, source) => Call(function, arguments, source, loops)),
         JsonValueKind.String when element.GetString()!.StartsWith("[[", StringComparison.Ordinal) => element.GetString()![1..],
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var integer) ? (object)integer : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
@@ -130,8 +131,24 @@ public sealed partial class ArmTemplate
                     : throw new InvalidOperationException($"{source} outside its copy loop");
             case "format" when arguments[0] is string format:
                 return FormatItem().Replace(format, item => ArmExpression.Text(arguments[int.Parse(item.Groups[1].Value) + 1]));
+            case "parameters" when root.GetProperty("parameters").GetProperty((string)arguments[0]!).TryGetProperty("defaultValue", out var defaultValue):
+                return Value(defaultValue, OutsideLoops) switch
+                {
+                    IReadOnlyDictionary<string, object?> or IReadOnlyList<object?> or DeploymentValue => new DeploymentValue(source),
+                    var known => known,
+                };
             case "createarray":
                 return arguments.ToList();
+            case "createobject":
+                return arguments.Chunk(2).ToDictionary(pair => (string)pair[0]!, pair => pair[1]);
+            case "range" when arguments is [long first, long count]:
+                return Enumerable.Range((int)first, (int)count).Select(index => (object?)(long)index).ToList();
+            case "mul" when arguments is [long left, long right]:
+                return left * right;
+            case "div" when arguments is [long left, long right]:
+                return left / right;
+            case "mod" when arguments is [long left, long right]:
+                return left % right;
             case "concat" when arguments.All(argument => argument is IReadOnlyList<object?>):
                 return arguments.Cast<IReadOnlyList<object?>>().SelectMany(items => items).ToList();
             case "concat":

@@ -59,6 +59,22 @@ public sealed partial class InfrastructureConsistencyTests
         return sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToHashSet();
     }
 
+    /// <summary>The setting an item of a list setting is (TelemetryStorage__Shards__1__accountName is TelemetryStorage__Shards__0__accountName).</summary>
+    private static string ListItemAsFirst(string name) => ListIndex().Replace(name, "__0__");
+
+    /// <summary>A string array variable of the template, as written (e.g. the table names its loops create).</summary>
+    private static async Task<List<string>> TemplateListAsync(string variable)
+    {
+        using var template = JsonDocument.Parse((await BicepCli.BuildMainTemplateAsync()).Output);
+        return template.RootElement.GetProperty("variables").GetProperty(variable).EnumerateArray().Select(item => item.GetString()!).ToList();
+    }
+
+    private static async Task<int> DefaultTelemetryShardCountAsync()
+    {
+        using var template = JsonDocument.Parse((await BicepCli.BuildMainTemplateAsync()).Output);
+        return template.RootElement.GetProperty("parameters").GetProperty("telemetryShardCount").GetProperty("defaultValue").GetInt32();
+    }
+
     [Fact]
     public async Task Every_setting_the_app_reads_in_azure_is_set_by_the_bicep_and_the_bicep_sets_nothing_unknown()
     {
@@ -66,7 +82,7 @@ public sealed partial class InfrastructureConsistencyTests
         var known = AppSettings.All.Select(s => s.Name).Concat(PlatformSettings).ToHashSet();
 
         Assert.All(AppSettings.All.Where(s => s.Scope != SettingScope.LocalOnly && !s.Optional), s => Assert.Contains(s.Name, bicep));
-        Assert.All(bicep, name => Assert.Contains(name, known));
+        Assert.All(bicep, name => Assert.Contains(ListItemAsFirst(name), known));
     }
 
     [Fact]
@@ -76,7 +92,7 @@ public sealed partial class InfrastructureConsistencyTests
         var known = AppSettings.All.Select(s => s.Name).Concat(PlatformSettings).ToHashSet();
 
         Assert.All(AppSettings.All.Where(s => s.Scope != SettingScope.AzureOnly), s => Assert.Contains(s.Name, sample));
-        Assert.All(sample, name => Assert.Contains(name, known));
+        Assert.All(sample, name => Assert.Contains(ListItemAsFirst(name), known));
     }
 
     [Fact]
@@ -141,6 +157,30 @@ public sealed partial class InfrastructureConsistencyTests
             Assert.Contains(queue.QueueName, queues);
             Assert.Contains(queue.QueueName + "-poison", queues);
         }
+    }
+
+    [Fact]
+    public async Task Each_telemetry_account_gets_the_telemetry_tables_an_app_setting_and_the_app_identitys_table_role_and_the_main_account_none_of_those_tables()
+    {
+        var template = await CompiledTemplateAsync();
+        var shards = await DefaultTelemetryShardCountAsync();
+        var mainTables = await TemplateListAsync("tableNames");
+        var telemetryTables = await TemplateListAsync("telemetryTableNames");
+        var tables = template.Resources("Microsoft.Storage/storageAccounts/tableServices/tables").Select(table => table.Name.Split('/')[^1]).ToList();
+        var tableRoles = template.Resources("Microsoft.Authorization/roleAssignments").Count(assignment =>
+            assignment.Get("properties", "principalId") is ArmReference { Resource: ArmResourceId { Type: "Microsoft.Web/sites" } }
+            && assignment.Scope is ArmResourceId { Type: "Microsoft.Storage/storageAccounts" }
+            && Assert.IsType<ArmResourceId>(assignment.Get("properties", "roleDefinitionId")).Names[^1] == "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"); // Storage Table Data Contributor
+
+        Assert.Equal(1 + shards, template.Resources("Microsoft.Storage/storageAccounts").Count);
+        Assert.Equal(TelemetryTables.Names.Order(StringComparer.Ordinal), telemetryTables.Order(StringComparer.Ordinal));
+        Assert.Empty(mainTables.Intersect(telemetryTables));
+        Assert.Equal(mainTables.Count + (shards * telemetryTables.Count), tables.Count);
+        Assert.All(telemetryTables, table => Assert.Equal(shards, tables.Count(t => t == table)));
+        Assert.Equal(1 + shards, tableRoles);
+        Assert.Equal(
+            Enumerable.Range(0, shards).Select(i => $"TelemetryStorage__Shards__{i}__accountName"),
+            FunctionAppSettings(template).Where(name => name.StartsWith("TelemetryStorage__", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -215,4 +255,7 @@ public sealed partial class InfrastructureConsistencyTests
 
     [GeneratedRegex(@"kpnet(\.[a-z_]+)+")]
     private static partial Regex MetricName();
+
+    [GeneratedRegex(@"__\d+__")]
+    private static partial Regex ListIndex();
 }

@@ -120,7 +120,7 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IClassFixtu
 
     private async Task<string> AddKpacBGatewayAsync(Caller customer)
     {
-        var id = await MonitoredGateways.ImportAsync(_app, ProductLine.KpacB);
+        var id = await MonitoredGateways.ImportAsync(_app, product: ProductLine.KpacB);
         using var added = await customer.Client.PostAsJsonAsync("/api/gateways", new { gateway = new { id, password = RegistrationClient.GatewayPassword }, site = Site });
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         return id;

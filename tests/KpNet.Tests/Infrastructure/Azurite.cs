@@ -7,13 +7,16 @@ namespace KpNet.Tests.Infrastructure;
 
 /// <summary>
 /// One Azurite process from the repository's npm packages (in memory, loopback, free ports), serving many storage
-/// accounts (AZURITE_ACCOUNTS) so that every test class can have one no other test sees.
+/// accounts (AZURITE_ACCOUNTS) so that every test class can have one no other test sees: each lease is a main account
+/// and its <see cref="TelemetryShards"/> telemetry accounts (<see cref="TelemetryAccounts"/>).
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
     /// <summary>Every account has this key; accounts keep tests apart, not secrets.</summary>
     public const string AccountKey = "a3BuZXQtdGVzdC1zdG9yYWdlLWtleQ==";
 
+    /// <summary>Telemetry storage accounts leased with each main account, as ./run.sh runs the app: two.</summary>
+    public const int TelemetryShards = 2;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -39,7 +42,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { ["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.Select(a => $"{a}:{AccountKey}")) },
+            Environment = { ["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.SelectMany(a => TelemetryAccounts.Names(a, TelemetryShards).Prepend(a)).Select(a => $"{a}:{AccountKey}")) },
         };
         foreach (var argument in "--silent --inMemoryPersistence --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0".Split(' '))
         {
@@ -71,7 +74,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>A connection string for an account no one has had yet.</summary>
+    /// <summary>The connection strings of the telemetry accounts leased with the main account of <paramref name="connectionString"/>.</summary>
+    public static IReadOnlyList<string> TelemetryShardConnectionStrings(string connectionString) =>
+        TelemetryAccounts.ConnectionStrings(connectionString, TelemetryShards);
+
+    /// <summary>A connection string for an account no one has had yet (with its telemetry accounts).</summary>
     public string LeaseAccount()
     {
         var index = Interlocked.Increment(ref _leased) - 1;

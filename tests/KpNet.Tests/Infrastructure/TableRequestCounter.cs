@@ -11,7 +11,7 @@ namespace KpNet.Tests.Infrastructure;
 /// <summary>
 /// Counts every request the app's table clients send, as "Table operation" (e.g. "GatewayStatus update"): point reads,
 /// each page of a query, inserts, updates, upserts, deletes, transactions (and their actions apart, as
-/// "Table transaction actions"), every retry. Registered like the app's own table policies (<see cref="TablePolicy"/>);
+/// "Table transaction actions"), every retry; and apart, the requests per storage account. Registered like the app's own table policies (<see cref="TablePolicy"/>);
 /// shared by the tests and the bench (tools/KpNet.Bench links this file).
 /// </summary>
 public sealed partial class TableRequestCounter : HttpPipelinePolicy
@@ -20,6 +20,7 @@ public sealed partial class TableRequestCounter : HttpPipelinePolicy
 
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _accepted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _byAccount = new(StringComparer.Ordinal);
 
     /// <summary>Per retry, so it counts what reaches storage: every try, none of the requests a per-call policy answered.</summary>
     public TablePolicy Registration => new(this, HttpPipelinePosition.PerRetry);
@@ -51,6 +52,18 @@ public sealed partial class TableRequestCounter : HttpPipelinePolicy
         return snapshot;
     }
 
+    /// <summary>The requests per storage account since the last account snapshot, and starts counting again.</summary>
+    public IReadOnlyDictionary<string, long> TakeAccountSnapshot()
+    {
+        var snapshot = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var key in _byAccount.Keys)
+        {
+            snapshot[key] = _byAccount.TryRemove(key, out var n) ? n : 0;
+        }
+
+        return snapshot;
+    }
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         var key = Describe(message.Request);
@@ -69,6 +82,7 @@ public sealed partial class TableRequestCounter : HttpPipelinePolicy
     {
         var key = $"{request.Table} {request.Operation}";
         _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _byAccount.AddOrUpdate(AccountOf(message.Request.Uri.ToUri()), 1, (_, n) => n + 1);
         if (request.Actions > 0)
         {
             _counts.AddOrUpdate($"{request.Table} transaction actions", request.Actions, (_, n) => n + request.Actions);
@@ -110,6 +124,12 @@ public sealed partial class TableRequestCounter : HttpPipelinePolicy
         };
         return (table, operation, 0);
     }
+
+    /// <summary>The account a request addresses: the first path segment on an emulator (an IP address or localhost), else the host's first label.</summary>
+    private static string AccountOf(Uri uri) =>
+        uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || uri.IsLoopback
+            ? uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "?"
+            : uri.Host.Split('.')[0];
 
     /// <summary>"/account/Table(PartitionKey='…',RowKey='…')" or "http://host/account/Table()?$filter…" → "Table".</summary>
     private static string TableOf(string pathOrUrl)

@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Infrastructure;
 
-/// <summary>The real app on real Kestrel (a free loopback port), against the test Azurite.</summary>
+/// <summary>
+/// The real app on real Kestrel (a free loopback port), against the test Azurite: the leased account, and for the
+/// telemetry tables the two telemetry accounts leased with it (<see cref="AzuriteProcess.TelemetryShardConnectionStrings"/>).
+/// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
     public const string TelemetryKeyName = "test-send";
@@ -59,6 +62,11 @@ public sealed class TestApp : IAsyncDisposable
             // Hundreds of accounts and gateways are hashed in a run: what the tests prove does not depend on the work factor.
             ["Security:PasswordHashIterations"] = "1000",
         };
+        foreach (var (key, value) in TelemetryAccounts.Settings(storageConnectionString, AzuriteProcess.TelemetryShards))
+        {
+            arguments[key] = value;
+        }
+
         if (underFunctionsHost)
         {
             arguments["FUNCTIONS_CUSTOMHANDLER_PORT"] = "0";

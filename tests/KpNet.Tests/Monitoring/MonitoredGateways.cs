@@ -25,18 +25,18 @@ public static class MonitoredGateways
 
     public static string NewGatewayId() => "M" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..11];
 
-    /// <summary>A fresh gateway in the inventory: a Multi V2X (GW-M001) unless asked for a KPAC-B (KP-GWBT-A).</summary>
-    public static async Task<string> ImportAsync(TestApp app, ProductLine product = ProductLine.MultiV2x)
+    /// <summary>A gateway in the inventory (a fresh ID unless given): a Multi V2X (GW-M001) unless asked for a KPAC-B (KP-GWBT-A).</summary>
+    public static async Task<string> ImportAsync(TestApp app, string? id = null, ProductLine product = ProductLine.MultiV2x)
     {
-        var id = NewGatewayId();
+        id ??= NewGatewayId();
         await app.Services.GetRequiredService<GatewayInventory>()
             .ImportAsync([new InventoryRow(id, Password, product == ProductLine.KpacB ? "KP-GWBT-A" : "GW-M001", "S" + id, product)], CancellationToken.None);
         return id;
     }
 
-    public static async Task<MonitoredGateway> CreateOwnedAsync(TestApp app)
+    public static async Task<MonitoredGateway> CreateOwnedAsync(TestApp app, string? id = null)
     {
-        var id = await ImportAsync(app);
+        id = await ImportAsync(app, id);
         var (owner, password) = await TestAccounts.CreateActiveAsync(app);
         await app.Services.GetRequiredService<GatewayClaims>().TryInsertAsync(
             new GatewayClaim(id, owner.UserId, owner.Email, ClaimStatus.Active, DateTimeOffset.UtcNow, null, default), CancellationToken.None);

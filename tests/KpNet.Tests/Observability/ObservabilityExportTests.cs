@@ -188,6 +188,10 @@ public sealed partial class ObservabilityExportTests(AzuriteFixture azurite) : I
             };
             start.Environment[HostingMode.CustomHandlerPortVariable] = port.ToString(CultureInfo.InvariantCulture);
             start.Environment[AppSettings.Storage.Name] = storage;
+            foreach (var (name, value) in TelemetryAccounts.Settings(storage, AzuriteProcess.TelemetryShards, separator: "__"))
+            {
+                start.Environment[name] = value;
+            }
             start.Environment[AppSettings.TelemetryGatewaySend.Name] = TestApp.TelemetryConnection(new Uri("http://127.0.0.1/"));
             start.Environment[AppSettings.OtlpEndpoint.Name] = endpoint.ToString();
             start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";

@@ -23,7 +23,7 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         var app = site.App;
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("monitor"));
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
-        var kpacB = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
+        var kpacB = await MonitoredGateways.ImportAsync(app, product: ProductLine.KpacB);
         var v2x = await MonitoredGateways.ImportAsync(app);
         foreach (var id in new[] { kpacB, v2x })
         {

@@ -27,7 +27,7 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
     public async Task A_KPAC_B_owner_is_warned_without_a_grid_connection_date_enters_it_later_and_reads_why_the_extension_does_not_apply()
     {
         var app = site.App;
-        var kpacB = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
+        var kpacB = await MonitoredGateways.ImportAsync(app, product: ProductLine.KpacB);
         var page = await site.NewPageAsync();
         await page.GotoAsync("/terms");
         await page.ClickButtonAsync("同意する");
@@ -46,7 +46,7 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
 
         var (customer, password) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("kpacb-owner"));
         using var client = await MonitoredGateways.LoggedInClientAsync(app, customer.Email, password);
-        var owned = await MonitoredGateways.ImportAsync(app, ProductLine.KpacB);
+        var owned = await MonitoredGateways.ImportAsync(app, product: ProductLine.KpacB);
         using (var added = await client.PostAsJsonAsync("/api/gateways",
             new { gateway = new { id = owned, password = AccountScreensTests.GatewayPassword }, site = GatewayTestClient.Site }))
         {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using KpNet.Hosting;
@@ -97,13 +96,6 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
         Assert.Contains(AppSettings.EmailSenderAddress.Name, fields.GetProperty("Reason").GetString(), StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>The published handler started as the host starts it (FUNCTIONS_CUSTOMHANDLER_PORT set), listening, its stdout kept.</summary>
     private sealed class RunningHandler : IAsyncDisposable
     {
@@ -131,7 +123,7 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
 
         public static async Task<RunningHandler> StartAsync(string folder)
         {
-            var port = FreePort();
+            var port = FreeTcpPort.Next();
             var start = new ProcessStartInfo(Path.Combine(folder, HandlerExecutable))
             {
                 WorkingDirectory = folder,

@@ -10,7 +10,8 @@ namespace KpNet.Tests.Storage;
 /// <summary>
 /// What the system writes stays readable by Microsoft's other SDKs: after customers, dealers, telemetry, an alert and
 /// its mail, and a queued mail request, the JavaScript SDKs (@azure/data-tables, @azure/storage-queue, pinned in the
-/// repository's package.json) read every table and every queue message, with dates as dates.
+/// repository's package.json) read every table (of the main account and of each telemetry account) and every queue
+/// message, with dates as dates.
 /// </summary>
 public sealed class JavaScriptSdkReadbackTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
@@ -38,12 +39,26 @@ public sealed class JavaScriptSdkReadbackTests(AzuriteFixture azurite) : IClassF
         }
 
         var report = await ReadWithJavaScriptAsync(azurite.ConnectionString);
+        var telemetryReports = new List<JsonElement>();
+        foreach (var shard in AzuriteProcess.TelemetryShardConnectionStrings(azurite.ConnectionString))
+        {
+            telemetryReports.Add(await ReadWithJavaScriptAsync(shard));
+        }
 
         var tables = report.GetProperty("tables");
-        foreach (var written in new[] { "Accounts", "GatewayClaims", "CustomerGateways", "DealerGateways", "GatewayStatus", "TelemetryRollups", "Alerts", "MailDeliveries", "AuditLog" })
+        foreach (var written in new[] { "Accounts", "GatewayClaims", "CustomerGateways", "DealerGateways", "MailDeliveries", "AuditLog" })
         {
             Assert.True(tables.GetProperty(written).GetProperty("entities").GetInt32() > 0, $"{written} read no entity");
         }
+
+        foreach (var written in new[] { "GatewayStatus", "TelemetryRollups", "Alerts", "GatewayLastSeen" })
+        {
+            var entities = telemetryReports.Sum(shard => shard.GetProperty("tables").TryGetProperty(written, out var table) ? table.GetProperty("entities").GetInt32() : 0);
+            Assert.True(entities > 0, $"{written} read no entity in any telemetry account");
+        }
+
+        var statuses = Assert.Single(telemetryReports, shard => shard.GetProperty("tables").GetProperty("GatewayStatus").GetProperty("entities").GetInt32() > 0);
+        Assert.Equal(["Date"], Types(statuses.GetProperty("tables"), "GatewayStatus", "Ts"));
 
         Assert.Equal(["Date"], Types(tables, "Accounts", "CreatedAt"));
         Assert.Equal(["Date"], Types(tables, "MailDeliveries", "SentAt"));

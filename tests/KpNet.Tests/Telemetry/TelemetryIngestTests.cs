@@ -33,7 +33,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
     private GatewayStatusStore Statuses => _app.Services.GetRequiredService<GatewayStatusStore>();
 
-    private TableClient Table(string name) => _app.Services.GetRequiredService<StorageAccount>().GetTableClient(name);
+    private Task<TableClient> TableAsync(string gatewayId, string name) => _app.Services.TelemetryTableAsync(gatewayId, name);
 
     private static string NewGatewayId() => "T" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..11];
 
@@ -63,7 +63,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     private async Task<TableEntity?> DeadLetterAsync(string body)
     {
         var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
-        await foreach (var entity in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
+        foreach (var entity in await _app.Services.QueryEveryShardAsync(TelemetryDeadLetters.TableName, TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
         {
             return entity;
         }
@@ -252,11 +252,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([body, body]);
 
         var rowKey = TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(body));
-        var rows = 0;
-        await foreach (var _ in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {rowKey}")))
-        {
-            rows++;
-        }
+        var rows = (await _app.Services.QueryEveryShardAsync(TelemetryDeadLetters.TableName, TableClient.CreateQueryFilter($"RowKey eq {rowKey}"))).Count;
 
         Assert.Equal(1, rows);
     }
@@ -293,7 +289,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         var rows = 0;
         foreach (var gateway in gateways)
         {
-            await foreach (var _ in Table("GatewayStatus").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gateway}")))
+            await foreach (var _ in (await TableAsync(gateway, StatusTable)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gateway}")))
             {
                 rows++;
             }
@@ -347,7 +343,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     {
         var gateway = (await KnownGatewaysAsync(1))[0];
         await SendAsync([Event(gateway, 1, BaseTime)]);
-        await Table("GatewayStatus").DeleteEntityAsync(gateway, "status", global::Azure.ETag.All);
+        await (await TableAsync(gateway, StatusTable)).DeleteEntityAsync(gateway, "status", global::Azure.ETag.All);
 
         await SendAsync([Event(gateway, 2, BaseTime.AddMinutes(1), pvW: 200)]);
 
@@ -373,7 +369,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
     private async Task<Dictionary<string, TableEntity>> RollupsAsync(string gatewayId)
     {
         var rows = new Dictionary<string, TableEntity>();
-        await foreach (var row in Table(TelemetryRollups.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
+        await foreach (var row in (await TableAsync(gatewayId, TelemetryRollups.TableName)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
         {
             rows[row.RowKey] = row;
         }
@@ -479,7 +475,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(TelemetryRollups.MaxEventsPerBucket, bucket.GetInt32("Events"));
         Assert.True(bucket.GetString("Seqs")!.Length * sizeof(char) < 64 * 1024);
         var setAside = new List<TableEntity>();
-        await foreach (var row in Table(TelemetryDeadLetters.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
+        await foreach (var row in (await TableAsync(flooding, TelemetryDeadLetters.TableName)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"GatewayId eq {flooding}")))
         {
             setAside.Add(row);
         }

@@ -82,7 +82,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
 
     private async Task<TableEntity> RollupAsync(string gatewayId, string rowKey)
     {
-        var table = _app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
+        var table = await _app.Services.TelemetryTableAsync(gatewayId, TelemetryRollups.TableName);
         return (await table.GetEntityAsync<TableEntity>(gatewayId, rowKey)).Value;
     }
 
@@ -130,7 +130,7 @@ public sealed class TelemetryOutageTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(0, FailedIngestInvocations);
         Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal(1, status!.Seq));
         Assert.Equal(1, (await Statuses.GetAsync(refused))!.Seq);
-        var deadLetter = (await _app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryDeadLetters.TableName)
+        var deadLetter = (await (await _app.Services.TelemetryTableAsync(refused, TelemetryDeadLetters.TableName))
             .GetEntityAsync<TableEntity>(TelemetryDeadLetters.PartitionKeyFor(_clock.GetUtcNow()), TelemetryDeadLetters.RowKeyFor(Encoding.UTF8.GetBytes(refusedEvent)))).Value;
         Assert.Equal((nameof(TelemetryRejectionReason.StorageRejected), "EntityTooLarge", refused, refusedEvent),
             (deadLetter.GetString("Reason"), deadLetter.GetString("Field"), deadLetter.GetString("GatewayId"), deadLetter.GetString("Body")));

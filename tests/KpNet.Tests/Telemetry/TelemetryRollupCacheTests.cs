@@ -52,7 +52,7 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
     private static async Task<Dictionary<string, TableEntity>> RollupsAsync(TestApp app, string gatewayId)
     {
         var rows = new Dictionary<string, TableEntity>();
-        var table = app.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
+        var table = await app.Services.TelemetryTableAsync(gatewayId, TelemetryRollups.TableName);
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId}")))
         {
             rows[row.RowKey] = row;
@@ -160,7 +160,7 @@ public sealed class TelemetryRollupCacheTests(AzuriteFixture azurite) : IClassFi
         }
 
         // A direct write behind both caches: the row's seqs say 12 was counted, which the next batch must respect.
-        var table = a.App.Services.GetRequiredService<StorageAccount>().GetTableClient(TelemetryRollups.TableName);
+        var table = await a.App.Services.TelemetryTableAsync(gateway, TelemetryRollups.TableName);
         var bucket = (await table.GetEntityAsync<TableEntity>(gateway, TelemetryRollups.FiveMinuteKey(Hour.AddMinutes(68)))).Value;
         Assert.Equal("8-9,11", bucket.GetString("Seqs"));
         bucket["Seqs"] = "8-9,11-12";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Bench.Faults;
 
@@ -45,6 +46,11 @@ public sealed class AppProcess(string folder, string storage, string inventoryCs
             ["Portal__BaseUrl"] = BaseAddress.AbsoluteUri.TrimEnd('/'),
             ["Portal__StaticFiles"] = Path.Combine(folder, "no-portal"),
         })
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in TelemetryAccounts.Settings(storage, 2, separator: "__"))
         {
             start.Environment[name] = value;
         }

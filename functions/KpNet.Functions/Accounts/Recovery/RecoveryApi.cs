@@ -29,11 +29,11 @@ public static partial class RecoveryApi
 
     public static IEndpointRouteBuilder MapRecovery(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/password-resets", RequestResetAsync).WithName("RequestPasswordReset")
+        app.MapPost("/api/password-resets", RequestResetAsync).WithName("RequestPasswordReset").AcceptsForm(form => CustomerFields.Email(form, "email"))
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        app.MapPost("/api/password-resets/{token}", ResetAsync).WithName("ResetPassword")
+        app.MapPost("/api/password-resets/{token}", ResetAsync).WithName("ResetPassword").AcceptsForm(form => ReadNewPassword(form))
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status410Gone);
-        app.MapPost("/api/account-ids/recovery", RecoverAccountIdAsync).WithName("RecoverAccountId")
+        app.MapPost("/api/account-ids/recovery", RecoverAccountIdAsync).WithName("RecoverAccountId").AcceptsForm(form => ReadAccountIdRequest(form))
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
@@ -73,23 +73,7 @@ public static partial class RecoveryApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var password = form.RawText("password");
-        var confirmation = form.RawText("passwordConfirm");
-        var phone = CustomerFields.Required(form, "phone", maxLength: 30);
-        if (password is null)
-        {
-            errors.TryAdd("password", MessageKey.Required);
-        }
-        else if (!PasswordRule.IsSatisfiedBy(password))
-        {
-            errors.Add("password", MessageKey.PasswordRule);
-        }
-
-        if (confirmation != password)
-        {
-            errors.TryAdd("passwordConfirm", MessageKey.PasswordConfirmMismatch);
-        }
-
+        var (password, phone) = ReadNewPassword(form);
         if (phone is not null && !PhoneNumber.Matches(phone, PhoneNumber.Digits(account.Phone)))
         {
             errors.Add("phone", MessageKey.PhoneMismatch);
@@ -127,16 +111,47 @@ public static partial class RecoveryApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var family = CustomerFields.Required(form, "name.family", CustomerFields.NameMaxLength);
-        var given = CustomerFields.Required(form, "name.given", CustomerFields.NameMaxLength);
-        var phone = CustomerFields.Phone(form, "phone");
+        var (name, phone) = ReadAccountIdRequest(form);
         if (errors.Any)
         {
             return errors.ToProblem(context);
         }
 
-        return await requests.RefuseOrQueueAsync(context, MailRequestKind.AccountId, new AccountIdRequest(new PersonName(family!, given!), phone!), cancellationToken)
+        return await requests.RefuseOrQueueAsync(context, MailRequestKind.AccountId, new AccountIdRequest(name!, phone!), cancellationToken)
             ?? TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>{"password","passwordConfirm","phone"}: the new password and the account's phone number, which the caller compares.</summary>
+    private static (string? Password, string? Phone) ReadNewPassword(JsonForm form)
+    {
+        form.Rules("password", PasswordRule.Field);
+        var password = form.RawText("password");
+        var confirmation = form.RawText("passwordConfirm");
+        var phone = CustomerFields.Required(form, "phone", maxLength: 30);
+        if (password is null)
+        {
+            form.Errors.TryAdd("password", MessageKey.Required);
+        }
+        else if (!PasswordRule.IsSatisfiedBy(password))
+        {
+            form.Errors.Add("password", MessageKey.PasswordRule);
+        }
+
+        if (confirmation != password)
+        {
+            form.Errors.TryAdd("passwordConfirm", MessageKey.PasswordConfirmMismatch);
+        }
+
+        return (password, phone);
+    }
+
+    /// <summary>{"name":{"family","given"},"phone"}: what the account's ID is looked up by.</summary>
+    private static (PersonName? Name, string? Phone) ReadAccountIdRequest(JsonForm form)
+    {
+        var family = CustomerFields.Required(form, "name.family", CustomerFields.NameMaxLength);
+        var given = CustomerFields.Required(form, "name.given", CustomerFields.NameMaxLength);
+        var phone = CustomerFields.Phone(form, "phone");
+        return (family is null || given is null ? null : new PersonName(family, given), phone);
     }
 
     // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.

@@ -100,7 +100,7 @@ public sealed class AccountActivation(
             return new ActivationOutcome.LinkGone();
         }
 
-        var activated = await SaveActiveAsync(account, found.Kind, hasher.Hash(password!), form.Text("termsVersion")!, cancellationToken);
+        var activated = await SaveActiveAsync(account, found.Kind, hasher.Hash(password!), TermsOfUse.Version, cancellationToken);
         await phoneIndex.UpsertAsync(activated, cancellationToken);
         await ActivateClaimsAsync(activated, cancellationToken);
         await mailer.SendActivatedAsync(activated, cancellationToken);
@@ -108,13 +108,11 @@ public sealed class AccountActivation(
         return new ActivationOutcome.Activated(activated);
     }
 
-    private static string? ReadPassword(JsonForm form)
+    /// <summary>{"termsVersion","password","passwordConfirm"}: the agreement and the password chosen.</summary>
+    public static string? ReadPassword(JsonForm form)
     {
-        if (!TermsOfUse.IsCurrent(form.Text("termsVersion")))
-        {
-            form.Errors.Add("termsVersion", MessageKey.RegistrationTermsNotCurrent);
-        }
-
+        TermsOfUse.ReadAgreement(form);
+        form.Rules("password", PasswordRule.Field);
         var password = form.RawText("password");
         if (!PasswordRule.IsSatisfiedBy(password))
         {

@@ -26,6 +26,7 @@ public static partial class CustomerFields
     /// </summary>
     public static string? PersonName(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Description = "Japanese script (kanji, kana, 々〆ヶー・) or Latin letters; no digits, symbols or spaces." });
         var value = Required(form, path, NameMaxLength);
         if (value is not null && !value.EnumerateRunes().All(r => IsJapaneseLetter(r) || Rune.IsLetter(r) && r.IsAscii))
         {
@@ -39,6 +40,7 @@ public static partial class CustomerFields
     /// <summary>フリガナ: katakana (hiragana is converted), ー and spaces.</summary>
     public static string? Kana(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Description = "Katakana (hiragana is converted), ー and spaces." });
         var value = Required(form, path, KanaMaxLength);
         if (value is null)
         {
@@ -57,7 +59,19 @@ public static partial class CustomerFields
 
     public static string? Email(JsonForm form, string path)
     {
-        var value = Required(form, path, EmailMaxLength);
+        form.Rules(path, new FieldRules { Format = "email", Pattern = EmailPattern });
+        return Plausible(form, path, Required(form, path, EmailMaxLength));
+    }
+
+    /// <summary>An address when one is given; absent or blank is null, not an error.</summary>
+    public static string? OptionalEmail(JsonForm form, string path)
+    {
+        form.Rules(path, new FieldRules { Format = "email", Pattern = EmailPattern });
+        return Plausible(form, path, Optional(form, path, EmailMaxLength));
+    }
+
+    private static string? Plausible(JsonForm form, string path, string? value)
+    {
         if (value is not null && !PlausibleEmail().IsMatch(value))
         {
             form.Errors.Add(path, MessageKey.RegistrationEmailInvalid);
@@ -80,6 +94,7 @@ public static partial class CustomerFields
     /// <summary>〒: 3 + 4 digits with or without a hyphen (6008530, 600-8530, ６００－８５３０), stored as "600-8530".</summary>
     public static string? PostalCode(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Description = "3 + 4 digits with or without a hyphen (6008530, 600-8530, 〒600-8530)." });
         var value = Required(form, path, maxLength: 20);
         if (value is null)
         {
@@ -98,6 +113,7 @@ public static partial class CustomerFields
 
     public static string? Prefecture(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules { Values = Prefectures.All });
         var value = Required(form, path, maxLength: 10);
         if (value is not null && !Prefectures.Contains(value))
         {
@@ -122,6 +138,10 @@ public static partial class CustomerFields
     /// <summary>電話番号: 10 digits from 0 (landline) or 11 from 050/070/080/090 (IP, mobile); stored as digits.</summary>
     public static string? Phone(JsonForm form, string path)
     {
+        form.Rules(path, new FieldRules
+        {
+            Description = "10 digits from 0 (landline) or 11 from 050/070/080/090; hyphens, spaces and parentheses are ignored.",
+        });
         var value = Required(form, path, maxLength: 30);
         if (value is null)
         {
@@ -168,6 +188,7 @@ public static partial class CustomerFields
     /// <summary>系統連系日 (KPAC-B warranty): optional ISO date, not after today in Japan.</summary>
     public static DateOnly? PastDate(JsonForm form, string path, DateOnly todayInJapan)
     {
+        form.Rules(path, new FieldRules { Pattern = DatePattern, Description = "A date (yyyy-MM-dd or yyyy/MM/dd) not after today in Japan." });
         var value = form.Text(path);
         if (value is null)
         {
@@ -196,6 +217,7 @@ public static partial class CustomerFields
 
     private static string? Required(JsonForm form, string path, string? value, int maxLength)
     {
+        form.Rules(path, new FieldRules { MaxLength = maxLength });
         if (value is null)
         {
             if (!form.Errors.Paths.Contains(path))
@@ -209,12 +231,18 @@ public static partial class CustomerFields
         return WithinLength(form, path, value, maxLength);
     }
 
-    public static string? Optional(JsonForm form, string path, int maxLength) =>
-        form.Text(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
+    public static string? Optional(JsonForm form, string path, int maxLength)
+    {
+        form.Rules(path, new FieldRules { MaxLength = maxLength });
+        return form.Text(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
+    }
 
     /// <summary>Optional free text, kept as typed (<see cref="JsonForm.TypedText"/>).</summary>
-    public static string? OptionalAsTyped(JsonForm form, string path, int maxLength) =>
-        form.TypedText(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
+    public static string? OptionalAsTyped(JsonForm form, string path, int maxLength)
+    {
+        form.Rules(path, new FieldRules { MaxLength = maxLength });
+        return form.TypedText(path) is { } value ? WithinLength(form, path, value, maxLength) : null;
+    }
 
     private static string? WithinLength(JsonForm form, string path, string value, int maxLength)
     {
@@ -239,6 +267,11 @@ public static partial class CustomerFields
     private static string WithoutSeparators(string value) =>
         string.Concat(value.Where(c => c is not (' ' or '-' or '‐' or '‑' or '‒' or '–' or '—' or '―' or '−' or 'ー' or '(' or ')')));
 
-    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
+    /// <summary>A date as the forms take it (after NFKC), checked for a real day by the reader.</summary>
+    public const string DatePattern = "^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}$";
+
+    private const string EmailPattern = @"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$";
+
+    [GeneratedRegex(EmailPattern)]
     private static partial Regex PlausibleEmail();
 }

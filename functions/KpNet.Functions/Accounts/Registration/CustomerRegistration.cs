@@ -21,12 +21,7 @@ public sealed record CustomerRegistration(
     /// <summary>Every field checked; null with <paramref name="form"/>'s errors naming each rejected JSON path.</summary>
     public static (CustomerRegistration Registration, string GatewayPassword)? Read(JsonForm form, DateOnly todayInJapan)
     {
-        var terms = form.Text("termsVersion");
-        if (!TermsOfUse.IsCurrent(terms))
-        {
-            form.Errors.Add("termsVersion", MessageKey.RegistrationTermsNotCurrent);
-        }
-
+        TermsOfUse.ReadAgreement(form);
         var family = CustomerFields.PersonName(form, "name.family");
         var given = CustomerFields.PersonName(form, "name.given");
         var kanaFamily = CustomerFields.Kana(form, "kana.family");
@@ -43,13 +38,14 @@ public sealed record CustomerRegistration(
 
         return form.Errors.Any
             ? null
-            : (new CustomerRegistration(terms!, new PersonName(family!, given!), new PersonName(kanaFamily!, kanaGiven!), email!, address!, phone!,
+            : (new CustomerRegistration(TermsOfUse.Version, new PersonName(family!, given!), new PersonName(kanaFamily!, kanaGiven!), email!, address!, phone!,
                 company, gatewayId!, siteName!, siteAddress!, gridConnectionDate), gatewayPassword!);
     }
 
     /// <summary>IDs are normalised (NFKC, trim, upper-case) before they are checked or looked up.</summary>
     public static string? ReadGatewayId(JsonForm form, string path)
     {
+        form.Rules(path, Gateways.GatewayId.Field);
         var value = CustomerFields.Required(form, path, maxLength: 40);
         if (value is null)
         {

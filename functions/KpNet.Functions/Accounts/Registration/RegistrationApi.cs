@@ -55,13 +55,14 @@ public static class RegistrationApi
     public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/terms", GetTerms).WithName("Terms");
-        app.MapPost("/api/gateways/verify", VerifyGatewayAsync).WithName("VerifyGateway")
+        app.MapPost("/api/gateways/verify", VerifyGatewayAsync).WithName("VerifyGateway").AcceptsForm(form => ReadGatewayCheck(form))
             .Produces<GatewayView>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        app.MapPost("/api/accounts", RegisterAsync).WithName("RegisterCustomer")
+        app.MapPost("/api/accounts", RegisterAsync).WithName("RegisterCustomer").AcceptsForm(form => CustomerRegistration.Read(form, DateOnly.MaxValue))
             .Produces<RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapGet("/api/activations/{token}", GetActivationAsync).WithName("Activation").Produces<ActivationView>().ProducesActivationRefusals();
-        app.MapPost("/api/activations/{token}", ActivateAsync).WithName("Activate").Produces<ActivationDone>().ProducesActivationRefusals();
-        app.MapPost("/api/activations", RequestNewLinkAsync).WithName("RequestActivationLink")
+        app.MapPost("/api/activations/{token}", ActivateAsync).WithName("Activate").AcceptsForm(form => AccountActivation.ReadPassword(form))
+            .Produces<ActivationDone>().ProducesActivationRefusals();
+        app.MapPost("/api/activations", RequestNewLinkAsync).WithName("RequestActivationLink").AcceptsForm(form => CustomerFields.Email(form, "email"))
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
@@ -78,13 +79,7 @@ public static class RegistrationApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var id = CustomerRegistration.ReadGatewayId(form, "id");
-        var password = form.RawText("password");
-        if (password is null && !errors.Paths.Contains("password"))
-        {
-            errors.Add("password", MessageKey.Required);
-        }
-
+        var (id, password) = ReadGatewayCheck(form);
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -177,6 +172,19 @@ public static class RegistrationApi
 
         return await requests.RefuseOrQueueAsync(context, MailRequestKind.ActivationLink, new ActivationLinkRequest(email), cancellationToken)
             ?? TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>{"id","password"}: the gateway's credentials from the sheet in its box.</summary>
+    private static (string? Id, string? Password) ReadGatewayCheck(JsonForm form)
+    {
+        var id = CustomerRegistration.ReadGatewayId(form, "id");
+        var password = form.RawText("password");
+        if (password is null && !form.Errors.Paths.Contains("password"))
+        {
+            form.Errors.Add("password", MessageKey.Required);
+        }
+
+        return (id, password);
     }
 
     private static IResult GatewayRefused(HttpContext context, string gatewayId, GatewayCheck check, ILogger logger, string idPath, string passwordPath)

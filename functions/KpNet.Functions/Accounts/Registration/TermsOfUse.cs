@@ -12,6 +12,16 @@ public static class TermsOfUse
 
     public static bool IsCurrent(string? version) => version?.Trim() == Version;
 
+    /// <summary>"termsVersion": the version agreed to, which must be the current one.</summary>
+    public static void ReadAgreement(JsonForm form)
+    {
+        form.Rules("termsVersion", new FieldRules { Values = [Version], Description = "The terms agreed to: the current version (GET /api/terms)." });
+        if (!IsCurrent(form.Text("termsVersion")))
+        {
+            form.Errors.Add("termsVersion", Http.MessageKey.RegistrationTermsNotCurrent);
+        }
+    }
+
     private const string Japanese = """
         利用規約
 

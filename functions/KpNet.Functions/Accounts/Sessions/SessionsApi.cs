@@ -25,7 +25,7 @@ public static partial class SessionsApi
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/sessions", LoginAsync).WithName("Login")
+        app.MapPost("/api/sessions", LoginAsync).WithName("Login").AcceptsForm(form => ReadCredentials(form))
             .Produces<LoginResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapDelete("/api/sessions/current", LogoutAsync).WithName("Logout").RequireSession();
         app.MapGet("/api/me", MeAsync).WithName("Me").RequireSession().Produces<Profile>();
@@ -44,9 +44,7 @@ public static partial class SessionsApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        // The address becomes a table key (the account, the lockout counter): one that cannot be an address is refused before.
-        var email = form.Text("email") is null ? null : CustomerFields.Email(form, "email");
-        var password = form.RawText("password");
+        var (email, password) = ReadCredentials(form);
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -72,6 +70,14 @@ public static partial class SessionsApi
                 LogLoginFailed(log);
                 return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.LoginFailed);
         }
+    }
+
+    /// <summary>{"email","password"}: either missing is a failed login (401), not a field error.</summary>
+    private static (string? Email, string? Password) ReadCredentials(JsonForm form)
+    {
+        // The address becomes a table key (the account, the lockout counter): one that cannot be an address is refused before.
+        var email = CustomerFields.OptionalEmail(form, "email");
+        return (email, form.RawText("password"));
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext context, SessionStore sessions, ILoggerFactory loggers, CancellationToken cancellationToken)

@@ -21,9 +21,9 @@ public static class MaintenanceApi
     public static IEndpointRouteBuilder MapMaintenance(this IEndpointRouteBuilder app)
     {
         var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(CustomerGatewaysApi.Owners).ProducesProblem(StatusCodes.Status404NotFound);
-        dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer")
+        dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer").AcceptsForm(form => ReadDealerPair(form))
             .Produces<DealerPreview>().ProducesProblem(StatusCodes.Status429TooManyRequests);
-        dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer")
+        dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer").AcceptsForm(form => ReadDealerPair(form))
             .Produces<DealerPreview>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         dealers.MapDelete("/dealers/{dealerId}", UnlinkAsync).WithName("UnlinkGatewayDealer").Produces(StatusCodes.Status204NoContent);
         return app;
@@ -109,6 +109,25 @@ public static class MaintenanceApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>{"dealerId","phone"}: 販売店ID (a number, or its digits as text) and the dealer's phone number, compared by the caller.</summary>
+    private static (int DealerId, string? Phone) ReadDealerPair(JsonForm form)
+    {
+        form.Rules("dealerId", new FieldRules { Minimum = 0, Pattern = "^[0-9]+$" });
+        var idText = form.TextOrNumber("dealerId");
+        var phone = CustomerFields.Required(form, "phone", maxLength: 30);
+        var dealerId = 0;
+        if (idText is null)
+        {
+            form.Errors.TryAdd("dealerId", MessageKey.Required);
+        }
+        else if (!int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out dealerId))
+        {
+            form.Errors.Add("dealerId", MessageKey.DealerIdInvalid);
+        }
+
+        return (dealerId, phone);
+    }
+
     /// <summary>The dealer whose ID and phone number both match, or the answer to give: field errors, one message for any wrong pair, or 429.</summary>
     private static async Task<(Dealer? Dealer, IResult? Refusal)> FindPairAsync(
         HttpContext context, CurrentUser user, DealerDirectory dealers, Throttle throttle, KpNetMetrics metrics, ILogger logger, CancellationToken cancellationToken)
@@ -119,21 +138,7 @@ public static class MaintenanceApi
             return (null, Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed));
         }
 
-        var idText = form.TextOrNumber("dealerId");
-        var phone = CustomerFields.Required(form, "phone", maxLength: 30);
-        var dealerId = 0;
-        if (idText is null)
-        {
-            if (!errors.Paths.Contains("dealerId"))
-            {
-                errors.Add("dealerId", MessageKey.Required);
-            }
-        }
-        else if (!int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out dealerId))
-        {
-            errors.Add("dealerId", MessageKey.DealerIdInvalid);
-        }
-
+        var (dealerId, phone) = ReadDealerPair(form);
         if (errors.Any)
         {
             return (null, errors.ToProblem(context));

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
+using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Gateways.Maintenance;
 
@@ -17,18 +18,29 @@ public abstract record LinkOutcome
     public sealed record Full : LinkOutcome;
 }
 
+/// <summary>A row of a dealer's index: the gateway, and its open alerts as last copied there (null on a row written before copies existed).</summary>
+public sealed record IndexedGateway(string GatewayId, OpenAlerts? Alerts, ETag ETag);
+
 /// <summary>
 /// 保守を任せる販売店様: the dealers of a gateway on ONE row (table MaintenanceLinks, PartitionKey = gateway ID, RowKey
 /// "links"), written only ETag-conditionally and retried on 412, so "at most 5 dealers" holds under any concurrency.
 /// Rows of DealerGateways (PartitionKey = dealer ID, RowKey = gateway ID) index a dealer's gateways; they are written
-/// after the truth row and may lag it, so every authorisation reads the truth row.
+/// after the truth row and may lag it, so every authorisation reads the truth row. Each index row also carries a copy
+/// of the gateway's <see cref="OpenAlerts"/> (count, most severe, the alert summary's version it was read at), so a
+/// dealer's list sorts thousands of gateways from its own partition: written at link time, after every alert change
+/// (only over an older version), and repaired by the list when it finds a shown gateway's copy wrong.
 /// </summary>
-public sealed class MaintenanceLinks(StorageAccount storage)
+public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) : IOpenAlertsListener
 {
     public const string TableName = "MaintenanceLinks";
     public const string IndexTableName = "DealerGateways";
     public const int MaxDealers = 5;
     private const string LinksRow = "links";
+    private const string OpenAlertsColumn = "OpenAlerts";
+    private const string MostSevereColumn = "MostSevere";
+    private const string AlertsVersionColumn = "AlertsVersion";
+    private const int MaxCopyAttempts = 10;
+    private static readonly string[] IndexColumns = ["RowKey", OpenAlertsColumn, MostSevereColumn, AlertsVersionColumn];
 
     private TableClient Table => storage.GetTableClient(TableName);
 
@@ -48,7 +60,7 @@ public sealed class MaintenanceLinks(StorageAccount storage)
             : new LinkOutcome.Linked([.. links, new MaintenanceLink(dealerId, now)]), cancellationToken);
         if (outcome is LinkOutcome.Linked)
         {
-            await Index.UpsertEntityAsync(new TableEntity(DealerKey(dealerId), gatewayId), TableUpdateMode.Replace, cancellationToken);
+            await IndexAsync(dealerId, gatewayId, cancellationToken);
         }
 
         return outcome!;
@@ -87,20 +99,99 @@ public sealed class MaintenanceLinks(StorageAccount storage)
         }, cancellationToken);
         foreach (var link in from)
         {
-            await Index.UpsertEntityAsync(new TableEntity(DealerKey(link.DealerId), toGatewayId), TableUpdateMode.Replace, cancellationToken);
+            await IndexAsync(link.DealerId, toGatewayId, cancellationToken);
         }
     }
 
-    /// <summary>The gateways the index names for the dealer; callers confirm each against the truth row.</summary>
-    public async Task<IReadOnlyList<string>> IndexedGatewaysOfAsync(int dealerId, CancellationToken cancellationToken)
+    /// <summary>The gateways the index names for the dealer (one query page per 1,000); callers confirm each against the truth row.</summary>
+    public async Task<IReadOnlyList<IndexedGateway>> IndexedGatewaysOfAsync(int dealerId, CancellationToken cancellationToken)
     {
-        var ids = new List<string>();
-        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DealerKey(dealerId)}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        var rows = new List<IndexedGateway>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DealerKey(dealerId)}");
+        await foreach (var row in Index.QueryAsync<TableEntity>(filter, select: IndexColumns, cancellationToken: cancellationToken))
         {
-            ids.Add(row.RowKey);
+            var mostSevere = Enum.TryParse<AlertSeverity>(row.GetString(MostSevereColumn), out var severity) ? severity : (AlertSeverity?)null;
+            var open = row.GetInt64(AlertsVersionColumn) is { } version ? new OpenAlerts(row.GetInt32(OpenAlertsColumn) ?? 0, mostSevere, version) : null;
+            rows.Add(new IndexedGateway(row.RowKey, open, row.ETag));
         }
 
-        return ids;
+        return rows;
+    }
+
+    /// <summary>Every linked dealer's copy follows an alert change (read from the truth row: an index row lagging a link is written with the alerts then).</summary>
+    public async Task OpenAlertsChangedAsync(string gatewayId, OpenAlerts open, CancellationToken cancellationToken)
+    {
+        foreach (var link in await ListAsync(gatewayId, cancellationToken))
+        {
+            await CopyOpenAlertsAsync(link.DealerId, gatewayId, open, cancellationToken);
+        }
+    }
+
+    /// <summary>Copies the gateway's open alerts as they are now into the dealer's row (found without a copy, or with an outdated one).</summary>
+    public async Task<OpenAlerts> RepairOpenAlertsAsync(int dealerId, string gatewayId, CancellationToken cancellationToken)
+    {
+        var open = (await alerts.GetSummaryAsync(gatewayId, cancellationToken)).OpenAlerts;
+        await CopyOpenAlertsAsync(dealerId, gatewayId, open, cancellationToken);
+        return open;
+    }
+
+    /// <summary>
+    /// Replaces the dealer's copy when it is older than <paramref name="open"/> (by the alert summary's version), with
+    /// the row's ETag, so two changes copied in the wrong order still leave the newer; a missing row (unlinked) stays missing.
+    /// </summary>
+    public async Task CopyOpenAlertsAsync(int dealerId, string gatewayId, OpenAlerts open, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if ((await Index.GetEntityIfExistsAsync<TableEntity>(DealerKey(dealerId), gatewayId, cancellationToken: cancellationToken)).ValueOrNull() is not { } row
+                || row.GetInt64(AlertsVersionColumn) >= open.Version)
+            {
+                return;
+            }
+
+            try
+            {
+                await Index.UpdateEntityAsync(IndexRow(dealerId, gatewayId, open), row.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < MaxCopyAttempts)
+            {
+                // Copied, linked again or unlinked meanwhile: read again and decide again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops an index row whose truth row no longer links the dealer (a crash between the two writes of an unlink), with the
+    /// ETag it was read with, so a link made again meanwhile (which rewrites the row) keeps its row.
+    /// </summary>
+    public async Task ForgetStaleAsync(int dealerId, IndexedGateway stale, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Index.DeleteEntityAsync(DealerKey(dealerId), stale.GatewayId, stale.ETag, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Gone already, or rewritten by a new link: either way nothing stale is left.
+        }
+    }
+
+    private async Task IndexAsync(int dealerId, string gatewayId, CancellationToken cancellationToken)
+    {
+        var open = (await alerts.GetSummaryAsync(gatewayId, cancellationToken)).OpenAlerts;
+        await Index.UpsertEntityAsync(IndexRow(dealerId, gatewayId, open), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    private static TableEntity IndexRow(int dealerId, string gatewayId, OpenAlerts open)
+    {
+        var row = new TableEntity(DealerKey(dealerId), gatewayId) { [OpenAlertsColumn] = open.Count, [AlertsVersionColumn] = open.Version };
+        if (open.MostSevere is { } severity)
+        {
+            row[MostSevereColumn] = severity.ToString();
+        }
+
+        return row;
     }
 
     /// <summary>Read, decide, write with the read's ETag; on 409/412 someone else wrote first: read again and decide again.</summary>

@@ -18,7 +18,9 @@ public sealed record AlertTransition(string GatewayId, AlertCondition Condition,
 /// SendEmail sends each once. A key mails again only after <see cref="HoldOff"/> since its last mail, so a flapping
 /// signal sends one raise and one recovery mail per window.
 /// </summary>
-public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, KpNetMetrics metrics, TimeProvider time, ILogger<AlertEngine> logger)
+public sealed partial class AlertEngine(
+    AlertStore store, GatewayLastSeen lastSeen, AlertMailer mailer, IOpenAlertsListener openAlertsListener, KpNetMetrics metrics, TimeProvider time,
+    ILogger<AlertEngine> logger)
 {
     public static readonly TimeSpan HoldOff = TimeSpan.FromMinutes(30);
 
@@ -122,7 +124,7 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
                 }
 
                 await mailer.SendAsync(gatewayId, mails, cancellationToken);
-                await store.Table.SubmitTransactionAsync(actions, cancellationToken);
+                await store.SubmitAsync(gatewayId, actions, cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
             {
@@ -133,6 +135,11 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
             if (bucketMoved && summary.SeenBucket is { } oldBucket)
             {
                 await lastSeen.RemoveAsync(oldBucket, gatewayId, cancellationToken);
+            }
+
+            if (toRaise.Count + toClear.Count > 0)
+            {
+                await TellOpenAlertsAsync(gatewayId, OpenAlerts.Of(plan.Open, summary.Version + 1), cancellationToken);
             }
 
             foreach (var key in toRaise)
@@ -151,6 +158,22 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
         }
     }
 
+    /// <summary>
+    /// The change is committed whatever happens here: the copies of the count (the dealers' lists) are repaired when a
+    /// list shows the gateway, so a storage fault now must not fail the batch, whose retry would find nothing to change.
+    /// </summary>
+    private async Task TellOpenAlertsAsync(string gatewayId, OpenAlerts open, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await openAlertsListener.OpenAlertsChangedAsync(gatewayId, open, cancellationToken);
+        }
+        catch (RequestFailedException e)
+        {
+            LogOpenAlertsNotCopied(gatewayId, open.Version, e.Status);
+        }
+    }
+
     /// <param name="Open">The alert keys that should be open after the change.</param>
     /// <param name="At">When the change happened (the event's time, or the end of the allowed silence).</param>
     /// <param name="Last">The newest event evaluated after the change (decided on the summary it is written over, so never older).</param>
@@ -165,4 +188,8 @@ public sealed partial class AlertEngine(AlertStore store, GatewayLastSeen lastSe
 
     [LoggerMessage(EventId = 7102, EventName = "AlertRace", Level = LogLevel.Debug, Message = "Alerts of gateway {GatewayId} changed under us ({Status}, attempt {Attempt}); re-evaluating")]
     private partial void LogAlertRace(string gatewayId, int status, int attempt);
+
+    [LoggerMessage(EventId = 7103, EventName = "OpenAlertsNotCopied", Level = LogLevel.Warning,
+        Message = "Open alerts of gateway {GatewayId} (version {Version}) not copied to its dealers' lists ({Status}); the next list showing it repairs them")]
+    private partial void LogOpenAlertsNotCopied(string gatewayId, long version, int status);
 }

@@ -6,10 +6,35 @@ using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry.Alerts;
 
-/// <summary>What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open.</summary>
-public sealed record AlertSummary(EventOrder? Last, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, ETag ETag)
+/// <summary>
+/// What the gateway's alert partition says as a whole: the newest event evaluated, when it was last seen, what is open,
+/// and how many alert changes it has committed (<see cref="Version"/>: commits are serialised by the row's ETag, so the
+/// version orders them, and a copy of <see cref="OpenAlerts"/> elsewhere can tell whether it is older than another).
+/// </summary>
+public sealed record AlertSummary(EventOrder? Last, DateTimeOffset? LastSeenAt, string? SeenBucket, IReadOnlySet<string> Open, long Version, ETag ETag)
 {
-    public static readonly AlertSummary None = new(null, null, null, new HashSet<string>(StringComparer.Ordinal), default);
+    public static readonly AlertSummary None = new(null, null, null, new HashSet<string>(StringComparer.Ordinal), 0, default);
+
+    public OpenAlerts OpenAlerts => OpenAlerts.Of(Open, Version);
+}
+
+/// <summary>How many alerts a gateway has open and the most severe of them, as of the <see cref="AlertSummary.Version"/> it was read at.</summary>
+public sealed record OpenAlerts(int Count, AlertSeverity? MostSevere, long Version)
+{
+    public static OpenAlerts Of(IEnumerable<string> openKeys, long version)
+    {
+        var severities = openKeys.Select(key => AlertCatalogue.Describe(AlertCondition.FromKey(key).Code).Severity).ToList();
+        return new OpenAlerts(severities.Count, severities.Count == 0 ? null : severities.Max(), version);
+    }
+
+    public static OpenAlerts Of(IReadOnlyList<AlertOccurrence> open, long version) =>
+        new(open.Count, open.Count == 0 ? null : open.Max(a => a.Severity), version);
+}
+
+/// <summary>Told after every committed alert change, so copies of a gateway's <see cref="OpenAlerts"/> elsewhere follow.</summary>
+public interface IOpenAlertsListener
+{
+    Task OpenAlertsChangedAsync(string gatewayId, OpenAlerts open, CancellationToken cancellationToken);
 }
 
 /// <summary>The live state of one (gateway, unit, code): raised or cleared, and when it last caused a mail.</summary>
@@ -29,26 +54,30 @@ public sealed record AlertOccurrence(string Id, int Unit, string Code, AlertSeve
 /// <item>"h-{inverted ticks of raisedAt}-{unit}-{code}": history, one row per occurrence, newest first.</item>
 /// </list>
 /// </summary>
-public sealed class AlertStore(TelemetryTables tables)
+public sealed class AlertStore(TelemetryStorage storage)
 {
     public const string TableName = "Alerts";
     public const string SummaryRowKey = "summary";
     private const string HistoryPrefix = "h-";
     private const string LastEvaluated = "Last";
     private const char OpenSeparator = '|';
+    private const string VersionColumn = "Version";
     private const int MaxConcurrentReads = 16;
     private static readonly string[] OpenColumns = ["RowKey", "RaisedAt", "HistoryRowKey"];
 
-    public TableClient Table => tables.Alerts;
+    /// <summary>Commits one change of the gateway's alert partition, in its telemetry shard.</summary>
+    public async Task SubmitAsync(string gatewayId, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken) =>
+        await (await TableOfAsync(gatewayId, cancellationToken)).SubmitTransactionAsync(actions, cancellationToken);
 
     public async Task<AlertSummary> GetSummaryAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await (await TableOfAsync(gatewayId, cancellationToken)).GetEntityIfExistsAsync<TableEntity>(gatewayId, SummaryRowKey, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? AlertSummary.None : new AlertSummary(
             EventOrder.Read(row, LastEvaluated),
             row.GetDateTimeOffset("LastSeenAt"),
             row.GetString("SeenBucket"),
             (row.GetString("Open") ?? "").Split(OpenSeparator, StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            row.GetInt64(VersionColumn) ?? 0,
             row.ETag);
     }
 
@@ -57,6 +86,7 @@ public sealed class AlertStore(TelemetryTables tables)
         var row = new TableEntity(gatewayId, SummaryRowKey)
         {
             ["Open"] = string.Join(OpenSeparator, open.Order(StringComparer.Ordinal)),
+            [VersionColumn] = previous.Version + 1,
         };
         last?.WriteTo(row, LastEvaluated);
         if (lastSeenAt is { } seen)
@@ -72,7 +102,7 @@ public sealed class AlertStore(TelemetryTables tables)
 
     public async Task<AlertState?> GetStateAsync(string gatewayId, string key, CancellationToken cancellationToken)
     {
-        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
+        var row = (await (await TableOfAsync(gatewayId, cancellationToken)).GetEntityIfExistsAsync<TableEntity>(gatewayId, key, cancellationToken: cancellationToken)).ValueOrNull();
         return row is null ? null : new AlertState(
             gatewayId, key, row.GetString("State") == "raised", row.GetDateTimeOffset("RaisedAt")!.Value, row.GetDateTimeOffset("ClearedAt"),
             row.GetString("HistoryRowKey")!, row.GetDateTimeOffset("LastMailedAt"), row.GetBoolean("RaiseMailed") ?? false, row.ETag);
@@ -122,7 +152,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."} and Code eq {code}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
         }
@@ -135,7 +165,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey ge {HistoryPrefix} and RowKey lt {"h."}");
         var occurrences = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             occurrences.Add(Occurrence(row));
             if (occurrences.Count >= max)
@@ -155,7 +185,7 @@ public sealed class AlertStore(TelemetryTables tables)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gatewayId} and RowKey lt {HistoryPrefix} and State eq {"raised"}");
         var open = new List<AlertOccurrence>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: OpenColumns, cancellationToken: cancellationToken))
+        await foreach (var row in (await TableOfAsync(gatewayId, cancellationToken)).QueryAsync<TableEntity>(filter, select: OpenColumns, cancellationToken: cancellationToken))
         {
             var condition = AlertCondition.FromKey(row.RowKey);
             open.Add(new AlertOccurrence(
@@ -176,6 +206,9 @@ public sealed class AlertStore(TelemetryTables tables)
             async (gatewayId, ct) => open[gatewayId] = await OpenAsync(gatewayId, ct));
         return open;
     }
+
+    private async ValueTask<TableClient> TableOfAsync(string gatewayId, CancellationToken cancellationToken) =>
+        (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Alerts;
 
     private static AlertOccurrence Occurrence(TableEntity row) => new(
         row.RowKey[HistoryPrefix.Length..],

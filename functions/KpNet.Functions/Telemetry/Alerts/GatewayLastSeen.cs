@@ -10,14 +10,12 @@ namespace KpNet.Telemetry.Alerts;
 /// seen, RowKey = gateway ID. A gateway's row moves at most once per bucket (the move is recorded in its alert summary),
 /// so with a million gateways the index costs a few thousand writes a second at most, and the offline sweep reads only
 /// the buckets old enough to be silent — never the statuses of every gateway. The sweep deletes the rows it handled,
-/// so what it reads is what it has to do.
+/// so what it reads is what it has to do. Each gateway's row is in its telemetry shard; the sweep reads every shard.
 /// </summary>
-public sealed class GatewayLastSeen(TelemetryTables tables)
+public sealed class GatewayLastSeen(TelemetryStorage storage)
 {
     public const string TableName = "GatewayLastSeen";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
-
-    private TableClient Table => tables.LastSeen;
 
     public static string BucketOf(DateTimeOffset instant)
     {
@@ -26,20 +24,23 @@ public sealed class GatewayLastSeen(TelemetryTables tables)
     }
 
     public async Task AddAsync(string bucket, string gatewayId, CancellationToken cancellationToken) =>
-        await Table.UpsertEntityAsync(new TableEntity(bucket, gatewayId), TableUpdateMode.Replace, cancellationToken);
+        await (await storage.OfGatewayAsync(gatewayId, cancellationToken)).LastSeen.UpsertEntityAsync(new TableEntity(bucket, gatewayId), TableUpdateMode.Replace, cancellationToken);
 
     public async Task RemoveAsync(string bucket, string gatewayId, CancellationToken cancellationToken) =>
-        await Table.DeleteEntityAsync(bucket, gatewayId, ETag.All, cancellationToken);
+        await (await storage.OfGatewayAsync(gatewayId, cancellationToken)).LastSeen.DeleteEntityAsync(bucket, gatewayId, ETag.All, cancellationToken);
 
-    /// <summary>Every (bucket, gateway) whose bucket ended at or before <paramref name="silentSince"/>: a range over PartitionKey.</summary>
+    /// <summary>Every (bucket, gateway) whose bucket ended at or before <paramref name="silentSince"/>: a range over PartitionKey, shard after shard.</summary>
     public async IAsyncEnumerable<(string Bucket, string GatewayId)> SilentSinceAsync(
         DateTimeOffset silentSince, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var lastBucket = BucketOf(silentSince - BucketLength);
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {lastBucket}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        foreach (var shard in storage.Shards)
         {
-            yield return (row.PartitionKey, row.RowKey);
+            await foreach (var row in shard.LastSeen.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                yield return (row.PartitionKey, row.RowKey);
+            }
         }
     }
 }
