@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
-import { phone } from '../format';
+import { normalize, phone } from '../format';
 import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
@@ -128,16 +128,30 @@ export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
     all.push(...next.items);
   }
 
-  screen(main, title,
-    h('p', {}, t('dealerGatewaysIntro')),
-    table([t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('alertState'), t('lastCommunication')],
-      all.map((gateway) => [
+  const rows = h('div', {});
+  const show = (query: string) => {
+    const wanted = normalize(query).toLowerCase();
+    const shown = wanted === '' ? all : all.filter((gateway) =>
+      [gateway.id, gateway.siteName, formatAddress(gateway.siteAddress)].some((text) => normalize(text).toLowerCase().includes(wanted)));
+    rows.replaceChildren(table([t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('alertState'), t('lastCommunication')],
+      shown.map((gateway) => [
         h('a', { href: `/dealer/gateways/view?id=${encodeURIComponent(gateway.id)}`, 'data-route': '', class: 'gateway-link' }, gateway.id),
         gateway.siteName, formatAddress(gateway.siteAddress),
         h('span', { class: gateway.alerts.faultCount > 0 ? 'state state-alert' : 'state' }, gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')),
         gateway.alerts.lastCommunicatedAt ? formatDateTime(gateway.alerts.lastCommunicatedAt) : t('notConnected'),
       ]),
-      t('dealerGatewaysEmpty'), true),
+      wanted === '' ? t('dealerGatewaysEmpty') : t('gatewaySearchNoMatch'), true));
+  };
+  // Searched in the browser: the list is already here, in the API's order (open alerts first).
+  const search = new Form((f) => show(f.value('q')));
+  search.add(
+    search.field({ path: 'q', label: 'dealerGatewaysSearch', type: 'search', hint: 'hintDealerGatewaysSearch' }),
+    buttons(h('button', { type: 'submit', class: 'primary' }, t('search'))));
+  show('');
+  screen(main, title,
+    h('p', {}, t('dealerGatewaysIntro')),
+    all.length > 0 ? search.element : null,
+    rows,
     h('p', {}, link('/menu', 'backToMenu')));
 }
 

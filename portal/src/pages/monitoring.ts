@@ -131,7 +131,7 @@ function watts(value: number | null): string {
 }
 
 function kwh(value: number): string {
-  return `${value.toLocaleString(language() === 'en' ? 'en-GB' : 'ja-JP', { maximumFractionDigits: 1 })} kWh`;
+  return `${kwhNumber(value)} kWh`;
 }
 
 /** One node of the flow: its name, power and which way the power goes. */
@@ -217,46 +217,66 @@ async function showToday(id: string, today: HTMLElement): Promise<void> {
   }
 }
 
-/** 日/月/年 bar charts of generation, consumption, purchase and sale (Chart.js draws; its canvas needs no inline style). */
+/** The chart's series: what each bar is, its colour, where it comes from. */
+const chartSeries: [MessageKey, string, (p: HistoryPoint) => number][] = [
+  ['energyGenerated', '#f5a623', (p) => p.pvGeneratedKWh], ['energyConsumed', '#005bac', (p) => p.consumedKWh],
+  ['energyBought', '#b3261e', (p) => p.boughtKWh], ['energySold', '#1e6b34', (p) => p.soldKWh],
+  ['energyCharged', '#6b3fa0', (p) => p.batteryChargedKWh], ['energyDischarged', '#8a6d00', (p) => p.batteryDischargedKWh],
+];
+
+/**
+ * 日/月/年 bar charts of whole periods (24 hours, every day of the month, 12 months) with 前/次, generation, consumption,
+ * purchase, sale and the battery's charge and discharge, and the same numbers as a table for screen readers (Chart.js
+ * draws; its canvas needs no inline style).
+ */
 function chartSection(id: string): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': t('chartLabel') });
   const caption = h('p', { class: 'chart-caption' });
+  const data = h('div', { class: 'table-scroll' });
   let chart: Chart | null = null;
-  const tabs = (['day', 'month', 'year'] as Period[]).map((period) =>
-    h('button', { type: 'button', class: 'tab', 'data-period': period, 'aria-pressed': 'false', onclick: () => void show(period) }, t(`period_${period}`)));
-  let shown: { period: Period; points: HistoryPoint[] } | null = null;
-  const download = h('button', { type: 'button', class: 'download', onclick: () => { if (shown) saveCsv(id, shown.period, shown.points); } }, t('downloadCsv'));
-  const show = async (period: Period) => {
-    tabs.forEach((tab) => tab.setAttribute('aria-pressed', String(tab.dataset.period === period)));
-    const { labels, points } = await series(id, period);
-    shown = { period, points };
-    caption.textContent = t(`chartCaption_${period}`);
+  let period: Period = 'day';
+  let offset = 0;
+  let shown: HistoryPoint[] = [];
+  const tabs = (['day', 'month', 'year'] as Period[]).map((choice) =>
+    h('button', { type: 'button', class: 'tab', 'data-period': choice, 'aria-pressed': 'false', onclick: () => void show(choice, 0) }, t(`period_${choice}`)));
+  const previous = h('button', { type: 'button', onclick: () => void show(period, offset - 1) }, t('chartPrevious'));
+  const next = h('button', { type: 'button', onclick: () => void show(period, offset + 1) }, t('chartNext'));
+  const download = h('button', { type: 'button', class: 'download', onclick: () => saveCsv(id, period, shown) }, t('downloadCsv'));
+  const show = async (choice: Period, at: number) => {
+    [period, offset] = [choice, at];
+    tabs.forEach((tab) => tab.setAttribute('aria-pressed', String(tab.dataset.period === choice)));
+    next.disabled = at >= 0;
+    const { title, labels, points } = await series(id, choice, at);
+    shown = points.filter((point): point is HistoryPoint => point !== null);
+    caption.textContent = title;
     chart?.destroy();
     chart = new Chart(canvas, {
       type: 'bar',
       data: {
         labels,
-        datasets: [
-          { label: t('energyGenerated'), data: points.map((p) => p.pvGeneratedKWh), backgroundColor: '#f5a623' },
-          { label: t('energyConsumed'), data: points.map((p) => p.consumedKWh), backgroundColor: '#005bac' },
-          { label: t('energyBought'), data: points.map((p) => p.boughtKWh), backgroundColor: '#b3261e' },
-          { label: t('energySold'), data: points.map((p) => p.soldKWh), backgroundColor: '#1e6b34' },
-        ],
+        datasets: chartSeries.map(([key, colour, pick]) => ({ label: t(key), data: points.map((p) => (p === null ? null : pick(p))), backgroundColor: colour })),
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: 'kWh' } } },
+        scales: { x: { ticks: { autoSkip: true, maxRotation: 0 } }, y: { beginAtZero: true, title: { display: true, text: 'kWh' } } },
       },
     });
+    data.replaceChildren(table([t('csvTime'), ...chartSeries.map(([key]) => `${t(key)} (kWh)`)],
+      labels.map((label, index) => [label, ...chartSeries.map(([, , pick]) => (points[index] === null ? '' : kwhNumber(pick(points[index]!))))]), ''));
   };
   const section = h('section', { class: 'charts', 'aria-labelledby': 'charts-heading' },
     h('h2', { id: 'charts-heading' }, t('chartsHeading')),
     h('div', { class: 'tabs', role: 'group', 'aria-label': t('chartsHeading') }, tabs),
-    caption,
+    h('div', { class: 'chart-nav' }, previous, caption, next),
     h('div', { class: 'chart-box' }, canvas),
+    h('details', { class: 'chart-data' }, h('summary', {}, t('chartAsTable')), data),
     h('div', { class: 'buttons' }, download));
-  queueMicrotask(() => void show('day').catch(() => { caption.textContent = t('unexpectedError'); }));
+  queueMicrotask(() => void show('day', 0).catch(() => { caption.textContent = t('unexpectedError'); }));
   return section;
+}
+
+function kwhNumber(value: number): string {
+  return value.toLocaleString(language() === 'en' ? 'en-GB' : 'ja-JP', { maximumFractionDigits: 1 });
 }
 
 /**
@@ -267,13 +287,9 @@ function saveCsv(id: string, period: Period, points: HistoryPoint[]): void {
   const time = (iso: string) => new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   }).format(new Date(iso));
-  const columns: [MessageKey, (p: HistoryPoint) => number][] = [
-    ['energyGenerated', (p) => p.pvGeneratedKWh], ['energyConsumed', (p) => p.consumedKWh], ['energyBought', (p) => p.boughtKWh],
-    ['energySold', (p) => p.soldKWh], ['energyCharged', (p) => p.batteryChargedKWh], ['energyDischarged', (p) => p.batteryDischargedKWh],
-  ];
   const lines = [
-    [t('csvTime'), ...columns.map(([key]) => `${t(key)} (kWh)`)].join(','),
-    ...points.map((point) => [time(point.ts), ...columns.map(([, pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
+    [t('csvTime'), ...chartSeries.map(([key]) => `${t(key)} (kWh)`)].join(','),
+    ...points.map((point) => [time(point.ts), ...chartSeries.map(([, , pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
   ];
   const link = h('a', {
     href: URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' })),
@@ -284,36 +300,61 @@ function saveCsv(id: string, period: Period, points: HistoryPoint[]): void {
   window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
-/** The period's points with their axis labels, in Japan time: hours of today, days of this month, months of this year. */
-async function series(id: string, period: Period): Promise<{ labels: string[]; points: HistoryPoint[] }> {
+/**
+ * A whole period in Japan time, <paramref>offset</paramref> periods back from the current one: the 24 hours of a day,
+ * every day of a month, the 12 months of a year. Slots without data (the future, or before the gateway sent) are null.
+ */
+async function series(id: string, period: Period, offset: number): Promise<{ title: string; labels: string[]; points: (HistoryPoint | null)[] }> {
   const now = Date.now();
   const local = new Date(now + japan);
-  const label = (ms: number, options: Intl.DateTimeFormatOptions) =>
+  const format = (ms: number, options: Intl.DateTimeFormatOptions) =>
     new Intl.DateTimeFormat(language() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo', ...options }).format(new Date(ms));
+  const add = (into: HistoryPoint | null, point: HistoryPoint): HistoryPoint => into === null ? point : {
+    ...into,
+    pvGeneratedKWh: into.pvGeneratedKWh + point.pvGeneratedKWh, consumedKWh: into.consumedKWh + point.consumedKWh,
+    boughtKWh: into.boughtKWh + point.boughtKWh, soldKWh: into.soldKWh + point.soldKWh,
+    batteryChargedKWh: into.batteryChargedKWh + point.batteryChargedKWh, batteryDischargedKWh: into.batteryDischargedKWh + point.batteryDischargedKWh,
+  };
+  const place = (starts: number[], points: HistoryPoint[]) => {
+    const slots: (HistoryPoint | null)[] = starts.map(() => null);
+    for (const point of points) {
+      const at = Date.parse(point.ts);
+      const index = starts.filter((slot) => slot <= at).length - 1;
+      if (index >= 0) {
+        slots[index] = add(slots[index], point);
+      }
+    }
+    return slots;
+  };
+  const fetch = async (starts: number[], end: number, resolution: '1h' | '1d') =>
+    starts[0] >= now ? [] : history(id, starts[0], Math.min(end, now), resolution);
+
   if (period === 'day') {
-    const points = await history(id, japanMidnight(now), now, '1h');
-    return { labels: points.map((p) => label(Date.parse(p.ts), { hour: 'numeric' })), points };
+    const start = japanMidnight(now) + offset * 86400_000;
+    const starts = Array.from({ length: 24 }, (_, hour) => start + hour * 3600_000);
+    return {
+      title: offset === 0 ? t('chartCaption_day') : t('chartCaptionAt_day', format(start, { year: 'numeric', month: 'long', day: 'numeric' })),
+      labels: starts.map((ms) => format(ms, { hour: 'numeric' })),
+      points: place(starts, await fetch(starts, start + 86400_000, '1h')),
+    };
   }
   if (period === 'month') {
-    const start = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - japan;
-    const points = await history(id, start, now, '1d');
-    return { labels: points.map((p) => label(Date.parse(p.ts), { day: 'numeric' })), points };
+    const [year, month] = [local.getUTCFullYear(), local.getUTCMonth() + offset];
+    const days = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const starts = Array.from({ length: days }, (_, day) => Date.UTC(year, month, day + 1) - japan);
+    return {
+      title: offset === 0 ? t('chartCaption_month') : t('chartCaptionAt_month', format(starts[0], { year: 'numeric', month: 'long' })),
+      labels: starts.map((ms) => format(ms, { day: 'numeric' })),
+      points: place(starts, await fetch(starts, Date.UTC(year, month + 1, 1) - japan, '1d')),
+    };
   }
-  const start = Date.UTC(local.getUTCFullYear(), 0, 1) - japan;
-  const days = await history(id, start, now, '1d');
-  const months = new Map<number, HistoryPoint>();
-  for (const day of days) {
-    const month = new Date(Date.parse(day.ts) + japan).getUTCMonth();
-    const total = months.get(month) ?? { ...day, pvGeneratedKWh: 0, consumedKWh: 0, boughtKWh: 0, soldKWh: 0, batteryChargedKWh: 0, batteryDischargedKWh: 0 };
-    months.set(month, {
-      ...total,
-      pvGeneratedKWh: total.pvGeneratedKWh + day.pvGeneratedKWh, consumedKWh: total.consumedKWh + day.consumedKWh,
-      boughtKWh: total.boughtKWh + day.boughtKWh, soldKWh: total.soldKWh + day.soldKWh,
-      batteryChargedKWh: total.batteryChargedKWh + day.batteryChargedKWh, batteryDischargedKWh: total.batteryDischargedKWh + day.batteryDischargedKWh,
-    });
-  }
-  const points = [...months.values()];
-  return { labels: points.map((p) => label(Date.parse(p.ts), { month: 'short' })), points };
+  const year = local.getUTCFullYear() + offset;
+  const starts = Array.from({ length: 12 }, (_, month) => Date.UTC(year, month, 1) - japan);
+  return {
+    title: offset === 0 ? t('chartCaption_year') : t('chartCaptionAt_year', format(starts[0], { year: 'numeric' })),
+    labels: starts.map((ms) => format(ms, { month: 'short' })),
+    points: place(starts, await fetch(starts, Date.UTC(year + 1, 0, 1) - japan, '1d')),
+  };
 }
 
 /** Alerts newest first: when, code, unit, what it means, and when it cleared (or 発生中). */

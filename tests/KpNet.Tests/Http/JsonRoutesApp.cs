@@ -73,6 +73,8 @@ public sealed class JsonRoutesApp : IAsyncLifetime
             _ => new JsonObject { ["site"] = Site() }),
         new("POST", "/api/gateways/{id}/replacement", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/replacement",
             a => new JsonObject { ["gateway"] = new JsonObject { ["id"] = a.SpareGatewayId, ["password"] = RegistrationClient.GatewayPassword } }),
+        new("PUT", "/api/gateways/{id}/grid-connection-date", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/grid-connection-date",
+            _ => new JsonObject { ["gridConnectionDate"] = "2025-04-01" }),
         new("POST", "/api/gateways/{id}/dealers/preview", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/dealers/preview",
             _ => new JsonObject { ["dealerId"] = "4001", ["phone"] = "090-0000-4001" }),
         new("POST", "/api/gateways/{id}/dealers", Role.Customer, a => $"/api/gateways/{a.OwnedGatewayId}/dealers",

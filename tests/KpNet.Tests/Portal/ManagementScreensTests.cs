@@ -163,6 +163,13 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await dealerPage.ClickLinkAsync("保守しているゲートウェイ");
         await Expect(dealerPage.Locator("tbody")).ToContainTextAsync("御室 大阪第二倉庫");
         await PortalSite.ScreenshotAsync(dealerPage, "61-dealer-gateways");
+        await dealerPage.Field("q").FillAsync("存在しない案件");
+        await dealerPage.ClickButtonAsync("検索");
+        await Expect(dealerPage.Locator("tbody")).ToHaveTextAsync("検索条件に一致するゲートウェイはありません。");
+        await dealerPage.Field("q").FillAsync(secondGateway[2..8].ToLowerInvariant());
+        await dealerPage.ClickButtonAsync("検索");
+        await Expect(dealerPage.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(dealerPage.Locator("tbody")).ToContainTextAsync("御室 大阪第二倉庫");
         await dealerPage.ClickLinkAsync(secondGateway);
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync("御室 花子");

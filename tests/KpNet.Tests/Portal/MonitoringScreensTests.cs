@@ -79,6 +79,21 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Field("evChargeWindow.start")).ToBeVisibleAsync();
         await Expect(page.Locator(".power-flow tbody td[data-label=状態]")).ToHaveTextAsync(["運転中", "異常"]);
         await Expect(page.Locator(".power-flow")).Not.ToContainTextAsync("fault");
+
+        var chart = page.Locator(".charts");
+        await Expect(chart.Locator(".chart-caption")).ToHaveTextAsync("今日の1時間ごとの電力量");
+        await chart.Locator(".chart-data summary").ClickAsync();
+        await Expect(chart.Locator(".chart-data tbody tr")).ToHaveCountAsync(24);
+        await Expect(chart.Locator(".chart-data thead")).ToContainTextAsync("充電量 (kWh)");
+        await Expect(chart.GetByRole(AriaRole.Button, new() { Name = "次の期間" })).ToBeDisabledAsync();
+        await chart.GetByRole(AriaRole.Button, new() { Name = "前の期間" }).ClickAsync();
+        var yesterday = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).AddDays(-1);
+        await Expect(chart.Locator(".chart-caption")).ToHaveTextAsync($"{yesterday.Year}年{yesterday.Month}月{yesterday.Day}日の1時間ごとの電力量");
+        await Expect(chart.GetByRole(AriaRole.Button, new() { Name = "次の期間" })).ToBeEnabledAsync();
+        await chart.GetByRole(AriaRole.Button, new() { Name = "年" }).ClickAsync();
+        await Expect(chart.Locator(".chart-caption")).ToHaveTextAsync("今年の1か月ごとの電力量");
+        await Expect(chart.Locator(".chart-data tbody tr")).ToHaveCountAsync(12);
+        await PortalSite.ScreenshotAsync(page, "98-monitoring-chart-table");
         await PortalSite.ScreenshotAsync(page, "98-monitoring-v2x");
     }
 }
