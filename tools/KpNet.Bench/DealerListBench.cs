@@ -84,8 +84,9 @@ public static class DealerListBench
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, ct) =>
         {
             await claims.TryInsertAsync(new GatewayClaim(id, "bench-owner", "owner@bench.example.jp", ClaimStatus.Active, now, null, default), ct);
-            await sites.UpsertAsync(new CustomerSite("bench-owner", id, "案件 " + id, new PostalAddress("605-0073", "京都府", "京都市東山区", "祇園町北側1"), null, now), ct);
-            await links.TryLinkAsync(id, dealerId, now, ct);
+            var site = new CustomerSite("bench-owner", id, "案件 " + id, new PostalAddress("605-0073", "京都府", "京都市東山区", "祇園町北側1"), null, now);
+            await sites.UpsertAsync(site, ct);
+            await links.TryLinkAsync(id, dealerId, now, new ListedNames(site.SiteName, "顧客 " + id), ct);
         });
 
         var alerting = ids.Where((_, i) => (from + i) % 20 == 0)

@@ -1,6 +1,8 @@
+using Azure;
 using Azure.Data.Tables;
 using KpNet.Gateways;
 using KpNet.Hosting;
+using KpNet.Telemetry;
 
 namespace KpNet.Audit;
 
@@ -16,7 +18,8 @@ public sealed record AuditEntry(
 public sealed record AuditPeriod(DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>
-/// Table AuditLog: PartitionKey = the customer's UserId, RowKey = inverted time + a random suffix, so the customer's
+/// Table AuditLog: PartitionKey = the customer's UserId, RowKey = inverted time + a random suffix (or, for a view
+/// recorded once a day, <see cref="RecordDailyAsync"/>, the day's inverted start + what identifies it), so the customer's
 /// (and the operator's) reading of one customer's log is a single partition query, newest first. Table AuditLogByViewer
 /// holds the same rows under the viewer's UserId (a dealer's or an operator's), so the operator's search by dealer or
 /// by operator is one partition query too. Written before the data is answered: a view that could not be recorded is
@@ -32,9 +35,30 @@ public sealed class AuditLog(StorageAccount storage)
 
     private TableClient ViewerIndex => storage.GetTableClient(ViewerIndexTableName);
 
-    public async Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        WriteAsync(entry, InvertedTimeKey.For(entry.At), cancellationToken);
+
+    /// <summary>
+    /// A view the viewer repeats all day (the dealer list's pages, the monitoring screen's polls): one row per viewer, gateway
+    /// and <paramref name="kind"/> per Japan day, the first view's, under a row key made of those (the day's start
+    /// as its time), so a repeat is refused by the table itself (409) and costs one request, under any concurrency.
+    /// </summary>
+    public async Task RecordDailyAsync(AuditEntry entry, string kind, CancellationToken cancellationToken)
     {
-        var rowKey = InvertedTimeKey.For(entry.At);
+        var rowKey = $"{InvertedTimeKey.Bound(TelemetryRollups.JapanDayStart(entry.At))}-{kind}-{entry.ViewerUserId}-{entry.GatewayId}";
+        try
+        {
+            await WriteAsync(entry, rowKey, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Already recorded today.
+        }
+    }
+
+    /// <summary>The customer's row first: a crash before the viewer's copy loses only the operator's index of it.</summary>
+    private async Task WriteAsync(AuditEntry entry, string rowKey, CancellationToken cancellationToken)
+    {
         var entity = new TableEntity(entry.CustomerUserId, rowKey)
         {
             ["At"] = entry.At,
@@ -97,6 +121,7 @@ public sealed class AuditLog(StorageAccount storage)
             }
         }
 
-        return entries;
+        // A daily row's key holds its day's start, its At the first view's time: newest first by the time shown.
+        return entries.OrderByDescending(entry => entry.At).ToList();
     }
 }

@@ -1,3 +1,4 @@
+using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Gateways;
 using KpNet.Gateways.Maintenance;
@@ -5,14 +6,14 @@ using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Dealers;
 
-/// <summary>A gateway on a dealer's list: the customer's site for it, and its open alerts as the dealer's index has them.</summary>
-public sealed record MaintainedGateway(CustomerSite Site, OpenAlerts Alerts);
+/// <summary>A gateway on a dealer's list: the customer's site for it, and its open alerts and names as the dealer's index has them.</summary>
+public sealed record MaintainedGateway(CustomerSite Site, OpenAlerts Alerts, ListedNames Names);
 
 /// <summary>
 /// What a dealer may see: a gateway only while the truth row links it, the gateway's claim is live and its owner still
 /// has the site. Read on every request, so an unlink or a disposal ends access at the next call, whatever session it holds.
 /// </summary>
-public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, CustomerSites sites)
+public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, CustomerSites sites, AccountStore accounts)
 {
     private const int MaxConcurrentConfirmations = 16;
 
@@ -32,14 +33,18 @@ public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, C
     /// One page of the dealer's gateways, those with open alerts first (most severe, then most alerts), then by ID, sorted
     /// on the index partition's alert copies (one query page per 1,000 gateways), so only the page's gateways are
     /// confirmed against the truth rows (a few at a time). A row that fails confirmation is left out of the page and
-    /// the total, and dropped when its truth row no longer links the dealer; a row without an alert copy (written before
-    /// copies existed) gets one first. So a page costs ⌈n / 1,000⌉ + 3 × page size requests, whatever n.
+    /// the total, and dropped when its truth row no longer links the dealer; a row without an alert or names copy
+    /// (written before copies existed) gets one first. So a page costs ⌈n / 1,000⌉ + 3 × page size requests, whatever n.
+    /// A <paramref name="search"/> (NFKC-normalised) keeps the rows whose gateway ID, 案件 or customer name (spaces
+    /// ignored) contains it, on the copies, before paging.
     /// </summary>
-    public async Task<(IReadOnlyList<MaintainedGateway> Page, int Total)> PageAsync(int dealerId, int page, int pageSize, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<MaintainedGateway> Page, int Total)> PageAsync(
+        int dealerId, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
         var indexed = (await links.IndexedGatewaysOfAsync(dealerId, cancellationToken)).ToList();
-        await FillMissingAlertCopiesAsync(dealerId, indexed, cancellationToken);
+        await FillMissingCopiesAsync(dealerId, indexed, cancellationToken);
         var ordered = indexed
+            .Where(row => search is null || Matches(row, search))
             .OrderByDescending(row => row.Alerts!.MostSevere.HasValue)
             .ThenByDescending(row => row.Alerts!.MostSevere)
             .ThenByDescending(row => row.Alerts!.Count)
@@ -61,7 +66,7 @@ public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, C
             {
                 if (confirmed[i] is { } site)
                 {
-                    shown.Add(new MaintainedGateway(site, candidates[i].Alerts!));
+                    shown.Add(new MaintainedGateway(site, candidates[i].Alerts!, candidates[i].Names!));
                 }
                 else
                 {
@@ -88,9 +93,42 @@ public sealed class DealerAccess(MaintenanceLinks links, GatewayClaims claims, C
         return null;
     }
 
-    private async Task FillMissingAlertCopiesAsync(int dealerId, List<IndexedGateway> indexed, CancellationToken cancellationToken) =>
+    private static bool Matches(IndexedGateway row, string search) =>
+        row.GatewayId.Contains(search, StringComparison.OrdinalIgnoreCase)
+        || CustomerGatewaysApi.Matches(row.Names!.SiteName, search)
+        || CustomerGatewaysApi.Matches(row.Names.CustomerName.Replace(" ", "", StringComparison.Ordinal), search.Replace(" ", "", StringComparison.Ordinal));
+
+    /// <summary>Rows from before the copies existed get them (a gateway no longer claimed is matched on its ID only: confirmation drops it).</summary>
+    private async Task FillMissingCopiesAsync(int dealerId, List<IndexedGateway> indexed, CancellationToken cancellationToken) =>
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, indexed.Count).Where(i => indexed[i].Alerts is null),
+            Enumerable.Range(0, indexed.Count).Where(i => indexed[i].Alerts is null || indexed[i].Names is null),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentConfirmations, CancellationToken = cancellationToken },
-            async (i, ct) => indexed[i] = indexed[i] with { Alerts = await links.RepairOpenAlertsAsync(dealerId, indexed[i].GatewayId, ct) });
+            async (i, ct) =>
+            {
+                var row = indexed[i];
+                if (row.Alerts is null)
+                {
+                    row = row with { Alerts = await links.RepairOpenAlertsAsync(dealerId, row.GatewayId, ct) };
+                }
+
+                if (row.Names is null)
+                {
+                    var names = await CurrentNamesAsync(row.GatewayId, ct);
+                    if (names is not null)
+                    {
+                        await links.CopyListedNamesAsync(dealerId, row.GatewayId, names, ct);
+                    }
+
+                    row = row with { Names = names ?? new ListedNames("", "") };
+                }
+
+                indexed[i] = row;
+            });
+
+    /// <summary>The gateway's 案件 and its owner's name as they are now, or null for a gateway no longer claimed.</summary>
+    private async Task<ListedNames?> CurrentNamesAsync(string gatewayId, CancellationToken cancellationToken) =>
+        await claims.FindAsync(gatewayId, cancellationToken) is { Status: ClaimStatus.Active } claim
+        && await sites.FindAsync(claim.OwnerUserId, gatewayId, cancellationToken) is { } site
+            ? ListedNames.Of(site, await accounts.FindByUserIdAsync(site.UserId, cancellationToken))
+            : null;
 }

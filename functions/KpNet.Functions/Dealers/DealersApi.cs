@@ -33,7 +33,8 @@ public static class DealersApi
             open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => MonitoringApi.AlertView.Of(a, english)).ToList());
     }
 
-    public sealed record MaintainedGatewayItem(string Id, string SiteName, AddressView SiteAddress, DateTimeOffset? FirstCommunicatedAt, AlertSummary Alerts);
+    public sealed record MaintainedGatewayItem(
+        string Id, string SiteName, AddressView SiteAddress, string CustomerName, DateTimeOffset? FirstCommunicatedAt, AlertSummary Alerts);
 
     public sealed record CustomerView(PersonName Name, PersonName? Kana, string Phone, AddressView Address, string Email, Company? Company);
 
@@ -43,8 +44,12 @@ public static class DealersApi
 
     public sealed record StaffEmailsView(IReadOnlyList<string> StaffEmails);
 
-    /// <summary>What the list shows of the customer's data, and what the detail shows: both are audited.</summary>
-    public static readonly string[] ListedFields = ["site.name", "site.address"];
+    /// <summary>
+    /// What the list shows of the customer's data (the site, the customer's name), and what the detail shows: both are
+    /// audited, the list once a day per dealer and gateway (<see cref="AuditLog.RecordDailyAsync"/>), as it is paged all day.
+    /// </summary>
+    public static readonly string[] SiteFields = ["site.name", "site.address"];
+    public static readonly string[] ListedFields = [.. SiteFields, "name"];
     public static readonly string[] DetailFields = ["site.name", "site.address", "name", "kana", "phone", "address", "email", "company"];
 
     /// <summary>A page's gateways are read a few at a time: a page of 100 must not wait for 600 requests one after another.</summary>
@@ -67,7 +72,9 @@ public static class DealersApi
             .Produces<RegistrationApi.RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
         dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").AcceptsForm(form => DealerSignUp.ReadStaffEmails(form)).Produces<StaffEmailsView>();
-        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").WithPagingRules().Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
+        dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").WithPagingRules()
+            .WithQueryRules("search", new FieldRules { Description = "Only gateways whose ID, 案件 or customer name contains this (NFKC, case and, in the name, spaces ignored)." })
+            .Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
         dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway")
             .Produces<MaintainedGatewayDetail>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -143,7 +150,8 @@ public static class DealersApi
             return TypedResults.Ok(new PageView<MaintainedGatewayItem>([], 0, page, pageSize));
         }
 
-        var (maintained, total) = await access.PageAsync(dealerId, page, pageSize, cancellationToken);
+        var search = context.Request.Query["search"].ToString() is { Length: > 0 } text && JsonForm.Normalize(text) is { Length: > 0 } normalized ? normalized : null;
+        var (maintained, total) = await access.PageAsync(dealerId, search, page, pageSize, cancellationToken);
         var english = Messages.PrefersEnglish(context);
         var items = new MaintainedGatewayItem[maintained.Count];
         await Parallel.ForEachAsync(
@@ -151,8 +159,14 @@ public static class DealersApi
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentItems, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                var (site, copied) = maintained[i];
-                await RecordViewAsync(audit, logger, user, dealerId, site, ListedFields, time, ct);
+                var (site, copied, copiedNames) = maintained[i];
+                await RecordViewAsync(audit, logger, user, dealerId, site, ListedFields, time, ct, dailyKind: "list");
+                if (copiedNames.SiteName != site.SiteName)
+                {
+                    // An edit of the site whose copy was lost: the site was read to confirm the row, so the repair costs one write.
+                    await links.CopyListedNamesAsync(dealerId, site.GatewayId, copiedNames with { SiteName = site.SiteName }, ct);
+                }
+
                 var status = await statuses.GetAsync(site.GatewayId, ct);
                 var open = await alerts.OpenAsync(site.GatewayId, ct);
                 if (OpenAlerts.Of(open, copied.Version) != copied)
@@ -162,7 +176,7 @@ public static class DealersApi
                 }
 
                 items[i] = new MaintainedGatewayItem(
-                    site.GatewayId, site.SiteName, AddressView.Of(site.Address), status?.FirstCommunicatedAt, AlertSummary.Of(status, open, english));
+                    site.GatewayId, site.SiteName, AddressView.Of(site.Address), copiedNames.CustomerName, status?.FirstCommunicatedAt, AlertSummary.Of(status, open, english));
             });
 
         return TypedResults.Ok(new PageView<MaintainedGatewayItem>(items, total, page, pageSize));
@@ -191,10 +205,21 @@ public static class DealersApi
             new CustomerView(customer.Name, customer.Kana, customer.Phone, AddressView.Of(customer.Address), customer.Email, customer.Company)));
     }
 
-    private static async Task RecordViewAsync(
-        AuditLog audit, ILogger logger, CurrentUser user, int dealerId, CustomerSite site, string[] fields, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Records the view before it is answered; a view repeated all day (<paramref name="dailyKind"/>) once a day.</summary>
+    public static async Task RecordViewAsync(
+        AuditLog audit, ILogger logger, CurrentUser user, int dealerId, CustomerSite site, string[] fields, TimeProvider time, CancellationToken cancellationToken,
+        string? dailyKind = null)
     {
-        await audit.RecordAsync(new AuditEntry(time.GetUtcNow(), site.UserId, user.UserId, dealerId, site.GatewayId, fields), cancellationToken);
+        var entry = new AuditEntry(time.GetUtcNow(), site.UserId, user.UserId, dealerId, site.GatewayId, fields);
+        if (dailyKind is null)
+        {
+            await audit.RecordAsync(entry, cancellationToken);
+        }
+        else
+        {
+            await audit.RecordDailyAsync(entry, dailyKind, cancellationToken);
+        }
+
         logger.CustomerDataViewed(dealerId, string.Join(',', fields), site.UserId, site.GatewayId);
     }
 }

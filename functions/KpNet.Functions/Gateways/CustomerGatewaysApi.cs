@@ -122,7 +122,7 @@ public static class CustomerGatewaysApi
     }
 
     /// <summary>Free text is stored as typed: a search finds "御室邸（自宅）" whether the parentheses are typed full- or half-width.</summary>
-    private static bool Matches(string stored, string normalizedQuery) =>
+    public static bool Matches(string stored, string normalizedQuery) =>
         JsonForm.Normalize(stored).Contains(normalizedQuery, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> AddAsync(
@@ -174,7 +174,8 @@ public static class CustomerGatewaysApi
     }
 
     private static async Task<IResult> EditSiteAsync(
-        HttpContext context, string id, CustomerSites sites, GatewayViews views, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)
+        HttpContext context, string id, CustomerSites sites, GatewayViews views, AccountStore accounts, MaintenanceLinks links, ILogger<GatewayManagement> logger,
+        CancellationToken cancellationToken)
     {
         var user = context.RequireCurrentUser();
         var errors = new ValidationErrors();
@@ -191,6 +192,11 @@ public static class CustomerGatewaysApi
 
         var updated = site with { SiteName = edited.Name, Address = edited.Address };
         await sites.UpsertAsync(updated, cancellationToken);
+        if (updated.SiteName != site.SiteName)
+        {
+            await links.CopyListedNamesAsync(updated.GatewayId, ListedNames.Of(updated, await accounts.FindByUserIdAsync(user.UserId, cancellationToken)), cancellationToken);
+        }
+
         logger.SiteEdited(user.UserId, updated.GatewayId);
         return TypedResults.Ok(await views.DetailAsync(updated, cancellationToken));
     }

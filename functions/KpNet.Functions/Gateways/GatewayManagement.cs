@@ -31,6 +31,7 @@ public sealed class GatewayManagement(
     GatewayClaims claims,
     RegistrationRelease release,
     CustomerSites sites,
+    AccountStore accounts,
     MaintenanceLinks links,
     GatewayHistory history,
     DealerDirectory dealers,
@@ -77,8 +78,9 @@ public sealed class GatewayManagement(
 
         var now = time.GetUtcNow();
         var oldLinks = await links.ListAsync(oldGatewayId, cancellationToken);
-        await links.CopyAsync(oldLinks, newGatewayId, cancellationToken);
         var replacement = old with { GatewayId = newGatewayId, Replaces = [.. old.Replaces, oldGatewayId] };
+        var customer = await accounts.FindByUserIdAsync(user.UserId, cancellationToken);
+        await links.CopyAsync(oldLinks, newGatewayId, ListedNames.Of(replacement, customer), cancellationToken);
         await sites.UpsertAsync(replacement, cancellationToken);
         await history.RecordAsync(new GatewayEvent(newGatewayId, GatewayEventKind.Replacing, now, user.UserId, OtherGatewayId: oldGatewayId), cancellationToken);
         await history.RecordAsync(new GatewayEvent(oldGatewayId, GatewayEventKind.ReplacedBy, now, user.UserId, OtherGatewayId: newGatewayId), cancellationToken);

@@ -138,7 +138,7 @@ public static class OperatorGatewaysApi
                 if (claim is not null)
                 {
                     // Like a dealer's view: recorded before the data is answered, so a view that could not be recorded is not shown.
-                    string[] fields = site is null ? OwnerFields : [.. DealersApi.ListedFields, .. OwnerFields];
+                    string[] fields = site is null ? OwnerFields : [.. DealersApi.SiteFields, .. OwnerFields];
                     var user = context.RequireCurrentUser();
                     await audit.RecordAsync(new AuditEntry(time.GetUtcNow(), claim.OwnerUserId, user.UserId, null, gatewayId, fields), cancellationToken);
                     logger.OperatorViewedCustomerData(user.UserId, string.Join(',', fields), claim.OwnerUserId, gatewayId);

@@ -154,8 +154,9 @@ public sealed class DealerListPagingTests(AzuriteFixture azurite) : IClassFixtur
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
         {
             await claims.TryInsertAsync(new GatewayClaim(id, owner.UserId, owner.Email, ClaimStatus.Active, now, null, default), ct);
-            await sites.UpsertAsync(new CustomerSite(owner.UserId, id, "案件 " + id, new PostalAddress("605-0073", "京都府", "京都市東山区", "祇園町北側1"), null, now), ct);
-            Assert.IsType<LinkOutcome.Linked>(await Links.TryLinkAsync(id, dealerId, now, ct));
+            var site = new CustomerSite(owner.UserId, id, "案件 " + id, new PostalAddress("605-0073", "京都府", "京都市東山区", "祇園町北側1"), null, now);
+            await sites.UpsertAsync(site, ct);
+            Assert.IsType<LinkOutcome.Linked>(await Links.TryLinkAsync(id, dealerId, now, ListedNames.Of(site, owner), ct));
         });
         return ids;
     }

@@ -62,7 +62,8 @@ public static class MaintenanceApi
         }
 
         var now = time.GetUtcNow();
-        switch (await links.TryLinkAsync(site.GatewayId, dealer.DealerId, now, cancellationToken))
+        var customer = await accounts.FindByUserIdAsync(user.UserId, cancellationToken);
+        switch (await links.TryLinkAsync(site.GatewayId, dealer.DealerId, now, ListedNames.Of(site, customer), cancellationToken))
         {
             case LinkOutcome.AlreadyLinked:
                 logger.DealerLinkRefused(user.UserId, dealer.DealerId, site.GatewayId, "already linked");
@@ -73,7 +74,7 @@ public static class MaintenanceApi
         }
 
         await history.RecordAsync(new GatewayEvent(site.GatewayId, GatewayEventKind.DealerLinked, now, user.UserId, DealerId: dealer.DealerId), cancellationToken);
-        if (await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } customer)
+        if (customer is not null)
         {
             await mailer.SendLinkedAsync(customer, site, dealer, cancellationToken);
         }

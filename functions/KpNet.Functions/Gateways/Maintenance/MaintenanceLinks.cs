@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Accounts;
+using KpNet.Accounts.Registration;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Telemetry.Alerts;
@@ -18,8 +20,24 @@ public abstract record LinkOutcome
     public sealed record Full : LinkOutcome;
 }
 
-/// <summary>A row of a dealer's index: the gateway, and its open alerts as last copied there (null on a row written before copies existed).</summary>
-public sealed record IndexedGateway(string GatewayId, OpenAlerts? Alerts, ETag ETag);
+/// <summary>
+/// A row of a dealer's index: the gateway, its open alerts and the names the list searches (案件, the customer's name) as
+/// last copied there (null on a row written before the copies existed).
+/// </summary>
+public sealed record IndexedGateway(string GatewayId, OpenAlerts? Alerts, ETag ETag, ListedNames? Names = null);
+
+/// <summary>What a dealer's list shows and searches besides the gateway ID: the site's 案件 and the customer's name.</summary>
+public sealed record ListedNames(string SiteName, string CustomerName)
+{
+    /// <summary>A customer account gone missing (closed meanwhile) lists no name.</summary>
+    public static ListedNames Of(CustomerSite site, Account? customer) => new(site.SiteName, customer is null ? "" : CustomerNameOf(customer));
+
+    /// <summary>The name a dealer knows the customer by: the person's, after the company's for a corporate customer.</summary>
+    public static string CustomerNameOf(Account customer) =>
+        customer.Company is { Name.Length: > 0 } company
+            ? $"{company.Name} {RegistrationMailer.DisplayName(customer)}"
+            : RegistrationMailer.DisplayName(customer);
+}
 
 /// <summary>
 /// 保守を任せる販売店様: the dealers of a gateway on ONE row (table MaintenanceLinks, PartitionKey = gateway ID, RowKey
@@ -28,9 +46,11 @@ public sealed record IndexedGateway(string GatewayId, OpenAlerts? Alerts, ETag E
 /// after the truth row and may lag it, so every authorisation reads the truth row. Each index row also carries a copy
 /// of the gateway's <see cref="OpenAlerts"/> (count, most severe, the alert summary's version it was read at), so a
 /// dealer's list sorts thousands of gateways from its own partition: written at link time, after every alert change
-/// (only over an older version), and repaired by the list when it finds a shown gateway's copy wrong.
+/// (only over an older version), and repaired by the list when it finds a shown gateway's copy wrong. The rows also
+/// carry the <see cref="ListedNames"/> the list searches: written at link time, refreshed when the customer edits the
+/// site or changes their name (<see cref="RefreshCustomerNameAsync"/>), repaired by the list when a shown one is stale.
 /// </summary>
-public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) : IOpenAlertsListener
+public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, CustomerSites sites) : IOpenAlertsListener
 {
     public const string TableName = "MaintenanceLinks";
     public const string IndexTableName = "DealerGateways";
@@ -39,8 +59,10 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
     private const string OpenAlertsColumn = "OpenAlerts";
     private const string MostSevereColumn = "MostSevere";
     private const string AlertsVersionColumn = "AlertsVersion";
+    private const string SiteNameColumn = "SiteName";
+    private const string CustomerNameColumn = "CustomerName";
     private const int MaxCopyAttempts = 10;
-    private static readonly string[] IndexColumns = ["RowKey", OpenAlertsColumn, MostSevereColumn, AlertsVersionColumn];
+    private static readonly string[] IndexColumns = ["RowKey", OpenAlertsColumn, MostSevereColumn, AlertsVersionColumn, SiteNameColumn, CustomerNameColumn];
 
     private TableClient Table => storage.GetTableClient(TableName);
 
@@ -52,7 +74,7 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
     public async Task<bool> IsLinkedAsync(string gatewayId, int dealerId, CancellationToken cancellationToken) =>
         (await ListAsync(gatewayId, cancellationToken)).Any(l => l.DealerId == dealerId);
 
-    public async Task<LinkOutcome> TryLinkAsync(string gatewayId, int dealerId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<LinkOutcome> TryLinkAsync(string gatewayId, int dealerId, DateTimeOffset now, ListedNames names, CancellationToken cancellationToken)
     {
         var outcome = await UpdateAsync(gatewayId, links =>
             links.Any(l => l.DealerId == dealerId) ? new LinkOutcome.AlreadyLinked()
@@ -60,7 +82,7 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
             : new LinkOutcome.Linked([.. links, new MaintenanceLink(dealerId, now)]), cancellationToken);
         if (outcome is LinkOutcome.Linked)
         {
-            await IndexAsync(dealerId, gatewayId, cancellationToken);
+            await IndexAsync(dealerId, gatewayId, names, cancellationToken);
         }
 
         return outcome!;
@@ -90,7 +112,7 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
     }
 
     /// <summary>Replacement: the new gateway gets the old one's dealers (idempotent, so a retried replacement completes).</summary>
-    public async Task CopyAsync(IReadOnlyList<MaintenanceLink> from, string toGatewayId, CancellationToken cancellationToken)
+    public async Task CopyAsync(IReadOnlyList<MaintenanceLink> from, string toGatewayId, ListedNames names, CancellationToken cancellationToken)
     {
         await UpdateAsync(toGatewayId, links =>
         {
@@ -99,7 +121,7 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
         }, cancellationToken);
         foreach (var link in from)
         {
-            await IndexAsync(link.DealerId, toGatewayId, cancellationToken);
+            await IndexAsync(link.DealerId, toGatewayId, names, cancellationToken);
         }
     }
 
@@ -112,7 +134,8 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
         {
             var mostSevere = Enum.TryParse<AlertSeverity>(row.GetString(MostSevereColumn), out var severity) ? severity : (AlertSeverity?)null;
             var open = row.GetInt64(AlertsVersionColumn) is { } version ? new OpenAlerts(row.GetInt32(OpenAlertsColumn) ?? 0, mostSevere, version) : null;
-            rows.Add(new IndexedGateway(row.RowKey, open, row.ETag));
+            var names = row.GetString(SiteNameColumn) is { } siteName ? new ListedNames(siteName, row.GetString(CustomerNameColumn) ?? "") : null;
+            rows.Add(new IndexedGateway(row.RowKey, open, row.ETag, names));
         }
 
         return rows;
@@ -151,7 +174,7 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
 
             try
             {
-                await Index.UpdateEntityAsync(IndexRow(dealerId, gatewayId, open), row.ETag, TableUpdateMode.Replace, cancellationToken);
+                await Index.UpdateEntityAsync(AlertsRow(dealerId, gatewayId, open), row.ETag, TableUpdateMode.Merge, cancellationToken);
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < MaxCopyAttempts)
@@ -177,22 +200,62 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts) 
         }
     }
 
-    private async Task IndexAsync(int dealerId, string gatewayId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The customer's name changed (登録情報の変更): every dealer row of each of their gateways gets the new copy, so the
+    /// dealers' searches find the new name. Rows of unlinked dealers are not there to update and are not made.
+    /// </summary>
+    public async Task RefreshCustomerNameAsync(Account customer, CancellationToken cancellationToken)
+    {
+        foreach (var site in await sites.ListAsync(customer.UserId, cancellationToken))
+        {
+            await CopyListedNamesAsync(site.GatewayId, ListedNames.Of(site, customer), cancellationToken);
+        }
+    }
+
+    /// <summary>Copies the names onto every linked dealer's row of the gateway (a site edited, a customer renamed).</summary>
+    public async Task CopyListedNamesAsync(string gatewayId, ListedNames names, CancellationToken cancellationToken)
+    {
+        foreach (var link in await ListAsync(gatewayId, cancellationToken))
+        {
+            await CopyListedNamesAsync(link.DealerId, gatewayId, names, cancellationToken);
+        }
+    }
+
+    /// <summary>Merges the names into the dealer's row; a missing row (unlinked meanwhile) stays missing.</summary>
+    public async Task CopyListedNamesAsync(int dealerId, string gatewayId, ListedNames names, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Index.UpdateEntityAsync(NamesRow(dealerId, gatewayId, names), ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Unlinked: no row, nothing to show the names on.
+        }
+    }
+
+    private async Task IndexAsync(int dealerId, string gatewayId, ListedNames names, CancellationToken cancellationToken)
     {
         var open = (await alerts.GetSummaryAsync(gatewayId, cancellationToken)).OpenAlerts;
-        await Index.UpsertEntityAsync(IndexRow(dealerId, gatewayId, open), TableUpdateMode.Replace, cancellationToken);
+        var row = AlertsRow(dealerId, gatewayId, open);
+        row[SiteNameColumn] = names.SiteName;
+        row[CustomerNameColumn] = names.CustomerName;
+        await Index.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
     }
 
-    private static TableEntity IndexRow(int dealerId, string gatewayId, OpenAlerts open)
+    /// <summary>The alert copy's columns; no alert open writes an empty <c>MostSevere</c>, so a merge clears an older one.</summary>
+    private static TableEntity AlertsRow(int dealerId, string gatewayId, OpenAlerts open) => new(DealerKey(dealerId), gatewayId)
     {
-        var row = new TableEntity(DealerKey(dealerId), gatewayId) { [OpenAlertsColumn] = open.Count, [AlertsVersionColumn] = open.Version };
-        if (open.MostSevere is { } severity)
-        {
-            row[MostSevereColumn] = severity.ToString();
-        }
+        [OpenAlertsColumn] = open.Count,
+        [AlertsVersionColumn] = open.Version,
+        [MostSevereColumn] = open.MostSevere?.ToString() ?? "",
+    };
 
-        return row;
-    }
+    private static TableEntity NamesRow(int dealerId, string gatewayId, ListedNames names) => new(DealerKey(dealerId), gatewayId)
+    {
+        [SiteNameColumn] = names.SiteName,
+        [CustomerNameColumn] = names.CustomerName,
+    };
 
     /// <summary>Read, decide, write with the read's ETag; on 409/412 someone else wrote first: read again and decide again.</summary>
     /// <param name="decide">The new list (as Linked), another outcome to stop with, or null to leave the row alone.</param>
