@@ -33,7 +33,10 @@ function dealer(entry: AuditEntry): string {
   return entry.dealerName ? t('auditDealer', entry.dealerName, entry.dealerId) : t('menuDealerId', entry.dealerId);
 }
 
-/** 販売店様による閲覧履歴: which dealer saw which of the customer's registration data, and when (GET /api/me/audit-log, newest first). */
+/**
+ * 個人情報の閲覧履歴: which dealer or the operator (運営) saw which of the customer's registration data and when, and what the
+ * operator did for them (GET /api/me/audit-log, newest first).
+ */
 export async function auditLogPage(main: HTMLElement): Promise<void> {
   const title = t('auditLogHeading');
   const entries = await load<AuditEntry[]>(main, title, '/api/me/audit-log');

@@ -1,14 +1,15 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
-import { normalize, phone } from '../format';
+import { phone } from '../format';
 import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, param, screen } from '../router';
-import { firstCommunication, formatAddress, formatPostalCode, type AddressView, type PageOf } from './gatewaySearch';
+import { firstCommunication, formatAddress, formatPostalCode, pagedResults, type AddressView, type PageOf } from './gatewaySearch';
 import { alertsTable, type Alert } from './monitoring';
 import { gatewayDetails, unitsTable, type GatewayView } from './register';
+import { requireLogin } from './login';
 import { details, load, table } from './shared';
 import { showTerms } from './terms';
 
@@ -95,6 +96,7 @@ interface MaintainedGateway {
   id: string;
   siteName: string;
   siteAddress: AddressView;
+  customerName: string;
   firstCommunicatedAt: string | null;
   alerts: AlertSummary;
 }
@@ -112,46 +114,56 @@ interface MaintainedGatewayDetail extends GatewayView {
   };
 }
 
-/** 保守しているゲートウェイ: every page of GET /api/dealer/gateways, which lists gateways with open alerts first. */
+/** A dealer has many gateways: a page of them at a time. */
+const dealerPageSize = 20;
+
+/**
+ * 保守しているゲートウェイ: GET /api/dealer/gateways a page at a time (open alerts first), searched by the API over gateway
+ * ID, 案件 and customer name, so a dealer with thousands of gateways loads one page, not all of them.
+ */
 export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
   const title = t('dealerGatewaysHeading');
-  const first = await load<PageOf<MaintainedGateway>>(main, title, '/api/dealer/gateways?page=1&pageSize=100');
+  const first = await load<PageOf<MaintainedGateway>>(main, title, `/api/dealer/gateways?page=1&pageSize=${dealerPageSize}`);
   if (first === null) {
     return;
   }
-  const all = [...first.items];
-  for (let page = 2; all.length < first.total && page <= Math.ceil(first.total / 100); page++) {
-    const next = await load<PageOf<MaintainedGateway>>(main, title, `/api/dealer/gateways?page=${page}&pageSize=100`);
-    if (next === null) {
-      return;
-    }
-    all.push(...next.items);
-  }
 
-  const rows = h('div', {});
-  const show = (query: string) => {
-    const wanted = normalize(query).toLowerCase();
-    const shown = wanted === '' ? all : all.filter((gateway) =>
-      [gateway.id, gateway.siteName, formatAddress(gateway.siteAddress)].some((text) => normalize(text).toLowerCase().includes(wanted)));
-    rows.replaceChildren(table([t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('alertState'), t('lastCommunication')],
-      shown.map((gateway) => [
+  const results = h('div', { class: 'search-results', 'aria-live': 'polite' });
+  let query = '';
+  const show = (found: PageOf<MaintainedGateway>) => results.replaceChildren(...pagedResults(found,
+    table([t('fieldGatewayId'), t('fieldSiteName'), t('dealerCustomerName'), t('gatewaySiteAddress'), t('alertState'), t('lastCommunication')],
+      found.items.map((gateway) => [
         h('a', { href: `/dealer/gateways/view?id=${encodeURIComponent(gateway.id)}`, 'data-route': '', class: 'gateway-link' }, gateway.id),
-        gateway.siteName, formatAddress(gateway.siteAddress),
+        gateway.siteName, gateway.customerName, formatAddress(gateway.siteAddress),
         h('span', { class: gateway.alerts.faultCount > 0 ? 'state state-alert' : 'state' }, gateway.alerts.faultCount > 0 ? t('alertsCount', gateway.alerts.faultCount) : t('noAlerts')),
         gateway.alerts.lastCommunicatedAt ? formatDateTime(gateway.alerts.lastCommunicatedAt) : t('notConnected'),
       ]),
-      wanted === '' ? t('dealerGatewaysEmpty') : t('gatewaySearchNoMatch'), true));
+      query === '' ? t('dealerGatewaysEmpty') : t('gatewaySearchNoMatch'), true),
+    search));
+  const search = async (page: number) => {
+    try {
+      show(await api<PageOf<MaintainedGateway>>('GET',
+        `/api/dealer/gateways?${new URLSearchParams({ search: query, page: String(page), pageSize: String(dealerPageSize) }).toString()}`));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        requireLogin();
+        return;
+      }
+      form.showProblem(error);
+    }
   };
-  // Searched in the browser: the list is already here, in the API's order (open alerts first).
-  const search = new Form((f) => show(f.value('q')));
-  search.add(
-    search.field({ path: 'q', label: 'dealerGatewaysSearch', type: 'search', hint: 'hintDealerGatewaysSearch' }),
+  const form = new Form(async (f) => {
+    query = f.value('q');
+    await search(1);
+  });
+  form.add(
+    form.field({ path: 'q', label: 'dealerGatewaysSearch', type: 'search', hint: 'hintDealerGatewaysSearch' }),
     buttons(h('button', { type: 'submit', class: 'primary' }, t('search'))));
-  show('');
+  show(first);
   screen(main, title,
     h('p', {}, t('dealerGatewaysIntro')),
-    all.length > 0 ? search.element : null,
-    rows,
+    first.total > 0 ? form.element : null,
+    results,
     h('p', {}, link('/menu', 'backToMenu')));
 }
 

@@ -91,18 +91,23 @@ export function gatewaySearchPage(heading: MessageKey, intro: MessageKey, target
 }
 
 function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => string, search: (page: number) => Promise<void>, filtered: boolean): HTMLElement[] {
+  return pagedResults(found, table(
+    [t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('gatewayFirstCommunication'), t('gatewayDealerCount')],
+    found.items.map((item) => [
+      h('a', { href: target(item.id), 'data-route': '', class: 'gateway-link' }, item.id),
+      item.siteName, formatAddress(item.siteAddress), firstCommunication(item.firstCommunicatedAt), item.dealerCount,
+    ]),
+    t(filtered ? 'gatewaySearchNoMatch' : 'gatewayListEmpty'), true), search);
+}
+
+/** A page of results: "N 件表示", the table, "1 から N まで表示" and 前/次 (which call <paramref>search</paramref> with the page). */
+export function pagedResults<T>(found: PageOf<T>, results: HTMLElement, search: (page: number) => Promise<void>): HTMLElement[] {
   const first = found.total === 0 ? 0 : (found.page - 1) * found.pageSize + 1;
   const last = (found.page - 1) * found.pageSize + found.items.length;
   const pages = Math.max(1, Math.ceil(found.total / found.pageSize));
   return [
     h('p', { class: 'page-size' }, t('pageSizeLabel', found.pageSize)),
-    table(
-      [t('fieldGatewayId'), t('fieldSiteName'), t('gatewaySiteAddress'), t('gatewayFirstCommunication'), t('gatewayDealerCount')],
-      found.items.map((item) => [
-        h('a', { href: target(item.id), 'data-route': '', class: 'gateway-link' }, item.id),
-        item.siteName, formatAddress(item.siteAddress), firstCommunication(item.firstCommunicatedAt), item.dealerCount,
-      ]),
-      t(filtered ? 'gatewaySearchNoMatch' : 'gatewayListEmpty'), true),
+    results,
     h('p', { class: 'page-range' }, t('gatewayListRange', first, last), ' ', t('totalCount', found.total)),
     h('nav', { class: 'pager', 'aria-label': t('pagerLabel') },
       h('button', { type: 'button', disabled: found.page <= 1, onclick: () => void search(found.page - 1) }, t('previous')),

@@ -28,7 +28,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
         ["/login"] = new("^ログイン$"),
         ["/password-reset"] = new("^ユーザID・パスワードを忘れた場合$"),
         ["/reset-password"] = new("^新しいパスワードの設定$"),
-        ["/audit-log"] = new("^販売店様による個人情報の閲覧履歴$"),
+        ["/audit-log"] = new("^個人情報の閲覧履歴$"),
         ["/dealer/gateways/view"] = new("^保守しているゲートウェイの詳細$"),
         ["/monitoring"] = new("^モニタリング (.+（[0-9A-Z]{12}）|[0-9A-Z]{12})$"),
     };

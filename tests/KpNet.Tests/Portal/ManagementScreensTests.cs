@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KpNet.Accounts;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
 using KpNet.Tests.Gateways;
@@ -170,6 +171,12 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await dealerPage.ClickButtonAsync("検索");
         await Expect(dealerPage.Locator("tbody tr")).ToHaveCountAsync(1);
         await Expect(dealerPage.Locator("tbody")).ToContainTextAsync("御室 大阪第二倉庫");
+        await dealerPage.Field("q").FillAsync("御室花子");
+        await dealerPage.ClickButtonAsync("検索");
+        await Expect(dealerPage.Locator("thead th")).ToHaveTextAsync(["ゲートウェイID", "設置先【案件】", "お客様名", "設置先住所", "異常", "最終通信日時"]);
+        await Expect(dealerPage.Locator("tbody tr").First.Locator("td").Nth(2)).ToHaveTextAsync("御室 花子");
+        await Expect(dealerPage.Locator(".page-range")).ToContainTextAsync("(全 1 件)");
+        await PortalSite.ScreenshotAsync(dealerPage, "61b-dealer-gateways-search");
         await dealerPage.ClickLinkAsync(secondGateway);
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync("御室 花子");
@@ -327,9 +334,9 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         var page = await site.NewPageAsync();
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(customer.Email, password);
-        await page.ClickLinkAsync("販売店様による閲覧履歴");
-        await Expect(page.Heading()).ToHaveTextAsync("販売店様による個人情報の閲覧履歴");
-        await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様による閲覧の記録はありません。");
+        await page.ClickLinkAsync("個人情報の閲覧履歴");
+        await Expect(page.Heading()).ToHaveTextAsync("個人情報の閲覧履歴");
+        await Expect(page.Locator("tbody")).ToHaveTextAsync("販売店様・運営による閲覧の記録はありません。");
         await PortalSite.ScreenshotAsync(page, "56-audit-log-empty");
 
         var dealerName = "閲覧確認販売店 " + Guid.NewGuid().ToString("N")[..6];
@@ -348,15 +355,24 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(dealerPage.Heading()).ToHaveTextAsync("保守しているゲートウェイの詳細");
         await Expect(dealerPage.Locator("main")).ToContainTextAsync(customer.Email);
 
+        var (operatorAccount, operatorPassword) = await TestAccounts.CreateActiveAsync(app, AccountRole.Admin, email: TestAccounts.UniqueEmail("auditop"));
+        using (var operatorClient = await MonitoredGateways.LoggedInClientAsync(app, operatorAccount.Email, operatorPassword))
+        {
+            await GatewayTestClient.GetJsonAsync(operatorClient, "/api/operator/gateways/" + gatewayId);
+        }
+
         await page.ReloadAsync();
         var rows = page.Locator("tbody tr");
-        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(page.Locator("main p").First).ToContainTextAsync("販売店様と運営（KP-NET）");
         var viewedAt = (await client.GetFromJsonAsync<JsonElement>("/api/me/audit-log")).EnumerateArray()
             .Select(entry => TimeZoneInfo.ConvertTime(entry.GetProperty("at").GetDateTimeOffset(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo")))
             .Select(at => at.ToString("yyyy/MM/dd HH:mm", CultureInfo.InvariantCulture)).ToList();
         var dealerText = $"{dealerName}（販売店ID：{dealerId}）";
-        await Expect(rows.Nth(0).Locator("td")).ToHaveTextAsync([viewedAt[0], dealerText, gatewayId, "設置先【案件】、設置先住所、氏名、フリガナ、電話番号、住所、メールアドレス、法人名・部署名"]);
-        await Expect(rows.Nth(1).Locator("td")).ToHaveTextAsync([viewedAt[1], dealerText, gatewayId, "設置先【案件】、設置先住所"]);
+        await Expect(page.Locator("thead th")).ToHaveTextAsync(["閲覧日時", "閲覧・対応した者", "ゲートウェイID", "閲覧された情報・対応"]);
+        await Expect(rows.Nth(0).Locator("td")).ToHaveTextAsync([viewedAt[0], "運営 (KP-NET)", gatewayId, "設置先【案件】、設置先住所、氏名、電話番号、メールアドレス"]);
+        await Expect(rows.Nth(1).Locator("td")).ToHaveTextAsync([viewedAt[1], dealerText, gatewayId, "設置先【案件】、設置先住所、氏名、フリガナ、電話番号、住所、メールアドレス、法人名・部署名"]);
+        await Expect(rows.Nth(2).Locator("td")).ToHaveTextAsync([viewedAt[2], dealerText, gatewayId, "設置先【案件】、設置先住所、氏名"]);
         await PortalSite.ScreenshotAsync(page, "57-audit-log");
         Assert.Empty(cspViolations);
     }
