@@ -44,12 +44,16 @@ public static class DealersApi
 
     public sealed record StaffEmailsView(IReadOnlyList<string> StaffEmails);
 
+    /// <summary>What the dealer's monitoring screen is titled with: the gateway and its 案件.</summary>
+    public sealed record MonitoredSiteView(string Id, string SiteName);
+
     /// <summary>
     /// What the list shows of the customer's data (the site, the customer's name), and what the detail shows: both are
     /// audited, the list once a day per dealer and gateway (<see cref="AuditLog.RecordDailyAsync"/>), as it is paged all day.
     /// </summary>
     public static readonly string[] SiteFields = ["site.name", "site.address"];
     public static readonly string[] ListedFields = [.. SiteFields, "name"];
+    public static readonly string[] MonitoringFields = ["site.name"];
     public static readonly string[] DetailFields = ["site.name", "site.address", "name", "kana", "phone", "address", "email", "company"];
 
     /// <summary>A page's gateways are read a few at a time: a page of 100 must not wait for 600 requests one after another.</summary>
@@ -77,6 +81,20 @@ public static class DealersApi
             .Produces<PageView<MaintainedGatewayItem>>().ProducesValidationProblem();
         dealer.MapGet("/gateways/{id}", GetGatewayAsync).WithName("DealerGateway")
             .Produces<MaintainedGatewayDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        dealer.MapGet("/gateways/{id}/site", async Task<IResult> (
+                HttpContext context, string id, DealerAccess access, AuditLog audit, TimeProvider time, ILogger<DealerRegistrar> logger, CancellationToken cancellationToken) =>
+            {
+                var user = context.RequireCurrentUser();
+                if (user.DealerId is not { } dealerId || await access.FindAsync(dealerId, GatewayId.Normalize(id), cancellationToken) is not { } site)
+                {
+                    return Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.DealerGatewayNotMaintained);
+                }
+
+                // Asked once per opening of the monitoring screen (not by its polls), and recorded once a day however often it is opened.
+                await RecordViewAsync(audit, logger, user, dealerId, site, MonitoringFields, time, cancellationToken, dailyKind: "monitoring");
+                return TypedResults.Ok(new MonitoredSiteView(site.GatewayId, site.SiteName));
+            })
+            .WithName("DealerGatewaySite").Produces<MonitoredSiteView>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -206,7 +224,7 @@ public static class DealersApi
     }
 
     /// <summary>Records the view before it is answered; a view repeated all day (<paramref name="dailyKind"/>) once a day.</summary>
-    public static async Task RecordViewAsync(
+    private static async Task RecordViewAsync(
         AuditLog audit, ILogger logger, CurrentUser user, int dealerId, CustomerSite site, string[] fields, TimeProvider time, CancellationToken cancellationToken,
         string? dailyKind = null)
     {

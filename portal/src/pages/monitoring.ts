@@ -6,6 +6,7 @@ import { append, h } from '../dom';
 import { Form, buttons } from '../forms';
 import { formatDateTime, language, t, type MessageKey } from '../i18n';
 import { link, navigate, param, screen } from '../router';
+import { signedInUser } from '../session';
 import { gatewaySearchPage } from './gatewaySearch';
 import { warrantySection, type GatewayDetail } from './gateways';
 import { requireLogin } from './login';
@@ -85,13 +86,17 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
   if (settings === null) {
     return;
   }
-  const [alerts, owned, first] = await Promise.all([
+  const dealer = (await signedInUser().catch(() => null))?.role === 'dealer';
+  const [alerts, owned, maintained, first] = await Promise.all([
     api<Alert[]>('GET', `/api/gateways/${encodeURIComponent(id)}/alerts`).catch(() => []),
-    api<GatewayDetail>('GET', `/api/gateways/${encodeURIComponent(id)}`).catch(() => null),
+    dealer ? null : api<GatewayDetail>('GET', `/api/gateways/${encodeURIComponent(id)}`).catch(() => null),
+    // The dealer's view of the 案件 is recorded in the customer's 閲覧履歴 (once a day), so it is asked here, not by the polls.
+    dealer ? api<{ siteName: string }>('GET', `/api/dealer/gateways/${encodeURIComponent(id)}/site`).catch(() => null) : null,
     api<Status>('GET', `/api/gateways/${encodeURIComponent(id)}/status`).catch(() => null),
   ]);
   const ev = hasEvCharger(owned, first);
-  const title = owned ? t('monitoringHeadingSite', owned.site.name, id) : t('monitoringHeading', id);
+  const siteName = owned?.site.name ?? maintained?.siteName;
+  const title = siteName === undefined ? t('monitoringHeading', id) : t('monitoringHeadingSite', siteName, id);
 
   const flow = h('section', { class: 'power-flow', 'aria-labelledby': 'flow-heading', 'aria-live': 'polite' });
   const today = h('section', { class: 'today', 'aria-labelledby': 'today-heading' });

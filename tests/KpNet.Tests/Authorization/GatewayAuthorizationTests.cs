@@ -83,6 +83,7 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("DELETE", g + "/dealers/" + unrelatedId, null, [Missing, Missing, Forbidden, Forbidden, Forbidden, Login, Missing]),
             new("GET", "/api/dealer/gateways", null, [Forbidden, Forbidden, Ok, Ok, Ok, Login, Forbidden]),
             new("GET", "/api/dealer/gateways/" + gateway, null, [Forbidden, Forbidden, Ok, Missing, Missing, Login, Forbidden]),
+            new("GET", $"/api/dealer/gateways/{gateway}/site", null, [Forbidden, Forbidden, Ok, Missing, Missing, Login, Forbidden]),
             new("PUT", "/api/dealer/staff-emails", "{}", [Forbidden, Forbidden, Invalid, Invalid, Invalid, Login, Forbidden]),
             new("GET", "/api/me/audit-log", null, [Ok, Ok, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
@@ -153,8 +154,11 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             Assert.Equal((missingStatus, missingBody), (hiddenStatus, hiddenBody));
         }
 
-        var dealerProbe = new Row("GET", "/api/dealer/gateways/{0}", null, []);
-        Assert.Equal(await AnswerAsync(dealer.Client, dealerProbe, nowhere), await AnswerAsync(dealer.Client, dealerProbe, gateway));
+        foreach (var dealerProbe in new Row[] { new("GET", "/api/dealer/gateways/{0}", null, []), new("GET", "/api/dealer/gateways/{0}/site", null, []) })
+        {
+            Assert.Equal(await AnswerAsync(dealer.Client, dealerProbe, nowhere), await AnswerAsync(dealer.Client, dealerProbe, gateway));
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync("/api/gateways/" + gateway)).StatusCode);
     }
 

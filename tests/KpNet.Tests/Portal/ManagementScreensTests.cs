@@ -187,6 +187,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         await PortalSite.ScreenshotAsync(dealerPage, "62-dealer-gateway");
 
         await dealerPage.ClickLinkAsync("モニタリングサイト");
+        await Expect(dealerPage.Heading()).ToHaveTextAsync($"モニタリング 御室 大阪第二倉庫（{secondGateway}）");
         await Expect(dealerPage.Locator("[data-flow=pv] .flow-value")).ToHaveTextAsync("3,210 W");
         await Expect(dealerPage.Locator("[data-flow=battery] .flow-soc")).ToContainTextAsync("78.5 %");
         await Expect(dealerPage.Locator("[data-flow=grid] .flow-direction")).ToHaveTextAsync("売電中");
