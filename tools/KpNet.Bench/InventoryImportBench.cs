@@ -22,9 +22,9 @@ public static class InventoryImportBench
             .ToList();
         Console.WriteLine($"inventory-import: {count:N0} rows, {Environment.ProcessorCount} cores");
 
-        await MeasureAsync("dry run (nothing present)", count, () => inventory.PresentAsync(rows, CancellationToken.None));
+        await MeasureAsync("dry run (nothing present)", count, () => inventory.CheckAsync(rows, CancellationToken.None));
         await MeasureAsync("import (all new)", count, () => inventory.ImportAsync(rows, CancellationToken.None));
-        await MeasureAsync("dry run (all present)", count, () => inventory.PresentAsync(rows, CancellationToken.None));
+        await MeasureAsync("dry run (all present)", count, () => inventory.CheckAsync(rows, CancellationToken.None));
         await MeasureAsync("import again (all present)", count, () => inventory.ImportAsync(rows, CancellationToken.None));
         return 0;
     }

@@ -57,8 +57,9 @@ public static class OperatorGatewaysApi
                 }
 
                 var result = await inventory.ImportAsync(csv.Rows, cancellationToken);
-                logger.InventoryImported(context.RequireCurrentUser().UserId, result.Imported, result.AlreadyPresent, csv.Errors.Count);
-                return TypedResults.Ok(new ImportResult(result.Imported, result.AlreadyPresent, csv.Errors.Count, LineProblems(context, csv.Errors)));
+                var errors = WithConflicts(csv.Errors, result.Conflicting);
+                logger.InventoryImported(context.RequireCurrentUser().UserId, result.Imported, result.AlreadyPresent, errors.Count);
+                return TypedResults.Ok(new ImportResult(result.Imported, result.AlreadyPresent, errors.Count, LineProblems(context, errors)));
             })
             .Accepts<string>(InventoryCsv.ContentType).WithName("OperatorImportGatewayInventory").Produces<ImportResult>().ProducesProblem(StatusCodes.Status400BadRequest);
         operators.MapPost("/gateway-inventory/dry-run", async Task<IResult> (HttpContext context, GatewayInventory inventory, ILogger<GatewayManagement> logger, CancellationToken cancellationToken) =>
@@ -68,9 +69,11 @@ public static class OperatorGatewaysApi
                     return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.InventoryEncodingInvalid);
                 }
 
-                var present = (await inventory.PresentAsync(csv.Rows, cancellationToken)).Count;
-                logger.InventoryChecked(context.RequireCurrentUser().UserId, csv.Rows.Count - present, present, csv.Errors.Count);
-                return TypedResults.Ok(new DryRunResult(csv.Rows.Count + csv.Errors.Count, csv.Rows.Count - present, present, csv.Errors.Count, LineProblems(context, csv.Errors)));
+                var check = await inventory.CheckAsync(csv.Rows, cancellationToken);
+                var (present, errors) = (check.Present.Count, WithConflicts(csv.Errors, check.Conflicting));
+                var added = csv.Rows.Count - present - check.Conflicting.Count;
+                logger.InventoryChecked(context.RequireCurrentUser().UserId, added, present, errors.Count);
+                return TypedResults.Ok(new DryRunResult(csv.Rows.Count + csv.Errors.Count, added, present, errors.Count, LineProblems(context, errors)));
             })
             .Accepts<string>(InventoryCsv.ContentType).WithName("OperatorCheckGatewayInventory").Produces<DryRunResult>().ProducesProblem(StatusCodes.Status400BadRequest);
         operators.MapGet("/gateway-search", async Task<IResult> (
@@ -160,6 +163,11 @@ public static class OperatorGatewaysApi
         await context.Request.Body.CopyToAsync(body, cancellationToken);
         return InventoryCsv.Decode(body.ToArray(), context.Request.ContentType) is { } text ? InventoryCsv.Parse(new StringReader(text)) : null;
     }
+
+    /// <summary>The file's refused lines and those refused for a gateway ID present with other data, in line order.</summary>
+    private static List<InventoryCsvError> WithConflicts(IReadOnlyList<InventoryCsvError> errors, IReadOnlyList<InventoryRow> conflicting) =>
+        errors.Concat(conflicting.Select(row => new InventoryCsvError(row.Line, "id", MessageKey.InventoryConflictsWithPresent)))
+            .OrderBy(error => error.Line).ToList();
 
     private static List<LineProblem> LineProblems(HttpContext context, IReadOnlyList<InventoryCsvError> errors)
     {

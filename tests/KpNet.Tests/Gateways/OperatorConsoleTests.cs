@@ -82,6 +82,43 @@ public sealed class OperatorConsoleTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task A_gateway_id_sent_again_in_a_later_part_with_other_data_is_refused_on_its_line_while_the_same_data_is_no_change()
+    {
+        using var operatorCaller = await SignInAsync(_app, AccountRole.Admin);
+        var (id, other) = (NewId(), NewId());
+        // Part 1 of a file sent in parts (as the portal does): the header, then its lines.
+        var first = await PostCsvAsync(operatorCaller, "/api/operator/gateway-inventory",
+            Encoding.UTF8.GetBytes($"{InventoryCsv.Header}\n{id},abcdefghijk12,GW-M001,S{id},multi-v2x\n"));
+        Assert.Equal((1, 0, 0), (Int(first, "imported"), Int(first, "alreadyPresent"), Int(first, "refused")));
+        var stored = await InventoryRowAsync(id);
+
+        // Part 2: the same ID again, once with another serial, once with another password; a new gateway; the same line as part 1.
+        var part = $"""
+            {InventoryCsv.Header}
+            {id},abcdefghijk12,GW-M001,S{id}X,multi-v2x
+            {other},abcdefghijk12,GW-M001,S{other},multi-v2x
+            """;
+        var checkedPart = await PostCsvAsync(operatorCaller, "/api/operator/gateway-inventory/dry-run", Encoding.UTF8.GetBytes(part));
+        Assert.Equal((2, 1, 0, 1), (Int(checkedPart, "rows"), Int(checkedPart, "new"), Int(checkedPart, "alreadyPresent"), Int(checkedPart, "refused")));
+        var second = await PostCsvAsync(operatorCaller, "/api/operator/gateway-inventory", Encoding.UTF8.GetBytes(part));
+        Assert.Equal((1, 0, 1), (Int(second, "imported"), Int(second, "alreadyPresent"), Int(second, "refused")));
+        var problem = Assert.Single(second.GetProperty("errors").EnumerateArray());
+        Assert.Equal((2, "id"), (problem.GetProperty("line").GetInt32(), problem.GetProperty("column").GetString()));
+        Assert.StartsWith("このゲートウェイIDは別の内容（パスワード・型式・製造番号・製品のいずれかが異なる）で在庫に登録済み", problem.GetProperty("message").GetString());
+
+        var otherPassword = await PostCsvAsync(operatorCaller, "/api/operator/gateway-inventory",
+            Encoding.UTF8.GetBytes($"{InventoryCsv.Header}\n{id},abcdefghijk99,GW-M001,S{id},multi-v2x\n"));
+        Assert.Equal((0, 0, 1), (Int(otherPassword, "imported"), Int(otherPassword, "alreadyPresent"), Int(otherPassword, "refused")));
+
+        var same = await PostCsvAsync(operatorCaller, "/api/operator/gateway-inventory",
+            Encoding.UTF8.GetBytes($"{InventoryCsv.Header}\n{id},abcdefghijk12,ＧＷ－Ｍ００１,S{id},multi-v2x\n"));
+        Assert.Equal((0, 1, 0), (Int(same, "imported"), Int(same, "alreadyPresent"), Int(same, "refused")));
+        Assert.Equal(stored!.ETag, (await InventoryRowAsync(id))!.ETag);
+        Assert.Equal([id], await _app.Services.GetRequiredService<GatewayInventory>().IdsWithSerialAsync("S" + id, CancellationToken.None));
+        Assert.Empty(await _app.Services.GetRequiredService<GatewayInventory>().IdsWithSerialAsync($"S{id}X", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_file_declared_as_utf8_that_is_not_is_refused_in_japanese_and_english()
     {
         using var operatorCaller = await SignInAsync(_app, AccountRole.Admin);

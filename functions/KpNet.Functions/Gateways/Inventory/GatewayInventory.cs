@@ -7,7 +7,11 @@ using KpNet.Security;
 
 namespace KpNet.Gateways.Inventory;
 
-public sealed record InventoryImportResult(int Imported, int AlreadyPresent);
+/// <summary>An import's outcome; <see cref="Conflicting"/>: rows whose gateway ID is in the inventory with other data, refused.</summary>
+public sealed record InventoryImportResult(int Imported, int AlreadyPresent, IReadOnlyList<InventoryRow> Conflicting);
+
+/// <summary>What an import would do: the rows' IDs present with the same data (left as they are), and the rows it would refuse.</summary>
+public sealed record InventoryCheck(IReadOnlySet<string> Present, IReadOnlyList<InventoryRow> Conflicting);
 
 public sealed record InventoryGateway(string Id, string PasswordHash, string Model, string Serial, ProductLine Product);
 
@@ -26,22 +30,34 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
 
     /// <summary>
     /// Adds the rows not yet in the inventory; an existing gateway is never overwritten (its claim may depend on it).
-    /// Every row's serial is indexed, the present ones' too, so importing a file again fills the index of gateways
-    /// imported before it existed and otherwise changes nothing.
+    /// A row whose ID is present with the same data (password, model, serial, product) is left as it is, so importing a
+    /// file again changes nothing; one with other data is refused (<see cref="InventoryImportResult.Conflicting"/>): the
+    /// same ID twice in a file sent in parts, or a factory mistake, is not silently counted as present. Every new or
+    /// same row's serial is indexed, so importing a file again also fills the index of gateways imported before it existed.
+    /// Comparing the password verifies it against the stored hash: a row sent again costs what its first import did.
     /// </summary>
     public async Task<InventoryImportResult> ImportAsync(IReadOnlyList<InventoryRow> rows, CancellationToken cancellationToken)
     {
         var table = storage.GetTableClient(TableName);
         var serials = storage.GetTableClient(SerialIndexTableName);
         int imported = 0, present = 0;
+        var conflicting = new ConcurrentBag<InventoryRow>();
         await ForEachRowAsync(rows, async (row, ct) =>
         {
-            await AddIgnoringConflictAsync(serials, new TableEntity(row.Serial.ToUpperInvariant(), row.Id), ct);
-            if (await ExistsAsync(table, row.Id, ct))
+            if (await FindRowAsync(table, row.Id, ct) is { } stored)
             {
+                if (!SameAs(stored, row, comparePassword: true))
+                {
+                    conflicting.Add(row);
+                    return;
+                }
+
+                await AddIgnoringConflictAsync(serials, new TableEntity(row.Serial.ToUpperInvariant(), row.Id), ct);
                 Interlocked.Increment(ref present);
                 return;
             }
+
+            await AddIgnoringConflictAsync(serials, new TableEntity(row.Serial.ToUpperInvariant(), row.Id), ct);
 
             var entity = new TableEntity(row.Id, "")
             {
@@ -61,23 +77,34 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
             }
         }, cancellationToken);
 
-        LogImported(imported, present);
-        return new InventoryImportResult(imported, present);
+        LogImported(imported, present, conflicting.Count);
+        return new InventoryImportResult(imported, present, conflicting.OrderBy(row => row.Line).ToList());
     }
 
-    /// <summary>The IDs of <paramref name="rows"/> already in the inventory: what an import would leave as it is. Reads only.</summary>
-    public async Task<IReadOnlySet<string>> PresentAsync(IReadOnlyList<InventoryRow> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// What an import of <paramref name="rows"/> would do, reading only. The password is not compared here (a whole file is
+    /// checked in one request, and verifying a hash costs what making it did): a row that differs only in it is refused by the import.
+    /// </summary>
+    public async Task<InventoryCheck> CheckAsync(IReadOnlyList<InventoryRow> rows, CancellationToken cancellationToken)
     {
         var table = storage.GetTableClient(TableName);
         var present = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var conflicting = new ConcurrentBag<InventoryRow>();
         await ForEachRowAsync(rows, async (row, ct) =>
         {
-            if (await ExistsAsync(table, row.Id, ct))
+            if (await FindRowAsync(table, row.Id, ct) is { } stored)
             {
-                present[row.Id] = true;
+                if (SameAs(stored, row, comparePassword: false))
+                {
+                    present[row.Id] = true;
+                }
+                else
+                {
+                    conflicting.Add(row);
+                }
             }
         }, cancellationToken);
-        return present.Keys.ToHashSet(StringComparer.Ordinal);
+        return new InventoryCheck(present.Keys.ToHashSet(StringComparer.Ordinal), conflicting.OrderBy(row => row.Line).ToList());
     }
 
     public async Task<InventoryGateway?> FindAsync(string gatewayId, CancellationToken cancellationToken)
@@ -105,8 +132,14 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
     private static Task ForEachRowAsync(IReadOnlyList<InventoryRow> rows, Func<InventoryRow, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentRows, CancellationToken = cancellationToken }, body);
 
-    private static async Task<bool> ExistsAsync(TableClient table, string gatewayId, CancellationToken cancellationToken) =>
-        (await table.GetEntityIfExistsAsync<TableEntity>(gatewayId, "", ["PartitionKey"], cancellationToken)).HasValue;
+    private static async Task<TableEntity?> FindRowAsync(TableClient table, string gatewayId, CancellationToken cancellationToken) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(gatewayId, "", ["PasswordHash", "Model", "Serial", "Product"], cancellationToken)).ValueOrNull();
+
+    private bool SameAs(TableEntity stored, InventoryRow row, bool comparePassword) =>
+        stored.GetString("Model") == row.Model
+        && stored.GetString("Serial") == row.Serial
+        && stored.GetString("Product") == row.Product.ToString()
+        && (!comparePassword || hasher.Verify(stored.GetString("PasswordHash") ?? "", row.Password) != SecretVerification.Invalid);
 
     private static async Task<bool> AddIgnoringConflictAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
     {
@@ -121,6 +154,6 @@ public sealed partial class GatewayInventory(StorageAccount storage, SecretHashe
         }
     }
 
-    [LoggerMessage(EventId = 3000, EventName = "InventoryImported", Level = LogLevel.Information, Message = "Gateway inventory import: {Imported} added, {AlreadyPresent} already present")]
-    private partial void LogImported(int imported, int alreadyPresent);
+    [LoggerMessage(EventId = 3000, EventName = "InventoryImported", Level = LogLevel.Information, Message = "Gateway inventory import: {Imported} added, {AlreadyPresent} already present, {Conflicting} refused as present with other data")]
+    private partial void LogImported(int imported, int alreadyPresent, int conflicting);
 }

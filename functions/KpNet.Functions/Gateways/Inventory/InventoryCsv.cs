@@ -4,7 +4,8 @@ using Microsoft.Net.Http.Headers;
 
 namespace KpNet.Gateways.Inventory;
 
-public sealed record InventoryRow(string Id, string Password, string Model, string Serial, ProductLine Product);
+/// <summary>A gateway of the factory's inventory; <see cref="Line"/> is the file line it was read from (0 when not from a file).</summary>
+public sealed record InventoryRow(string Id, string Password, string Model, string Serial, ProductLine Product, int Line = 0);
 
 public enum ProductLine
 {
@@ -108,7 +109,7 @@ public static class InventoryCsv
             }
 
             firstLineOf[id] = lineNumber;
-            rows.Add(new InventoryRow(id, fields[1], fields[2], fields[3], product!.Value));
+            rows.Add(new InventoryRow(id, fields[1], fields[2], fields[3], product!.Value, lineNumber));
         }
 
         return (rows, errors);
