@@ -6,10 +6,9 @@ import { Form, buttons, type Errors } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { link, param, screen } from '../router';
-import { firstCommunication, formatAddress, formatPostalCode, pagedResults, type AddressView, type PageOf } from './gatewaySearch';
+import { firstCommunication, formatAddress, formatPostalCode, pagedResults, showPage, type AddressView, type PageOf } from './gatewaySearch';
 import { alertsTable, type Alert } from './monitoring';
 import { gatewayDetails, unitsTable, type GatewayView } from './register';
-import { requireLogin } from './login';
 import { details, load, table } from './shared';
 import { showTerms } from './terms';
 
@@ -140,18 +139,8 @@ export async function dealerGatewaysPage(main: HTMLElement): Promise<void> {
       ]),
       query === '' ? t('dealerGatewaysEmpty') : t('gatewaySearchNoMatch'), true),
     search));
-  const search = async (page: number) => {
-    try {
-      show(await api<PageOf<MaintainedGateway>>('GET',
-        `/api/dealer/gateways?${new URLSearchParams({ search: query, page: String(page), pageSize: String(dealerPageSize) }).toString()}`));
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        requireLogin();
-        return;
-      }
-      form.showProblem(error);
-    }
-  };
+  const search = (page: number) => showPage(
+    `/api/dealer/gateways?${new URLSearchParams({ search: query, page: String(page), pageSize: String(dealerPageSize) }).toString()}`, form, show);
   const form = new Form(async (f) => {
     query = f.value('q');
     await search(1);

@@ -53,24 +53,15 @@ export function gatewaySearchPage(heading: MessageKey, intro: MessageKey, target
     const results = h('div', { class: 'search-results', 'aria-live': 'polite' });
     let filters: Record<string, string> = {};
     let firstSearch = true;
-    const search = async (page: number) => {
-      const query = new URLSearchParams({ ...filters, page: String(page), pageSize: String(pageSize) });
-      try {
-        const found = await api<PageOf<GatewayListItem>>('GET', `/api/gateways?${query.toString()}`);
+    const search = (page: number) => showPage<GatewayListItem>(
+      `/api/gateways?${new URLSearchParams({ ...filters, page: String(page), pageSize: String(pageSize) }).toString()}`, form, (found) => {
         if (firstSearch) {
           // A customer whose gateways fit one page needs no search: the form folds away (and opens on request).
           folding.open = found.total > pageSize;
           firstSearch = false;
         }
         results.replaceChildren(...resultTable(found, target, search, Object.keys(filters).length > 0));
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) {
-          requireLogin();
-          return;
-        }
-        form.showProblem(error);
-      }
-    };
+      });
     const form = new Form(async (f) => {
       filters = Object.fromEntries(Object.entries(f.values()).filter(([, value]) => value !== ''));
       f.clearErrors();
@@ -98,6 +89,19 @@ function resultTable(found: PageOf<GatewayListItem>, target: (id: string) => str
       item.siteName, formatAddress(item.siteAddress), firstCommunication(item.firstCommunicatedAt), item.dealerCount,
     ]),
     t(filtered ? 'gatewaySearchNoMatch' : 'gatewayListEmpty'), true), search);
+}
+
+/** GETs a page of results and shows it; a lost session leads to the login screen, another refusal shows under the form. */
+export async function showPage<T>(path: string, form: Form, show: (found: PageOf<T>) => void): Promise<void> {
+  try {
+    show(await api<PageOf<T>>('GET', path));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      requireLogin();
+      return;
+    }
+    form.showProblem(error);
+  }
 }
 
 /** A page of results: "N 件表示", the table, "1 から N まで表示" and 前/次 (which call <paramref>search</paramref> with the page). */
