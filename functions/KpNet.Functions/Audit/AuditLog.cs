@@ -2,7 +2,6 @@ using Azure;
 using Azure.Data.Tables;
 using KpNet.Gateways;
 using KpNet.Hosting;
-using KpNet.Telemetry;
 
 namespace KpNet.Audit;
 
@@ -45,7 +44,7 @@ public sealed class AuditLog(StorageAccount storage)
     /// </summary>
     public async Task RecordDailyAsync(AuditEntry entry, string kind, CancellationToken cancellationToken)
     {
-        var rowKey = $"{InvertedTimeKey.Bound(TelemetryRollups.JapanDayStart(entry.At))}-{kind}-{entry.ViewerUserId}-{entry.GatewayId}";
+        var rowKey = $"{InvertedTimeKey.Bound(JapanTime.StartOf(JapanTime.DateOf(entry.At)))}-{kind}-{entry.ViewerUserId}-{entry.GatewayId}";
         try
         {
             await WriteAsync(entry, rowKey, cancellationToken);
