@@ -3,12 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
 using KpNet.Accounts;
-using KpNet.Audit;
 using KpNet.Gateways.Maintenance;
-using KpNet.Tests.Accounts;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using KpNet.Tests.Gateways;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
 namespace KpNet.Tests.Dealers;
@@ -137,10 +135,7 @@ public sealed class DealerListSearchTests(AzuriteFixture azurite) : IClassFixtur
     /// <summary>A customer of the given name with one gateway, linked to the dealer through the API.</summary>
     private async Task<(Caller Customer, string GatewayId)> LinkedCustomerAsync(PersonName name, string siteName, int dealerId, string dealerPhone)
     {
-        var (account, password) = await TestAccounts.CreateActiveAsync(_app, name: name);
-        var client = TestAccounts.NewClient(_app);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await TestAccounts.LoginAsync(client, account.Email, password));
-        var customer = new Caller(account, client);
+        var customer = await SignInAsync(_app, name: name);
         var gatewayId = await AddGatewayAsync(_app, customer,
             new { name = siteName, postalCode = "616-8092", prefecture = "京都府", city = "京都市右京区", street = "御室大内33" });
         using var linked = await LinkAsync(customer, gatewayId, dealerId, dealerPhone);

@@ -1,5 +1,4 @@
 using System.Net;
-using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 

@@ -20,9 +20,9 @@ public static class GatewayTestClient
 {
     public static readonly object Site = new { name = "XX株式会社 京都発電所", postalCode = "987-6543", prefecture = "京都府", city = "京都市", street = "123-4-5" };
 
-    public static async Task<Caller> SignInAsync(TestApp app, AccountRole role = AccountRole.Customer, string? phone = null)
+    public static async Task<Caller> SignInAsync(TestApp app, AccountRole role = AccountRole.Customer, string? phone = null, PersonName? name = null)
     {
-        var (account, password) = await TestAccounts.CreateActiveAsync(app, role, phone: phone);
+        var (account, password) = await TestAccounts.CreateActiveAsync(app, role, phone: phone, name: name);
         var client = TestAccounts.NewClient(app);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestAccounts.LoginAsync(client, account.Email, password));
         return new Caller(account, client);
