@@ -85,6 +85,24 @@ public sealed class DealerListPagingTests(AzuriteFixture azurite) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_link_whose_index_row_was_never_written_is_listed_again_once_the_link_is_asked_for_again()
+    {
+        var (dealer, dealerId, _) = await SignUpDealerAsync(_app);
+        using var _ = dealer;
+        var ids = (await SeedLinkedAsync(dealerId, 2)).Order(StringComparer.Ordinal).ToList();
+        // The link's first write (the truth row) happened, its second (the index row) did not: a crash, or a write that
+        // landed unseen so that the client's retry met "already linked".
+        await AppTables.Client(azurite.ConnectionString, MaintenanceLinks.IndexTableName)
+            .DeleteEntityAsync(dealerId.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[1]);
+        Assert.Equal([ids[0]], Ids(await GetJsonAsync(dealer.Client, "/api/dealer/gateways")));
+
+        var again = await Links.TryLinkAsync(ids[1], dealerId, Now, new ListedNames("案件 " + ids[1], "御室 花子"), CancellationToken.None);
+
+        Assert.IsType<LinkOutcome.AlreadyLinked>(again);
+        Assert.Equal(ids, Ids(await GetJsonAsync(dealer.Client, "/api/dealer/gateways")));
+    }
+
+    [Fact]
     public async Task An_index_row_written_before_alert_copies_existed_gets_one_and_sorts_by_it()
     {
         var (dealer, dealerId, _) = await SignUpDealerAsync(_app);

@@ -61,7 +61,6 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
     private const string AlertsVersionColumn = "AlertsVersion";
     private const string SiteNameColumn = "SiteName";
     private const string CustomerNameColumn = "CustomerName";
-    private const int MaxCopyAttempts = 10;
     private static readonly string[] IndexColumns = ["RowKey", OpenAlertsColumn, MostSevereColumn, AlertsVersionColumn, SiteNameColumn, CustomerNameColumn];
 
     private TableClient Table => storage.GetTableClient(TableName);
@@ -80,7 +79,9 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
             links.Any(l => l.DealerId == dealerId) ? new LinkOutcome.AlreadyLinked()
             : links.Count >= MaxDealers ? new LinkOutcome.Full()
             : new LinkOutcome.Linked([.. links, new MaintenanceLink(dealerId, now)]), cancellationToken);
-        if (outcome is LinkOutcome.Linked)
+        // Also when already linked: a link whose write landed unseen (the client retried it) or whose index row a crash
+        // left unwritten would otherwise stay missing from the dealer's list.
+        if (outcome is LinkOutcome.Linked or LinkOutcome.AlreadyLinked)
         {
             await IndexAsync(dealerId, gatewayId, names, cancellationToken);
         }
@@ -164,24 +165,20 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
     /// </summary>
     public async Task CopyOpenAlertsAsync(int dealerId, string gatewayId, OpenAlerts open, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            if ((await Index.GetEntityIfExistsAsync<TableEntity>(DealerKey(dealerId), gatewayId, cancellationToken: cancellationToken)).ValueOrNull() is not { } row
-                || row.GetInt64(AlertsVersionColumn) >= open.Version)
+        // Copied, linked again or unlinked meanwhile: read again and decide again.
+        await ConflictRetry.RunAsync(
+            async _ =>
             {
-                return;
-            }
+                if ((await Index.GetEntityIfExistsAsync<TableEntity>(DealerKey(dealerId), gatewayId, cancellationToken: cancellationToken)).ValueOrNull() is not { } row
+                    || row.GetInt64(AlertsVersionColumn) >= open.Version)
+                {
+                    return;
+                }
 
-            try
-            {
                 await Index.UpdateEntityAsync(AlertsRow(dealerId, gatewayId, open), row.ETag, TableUpdateMode.Merge, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < MaxCopyAttempts)
-            {
-                // Copied, linked again or unlinked meanwhile: read again and decide again.
-            }
-        }
+            },
+            cancellationToken,
+            alsoRetryNotFound: true);
     }
 
     /// <summary>
@@ -261,18 +258,17 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
     /// <param name="decide">The new list (as Linked), another outcome to stop with, or null to leave the row alone.</param>
     private async Task<LinkOutcome?> UpdateAsync(string gatewayId, Func<IReadOnlyList<MaintenanceLink>, LinkOutcome?> decide, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var (links, etag) = await ReadAsync(gatewayId, cancellationToken);
-            var outcome = decide(links);
-            if (outcome is not LinkOutcome.Linked { Links: var updated })
+        return await ConflictRetry.RunAsync(
+            async _ =>
             {
-                return outcome;
-            }
+                var (links, etag) = await ReadAsync(gatewayId, cancellationToken);
+                var outcome = decide(links);
+                if (outcome is not LinkOutcome.Linked { Links: var updated })
+                {
+                    return outcome;
+                }
 
-            var entity = new TableEntity(gatewayId, LinksRow) { ["Links"] = JsonSerializer.Serialize(updated, JsonSerializerOptions.Web) };
-            try
-            {
+                var entity = new TableEntity(gatewayId, LinksRow) { ["Links"] = JsonSerializer.Serialize(updated, JsonSerializerOptions.Web) };
                 if (etag is { } current)
                 {
                     await Table.UpdateEntityAsync(entity, current, TableUpdateMode.Replace, cancellationToken);
@@ -283,12 +279,8 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
                 }
 
                 return outcome;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 100)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 + attempt * 5), cancellationToken);
-            }
-        }
+            },
+            cancellationToken);
     }
 
     private async Task<(IReadOnlyList<MaintenanceLink> Links, ETag? ETag)> ReadAsync(string gatewayId, CancellationToken cancellationToken)
