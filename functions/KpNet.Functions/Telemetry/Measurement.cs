@@ -52,6 +52,9 @@ public sealed class Measurement
     /// <summary>The event's measurement blocks ("pv", "battery", …), in the order of their first measurement.</summary>
     internal static readonly MeasurementBlock[] Blocks = MeasurementBlock.Of(Registered);
 
+    /// <summary>The blocks by the length of their name, so the parsers compare a property name with one or two of them.</summary>
+    internal static readonly MeasurementBlock[][] BlocksByNameLength = MeasurementBlock.ByNameLength(Blocks);
+
     /// <summary>The energy columns (kWh) of the rollups: each flow's positive and negative part that has a name.</summary>
     public static readonly IReadOnlyList<(string Name, Measurement Flow, bool Positive)> Energies = EnergiesOf(Registered);
 
@@ -202,7 +205,12 @@ public sealed class MeasurementBlock
     /// <summary>The block of that top-level property name, or null.</summary>
     internal static MeasurementBlock? Named(ReadOnlySpan<byte> name)
     {
-        foreach (var block in Measurement.Blocks)
+        if (name.Length >= Measurement.BlocksByNameLength.Length)
+        {
+            return null;
+        }
+
+        foreach (var block in Measurement.BlocksByNameLength[name.Length])
         {
             if (name.SequenceEqual(block.Utf8Name))
             {
@@ -211,6 +219,17 @@ public sealed class MeasurementBlock
         }
 
         return null;
+    }
+
+    internal static MeasurementBlock[][] ByNameLength(MeasurementBlock[] blocks)
+    {
+        var byLength = new MeasurementBlock[blocks.Max(b => b.Utf8Name.Length) + 1][];
+        for (var length = 0; length < byLength.Length; length++)
+        {
+            byLength[length] = [.. blocks.Where(b => b.Utf8Name.Length == length)];
+        }
+
+        return byLength;
     }
 
     internal static MeasurementBlock[] Of(IEnumerable<Measurement> measurements) =>
@@ -223,8 +242,11 @@ public sealed class MeasurementBlock
 /// </summary>
 public struct Measurements : IEquatable<Measurements>
 {
-    /// <summary>Slots for this many measurements; <see cref="Measurement"/> refuses more.</summary>
-    public const int Capacity = 16;
+    /// <summary>
+    /// Slots for this many measurements (<see cref="Measurement"/> refuses more; up to 16 fit the presence bits): room for a
+    /// few more than today's nine, while an event stays smaller than with a nullable property per value.
+    /// </summary>
+    public const int Capacity = 12;
 
     private Slots _values;
     private ushort _present;
