@@ -45,11 +45,7 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         var at = DateTimeOffset.UtcNow;
         await MonitoredGateways.SendAsync(app,
             MonitoredGateways.Event(v2x, 1, at, MonitoredGateways.FaultyUnits("E411")),
-            MonitoredGateways.Event(v2x, 0, at).Replace("""
-                "ev":{"connected":true,"soc":40,"w":3000}
-                """, """
-                "ev":{"connected":true,"soc":40,"w":-1200}
-                """, StringComparison.Ordinal));
+            MonitoredGateways.Event(v2x, 0, at, evW: -1200));
 
         var page = await site.NewPageAsync();
         await page.LogInAsync(customer.Email, password);
