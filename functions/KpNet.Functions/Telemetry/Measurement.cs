@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Azure.Data.Tables;
@@ -46,8 +47,8 @@ public sealed class Measurement
     public static readonly Measurement GridW = Power("grid.w", "GridW", "Grid", positiveEnergy: "BoughtKWh", negativeEnergy: "SoldKWh");
     public static readonly Measurement LoadW = Power("load.w", "LoadW", "Load", positiveEnergy: "ConsumedKWh", negativeEnergy: null);
 
-    /// <summary>Every measurement, in the order above (their <see cref="Slot"/>s).</summary>
-    public static readonly IReadOnlyList<Measurement> All = Registered;
+    /// <summary>Every measurement, in the order above (their <see cref="Slot"/>s); looping over it allocates nothing.</summary>
+    public static readonly ImmutableArray<Measurement> All = [.. Registered];
 
     /// <summary>The event's measurement blocks ("pv", "battery", …), in the order of their first measurement.</summary>
     internal static readonly MeasurementBlock[] Blocks = MeasurementBlock.Of(Registered);
@@ -56,7 +57,7 @@ public sealed class Measurement
     internal static readonly MeasurementBlock[][] BlocksByNameLength = MeasurementBlock.ByNameLength(Blocks);
 
     /// <summary>The energy columns (kWh) of the rollups: each flow's positive and negative part that has a name.</summary>
-    public static readonly IReadOnlyList<(string Name, Measurement Flow, bool Positive)> Energies = EnergiesOf(Registered);
+    public static readonly ImmutableArray<(string Name, Measurement Flow, bool Positive)> Energies = EnergiesOf(Registered);
 
     private Measurement(
         string path, string column, double min, double max, bool isFlag, MeasurementRollup rollup, string? rollupPrefix, string? positiveEnergy, string? negativeEnergy)
@@ -146,9 +147,9 @@ public sealed class Measurement
     private static Measurement Level(string path, string column) =>
         new(path, column, 0, 100, isFlag: false, MeasurementRollup.Average, null, null, null);
 
-    private static List<(string Name, Measurement Flow, bool Positive)> EnergiesOf(List<Measurement> measurements)
+    private static ImmutableArray<(string Name, Measurement Flow, bool Positive)> EnergiesOf(List<Measurement> measurements)
     {
-        var energies = new List<(string Name, Measurement Flow, bool Positive)>();
+        var energies = ImmutableArray.CreateBuilder<(string Name, Measurement Flow, bool Positive)>();
         foreach (var measurement in measurements)
         {
             if (measurement.PositiveEnergy is { } positive)
@@ -162,7 +163,7 @@ public sealed class Measurement
             }
         }
 
-        return energies;
+        return energies.ToImmutable();
     }
 }
 

@@ -66,8 +66,8 @@ public sealed class MeasurementTests
     [Fact]
     public void Paths_status_columns_and_rollup_columns_are_each_used_once()
     {
-        Assert.Equal(Measurement.All.Count, Measurement.All.Select(m => m.Path).Distinct().Count());
-        Assert.Equal(Measurement.All.Count, Measurement.All.Select(m => m.Column).Distinct().Count());
+        Assert.Equal(Measurement.All.Length, Measurement.All.Select(m => m.Path).Distinct().Count());
+        Assert.Equal(Measurement.All.Length, Measurement.All.Select(m => m.Column).Distinct().Count());
         var rollupColumns = Measurement.All
             .SelectMany(m => new[] { m.PositiveSumColumn, m.NegativeSumColumn, m.SamplesColumn, m.AverageColumn, m.PositiveEnergy, m.NegativeEnergy })
             .OfType<string>().ToList();
@@ -77,7 +77,7 @@ public sealed class MeasurementTests
 
     /// <summary>A value well inside the measurement's range, different for each (1 for a flag).</summary>
     private static double InsideRange(Measurement measurement) =>
-        measurement.IsFlag ? 1 : Math.Round(measurement.Min + ((measurement.Max - measurement.Min) * (measurement.Slot + 1) / (Measurement.All.Count + 2)), 1);
+        measurement.IsFlag ? 1 : Math.Round(measurement.Min + ((measurement.Max - measurement.Min) * (measurement.Slot + 1) / (Measurement.All.Length + 2)), 1);
 
     private static string Json(Measurement measurement, double value) =>
         measurement.IsFlag ? (value != 0 ? "true" : "false") : value.ToString(CultureInfo.InvariantCulture);
