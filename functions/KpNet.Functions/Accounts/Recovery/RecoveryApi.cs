@@ -1,6 +1,7 @@
 using Azure;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Http;
 using KpNet.Notifications;
@@ -96,7 +97,7 @@ public static partial class RecoveryApi
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
         {
             ["name"] = RegistrationMailer.DisplayName(account),
-            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
             ["loginLink"] = composer.PortalLink("login"),
         }), cancellationToken);
         LogPasswordReset(loggers.CreateLogger(typeof(RecoveryApi)), account.UserId);
@@ -157,17 +158,17 @@ public static partial class RecoveryApi
     // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.
     private static async Task<Account> ChangePasswordAsync(AccountStore accounts, Account account, string passwordHash, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
+        return await ConflictRetry.RunAsync(
+            async attempt =>
             {
+                if (attempt > 1)
+                {
+                    account = await accounts.FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished during a password reset.");
+                }
+
                 return await accounts.ReplaceAsync(account with { PasswordHash = passwordHash, SecurityStamp = AccountStore.NewSecurityStamp() }, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                account = await accounts.FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished during a password reset.", e);
-            }
-        }
+            },
+            cancellationToken);
     }
 
     [LoggerMessage(EventId = 5112, EventName = "PasswordReset", Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link; existing sessions are revoked")]
