@@ -53,13 +53,13 @@ public static class TableLimitsBench
             ["Buckets"] = 12,
             ["Seqs"] = string.Join(',', Enumerable.Range(0, 120).Select(i => $"1763700000:{9_000_000_000_000_000L + (i * 7)}")),
         };
-        foreach (var (energy, flow, _) in TelemetryRollups.Energies)
+        foreach (var (energy, flow, _) in KpNet.Telemetry.Measurement.Energies)
         {
             row[energy] = 1.234;
-            row[flow + "PosWSum"] = 123456.0;
-            row[flow + "NegWSum"] = 0.0;
-            row[flow + "Samples"] = 120;
-            row[flow + "AvgW"] = 1028.8;
+            row[flow.PositiveSumColumn!] = 123456.0;
+            row[flow.NegativeSumColumn!] = 0.0;
+            row[flow.SamplesColumn!] = 120;
+            row[flow.AverageColumn!] = 1028.8;
         }
 
         return row;

@@ -177,10 +177,10 @@ public static partial class TelemetryParseBench
             return false;
         }
 
-        static bool Power(double? w) => w is null || (double.IsFinite(w.Value) && Math.Abs(w.Value) <= TelemetryParser.MaxAbsolutePowerW);
+        static bool Power(double? w) => w is null || (double.IsFinite(w.Value) && Math.Abs(w.Value) <= KpNet.Telemetry.Measurement.MaxAbsolutePowerW);
         static bool Soc(double? soc) => soc is null or (>= 0 and <= 100);
         if (!Power(e.Pv?.W) || !Power(e.Battery?.W) || !Power(e.Ev?.W) || !Power(e.Grid?.W) || !Power(e.Load?.W)
-            || !Soc(e.Battery?.Soc) || !Soc(e.Ev?.Soc) || e.Battery?.TempC is < TelemetryParser.MinTempC or > TelemetryParser.MaxTempC)
+            || !Soc(e.Battery?.Soc) || !Soc(e.Ev?.Soc) || e.Battery?.TempC is < KpNet.Telemetry.Measurement.MinTempC or > KpNet.Telemetry.Measurement.MaxTempC)
         {
             return false;
         }

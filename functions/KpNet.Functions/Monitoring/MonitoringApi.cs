@@ -65,8 +65,10 @@ public static class MonitoringApi
             return NotFound(context);
         }
 
-        return TypedResults.Ok(new StatusView(status.Ts, status.PvW, status.BatterySoc, status.BatteryW, status.EvConnected, status.EvSoc, status.EvW,
-            status.GridW, status.LoadW, status.Units.Select(u => new UnitView(u.UnitNo, u.Status, u.Faults)).ToList()));
+        var measured = status.Measurements;
+        return TypedResults.Ok(new StatusView(status.Ts, measured[Measurement.PvW], measured[Measurement.BatterySoc], measured[Measurement.BatteryW],
+            measured.Flag(Measurement.EvConnected), measured[Measurement.EvSoc], measured[Measurement.EvW], measured[Measurement.GridW], measured[Measurement.LoadW],
+            status.Units.Select(u => new UnitView(u.UnitNo, u.Status, u.Faults)).ToList()));
     }
 
     private static async Task<IResult> GetHistoryAsync(

@@ -68,20 +68,21 @@ public sealed class TelemetryHistory(TelemetryStorage storage)
 
     private static HistoryPoint Point(TableEntity row, HistoryResolution resolution)
     {
-        double Energy(string name) => row.GetNumber(name) ?? 0;
+        double Energy(Measurement flow, bool positive) => row.GetNumber((positive ? flow.PositiveEnergy : flow.NegativeEnergy)!) ?? 0;
+        double? Average(Measurement measurement) => row.GetNumber(measurement.AverageColumn!);
         var point = new HistoryPoint(
             Start(row.RowKey, resolution),
-            Energy("PvGeneratedKWh"), Energy("ConsumedKWh"), Energy("BoughtKWh"), Energy("SoldKWh"),
-            Energy("BatteryChargedKWh"), Energy("BatteryDischargedKWh"), Energy("EvChargedKWh"), Energy("EvDischargedKWh"));
+            Energy(Measurement.PvW, true), Energy(Measurement.LoadW, true), Energy(Measurement.GridW, true), Energy(Measurement.GridW, false),
+            Energy(Measurement.BatteryW, false), Energy(Measurement.BatteryW, true), Energy(Measurement.EvW, true), Energy(Measurement.EvW, false));
         return resolution != HistoryResolution.FiveMinutes ? point : point with
         {
-            PvW = row.GetNumber("PvAvgW"),
-            BatteryW = row.GetNumber("BatteryAvgW"),
-            EvW = row.GetNumber("EvAvgW"),
-            GridW = row.GetNumber("GridAvgW"),
-            LoadW = row.GetNumber("LoadAvgW"),
-            BatterySoc = row.GetNumber("BatterySocAvg"),
-            EvSoc = row.GetNumber("EvSocAvg"),
+            PvW = Average(Measurement.PvW),
+            BatteryW = Average(Measurement.BatteryW),
+            EvW = Average(Measurement.EvW),
+            GridW = Average(Measurement.GridW),
+            LoadW = Average(Measurement.LoadW),
+            BatterySoc = Average(Measurement.BatterySoc),
+            EvSoc = Average(Measurement.EvSoc),
         };
     }
 

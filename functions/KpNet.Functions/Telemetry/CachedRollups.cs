@@ -55,7 +55,7 @@ public sealed class CachedRollups
     private sealed record RowSums(string RowKey, ETag ETag, int? Buckets, double[] Energies)
     {
         public static RowSums Of(TableEntity row) =>
-            new(row.RowKey, row.ETag, row.GetInt32(TelemetryRollups.Buckets), [.. TelemetryRollups.Energies.Select(e => row.GetNumber(e.Name) ?? 0.0)]);
+            new(row.RowKey, row.ETag, row.GetInt32(TelemetryRollups.Buckets), [.. Measurement.Energies.Select(e => row.GetNumber(e.Name) ?? 0.0)]);
 
         public TableEntity ToEntity(string partitionKey)
         {
@@ -67,7 +67,7 @@ public sealed class CachedRollups
 
             for (var i = 0; i < Energies.Length; i++)
             {
-                row[TelemetryRollups.Energies[i].Name] = Energies[i];
+                row[Measurement.Energies[i].Name] = Energies[i];
             }
 
             return row;

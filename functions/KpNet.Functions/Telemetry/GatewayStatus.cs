@@ -25,23 +25,8 @@ public sealed record GatewayStatus
 
     public required DateTimeOffset Ts { get; init; }
 
-    public double? PvW { get; init; }
-
-    public double? BatterySoc { get; init; }
-
-    public double? BatteryW { get; init; }
-
-    public double? BatteryTempC { get; init; }
-
-    public bool? EvConnected { get; init; }
-
-    public double? EvSoc { get; init; }
-
-    public double? EvW { get; init; }
-
-    public double? GridW { get; init; }
-
-    public double? LoadW { get; init; }
+    /// <summary>The newest event's measured values (<see cref="Measurement.Column"/>s of the row).</summary>
+    public Measurements Measurements { get; init; }
 
     public IReadOnlyList<UnitStatus> Units { get; init; } = [];
 
@@ -59,7 +44,10 @@ public sealed record GatewayStatus
     public ETag ETag { get; init; }
 }
 
-/// <summary>The GatewayStatus table's row layout, in one place for the writer and the readers.</summary>
+/// <summary>
+/// The GatewayStatus table's row layout, in one place for the writer and the readers; the measurements' columns are
+/// <see cref="Measurement.Column"/>.
+/// </summary>
 internal static class GatewayStatusEntity
 {
     public const string TableName = "GatewayStatus";
@@ -68,15 +56,6 @@ internal static class GatewayStatusEntity
     /// <summary>The newest event's <see cref="EventOrder"/>: columns Ts, Boot and Seq.</summary>
     public const string StatusOrder = "";
 
-    public const string PvW = "PvW";
-    public const string BatterySoc = "BatterySoc";
-    public const string BatteryW = "BatteryW";
-    public const string BatteryTempC = "BatteryTempC";
-    public const string EvConnected = "EvConnected";
-    public const string EvSoc = "EvSoc";
-    public const string EvW = "EvW";
-    public const string GridW = "GridW";
-    public const string LoadW = "LoadW";
     public const string UnitsJson = "UnitsJson";
     public const string Model = "Model";
     public const string Serial = "Serial";
@@ -98,15 +77,7 @@ internal static class GatewayStatusEntity
             GatewayId = entity.PartitionKey,
             Seq = order?.Seq ?? -1,
             Ts = order?.Ts ?? default,
-            PvW = entity.GetNumber(PvW),
-            BatterySoc = entity.GetNumber(BatterySoc),
-            BatteryW = entity.GetNumber(BatteryW),
-            BatteryTempC = entity.GetNumber(BatteryTempC),
-            EvConnected = entity.GetBoolean(EvConnected),
-            EvSoc = entity.GetNumber(EvSoc),
-            EvW = entity.GetNumber(EvW),
-            GridW = entity.GetNumber(GridW),
-            LoadW = entity.GetNumber(LoadW),
+            Measurements = Measurements.ReadColumns(entity),
             Units = ReadUnits(entity.GetString(UnitsJson)),
             Model = entity.GetString(Model),
             Serial = entity.GetString(Serial),

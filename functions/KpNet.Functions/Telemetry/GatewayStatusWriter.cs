@@ -102,15 +102,7 @@ public sealed partial class GatewayStatusWriter(TelemetryStorage storage, ILogge
         {
             // The newest status replaces the measurements whole: a block the event lacks is unknown now, not stale.
             latest.Order.WriteTo(entity, E.StatusOrder);
-            Set(entity, E.PvW, latest.PvW);
-            Set(entity, E.BatterySoc, latest.BatterySoc);
-            Set(entity, E.BatteryW, latest.BatteryW);
-            Set(entity, E.BatteryTempC, latest.BatteryTempC);
-            Set(entity, E.EvConnected, latest.EvConnected);
-            Set(entity, E.EvSoc, latest.EvSoc);
-            Set(entity, E.EvW, latest.EvW);
-            Set(entity, E.GridW, latest.GridW);
-            Set(entity, E.LoadW, latest.LoadW);
+            latest.Measurements.WriteColumns(entity);
             Set(entity, E.UnitsJson, latest.Units is null ? null : E.WriteUnits(latest.Units));
             changed = true;
         }

@@ -5,10 +5,18 @@ namespace KpNet.Telemetry;
 /// <summary>
 /// One gateway telemetry event (api.md "Telemetry events"), as parsed and validated by <see cref="TelemetryParser"/>.
 /// (<see cref="GatewayId"/>, <see cref="Boot"/>, <see cref="Seq"/>) identifies it, and <see cref="Order"/> tells which of
-/// two events is newer. Optional blocks that were absent (or null) are null.
+/// two events is newer. Optional values that were absent (or null) are null.
 /// </summary>
 public sealed class TelemetryEvent
 {
+    private readonly Measurements _measurements;
+
+    public TelemetryEvent()
+    {
+    }
+
+    public TelemetryEvent(in Measurements measurements) => _measurements = measurements;
+
     public required string GatewayId { get; init; }
 
     /// <summary>Changes each time the gateway starts its seq again (a boot counter, or the boot time); 0 when not sent.</summary>
@@ -26,23 +34,9 @@ public sealed class TelemetryEvent
 
     public string? Fw { get; init; }
 
-    public double? PvW { get; init; }
-
-    public double? BatterySoc { get; init; }
-
-    public double? BatteryW { get; init; }
-
-    public double? BatteryTempC { get; init; }
-
-    public bool? EvConnected { get; init; }
-
-    public double? EvSoc { get; init; }
-
-    public double? EvW { get; init; }
-
-    public double? GridW { get; init; }
-
-    public double? LoadW { get; init; }
+    /// <summary>The measured values (<see cref="Measurement"/>); a value the event lacked is absent.</summary>
+    /// <remarks>By reference, so that reading a value does not copy all the slots.</remarks>
+    public ref readonly Measurements Measurements => ref _measurements;
 
     /// <summary>The PCS units, ordered as sent; unit numbers are unique. Null when the event has no units array.</summary>
     public IReadOnlyList<TelemetryUnit>? Units { get; init; }

@@ -41,7 +41,7 @@ public sealed partial class TelemetryParser
                 return false;
             }
 
-            var property = TopLevelName(name);
+            var property = TopLevelName(name, out var block);
             if (property == TopLevel.Unknown)
             {
                 if (!scanner.TrySkipValue())
@@ -52,8 +52,9 @@ public sealed partial class TelemetryParser
                 continue;
             }
 
-            var bit = 1u << (int)property;
-            if ((seen & bit) != 0 || !TryScanTopLevelValue(ref scanner, ref state, property))
+            var bit = 1u << ((int)property + (block?.Index ?? 0));
+            if ((seen & bit) != 0
+                || !(block is null ? TryScanTopLevelValue(ref scanner, ref state, property) : TryScanBlock(ref scanner, ref state, block)))
             {
                 return false;
             }
@@ -105,16 +106,6 @@ public sealed partial class TelemetryParser
                 return TryScanString(ref scanner, out state.Serial);
             case TopLevel.Fw:
                 return TryScanString(ref scanner, out state.Fw);
-            case TopLevel.Pv:
-                return TryScanBlock(ref scanner, ref state, Block.Pv);
-            case TopLevel.Battery:
-                return TryScanBlock(ref scanner, ref state, Block.Battery);
-            case TopLevel.Ev:
-                return TryScanBlock(ref scanner, ref state, Block.Ev);
-            case TopLevel.Grid:
-                return TryScanBlock(ref scanner, ref state, Block.Grid);
-            case TopLevel.Load:
-                return TryScanBlock(ref scanner, ref state, Block.Load);
             case TopLevel.Units:
                 return TryScanUnits(ref scanner, ref state);
             default:
@@ -135,7 +126,7 @@ public sealed partial class TelemetryParser
         return true;
     }
 
-    private static bool TryScanBlock(ref Scanner scanner, ref State state, Block block)
+    private static bool TryScanBlock(ref Scanner scanner, ref State state, MeasurementBlock block)
     {
         if (!scanner.TryConsume((byte)'{'))
         {
@@ -155,49 +146,7 @@ public sealed partial class TelemetryParser
                 return false;
             }
 
-            int bit;
-            double value;
-            if (name is [(byte)'w'])
-            {
-                bit = 1;
-                if (!scanner.TryReadNumber(out value) || Math.Abs(value) > MaxAbsolutePowerW)
-                {
-                    return false;
-                }
-
-                state.SetPower(block, value);
-            }
-            else if (block is Block.Battery or Block.Ev && name.SequenceEqual("soc"u8))
-            {
-                bit = 2;
-                if (!scanner.TryReadNumber(out value) || value is < 0 or > 100)
-                {
-                    return false;
-                }
-
-                state.SetSoc(block, value);
-            }
-            else if (block == Block.Battery && name.SequenceEqual("tempC"u8))
-            {
-                bit = 4;
-                if (!scanner.TryReadNumber(out value) || value is < MinTempC or > MaxTempC)
-                {
-                    return false;
-                }
-
-                state.BatteryTempC = value;
-            }
-            else if (block == Block.Ev && name.SequenceEqual("connected"u8))
-            {
-                bit = 8;
-                if (!scanner.TryReadBoolean(out var connected))
-                {
-                    return false;
-                }
-
-                state.EvConnected = connected;
-            }
-            else
+            if (block.Field(name) is not { } measurement)
             {
                 if (!scanner.TrySkipValue())
                 {
@@ -207,6 +156,26 @@ public sealed partial class TelemetryParser
                 continue;
             }
 
+            if (measurement.IsFlag)
+            {
+                if (!scanner.TryReadBoolean(out var flag))
+                {
+                    return false;
+                }
+
+                state.Measurements.SetFlag(measurement, flag);
+            }
+            else
+            {
+                if (!scanner.TryReadNumber(out var value) || value < measurement.Min || value > measurement.Max)
+                {
+                    return false;
+                }
+
+                state.Measurements[measurement] = value;
+            }
+
+            var bit = 1 << measurement.Slot;
             if ((seen & bit) != 0)
             {
                 return false;

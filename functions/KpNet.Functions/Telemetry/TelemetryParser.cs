@@ -36,9 +36,6 @@ public sealed partial class TelemetryParser
     public const int MaxFaults = 32;
 
     public const int MaxStringLength = 64;
-    public const double MaxAbsolutePowerW = 1_000_000;
-    public const double MinTempC = -50;
-    public const double MaxTempC = 150;
     public static readonly DateTimeOffset EarliestTimestamp = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -177,7 +174,7 @@ public sealed partial class TelemetryParser
     private TelemetryParseResult Accepted(ref State state, ReadOnlySpan<byte> utf8Json)
     {
         var gatewayId = state.GatewayId!;
-        var telemetryEvent = new TelemetryEvent
+        var telemetryEvent = new TelemetryEvent(state.Measurements)
         {
             GatewayId = gatewayId,
             Boot = state.Boot,
@@ -186,15 +183,6 @@ public sealed partial class TelemetryParser
             Model = state.Model,
             Serial = state.Serial,
             Fw = state.Fw,
-            PvW = state.PvW,
-            BatterySoc = state.BatterySoc,
-            BatteryW = state.BatteryW,
-            BatteryTempC = state.BatteryTempC,
-            EvConnected = state.EvConnected,
-            EvSoc = state.EvSoc,
-            EvW = state.EvW,
-            GridW = state.GridW,
-            LoadW = state.LoadW,
             Units = state.HasUnits ? state.KnownUnits ?? SharedUnits(gatewayId, state.UnitsJson(utf8Json)) : null,
         };
         return new TelemetryParseResult(telemetryEvent, default, gatewayId);
@@ -205,7 +193,7 @@ public sealed partial class TelemetryParser
 
     private void ReadTopLevelProperty(ref Utf8JsonReader reader, ref State state)
     {
-        var property = TopLevelName(PropertyName(ref reader));
+        var property = TopLevelName(PropertyName(ref reader), out var block);
         reader.Read();
         switch (property)
         {
@@ -247,23 +235,11 @@ public sealed partial class TelemetryParser
             case TopLevel.Fw:
                 state.Fw = ReadOptionalString(ref reader, ref state, "fw");
                 break;
-            case TopLevel.Pv:
-                ReadBlock(ref reader, ref state, Block.Pv);
-                break;
-            case TopLevel.Battery:
-                ReadBlock(ref reader, ref state, Block.Battery);
-                break;
-            case TopLevel.Ev:
-                ReadBlock(ref reader, ref state, Block.Ev);
-                break;
-            case TopLevel.Grid:
-                ReadBlock(ref reader, ref state, Block.Grid);
-                break;
-            case TopLevel.Load:
-                ReadBlock(ref reader, ref state, Block.Load);
-                break;
             case TopLevel.Units:
                 ReadUnits(ref reader, ref state);
+                break;
+            case TopLevel.MeasurementBlock:
+                ReadBlock(ref reader, ref state, block!);
                 break;
             default:
                 reader.Skip();
@@ -301,24 +277,31 @@ public sealed partial class TelemetryParser
         return reader.ValueSpan.Length <= MaxPropertyNameBytes ? _name.AsSpan(0, reader.CopyString(_name)) : default;
     }
 
-    private static TopLevel TopLevelName(ReadOnlySpan<byte> name) => name.Length switch
+    /// <summary>Which top-level property the name is; for a block of measurements (<see cref="Measurement.Blocks"/>), which block.</summary>
+    private static TopLevel TopLevelName(ReadOnlySpan<byte> name, out MeasurementBlock? block)
     {
-        1 when name[0] == (byte)'v' => TopLevel.Version,
-        2 when name.SequenceEqual("ts"u8) => TopLevel.Ts,
-        2 when name.SequenceEqual("pv"u8) => TopLevel.Pv,
-        2 when name.SequenceEqual("ev"u8) => TopLevel.Ev,
-        2 when name.SequenceEqual("fw"u8) => TopLevel.Fw,
-        3 when name.SequenceEqual("seq"u8) => TopLevel.Seq,
-        4 when name.SequenceEqual("boot"u8) => TopLevel.Boot,
-        4 when name.SequenceEqual("grid"u8) => TopLevel.Grid,
-        4 when name.SequenceEqual("load"u8) => TopLevel.Load,
-        5 when name.SequenceEqual("model"u8) => TopLevel.Model,
-        5 when name.SequenceEqual("units"u8) => TopLevel.Units,
-        6 when name.SequenceEqual("serial"u8) => TopLevel.Serial,
-        7 when name.SequenceEqual("battery"u8) => TopLevel.Battery,
-        9 when name.SequenceEqual("gatewayId"u8) => TopLevel.GatewayId,
-        _ => TopLevel.Unknown,
-    };
+        block = null;
+        var property = name.Length switch
+        {
+            1 when name[0] == (byte)'v' => TopLevel.Version,
+            2 when name.SequenceEqual("ts"u8) => TopLevel.Ts,
+            2 when name.SequenceEqual("fw"u8) => TopLevel.Fw,
+            3 when name.SequenceEqual("seq"u8) => TopLevel.Seq,
+            4 when name.SequenceEqual("boot"u8) => TopLevel.Boot,
+            5 when name.SequenceEqual("model"u8) => TopLevel.Model,
+            5 when name.SequenceEqual("units"u8) => TopLevel.Units,
+            6 when name.SequenceEqual("serial"u8) => TopLevel.Serial,
+            9 when name.SequenceEqual("gatewayId"u8) => TopLevel.GatewayId,
+            _ => TopLevel.Unknown,
+        };
+        if (property == TopLevel.Unknown && MeasurementBlock.Named(name) is { } measurements)
+        {
+            block = measurements;
+            return TopLevel.MeasurementBlock;
+        }
+
+        return property;
+    }
 
     private void ReadGatewayId(ref Utf8JsonReader reader, ref State state)
     {
@@ -431,7 +414,7 @@ public sealed partial class TelemetryParser
         return value;
     }
 
-    private void ReadBlock(ref Utf8JsonReader reader, ref State state, Block block)
+    private void ReadBlock(ref Utf8JsonReader reader, ref State state, MeasurementBlock block)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -440,52 +423,46 @@ public sealed partial class TelemetryParser
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            state.Reject(TelemetryRejectionReason.WrongType, BlockName(block));
+            state.Reject(TelemetryRejectionReason.WrongType, block.Name);
             reader.Skip();
             return;
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = PropertyName(ref reader);
-            if (name is [(byte)'w'])
+            var measurement = block.Field(PropertyName(ref reader));
+            reader.Read();
+            if (measurement is null)
             {
-                reader.Read();
-                state.SetPower(block, ReadNumber(ref reader, ref state, block, "w", -MaxAbsolutePowerW, MaxAbsolutePowerW));
+                reader.Skip();
             }
-            else if (block is Block.Battery or Block.Ev && name.SequenceEqual("soc"u8))
+            else if (measurement.IsFlag)
             {
-                reader.Read();
-                state.SetSoc(block, ReadNumber(ref reader, ref state, block, "soc", 0, 100));
-            }
-            else if (block == Block.Battery && name.SequenceEqual("tempC"u8))
-            {
-                reader.Read();
-                state.BatteryTempC = ReadNumber(ref reader, ref state, block, "tempC", MinTempC, MaxTempC);
-            }
-            else if (block == Block.Ev && name.SequenceEqual("connected"u8))
-            {
-                reader.Read();
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.True: state.EvConnected = true; break;
-                    case JsonTokenType.False: state.EvConnected = false; break;
-                    case JsonTokenType.Null: break;
-                    default:
-                        state.Reject(TelemetryRejectionReason.WrongType, "ev.connected");
-                        reader.Skip();
-                        break;
-                }
+                ReadFlag(ref reader, ref state, measurement);
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                state.Measurements[measurement] = ReadNumber(ref reader, ref state, measurement);
             }
         }
     }
 
-    private static double? ReadNumber(ref Utf8JsonReader reader, ref State state, Block block, string name, double min, double max)
+    /// <summary>true or false; null leaves the value as it was.</summary>
+    private static void ReadFlag(ref Utf8JsonReader reader, ref State state, Measurement measurement)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True: state.Measurements.SetFlag(measurement, true); break;
+            case JsonTokenType.False: state.Measurements.SetFlag(measurement, false); break;
+            case JsonTokenType.Null: break;
+            default:
+                state.Reject(TelemetryRejectionReason.WrongType, measurement.Path);
+                reader.Skip();
+                break;
+        }
+    }
+
+    private static double? ReadNumber(ref Utf8JsonReader reader, ref State state, Measurement measurement)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -494,14 +471,14 @@ public sealed partial class TelemetryParser
 
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value))
         {
-            state.Reject(TelemetryRejectionReason.WrongType, BlockName(block) + "." + name);
+            state.Reject(TelemetryRejectionReason.WrongType, measurement.Path);
             reader.Skip();
             return null;
         }
 
-        if (value < min || value > max || !double.IsFinite(value))
+        if (value < measurement.Min || value > measurement.Max || !double.IsFinite(value))
         {
-            state.Reject(TelemetryRejectionReason.OutOfRange, BlockName(block) + "." + name);
+            state.Reject(TelemetryRejectionReason.OutOfRange, measurement.Path);
             return null;
         }
 
@@ -756,15 +733,6 @@ public sealed partial class TelemetryParser
         return value;
     }
 
-    private static string BlockName(Block block) => block switch
-    {
-        Block.Pv => "pv",
-        Block.Battery => "battery",
-        Block.Ev => "ev",
-        Block.Grid => "grid",
-        _ => "load",
-    };
-
     /// <param name="Json">The units array's bytes when the fast path read it, else null.</param>
     private readonly record struct LastUnits(TelemetryUnit[] Units, byte[]? Json);
 
@@ -790,21 +758,10 @@ public sealed partial class TelemetryParser
         Model,
         Serial,
         Fw,
-        Pv,
-        Battery,
-        Ev,
-        Grid,
-        Load,
         Units,
-    }
 
-    private enum Block
-    {
-        Pv,
-        Battery,
-        Ev,
-        Grid,
-        Load,
+        /// <summary>One of <see cref="Measurement.Blocks"/>; last, as the fast path gives each block a bit of its own from here.</summary>
+        MeasurementBlock,
     }
 
     private struct State(DateTimeOffset now)
@@ -819,15 +776,7 @@ public sealed partial class TelemetryParser
         public string? Model;
         public string? Serial;
         public string? Fw;
-        public double? PvW;
-        public double? BatterySoc;
-        public double? BatteryW;
-        public double? BatteryTempC;
-        public bool? EvConnected;
-        public double? EvSoc;
-        public double? EvW;
-        public double? GridW;
-        public double? LoadW;
+        public Measurements Measurements;
         public bool HasUnits;
 
         /// <summary>The units, when the fast path found the gateway's previous units JSON again.</summary>
@@ -837,30 +786,6 @@ public sealed partial class TelemetryParser
         public Range UnitsJsonRange;
 
         public readonly ReadOnlySpan<byte> UnitsJson(ReadOnlySpan<byte> utf8Json) => utf8Json[UnitsJsonRange];
-
-        public void SetPower(Block block, double? watts)
-        {
-            switch (block)
-            {
-                case Block.Pv: PvW = watts; break;
-                case Block.Battery: BatteryW = watts; break;
-                case Block.Ev: EvW = watts; break;
-                case Block.Grid: GridW = watts; break;
-                case Block.Load: LoadW = watts; break;
-            }
-        }
-
-        public void SetSoc(Block block, double? soc)
-        {
-            if (block == Block.Battery)
-            {
-                BatterySoc = soc;
-            }
-            else
-            {
-                EvSoc = soc;
-            }
-        }
 
         /// <summary>The first problem wins; reading goes on so the gateway ID is known for the dead letter.</summary>
         public void Reject(TelemetryRejectionReason reason, string field) => Rejection ??= new TelemetryRejection(reason, field);

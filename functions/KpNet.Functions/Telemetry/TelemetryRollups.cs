@@ -44,22 +44,8 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
     public const string Events = "Events";
     public const string Buckets = "Buckets";
 
-    /// <summary>Energy name → (flow, positive part?).</summary>
-    public static readonly IReadOnlyList<(string Name, string Flow, bool Positive)> Energies =
-    [
-        ("PvGeneratedKWh", "Pv", true),
-        ("ConsumedKWh", "Load", true),
-        ("BoughtKWh", "Grid", true),
-        ("SoldKWh", "Grid", false),
-        ("BatteryDischargedKWh", "Battery", true),
-        ("BatteryChargedKWh", "Battery", false),
-        ("EvChargedKWh", "Ev", true),
-        ("EvDischargedKWh", "Ev", false),
-    ];
-
     private const int MaxAttempts = 10;
     private const int MaxActionsPerTransaction = 100;
-    private static readonly string[] Flows = ["Pv", "Battery", "Ev", "Grid", "Load"];
 
     public static string FiveMinuteKey(DateTimeOffset ts)
     {
@@ -299,13 +285,18 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
             seqs.Add(e.Boot, e.Seq);
             added = true;
             row[Events] = counted + 1;
-            AddSample(row, "Pv", e.PvW);
-            AddSample(row, "Battery", e.BatteryW);
-            AddSample(row, "Ev", e.EvW);
-            AddSample(row, "Grid", e.GridW);
-            AddSample(row, "Load", e.LoadW);
-            AddAverageSample(row, "BatterySoc", e.BatterySoc);
-            AddAverageSample(row, "EvSoc", e.EvSoc);
+            foreach (var measurement in Measurement.All)
+            {
+                switch (measurement.Rollup)
+                {
+                    case MeasurementRollup.Flow:
+                        AddSample(row, measurement, e.Measurements[measurement]);
+                        break;
+                    case MeasurementRollup.Average:
+                        AddAverageSample(row, measurement, e.Measurements[measurement]);
+                        break;
+                }
+            }
         }
 
         if (!added)
@@ -315,53 +306,48 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
 
         row[Seqs] = seqs.ToString();
         var hours = BucketLength.TotalHours;
-        foreach (var flow in Flows)
+        foreach (var measurement in Measurement.All)
         {
-            var samples = row.GetInt32(flow + "Samples") ?? 0;
-            if (samples > 0)
+            if (measurement.Rollup == MeasurementRollup.None || (row.GetInt32(measurement.SamplesColumn!) ?? 0) is not (var samples and > 0))
             {
-                row[flow + "AvgW"] = ((row.GetNumber(flow + "PosWSum") ?? 0) - (row.GetNumber(flow + "NegWSum") ?? 0)) / samples;
+                continue;
             }
+
+            var positiveSum = row.GetNumber(measurement.PositiveSumColumn!) ?? 0;
+            row[measurement.AverageColumn!] = measurement.Rollup == MeasurementRollup.Flow
+                ? (positiveSum - (row.GetNumber(measurement.NegativeSumColumn!) ?? 0)) / samples
+                : positiveSum / samples;
         }
 
-        foreach (var (name, flow, positive) in Energies)
+        foreach (var (name, flow, positive) in Measurement.Energies)
         {
-            var samples = row.GetInt32(flow + "Samples") ?? 0;
-            var sum = row.GetNumber(flow + (positive ? "PosWSum" : "NegWSum")) ?? 0;
+            var samples = row.GetInt32(flow.SamplesColumn!) ?? 0;
+            var sum = row.GetNumber(positive ? flow.PositiveSumColumn! : flow.NegativeSumColumn!) ?? 0;
             row[name] = samples > 0 ? sum / samples * hours / 1000 : 0.0;
-        }
-
-        foreach (var soc in new[] { "BatterySoc", "EvSoc" })
-        {
-            if ((row.GetInt32(soc + "Samples") ?? 0) is var n and > 0)
-            {
-                row[soc + "Avg"] = (row.GetNumber(soc + "Sum") ?? 0) / n;
-            }
         }
 
         return true;
     }
 
-    private static void AddSample(TableEntity row, string flow, double? watts)
+    private static void AddSample(TableEntity row, Measurement flow, double? watts)
     {
         if (watts is not { } w)
         {
             return;
         }
 
-        var part = w >= 0 ? "PosWSum" : "NegWSum";
-        row[flow + part] = (row.GetNumber(flow + part) ?? 0) + Math.Abs(w);
-        var other = w >= 0 ? "NegWSum" : "PosWSum";
-        row[flow + other] = row.GetNumber(flow + other) ?? 0.0;
-        row[flow + "Samples"] = (row.GetInt32(flow + "Samples") ?? 0) + 1;
+        var (part, other) = w >= 0 ? (flow.PositiveSumColumn!, flow.NegativeSumColumn!) : (flow.NegativeSumColumn!, flow.PositiveSumColumn!);
+        row[part] = (row.GetNumber(part) ?? 0) + Math.Abs(w);
+        row[other] = row.GetNumber(other) ?? 0.0;
+        row[flow.SamplesColumn!] = (row.GetInt32(flow.SamplesColumn!) ?? 0) + 1;
     }
 
-    private static void AddAverageSample(TableEntity row, string name, double? value)
+    private static void AddAverageSample(TableEntity row, Measurement level, double? value)
     {
         if (value is { } v)
         {
-            row[name + "Sum"] = (row.GetNumber(name + "Sum") ?? 0) + v;
-            row[name + "Samples"] = (row.GetInt32(name + "Samples") ?? 0) + 1;
+            row[level.PositiveSumColumn!] = (row.GetNumber(level.PositiveSumColumn!) ?? 0) + v;
+            row[level.SamplesColumn!] = (row.GetInt32(level.SamplesColumn!) ?? 0) + 1;
         }
     }
 
@@ -369,13 +355,13 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
     private static TableEntity? Summed(string gatewayId, string rowKey, List<TableEntity> parts, TableEntity? stored)
     {
         var row = new TableEntity(gatewayId, rowKey) { [Buckets] = parts.Sum(p => p.GetInt32(Buckets) ?? 1) };
-        foreach (var (name, _, _) in Energies)
+        foreach (var (name, _, _) in Measurement.Energies)
         {
             row[name] = parts.Sum(p => p.GetNumber(name) ?? 0);
         }
 
         if (stored is not null && stored.GetInt32(Buckets) == row.GetInt32(Buckets)
-            && Energies.All(e => Same(stored.GetNumber(e.Name) ?? 0, row.GetNumber(e.Name) ?? 0)))
+            && Measurement.Energies.All(e => Same(stored.GetNumber(e.Name) ?? 0, row.GetNumber(e.Name) ?? 0)))
         {
             return null;
         }

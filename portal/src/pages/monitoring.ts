@@ -35,6 +35,8 @@ interface HistoryPoint {
   soldKWh: number;
   batteryChargedKWh: number;
   batteryDischargedKWh: number;
+  evChargedKWh: number;
+  evDischargedKWh: number;
 }
 
 export interface Alert {
@@ -100,7 +102,7 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
 
   const flow = h('section', { class: 'power-flow', 'aria-labelledby': 'flow-heading', 'aria-live': 'polite' });
   const today = h('section', { class: 'today', 'aria-labelledby': 'today-heading' });
-  const charts = chartSection(id);
+  const charts = chartSection(id, ev);
   screen(main, title,
     h('h2', { id: 'flow-heading' }, t('powerFlowHeading')), flow,
     h('h2', { id: 'today-heading' }, t('todayHeading')), today,
@@ -121,7 +123,7 @@ export async function monitoringPage(main: HTMLElement): Promise<void> {
       flow.replaceChildren(h('p', { class: 'notice' }, error instanceof ApiError && error.status === 404 ? t('noTelemetryYet') : t('networkError')));
     }
   };
-  await Promise.all([refreshStatus(), showToday(id, today)]);
+  await Promise.all([refreshStatus(), showToday(id, today, ev)]);
   const timer = window.setInterval(() => {
     if (!flow.isConnected) {
       window.clearInterval(timer);
@@ -205,18 +207,11 @@ function sum(points: HistoryPoint[], pick: (point: HistoryPoint) => number): num
   return points.reduce((total, point) => total + pick(point), 0);
 }
 
-async function showToday(id: string, today: HTMLElement): Promise<void> {
+async function showToday(id: string, today: HTMLElement, ev: boolean): Promise<void> {
   const now = Date.now();
   try {
     const points = await history(id, japanMidnight(now), now, '1h');
-    today.replaceChildren(details([
-      [t('energyGenerated'), kwh(sum(points, (p) => p.pvGeneratedKWh))],
-      [t('energyConsumed'), kwh(sum(points, (p) => p.consumedKWh))],
-      [t('energyBought'), kwh(sum(points, (p) => p.boughtKWh))],
-      [t('energySold'), kwh(sum(points, (p) => p.soldKWh))],
-      [t('energyCharged'), kwh(sum(points, (p) => p.batteryChargedKWh))],
-      [t('energyDischarged'), kwh(sum(points, (p) => p.batteryDischargedKWh))],
-    ]));
+    today.replaceChildren(details(seriesOf(ev).map(([key, , pick]) => [t(key), kwh(sum(points, pick))])));
   } catch (error) {
     today.replaceChildren(h('p', { class: 'notice notice-error' }, error instanceof ApiError ? error.problem.title : t('unexpectedError')));
   }
@@ -229,13 +224,23 @@ const chartSeries: [MessageKey, string, (p: HistoryPoint) => number][] = [
   ['energyCharged', '#6b3fa0', (p) => p.batteryChargedKWh], ['energyDischarged', '#8a6d00', (p) => p.batteryDischargedKWh],
 ];
 
+/** The EV's series: its charging and (V2X) its discharging into the home; shown only for a system with an EV charger. */
+const evSeries: typeof chartSeries = [
+  ['energyEvCharged', '#00838f', (p) => p.evChargedKWh], ['energyEvDischarged', '#5d4037', (p) => p.evDischargedKWh],
+];
+
+function seriesOf(ev: boolean): typeof chartSeries {
+  return ev ? [...chartSeries, ...evSeries] : chartSeries;
+}
+
 /**
  * 日/月/年 bar charts of whole periods (24 hours, every day of the month, 12 months) with 前/次, generation, consumption,
- * purchase, sale and the battery's charge and discharge, and the same numbers as a table for screen readers (Chart.js
- * draws; its canvas needs no inline style).
+ * purchase, sale, the battery's charge and discharge and, with an EV charger, the EV's, and the same numbers as a table
+ * for screen readers (Chart.js draws; its canvas needs no inline style).
  */
-function chartSection(id: string): HTMLElement {
-  const canvas = h('canvas', { role: 'img', 'aria-label': t('chartLabel') });
+function chartSection(id: string, ev: boolean): HTMLElement {
+  const shownSeries = seriesOf(ev);
+  const canvas = h('canvas', { role: 'img', 'aria-label': t(ev ? 'chartLabelEv' : 'chartLabel') });
   const caption = h('p', { class: 'chart-caption' });
   const data = h('div', { class: 'table-scroll' });
   let chart: Chart | null = null;
@@ -246,7 +251,7 @@ function chartSection(id: string): HTMLElement {
     h('button', { type: 'button', class: 'tab', 'data-period': choice, 'aria-pressed': 'false', onclick: () => void show(choice, 0) }, t(`period_${choice}`)));
   const previous = h('button', { type: 'button', onclick: () => void show(period, offset - 1) }, t('chartPrevious'));
   const next = h('button', { type: 'button', onclick: () => void show(period, offset + 1) }, t('chartNext'));
-  const download = h('button', { type: 'button', class: 'download', onclick: () => saveCsv(id, period, shown) }, t('downloadCsv'));
+  const download = h('button', { type: 'button', class: 'download', onclick: () => saveCsv(id, period, shown, shownSeries) }, t('downloadCsv'));
   const show = async (choice: Period, at: number) => {
     [period, offset] = [choice, at];
     tabs.forEach((tab) => tab.setAttribute('aria-pressed', String(tab.dataset.period === choice)));
@@ -259,15 +264,15 @@ function chartSection(id: string): HTMLElement {
       type: 'bar',
       data: {
         labels,
-        datasets: chartSeries.map(([key, colour, pick]) => ({ label: t(key), data: points.map((p) => (p === null ? null : pick(p))), backgroundColor: colour })),
+        datasets: shownSeries.map(([key, colour, pick]) => ({ label: t(key), data: points.map((p) => (p === null ? null : pick(p))), backgroundColor: colour })),
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         scales: { x: { ticks: { autoSkip: true, maxRotation: 0 } }, y: { beginAtZero: true, title: { display: true, text: 'kWh' } } },
       },
     });
-    data.replaceChildren(table([t('csvTime'), ...chartSeries.map(([key]) => `${t(key)} (kWh)`)],
-      labels.map((label, index) => [label, ...chartSeries.map(([, , pick]) => (points[index] === null ? '' : kwhNumber(pick(points[index]!))))]), ''));
+    data.replaceChildren(table([t('csvTime'), ...shownSeries.map(([key]) => `${t(key)} (kWh)`)],
+      labels.map((label, index) => [label, ...shownSeries.map(([, , pick]) => (points[index] === null ? '' : kwhNumber(pick(points[index]!))))]), ''));
   };
   const section = h('section', { class: 'charts', 'aria-labelledby': 'charts-heading' },
     h('h2', { id: 'charts-heading' }, t('chartsHeading')),
@@ -288,13 +293,13 @@ function kwhNumber(value: number): string {
  * 履歴のダウンロード: the shown period's points as CSV, as VRM and Enphase offer. UTF-8 with a BOM, so that Excel opens
  * the Japanese headings as Japanese; times in Japan time; made in the browser from what the chart shows.
  */
-function saveCsv(id: string, period: Period, points: HistoryPoint[]): void {
+function saveCsv(id: string, period: Period, points: HistoryPoint[], columns: typeof chartSeries): void {
   const time = (iso: string) => new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   }).format(new Date(iso));
   const lines = [
-    [t('csvTime'), ...chartSeries.map(([key]) => `${t(key)} (kWh)`)].join(','),
-    ...points.map((point) => [time(point.ts), ...chartSeries.map(([, , pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
+    [t('csvTime'), ...columns.map(([key]) => `${t(key)} (kWh)`)].join(','),
+    ...points.map((point) => [time(point.ts), ...columns.map(([, , pick]) => String(Math.round(pick(point) * 1000) / 1000))].join(',')),
   ];
   const link = h('a', {
     href: URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' })),
@@ -319,6 +324,7 @@ async function series(id: string, period: Period, offset: number): Promise<{ tit
     pvGeneratedKWh: into.pvGeneratedKWh + point.pvGeneratedKWh, consumedKWh: into.consumedKWh + point.consumedKWh,
     boughtKWh: into.boughtKWh + point.boughtKWh, soldKWh: into.soldKWh + point.soldKWh,
     batteryChargedKWh: into.batteryChargedKWh + point.batteryChargedKWh, batteryDischargedKWh: into.batteryDischargedKWh + point.batteryDischargedKWh,
+    evChargedKWh: into.evChargedKWh + point.evChargedKWh, evDischargedKWh: into.evDischargedKWh + point.evDischargedKWh,
   };
   const place = (starts: number[], points: HistoryPoint[]) => {
     const slots: (HistoryPoint | null)[] = starts.map(() => null);

@@ -58,12 +58,12 @@ public static class MonitoredGateways
 
     public static string Event(
         string gatewayId, long seq, DateTimeOffset ts, string units = """[{"no":1,"model":"KPV-A55-J4","serial":"U1","status":"run","faults":[]}]""",
-        double batteryTempC = 30, double batterySoc = 50, double batteryW = -100, double pvW = 1000) =>
+        double batteryTempC = 30, double batterySoc = 50, double batteryW = -100, double pvW = 1000, double evW = 3000) =>
         $$"""
         {"v":1,"gatewayId":"{{gatewayId}}","seq":{{seq}},"ts":"{{ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}",
          "model":"GW-M001","serial":"S{{gatewayId}}","fw":"1.4.2",
          "pv":{"w":{{N(pvW)}}},"battery":{"soc":{{N(batterySoc)}},"w":{{N(batteryW)}},"tempC":{{N(batteryTempC)}}},
-         "ev":{"connected":true,"soc":40,"w":3000},"grid":{"w":-500},"load":{"w":1500},"units":{{units}}}
+         "ev":{"connected":true,"soc":40,"w":{{N(evW)}}},"grid":{"w":-500},"load":{"w":1500},"units":{{units}}}
         """;
 
     public static string FaultyUnits(string code, int unitNo = 2) =>

@@ -105,6 +105,35 @@ public sealed class MonitoringApiTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal("The resolution must be 5m, 1h or 1d.", problem.GetProperty("errors").GetProperty("resolution")[0].GetString());
     }
 
+    [Fact]
+    public async Task History_gives_the_EV_charge_and_discharge_of_each_bucket_hour_and_day()
+    {
+        var gateway = await CreateOwnedAsync(_app);
+        var start = Minute(DateTimeOffset.UtcNow.AddHours(-3));
+        start = start.AddMinutes(-(start.Minute % 5));
+        await SendAsync(_app, Event(gateway.Id, 1, start, evW: 3000), Event(gateway.Id, 2, start.AddMinutes(1), evW: -1200), Event(gateway.Id, 3, start.AddMinutes(10), evW: 600));
+
+        async Task<List<JsonElement>> PointsAsync(string resolution, DateTimeOffset from, DateTimeOffset to) =>
+            (await gateway.OwnerClient.GetFromJsonAsync<JsonElement>(
+                $"/api/gateways/{gateway.Id}/history?resolution={resolution}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
+            .GetProperty("points").EnumerateArray().ToList();
+
+        // The first bucket: 3,000 W into the car and 1,200 W out of it, one sample each, over 5 minutes; 10 minutes later 600 W in.
+        var fiveMinutes = await PointsAsync("5m", start, start.AddMinutes(15));
+        Assert.Equal(900, fiveMinutes[0].GetProperty("evW").GetDouble(), 6);
+        AssertEv((1500 * 5 / 60.0 / 1000, 600 * 5 / 60.0 / 1000), [fiveMinutes[0]]);
+        AssertEv((600 * 5 / 60.0 / 1000, 0), [fiveMinutes[1]]);
+        var total = ((1500 + 600) * 5 / 60.0 / 1000, 600 * 5 / 60.0 / 1000);
+        AssertEv(total, await PointsAsync("1h", start.AddHours(-1), start.AddHours(2)));
+        AssertEv(total, await PointsAsync("1d", start.AddDays(-2), start.AddDays(1)));
+
+        static void AssertEv((double Charged, double Discharged) expected, IEnumerable<JsonElement> points)
+        {
+            Assert.Equal(expected.Charged, points.Sum(p => p.GetProperty("evChargedKWh").GetDouble()), 9);
+            Assert.Equal(expected.Discharged, points.Sum(p => p.GetProperty("evDischargedKWh").GetDouble()), 9);
+        }
+    }
+
     [Theory]
     [InlineData("to=0001-01-01T00:00:00Z", "to", HistoryOutOfRange)]
     [InlineData("from=9999-12-31T23:59:59Z", "from", HistoryOutOfRange)]

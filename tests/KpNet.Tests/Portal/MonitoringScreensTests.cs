@@ -9,7 +9,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace KpNet.Tests.Portal;
 
-/// <summary>モニタリングサイト: only the blocks the system has (EV cards and the EV charging window with an EV charger), in Japanese.</summary>
+/// <summary>
+/// モニタリングサイト: only the blocks the system has (EV cards, the EV's energy series and the EV charging window with an
+/// EV charger), in Japanese.
+/// </summary>
 [Collection(PortalCollection.Name)]
 public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
 {
@@ -37,7 +40,12 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
              "pv":{"w":0},"battery":{"soc":64,"w":-800,"tempC":25},"grid":{"w":300},"load":{"w":500},
              "units":[{"no":1,"model":"KPAC-B","serial":"U1","status":"run","faults":[]},{"no":2,"model":"KPAC-B","serial":"U2","status":"stop","faults":[]}]}
             """);
-        await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(v2x, 1, DateTimeOffset.UtcNow, MonitoredGateways.FaultyUnits("E411")));
+        // Two V2X events of one 5-minute bucket: the car charged at 3,000 W, then gave 1,200 W to the home (an older seq of
+        // the same second, so the status still shows the charging): 0.125 kWh charged and 0.05 kWh discharged.
+        var at = DateTimeOffset.UtcNow;
+        await MonitoredGateways.SendAsync(app,
+            MonitoredGateways.Event(v2x, 1, at, MonitoredGateways.FaultyUnits("E411")),
+            MonitoredGateways.Event(v2x, 0, at, evW: -1200));
 
         var page = await site.NewPageAsync();
         await page.LogInAsync(customer.Email, password);
@@ -47,6 +55,10 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(page.Locator("[data-flow=battery] .flow-soc")).ToContainTextAsync("64 %");
         await Expect(page.Locator("[data-flow=ev]")).ToHaveCountAsync(0);
         await Expect(page.Field("evChargeWindow.start")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".today")).ToContainTextAsync("放電量");
+        await Expect(page.Locator(".today")).Not.ToContainTextAsync("EV");
+        await Expect(page.Locator(".charts .chart-data thead")).ToContainTextAsync("放電量 (kWh)");
+        await Expect(page.Locator(".charts .chart-data thead")).Not.ToContainTextAsync("EV");
         await Expect(page.Locator(".power-flow tbody td[data-label=状態]")).ToHaveTextAsync(["運転中", "停止"]);
         await PortalSite.ScreenshotAsync(page, "98-monitoring-kpacb");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickButtonAsync("この期間のデータをダウンロード (CSV)"));
@@ -85,6 +97,16 @@ public sealed class MonitoringScreensTests(PortalSite site) : IAsyncLifetime
         await chart.Locator(".chart-data summary").ClickAsync();
         await Expect(chart.Locator(".chart-data tbody tr")).ToHaveCountAsync(24);
         await Expect(chart.Locator(".chart-data thead")).ToContainTextAsync("充電量 (kWh)");
+        await Expect(chart.Locator(".chart-data thead th")).ToHaveTextAsync(
+            ["日時", "発電量 (kWh)", "消費電力量 (kWh)", "買電量 (kWh)", "売電量 (kWh)", "充電量 (kWh)", "放電量 (kWh)", "EV充電量 (kWh)", "EV放電量 (kWh)"]);
+        await Expect(page.Locator(".today")).ToContainTextAsync("EV充電量");
+        await Expect(page.Locator(".today")).ToContainTextAsync("EV放電量");
+        await PortalSite.ScreenshotAsync(page, "98-monitoring-v2x-ev-series");
+        var evDownload = await page.RunAndWaitForDownloadAsync(() => page.ClickButtonAsync("この期間のデータをダウンロード (CSV)"));
+        var evLines = System.Text.Encoding.UTF8.GetString((await File.ReadAllBytesAsync((await evDownload.PathAsync())!))[3..])
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("日時,発電量 (kWh),消費電力量 (kWh),買電量 (kWh),売電量 (kWh),充電量 (kWh),放電量 (kWh),EV充電量 (kWh),EV放電量 (kWh)", evLines[0]);
+        Assert.EndsWith(",0.125,0.05", evLines[^1], StringComparison.Ordinal);
         await Expect(chart.GetByRole(AriaRole.Button, new() { Name = "次の期間" })).ToBeDisabledAsync();
         await chart.GetByRole(AriaRole.Button, new() { Name = "前の期間" }).ClickAsync();
         var yesterday = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).AddDays(-1);

@@ -126,7 +126,7 @@ public sealed class HouseholdProfileTests
             var parsed = result.Event!;
             Assert.Equal((reading.GatewayId, reading.Seq, reading.Ts, reading.Model, reading.Serial), (parsed.GatewayId, parsed.Seq, parsed.Ts, parsed.Model, parsed.Serial));
             Assert.Equal((reading.PvW, reading.GridW, reading.LoadW, reading.BatteryW, reading.BatterySoc, reading.EvW, reading.EvConnected),
-                (parsed.PvW!.Value, parsed.GridW!.Value, parsed.LoadW!.Value, parsed.BatteryW!.Value, parsed.BatterySoc!.Value, parsed.EvW!.Value, parsed.EvConnected!.Value));
+                (parsed.Measurements[Measurement.PvW]!.Value, parsed.Measurements[Measurement.GridW]!.Value, parsed.Measurements[Measurement.LoadW]!.Value, parsed.Measurements[Measurement.BatteryW]!.Value, parsed.Measurements[Measurement.BatterySoc]!.Value, parsed.Measurements[Measurement.EvW]!.Value, parsed.Measurements.Flag(Measurement.EvConnected)!.Value));
             Assert.Equal(reading.Units.Select(u => (u.No, u.Model, u.Serial, u.Status)), parsed.Units!.Select(u => (u.No, u.Model!, u.Serial!, u.Status!)));
         }
     }

@@ -35,7 +35,7 @@ public sealed class SimulatorIngestTests(AzuriteFixture azurite) : IClassFixture
         {
             var status = await statuses.GetAsync(reading.GatewayId);
             Assert.NotNull(status);
-            Assert.Equal((reading.Seq, reading.PvW, reading.GridW), (status.Seq, status.PvW!.Value, status.GridW!.Value));
+            Assert.Equal((reading.Seq, reading.PvW, reading.GridW), (status.Seq, status.Measurements[Measurement.PvW]!.Value, status.Measurements[Measurement.GridW]!.Value));
             Assert.Equal(reading.Units.Select(u => (u.No, u.Model, u.Serial)), status.UnitConfiguration.Select(u => (u.UnitNo, u.Model!, u.Serial!)));
         }
     }

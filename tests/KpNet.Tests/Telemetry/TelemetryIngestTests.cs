@@ -86,14 +86,14 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         ]);
 
         var statusA = (await Statuses.GetAsync(a))!;
-        Assert.Equal((12L, BaseTime.AddMinutes(3), 1200.0), (statusA.Seq, statusA.Ts, statusA.PvW!.Value));
+        Assert.Equal((12L, BaseTime.AddMinutes(3), 1200.0), (statusA.Seq, statusA.Ts, statusA.Measurements[Measurement.PvW]!.Value));
         Assert.Equal((50.0, -100.0, 30.0, true, 40.0, 3000.0, -500.0, 1500.0),
-            (statusA.BatterySoc!.Value, statusA.BatteryW!.Value, statusA.BatteryTempC!.Value, statusA.EvConnected!.Value, statusA.EvSoc!.Value, statusA.EvW!.Value, statusA.GridW!.Value, statusA.LoadW!.Value));
+            (statusA.Measurements[Measurement.BatterySoc]!.Value, statusA.Measurements[Measurement.BatteryW]!.Value, statusA.Measurements[Measurement.BatteryTempC]!.Value, statusA.Measurements.Flag(Measurement.EvConnected)!.Value, statusA.Measurements[Measurement.EvSoc]!.Value, statusA.Measurements[Measurement.EvW]!.Value, statusA.Measurements[Measurement.GridW]!.Value, statusA.Measurements[Measurement.LoadW]!.Value));
         Assert.Equal(("GW-M001", "S" + a, "1.4.12"), (statusA.Model, statusA.Serial, statusA.Fw));
         Assert.Equal(BaseTime.AddMinutes(1), statusA.FirstCommunicatedAt);
 
         var statusB = (await Statuses.GetAsync(b))!;
-        Assert.Equal((5L, 500.0), (statusB.Seq, statusB.PvW!.Value));
+        Assert.Equal((5L, 500.0), (statusB.Seq, statusB.Measurements[Measurement.PvW]!.Value));
         Assert.Equal([new UnitStatus(1, "run", []), new UnitStatus(2, "fault", ["E101"])], statusB.Units, UnitStatusComparer.Instance);
         Assert.Equal([new UnitConfigurationEntry(1, "KPV-A", "B1"), new UnitConfigurationEntry(2, "KPV-B", "B2")], statusB.UnitConfiguration);
         Assert.Equal(BaseTime.AddMinutes(4), statusB.FirstCommunicatedAt);
@@ -132,10 +132,10 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 1, BaseTime), $$"""{"v":1,"gatewayId":"{{gateway}}","seq":2,"ts":"{{BaseTime.AddMinutes(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","pv":{"w":0} }"""]);
 
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((2L, 0.0), (status.Seq, status.PvW!.Value));
-        Assert.Null(status.BatterySoc);
-        Assert.Null(status.EvConnected);
-        Assert.Null(status.GridW);
+        Assert.Equal((2L, 0.0), (status.Seq, status.Measurements[Measurement.PvW]!.Value));
+        Assert.Null(status.Measurements[Measurement.BatterySoc]);
+        Assert.Null(status.Measurements.Flag(Measurement.EvConnected));
+        Assert.Null(status.Measurements[Measurement.GridW]);
         Assert.Empty(status.Units);
         Assert.Equal("GW-M001", status.Model);
         Assert.Single(status.UnitConfiguration);
@@ -154,7 +154,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
         var after = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
         Assert.Equal(before.Select(s => s!.ETag), after.Select(s => s!.ETag));
-        Assert.Equal(before.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)), after.Select(s => (s!.Seq, s.Ts, s.PvW, s.FirstCommunicatedAt, s.Fw)));
+        Assert.Equal(before.Select(s => (s!.Seq, s.Ts, s.Measurements[Measurement.PvW], s.FirstCommunicatedAt, s.Fw)), after.Select(s => (s!.Seq, s.Ts, s.Measurements[Measurement.PvW], s.FirstCommunicatedAt, s.Fw)));
         Assert.Equal(0L, _requests.Writes(StatusTable));
     }
 
@@ -168,7 +168,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 9, BaseTime.AddMinutes(9), pvW: 909)]);
 
         var after = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((10L, 1010.0, BaseTime.AddMinutes(10)), (after.Seq, after.PvW!.Value, after.Ts));
+        Assert.Equal((10L, 1010.0, BaseTime.AddMinutes(10)), (after.Seq, after.Measurements[Measurement.PvW]!.Value, after.Ts));
         Assert.Equal(before.ETag, after.ETag);
     }
 
@@ -181,7 +181,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 1, BaseTime.AddMinutes(1), pvW: 1), Event(gateway, 2, BaseTime.AddMinutes(2), pvW: 2)]);
 
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((2L, BaseTime.AddMinutes(2), 2.0, "1.4.2"), (status.Seq, status.Ts, status.PvW!.Value, status.Fw));
+        Assert.Equal((2L, BaseTime.AddMinutes(2), 2.0, "1.4.2"), (status.Seq, status.Ts, status.Measurements[Measurement.PvW]!.Value, status.Fw));
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 6, BaseTime.AddMinutes(2), pvW: 6)]);
 
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((6L, BaseTime.AddMinutes(2), 6.0), (status.Seq, status.Ts, status.PvW!.Value));
+        Assert.Equal((6L, BaseTime.AddMinutes(2), 6.0), (status.Seq, status.Ts, status.Measurements[Measurement.PvW]!.Value));
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 3, BaseTime.AddMinutes(3), pvW: 303)]);
 
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((10L, 1010.0), (status.Seq, status.PvW!.Value));
+        Assert.Equal((10L, 1010.0), (status.Seq, status.Measurements[Measurement.PvW]!.Value));
         Assert.Equal(BaseTime.AddMinutes(3), status.FirstCommunicatedAt);
     }
 
@@ -224,7 +224,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([malformed, absurd, good, wrongType, stranger]);
 
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((6L, 606.0), (status.Seq, status.PvW!.Value));
+        Assert.Equal((6L, 606.0), (status.Seq, status.Measurements[Measurement.PvW]!.Value));
         Assert.Null(await Statuses.GetAsync(unknown));
 
         var letters = new Dictionary<string, TableEntity?>
@@ -314,7 +314,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         }
 
         var statuses = await Task.WhenAll(gateways.Select(g => Statuses.GetAsync(g)));
-        Assert.All(statuses, s => Assert.Equal((3, 300.0), (s!.Seq, s.PvW!.Value)));
+        Assert.All(statuses, s => Assert.Equal((3, 300.0), (s!.Seq, s.Measurements[Measurement.PvW]!.Value)));
     }
 
     [Fact]
@@ -329,13 +329,13 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 3, BaseTime.AddMinutes(-10), pvW: 300)]);
 
         var status = await Statuses.GetAsync(gateway);
-        Assert.Equal((5, 500.0, BaseTime.AddMinutes(-10)), (status!.Seq, status.PvW!.Value, status.FirstCommunicatedAt));
+        Assert.Equal((5, 500.0, BaseTime.AddMinutes(-10)), (status!.Seq, status.Measurements[Measurement.PvW]!.Value, status.FirstCommunicatedAt));
 
         _requests.Reset();
         await SendAsync([Event(gateway, 7, BaseTime.AddMinutes(7), pvW: 700)]);
 
         Assert.Equal((0L, 1L), (_requests.Reads(StatusTable), _requests.Writes(StatusTable)));
-        Assert.Equal((7, 700.0), ((await Statuses.GetAsync(gateway))!.Seq, (await Statuses.GetAsync(gateway))!.PvW!.Value));
+        Assert.Equal((7, 700.0), ((await Statuses.GetAsync(gateway))!.Seq, (await Statuses.GetAsync(gateway))!.Measurements[Measurement.PvW]!.Value));
     }
 
     [Fact]
@@ -348,7 +348,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         await SendAsync([Event(gateway, 2, BaseTime.AddMinutes(1), pvW: 200)]);
 
         var status = await Statuses.GetAsync(gateway);
-        Assert.Equal((2, 200.0, BaseTime.AddMinutes(1)), (status!.Seq, status.PvW!.Value, status.FirstCommunicatedAt));
+        Assert.Equal((2, 200.0, BaseTime.AddMinutes(1)), (status!.Seq, status.Measurements[Measurement.PvW]!.Value, status.FirstCommunicatedAt));
     }
 
     [Fact]
@@ -451,7 +451,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(5, bucket.GetInt32("Events"));
         Assert.Equal(300, bucket.GetNumber("PvAvgW")!.Value, 6);
         var status = (await Statuses.GetAsync(gateway))!;
-        Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.PvW!.Value));
+        Assert.Equal((2L, hour.AddMinutes(4), 600.0), (status.Seq, status.Ts, status.Measurements[Measurement.PvW]!.Value));
     }
 
     [Fact]
@@ -470,7 +470,7 @@ public sealed class TelemetryIngestTests(AzuriteFixture azurite) : IClassFixture
 
         await SendAsync(flood[..500]);
 
-        Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal((1L, 500.0), (status!.Seq, status.PvW!.Value)));
+        Assert.All(await Task.WhenAll(others.Select(g => Statuses.GetAsync(g))), status => Assert.Equal((1L, 500.0), (status!.Seq, status.Measurements[Measurement.PvW]!.Value)));
         var bucket = (await RollupsAsync(flooding))[TelemetryRollups.FiveMinuteKey(hour)];
         Assert.Equal(TelemetryRollups.MaxEventsPerBucket, bucket.GetInt32("Events"));
         Assert.True(bucket.GetString("Seqs")!.Length * sizeof(char) < 64 * 1024);

@@ -288,7 +288,7 @@ public sealed class TelemetryParserFastPathTests
 
         static string Number(double? value) => value is { } v ? $"{v:R}/{BitConverter.DoubleToInt64Bits(v):X}" : "-";
         var units = e.Units is null ? "-" : string.Join(";", e.Units.Select(u => $"{u.No},{u.Model},{u.Serial},{u.Status},[{string.Join(',', u.Faults)}]"));
-        return $"{e.GatewayId} {e.Boot} {e.Seq} {e.Ts:O} {e.Model} {e.Serial} {e.Fw} pv {Number(e.PvW)} battery {Number(e.BatterySoc)} {Number(e.BatteryW)} {Number(e.BatteryTempC)} " +
-            $"ev {e.EvConnected} {Number(e.EvSoc)} {Number(e.EvW)} grid {Number(e.GridW)} load {Number(e.LoadW)} units {units}";
+        return $"{e.GatewayId} {e.Boot} {e.Seq} {e.Ts:O} {e.Model} {e.Serial} {e.Fw} pv {Number(e.Measurements[Measurement.PvW])} battery {Number(e.Measurements[Measurement.BatterySoc])} {Number(e.Measurements[Measurement.BatteryW])} {Number(e.Measurements[Measurement.BatteryTempC])} " +
+            $"ev {e.Measurements.Flag(Measurement.EvConnected)} {Number(e.Measurements[Measurement.EvSoc])} {Number(e.Measurements[Measurement.EvW])} grid {Number(e.Measurements[Measurement.GridW])} load {Number(e.Measurements[Measurement.LoadW])} units {units}";
     }
 }

@@ -31,10 +31,10 @@ public sealed class TelemetryParserTests
         Assert.Equal(12345, e.Seq);
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero), e.Ts);
         Assert.Equal(("GW-M001", "000009005PV", "1.4.2"), (e.Model, e.Serial, e.Fw));
-        Assert.Equal(3200, e.PvW);
-        Assert.Equal((78.5, -1200, 31.2), (e.BatterySoc!.Value, e.BatteryW!.Value, e.BatteryTempC!.Value));
-        Assert.Equal((true, 54, 3000), (e.EvConnected!.Value, e.EvSoc!.Value, e.EvW!.Value));
-        Assert.Equal((-500, 1500), (e.GridW!.Value, e.LoadW!.Value));
+        Assert.Equal(3200, e.Measurements[Measurement.PvW]);
+        Assert.Equal((78.5, -1200, 31.2), (e.Measurements[Measurement.BatterySoc]!.Value, e.Measurements[Measurement.BatteryW]!.Value, e.Measurements[Measurement.BatteryTempC]!.Value));
+        Assert.Equal((true, 54, 3000), (e.Measurements.Flag(Measurement.EvConnected)!.Value, e.Measurements[Measurement.EvSoc]!.Value, e.Measurements[Measurement.EvW]!.Value));
+        Assert.Equal((-500, 1500), (e.Measurements[Measurement.GridW]!.Value, e.Measurements[Measurement.LoadW]!.Value));
         var unit = Assert.Single(e.Units!);
         Assert.Equal((1, "KPV-A55-J4", "00009005PV1", "run"), (unit.No, unit.Model, unit.Serial, unit.Status));
         Assert.Empty(unit.Faults);
@@ -46,9 +46,9 @@ public sealed class TelemetryParserTests
         var e = Parse(Minimal()).Event!;
 
         Assert.Equal((0L, 7L), (e.Boot, e.Seq));
-        Assert.Null(e.PvW);
-        Assert.Null(e.BatterySoc);
-        Assert.Null(e.EvConnected);
+        Assert.Null(e.Measurements[Measurement.PvW]);
+        Assert.Null(e.Measurements[Measurement.BatterySoc]);
+        Assert.Null(e.Measurements.Flag(Measurement.EvConnected));
         Assert.Null(e.Units);
         Assert.Null(e.Model);
     }
@@ -65,8 +65,8 @@ public sealed class TelemetryParserTests
         var result = Parse(json);
 
         Assert.True(result.IsValid, result.Rejection.ToString());
-        Assert.Equal(10, result.Event!.PvW);
-        Assert.Equal(50, result.Event.BatterySoc);
+        Assert.Equal(10, result.Event!.Measurements[Measurement.PvW]);
+        Assert.Equal(50, result.Event.Measurements[Measurement.BatterySoc]);
         var unit = Assert.Single(result.Event.Units!);
         Assert.Equal(2, unit.No);
         Assert.Equal("stop", unit.Status);
@@ -99,9 +99,9 @@ public sealed class TelemetryParserTests
         var result = Parse(Minimal(""","pv":null,"battery":{"soc":null,"w":5},"ev":{"connected":null},"units":null,"model":null"""));
 
         Assert.True(result.IsValid, result.Rejection.ToString());
-        Assert.Null(result.Event!.PvW);
-        Assert.Null(result.Event.BatterySoc);
-        Assert.Equal(5, result.Event.BatteryW);
+        Assert.Null(result.Event!.Measurements[Measurement.PvW]);
+        Assert.Null(result.Event.Measurements[Measurement.BatterySoc]);
+        Assert.Equal(5, result.Event.Measurements[Measurement.BatteryW]);
         Assert.Null(result.Event.Units);
     }
 
@@ -254,7 +254,7 @@ public sealed class TelemetryParserTests
         var result = Parse("""{"v":1,"g\u0061tewayId":"GW00009005PV","s\u0065q":7,"ts":"2026-11-21T10:00:00Z","model":"\u30e2\u30c7\u30eb","fw":"β-2","battery":{"t\u0065mpC":31.5},"units":[{"n\u006f":1,"status":"run"}]}""");
 
         Assert.True(result.IsValid, result.Rejection.ToString());
-        Assert.Equal(("GW00009005PV", 7L, "モデル", "β-2", 31.5), (result.Event!.GatewayId, result.Event.Seq, result.Event.Model, result.Event.Fw, result.Event.BatteryTempC!.Value));
+        Assert.Equal(("GW00009005PV", 7L, "モデル", "β-2", 31.5), (result.Event!.GatewayId, result.Event.Seq, result.Event.Model, result.Event.Fw, result.Event.Measurements[Measurement.BatteryTempC]!.Value));
         Assert.Equal(1, Assert.Single(result.Event.Units!).No);
     }
 

@@ -54,16 +54,18 @@ public static class AlertRules
             }
         }
 
-        if (e.BatteryTempC > MaxBatteryTempC)
+        ref readonly var measured = ref e.Measurements;
+        var batteryTempC = measured[Measurement.BatteryTempC];
+        if (batteryTempC > MaxBatteryTempC)
         {
             Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureHigh));
         }
-        else if (e.BatteryTempC < MinBatteryTempC)
+        else if (batteryTempC < MinBatteryTempC)
         {
             Add(new AlertCondition(0, AlertCatalogue.BatteryTemperatureLow));
         }
 
-        if (e.BatterySoc < MinBatterySoc && e.BatteryW > 0)
+        if (measured[Measurement.BatterySoc] < MinBatterySoc && measured[Measurement.BatteryW] > 0)
         {
             Add(new AlertCondition(0, AlertCatalogue.BatteryDepleted));
         }

@@ -5,16 +5,14 @@ namespace KpNet.Tests.Telemetry.Alerts;
 
 public sealed class AlertRulesTests
 {
-    private static TelemetryEvent Event(double? tempC = 30, double? soc = 50, double? batteryW = -100, params TelemetryUnit[] units) => new()
-    {
-        GatewayId = "GW00009005PV",
-        Seq = 1,
-        Ts = DateTimeOffset.UtcNow,
-        BatteryTempC = tempC,
-        BatterySoc = soc,
-        BatteryW = batteryW,
-        Units = units,
-    };
+    private static TelemetryEvent Event(double? tempC = 30, double? soc = 50, double? batteryW = -100, params TelemetryUnit[] units) =>
+        new(new Measurements { [Measurement.BatteryTempC] = tempC, [Measurement.BatterySoc] = soc, [Measurement.BatteryW] = batteryW })
+        {
+            GatewayId = "GW00009005PV",
+            Seq = 1,
+            Ts = DateTimeOffset.UtcNow,
+            Units = units,
+        };
 
     [Fact]
     public void A_healthy_event_raises_nothing() =>
