@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using E = KpNet.Telemetry.GatewayStatusEntity;
+using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry;
 
@@ -17,45 +18,46 @@ public sealed partial class GatewayStatusWriter(TelemetryStorage storage, ILogge
     /// <summary>A row is ~1–3 KB, so at most ~150 MB; gateways past it are read before their write as before.</summary>
     public const int MaxCachedGateways = 50_000;
 
-    private const int MaxAttempts = 10;
-
     private readonly GatewayCache<TableEntity> _lastKnown = new(MaxCachedGateways);
 
     /// <returns>Whether a write happened.</returns>
     public async Task<bool> ApplyAsync(GatewayBatch batch, CancellationToken cancellationToken)
     {
         var gatewayId = batch.GatewayId;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var stored = _lastKnown.Find(gatewayId) ?? await ReadAsync(gatewayId, cancellationToken);
-            var merged = Merge(batch, stored);
-            if (merged is null)
-            {
-                return false;
-            }
+            return await ConflictRetry.RunAsync(
+                async _ =>
+                {
+                    var stored = _lastKnown.Find(gatewayId) ?? await ReadAsync(gatewayId, cancellationToken);
+                    var merged = Merge(batch, stored);
+                    if (merged is null)
+                    {
+                        return false;
+                    }
 
-            try
-            {
-                var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Status;
-                var response = stored is not null
-                    ? await table.UpdateEntityAsync(merged, stored.ETag, TableUpdateMode.Replace, cancellationToken)
-                    : await table.AddEntityAsync(merged, cancellationToken);
-                merged.ETag = response.Headers.ETag ?? default;
-                Remember(merged);
-                return true;
-            }
-            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412 && attempt < MaxAttempts)
-            {
-                // Another invocation (here or on another instance after a rebalance) wrote the row: read it and re-merge.
-                _lastKnown.Forget(gatewayId);
-                LogWriteRace(gatewayId, e.Status, attempt);
-            }
-            catch
-            {
-                // A failed request may still have been applied: what the cache holds is unknown now.
-                _lastKnown.Forget(gatewayId);
-                throw;
-            }
+                    var table = (await storage.OfGatewayAsync(gatewayId, cancellationToken)).Status;
+                    var response = stored is not null
+                        ? await table.UpdateEntityAsync(merged, stored.ETag, TableUpdateMode.Replace, cancellationToken)
+                        : await table.AddEntityAsync(merged, cancellationToken);
+                    merged.ETag = response.Headers.ETag ?? default;
+                    Remember(merged);
+                    return true;
+                },
+                cancellationToken,
+                alsoRetryNotFound: true,
+                onConflict: (e, attempt) =>
+                {
+                    // Another invocation (here or on another instance after a rebalance) wrote the row: read it and re-merge.
+                    _lastKnown.Forget(gatewayId);
+                    LogWriteRace(gatewayId, e.Status, attempt);
+                });
+        }
+        catch
+        {
+            // A failed request may still have been applied: what the cache holds is unknown now.
+            _lastKnown.Forget(gatewayId);
+            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Azure.Storage.Tables;
 
 namespace KpNet.Telemetry;
@@ -44,7 +45,6 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
     public const string Events = "Events";
     public const string Buckets = "Buckets";
 
-    private const int MaxAttempts = 10;
     private const int MaxActionsPerTransaction = 100;
 
     public static string FiveMinuteKey(DateTimeOffset ts)
@@ -62,23 +62,22 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
     public async Task<(int RowsWritten, IReadOnlyList<TelemetryEvent> RateExceeded)> ApplyAsync(
         string gatewayId, IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await TryApplyAsync(gatewayId, events, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                cache.Forget(gatewayId);
-                LogRollupRace(gatewayId, e.Status, attempt);
-            }
-            catch
-            {
-                // A failed transaction may still have committed: what the cache holds is unknown now.
-                cache.Forget(gatewayId);
-                throw;
-            }
+            return await ConflictRetry.RunAsync(
+                _ => TryApplyAsync(gatewayId, events, cancellationToken),
+                cancellationToken,
+                onConflict: (e, attempt) =>
+                {
+                    cache.Forget(gatewayId);
+                    LogRollupRace(gatewayId, e.Status, attempt);
+                });
+        }
+        catch
+        {
+            // A failed transaction may still have committed: what the cache holds is unknown now.
+            cache.Forget(gatewayId);
+            throw;
         }
     }
 
