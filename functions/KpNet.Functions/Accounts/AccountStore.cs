@@ -68,6 +68,74 @@ public sealed class AccountStore(StorageAccount storage)
         return account with { ETag = response.Headers.ETag ?? default };
     }
 
+    /// <summary>
+    /// Applies <paramref name="change"/> to the account and replaces it under its ETag; when someone changed the account
+    /// in between, reads it again and applies the change to what is there now.
+    /// </summary>
+    public async Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ReplaceAsync(change(account), cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                account = await FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished while it was changed.", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the account to another address: the row under the new address is inserted first (409 when another account
+    /// has it, as for a registration), then the user ID's index row points at it, then the old row goes, under its ETag
+    /// (a change made to it meanwhile is copied over and the delete tried again). A retry after a failure midway finds its
+    /// own row under the new address and goes on.
+    /// </summary>
+    public async Task<Account> MoveAsync(Account account, string newEmail, string securityStamp, CancellationToken cancellationToken)
+    {
+        var moved = account with { Email = newEmail, SecurityStamp = securityStamp };
+        try
+        {
+            moved = moved with { ETag = (await Table.AddEntityAsync(ToEntity(moved), cancellationToken)).Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            if (await FindByEmailAsync(newEmail, cancellationToken) is not { } existing || existing.UserId != account.UserId)
+            {
+                throw;
+            }
+
+            moved = await ReplaceAsync(moved with { ETag = existing.ETag }, cancellationToken);
+        }
+
+        await storage.GetTableClient(IdIndexTableName).UpsertEntityAsync(
+            new TableEntity(account.UserId, "") { ["Email"] = newEmail }, TableUpdateMode.Replace, cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await Table.DeleteEntityAsync(EmailKey.For(account.Email), AccountRow, account.ETag, cancellationToken);
+                return moved;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return moved;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                if (await FindByEmailAsync(account.Email, cancellationToken) is not { } changed)
+                {
+                    return moved;
+                }
+
+                account = changed;
+                moved = await ReplaceAsync(changed with { Email = newEmail, SecurityStamp = securityStamp, ETag = moved.ETag }, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Deletes the account if unchanged since read (used to undo a registration that lost a race).</summary>
     public async Task DeleteAsync(Account account, CancellationToken cancellationToken)
     {
