@@ -2,14 +2,14 @@ import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
 import { Flow } from '../flow';
-import { Form, buttons, nest, type Errors } from '../forms';
+import { Form, buttons, nest, type Errors, type FieldOptions } from '../forms';
 import { katakana, normalize, phone, postalCode } from '../format';
 import { t } from '../i18n';
-import { prefectures } from '../prefectures';
 import { link, screen } from '../router';
 import { sessionChanged, type Profile } from '../session';
 import { formatPostalCode } from './gatewaySearch';
 import { requireLogin } from './login';
+import { addressFields, companyFieldset, nameFields } from './register';
 import { completed, details, failure, load, problemSlot } from './shared';
 
 /** GET /api/me: what 登録情報の変更 shows and starts from. */
@@ -77,24 +77,13 @@ function showDetailsForm(main: HTMLElement, values: Record<string, string>, erro
     }
   });
   detailsFlow.keep(form);
-  const field = (options: Parameters<Form['field']>[0]) => form.field(options, values[options.path] ?? '');
+  const field = (options: FieldOptions) => form.field(options, values[options.path] ?? '');
   form.add(
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionUser')),
-      form.group('fieldName', true,
-        field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name', maxlength: 14 }),
-        field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name', maxlength: 14 })),
-      h('p', { class: 'field-hint' }, t('hintName')),
-      form.group('fieldKana', true,
-        field({ path: 'kana.family', label: 'fieldKanaFamily', required: true, maxlength: 30 }),
-        field({ path: 'kana.given', label: 'fieldKanaGiven', required: true, maxlength: 30 })),
-      field({ path: 'postalCode', label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: 'postal-code', maxlength: 20 }),
-      field({ path: 'prefecture', label: 'fieldPrefecture', required: true, choices: prefectures, choicePlaceholder: 'placeholderPrefecture' }),
-      field({ path: 'city', label: 'fieldCity', required: true, maxlength: 50 }),
-      field({ path: 'street', label: 'fieldStreet', required: true, placeholder: t('placeholderStreet'), maxlength: 100 }),
+      nameFields(form, field),
+      addressFields(field),
       field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000', hint: 'hintPhone' })),
-    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionCompany')),
-      field({ path: 'company.name', label: 'fieldCompanyName', placeholder: t('placeholderCompany'), autocomplete: 'organization', maxlength: 50 }),
-      field({ path: 'company.department', label: 'fieldDepartment', placeholder: t('placeholderDepartment'), maxlength: 50 })),
+    companyFieldset(field),
     buttons(
       link('/profile', 'back', 'button'),
       h('button', { type: 'submit', class: 'primary' }, t('next'))));
