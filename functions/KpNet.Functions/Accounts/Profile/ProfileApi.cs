@@ -148,7 +148,8 @@ public static partial class ProfileApi
         var english = account.Language == "en";
         var name = RegistrationMailer.DisplayName(account);
         var log = loggers.CreateLogger(typeof(ProfileApi));
-        if (await accounts.FindByEmailAsync(newEmail!, cancellationToken) is not null)
+        // A row of this very account under the new address is a move that failed midway: confirming again completes it.
+        if (await accounts.FindByEmailAsync(newEmail!, cancellationToken) is { } holder && holder.UserId != account.UserId)
         {
             await outbox.EnqueueAsync(composer.Compose(ProfileMails.EmailChangeAddressTaken, newEmail!, english, new Dictionary<string, string>()), cancellationToken);
             LogEmailChangeAddressTaken(log, account.UserId);
@@ -182,8 +183,10 @@ public static partial class ProfileApi
         MailComposer composer, EmailOutbox outbox, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var change = await tokens.FindUsableAsync(token, cancellationToken);
-        var account = change is null ? null : await accounts.FindByUserIdAsync(change.UserId, cancellationToken);
-        if (change is null || account is not { Status: AccountStatus.Active } || EmailKey.For(account.Email) != EmailKey.For(change.OldEmail)
+        // The link is for the account still at the address it was asked from (by its row there, not the user ID's index,
+        // which a move that stopped midway already points at the new address).
+        var account = change is null ? null : await accounts.FindByEmailAsync(change.OldEmail, cancellationToken);
+        if (change is null || account is not { Status: AccountStatus.Active } || account.UserId != change.UserId
             || !await tokens.TryUseAsync(change, cancellationToken))
         {
             return Problems.Create(context, StatusCodes.Status410Gone, MessageKey.EmailChangeLinkGone);

@@ -234,6 +234,26 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_move_that_stopped_midway_is_completed_by_asking_again_not_refused_as_a_taken_address()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app, phone: TestAccounts.UniquePhone());
+        var session = await TestAccounts.LoginAsync(_client, account.Email, password);
+        var newEmail = TestAccounts.UniqueEmail("half-moved");
+        // What a confirmation leaves when storage fails after the account's row under the new address was written.
+        await _app.Services.GetRequiredService<AccountStore>().InsertAsync(account with { Email = newEmail }, CancellationToken.None);
+
+        using var requested = await SendAsync(HttpMethod.Post, "/api/me/email-change", session, EmailChange(password, newEmail));
+        var token = DevMail.LinkToken((await DevMail.WaitForAsync(_app, newEmail, ConfirmationSubject)).Single(), "email-change");
+        using var confirmed = await _client.PostAsync($"/api/email-changes/{token}", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Null(await FindAsync(account.Email));
+        Assert.Equal(account.UserId, (await FindAsync(newEmail))!.UserId);
+        Assert.DoesNotContain(await DevMail.ListAsync(_app), m => m.To == newEmail && m.Subject == TakenSubject);
+    }
+
+    [Fact]
     public async Task A_new_password_keeps_the_session_that_set_it_and_ends_every_other()
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(_app, phone: TestAccounts.UniquePhone());
