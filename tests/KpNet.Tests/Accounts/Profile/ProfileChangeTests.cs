@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
+using KpNet.Accounts.Profile;
 using KpNet.Accounts.Recovery;
 using KpNet.Security;
 using KpNet.Tests.Accounts.Recovery;
@@ -24,12 +25,17 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
     private const string NewPassword = "Kaede2026x";
 
     private readonly FakeTimeProvider _clock = new();
+    private readonly NameChanges _nameChanges = new();
     private TestApp _app = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(_clock);
+            b.Services.AddSingleton<ICustomerNameListener>(_nameChanges);
+        });
         _client = TestAccounts.NewClient(_app);
     }
 
@@ -119,6 +125,22 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
         {
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task Copies_of_the_customers_name_elsewhere_are_told_of_a_new_name_and_not_of_a_new_phone_alone()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app, phone: TestAccounts.UniquePhone());
+        var session = await TestAccounts.LoginAsync(_client, account.Email, password);
+
+        using var renamed = await SendAsync(HttpMethod.Put, "/api/me/profile", session, Details(password, TestAccounts.UniquePhone()));
+        using var newPhoneOnly = await SendAsync(HttpMethod.Put, "/api/me/profile", session, Details(password, TestAccounts.UniquePhone()));
+
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newPhoneOnly.StatusCode);
+        var told = Assert.Single(_nameChanges.Of(account.UserId));
+        Assert.Equal(new PersonName("嵐山", "楓"), told.Name);
+        Assert.Equal("嵐山商店（本店）", told.Company!.Name);
     }
 
     [Fact]
@@ -309,4 +331,18 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
 
     private static async Task<Dictionary<string, string[]>> ErrorsAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
+
+    /// <summary>Stands for the dealer list's copy of customers' names: records what it is told.</summary>
+    private sealed class NameChanges : ICustomerNameListener
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<Account> _told = new();
+
+        public Task CustomerNameChangedAsync(Account customer, CancellationToken cancellationToken)
+        {
+            _told.Enqueue(customer);
+            return Task.CompletedTask;
+        }
+
+        public List<Account> Of(string userId) => _told.Where(account => account.UserId == userId).ToList();
+    }
 }
