@@ -19,6 +19,7 @@ using KpNet.Portal;
 using KpNet.Security;
 using KpNet.Support;
 using KpNet.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace KpNet;
 
@@ -62,7 +63,12 @@ public static class KpNetApp
         builder.AddObservability(mode);
         var services = builder.Services;
         services.AddProblemDetails();
-        services.AddRequestDeadline(builder.Configuration);
+        services.AddRequestDeadline();
+        PortalOptions.AddTo(services);
+        SupportOptions.AddTo(services);
+        AdminOptions.AddTo(services);
+        SecurityOptions.AddTo(services);
+        DemoDataOptions.AddTo(services);
         services.AddSingleton<SecretHasher>();
         AddNotifications(builder, mode);
         services.AddAccounts();
@@ -122,6 +128,7 @@ public static class KpNetApp
     private static void AddNotifications(WebApplicationBuilder builder, HostingMode mode)
     {
         var services = builder.Services;
+        EmailOptions.AddTo(services);
         services.AddSingleton<EmailOutbox>();
         services.AddSingleton<MailComposer>();
         services.AddSingleton(sp => new MailDeliveries(
@@ -142,7 +149,7 @@ public static class KpNetApp
         }
         else
         {
-            services.AddSingleton<IMailSender>(sp => AcsMailSender.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+            services.AddSingleton<IMailSender>(sp => AcsMailSender.From(sp.GetRequiredService<IOptions<EmailOptions>>().Value, sp.GetRequiredService<IConfiguration>()));
         }
     }
 

@@ -1,6 +1,7 @@
 using KpNet;
 using KpNet.ApiContract;
 using KpNet.Hosting.Functions;
+using Microsoft.Extensions.Options;
 
 const string emitOption = "--emit-functions";
 var emitIndex = Array.IndexOf(args, emitOption);
@@ -36,5 +37,20 @@ if (emitContractIndex >= 0)
 }
 
 await using var app = KpNetApp.Create(args);
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (OptionsValidationException invalid)
+{
+    // The host keeps the handler's output in its log: one line per missing or wrong setting says what to fix.
+    foreach (var failure in invalid.Failures)
+    {
+        await Console.Error.WriteLineAsync($"KP-NET cannot start: {failure}");
+    }
+
+    return 1;
+}
+
+await app.WaitForShutdownAsync();
 return 0;

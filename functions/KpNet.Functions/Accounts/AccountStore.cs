@@ -70,28 +70,26 @@ public sealed class AccountStore(StorageAccount storage)
 
     /// <summary>
     /// Applies <paramref name="change"/> to the account and replaces it under its ETag; when someone changed the account
-    /// in between, reads it again and applies the change to what is there now.
+    /// in between, reads it again and applies the change to what is there now (<see cref="ConflictRetry"/>).
     /// </summary>
-    public async Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
+    public async Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(
+            async attempt =>
             {
+                if (attempt > 1)
+                {
+                    account = await FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished while it was changed.");
+                }
+
                 return await ReplaceAsync(change(account), cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                account = await FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished while it was changed.", e);
-            }
-        }
-    }
+            },
+            cancellationToken);
 
     /// <summary>
     /// Moves the account to another address: the row under the new address is inserted first (409 when another account
     /// has it, as for a registration), then the user ID's index row points at it, then the old row goes, under its ETag
-    /// (a change made to it meanwhile is copied over and the delete tried again). A retry after a failure midway finds its
-    /// own row under the new address and goes on.
+    /// (a change made to it meanwhile is copied over and the delete tried again). A move that stopped midway is completed
+    /// by moving again: it finds its own row under the new address and goes on.
     /// </summary>
     public async Task<Account> MoveAsync(Account account, string newEmail, string securityStamp, CancellationToken cancellationToken)
     {
@@ -112,28 +110,25 @@ public sealed class AccountStore(StorageAccount storage)
 
         await storage.GetTableClient(IdIndexTableName).UpsertEntityAsync(
             new TableEntity(account.UserId, "") { ["Email"] = newEmail }, TableUpdateMode.Replace, cancellationToken);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
+        await ConflictRetry.RunAsync(
+            async attempt =>
             {
-                await Table.DeleteEntityAsync(EmailKey.For(account.Email), AccountRow, account.ETag, cancellationToken);
-                return moved;
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                return moved;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                if (await FindByEmailAsync(account.Email, cancellationToken) is not { } changed)
+                if (attempt > 1)
                 {
-                    return moved;
+                    if (await FindByEmailAsync(account.Email, cancellationToken) is not { } changed)
+                    {
+                        return;
+                    }
+
+                    // Only this move writes the row under the new address (sessions still name the old one): unconditional.
+                    account = changed;
+                    moved = await ReplaceAsync(changed with { Email = newEmail, SecurityStamp = securityStamp, ETag = ETag.All }, cancellationToken);
                 }
 
-                account = changed;
-                moved = await ReplaceAsync(changed with { Email = newEmail, SecurityStamp = securityStamp, ETag = moved.ETag }, cancellationToken);
-            }
-        }
+                await Table.DeleteEntityAsync(EmailKey.For(account.Email), AccountRow, account.ETag, cancellationToken);
+            },
+            cancellationToken);
+        return moved;
     }
 
     /// <summary>Deletes the account if unchanged since read (used to undo a registration that lost a race).</summary>

@@ -15,7 +15,6 @@ public static class AuditApi
 {
     public const string CsvContentType = "text/csv; charset=utf-8";
 
-    private static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
 
     public sealed record AuditEntryView(
         DateTimeOffset At, int? DealerId, string? DealerName, string GatewayId, IReadOnlyList<string> Fields,
@@ -119,8 +118,8 @@ public static class AuditApi
         }
 
         var period = new AuditPeriod(
-            from is { } f ? new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), JapanOffset) : null,
-            to is { } t ? new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), JapanOffset).AddTicks(-1) : null);
+            from is { } f ? JapanTime.StartOf(f) : null,
+            to is { } t ? JapanTime.StartOf(t.AddDays(1)).AddTicks(-1) : null);
         if (customer is not null)
         {
             var userId = customer.Contains('@') ? (await accounts.FindByEmailAsync(customer, cancellationToken))?.UserId : customer;
@@ -174,7 +173,7 @@ public static class AuditApi
         {
             string?[] cells =
             [
-                e.At.ToOffset(JapanOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture), e.CustomerUserId, e.ViewerUserId,
+                JapanTime.Of(e.At).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture), e.CustomerUserId, e.ViewerUserId,
                 e.DealerId?.ToString(CultureInfo.InvariantCulture), e.DealerName, e.GatewayId, string.Join(' ', e.Fields), e.Action, e.Reason,
             ];
             csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");

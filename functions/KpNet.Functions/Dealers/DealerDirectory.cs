@@ -79,13 +79,13 @@ public sealed class DealerDirectory(StorageAccount storage)
     /// </summary>
     private async Task<int> AssignNextIdAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(CounterPartition, "", cancellationToken: cancellationToken)).ValueOrNull();
-            var next = row?.GetInt32("Next") ?? FirstDealerId;
-            var entity = new TableEntity(CounterPartition, "") { ["Next"] = next + 1 };
-            try
+        return await ConflictRetry.RunAsync(
+            async _ =>
             {
+                var row = (await Table.GetEntityIfExistsAsync<TableEntity>(CounterPartition, "", cancellationToken: cancellationToken)).ValueOrNull();
+                var next = row?.GetInt32("Next") ?? FirstDealerId;
+                var entity = new TableEntity(CounterPartition, "") { ["Next"] = next + 1 };
+
                 if (row is null)
                 {
                     await Table.AddEntityAsync(entity, cancellationToken);
@@ -96,12 +96,8 @@ public sealed class DealerDirectory(StorageAccount storage)
                 }
 
                 return next;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 100)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 + attempt * 5), cancellationToken);
-            }
-        }
+            },
+            cancellationToken);
     }
 
     private static string Key(int dealerId) => dealerId.ToString(CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
+using KpNet.Azure.Storage;
 using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
@@ -110,18 +111,17 @@ public static class DealersApi
         }
 
         await directory.UpdateStaffEmailsAsync(dealerId, staffEmails!, cancellationToken);
-        for (var attempt = 0; attempt < 5 && await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } account; attempt++)
-        {
-            try
+
+        // Signed in or changed its password meanwhile: read again and apply on top.
+        await ConflictRetry.RunAsync(
+            async _ =>
             {
-                await accounts.ReplaceAsync(account with { StaffEmails = staffEmails }, cancellationToken);
-                break;
-            }
-            catch (global::Azure.RequestFailedException e) when (e.Status == 412)
-            {
-                // Signed in or changed its password meanwhile: read again and apply on top.
-            }
-        }
+                if (await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } account)
+                {
+                    await accounts.ReplaceAsync(account with { StaffEmails = staffEmails }, cancellationToken);
+                }
+            },
+            cancellationToken);
 
         logger.StaffEmailsChanged(dealerId, staffEmails!.Count);
         return TypedResults.Ok(new StaffEmailsView(staffEmails));

@@ -3,6 +3,7 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Hosting;
 using KpNet.Http;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Dealers;
 
@@ -14,7 +15,7 @@ public sealed record DemoDealer(string Name, string Email, string Password, stri
 /// activation code (so they get dealer IDs 4001 and 4002 on a fresh store). Idempotent: an active one is left alone.
 /// </summary>
 public sealed class DemoDealerSeeder(
-    IConfiguration configuration, AccountStore accounts, DealerRegistrar registrar, ActivationLinks links, ActivationTokens tokens,
+    IOptions<DemoDataOptions> demoData, AccountStore accounts, DealerRegistrar registrar, ActivationLinks links, ActivationTokens tokens,
     AccountActivation activation, TimeProvider time, ILogger<DemoDealerSeeder> logger) : BackgroundService
 {
     public static readonly IReadOnlyList<DemoDealer> Dealers =
@@ -25,7 +26,7 @@ public sealed class DemoDealerSeeder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!string.Equals(configuration[AppSettings.DemoDealers.Key], "true", StringComparison.OrdinalIgnoreCase))
+        if (!demoData.Value.Dealers)
         {
             return;
         }

@@ -134,7 +134,7 @@ public static class CustomerGatewaysApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        var (id, password, site, gridConnectionDate) = ReadAddition(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        var (id, password, site, gridConnectionDate) = ReadAddition(form, JapanTime.DateOf(time.GetUtcNow()));
         if (errors.Any)
         {
             return errors.ToProblem(context);
@@ -212,7 +212,7 @@ public static class CustomerGatewaysApi
             return refusal!;
         }
 
-        var date = GatewayForms.GridConnectionDate(form, RegistrationMailer.TodayInJapan(time.GetUtcNow()));
+        var date = GatewayForms.GridConnectionDate(form, JapanTime.DateOf(time.GetUtcNow()));
         if (date is not null && (await inventory.FindAsync(site.GatewayId, cancellationToken))?.Product != ProductLine.KpacB)
         {
             errors.Add("gridConnectionDate", MessageKey.GridConnectionDateKpacBOnly);

@@ -30,7 +30,7 @@ public static class Warranty
 
     public static WarrantyView Of(ProductLine? product, CustomerSite site, GatewayStatus? status, DateTimeOffset now)
     {
-        var registeredOn = RegistrationMailer.TodayInJapan(site.AddedAt);
+        var registeredOn = JapanTime.DateOf(site.AddedAt);
         var start = site.GridConnectionDate ?? registeredOn;
         var deadline = start.AddMonths(3);
         var registeredInTime = site.GridConnectionDate is not null && registeredOn <= deadline;

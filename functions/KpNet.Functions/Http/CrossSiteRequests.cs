@@ -1,6 +1,7 @@
 using KpNet.Accounts.Sessions;
 using KpNet.Hosting;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace KpNet.Http;
@@ -38,7 +39,7 @@ public static class CrossSiteRequests
     /// <summary>A change made with the session cookie (not a Bearer token) from a page of another site: 403 (<see cref="SessionAuthentication.RequireSession"/>).</summary>
     public static bool IsCookieChangeFromAnotherSite(HttpContext context) =>
         IsChange(context.Request) && SessionAuthentication.BearerTokenOf(context.Request) is null
-        && !IsSameSite(context.Request, PortalOrigin(context.RequestServices.GetRequiredService<IConfiguration>()));
+        && !IsSameSite(context.Request, PortalOrigin(context.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value));
 
     private static bool IsChange(HttpRequest request) =>
         !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
@@ -62,6 +63,5 @@ public static class CrossSiteRequests
             || (portal is not null && string.Equals(origin, portal, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static string? PortalOrigin(IConfiguration configuration) =>
-        Uri.TryCreate(configuration[AppSettings.PortalBaseUrl.Key], UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Authority) : null;
+    private static string? PortalOrigin(PortalOptions portal) => portal.BaseUrl?.GetLeftPart(UriPartial.Authority);
 }

@@ -1,5 +1,6 @@
 using KpNet.Hosting;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Http;
 
@@ -11,16 +12,32 @@ namespace KpNet.Http;
 /// </summary>
 public static class RequestDeadline
 {
-    public static readonly TimeSpan Default = TimeSpan.FromSeconds(10);
+    /// <summary>Azure's front ends drop an HTTP request after 230 s whatever the app does; a longer deadline never fires.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromSeconds(230);
 
-    public static IServiceCollection AddRequestDeadline(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRequestDeadline(this IServiceCollection services)
     {
-        var timeout = configuration.GetValue<TimeSpan?>(AppSettings.RequestTimeout.Key) ?? Default;
-        return services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
-        {
-            Timeout = timeout,
-            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-            WriteTimeoutResponse = context => StorageOutages.WriteUnavailableAsync(context, "RequestTimeout"),
-        });
+        services.AddSettings<HttpOptions>(HttpOptions.Section, Problems);
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<HttpOptions>>((options, http) =>
+            options.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = http.Value.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => StorageOutages.WriteUnavailableAsync(context, "RequestTimeout"),
+            });
+        return services;
     }
+
+    private static IEnumerable<string> Problems(HttpOptions options, HostingMode mode) =>
+        options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > Longest
+            ? [$"Setting {AppSettings.RequestTimeout.Name} must be between 00:00:00 and {Longest:c}, not {options.RequestTimeout:c}."]
+            : [];
+}
+
+public sealed class HttpOptions
+{
+    public const string Section = "Http";
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -25,7 +25,6 @@ public sealed class GatewaySettingsStore(StorageAccount storage)
 {
     public const string TableName = "GatewaySettings";
     private const string RowKey = "settings";
-    private const int MaxAttempts = 10;
 
     private TableClient Table => storage.GetTableClient(TableName);
 
@@ -47,54 +46,42 @@ public sealed class GatewaySettingsStore(StorageAccount storage)
     }
 
     /// <param name="expectedVersion">When given, the change is refused (null) unless the stored version is still this one.</param>
-    public async Task<SettingsRecord?> SetAsync(string gatewayId, DesiredSettings desired, int? expectedVersion, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await GetAsync(gatewayId, cancellationToken);
-            if (expectedVersion is { } expected && expected != current.Version)
+    public Task<SettingsRecord?> SetAsync(string gatewayId, DesiredSettings desired, int? expectedVersion, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ConflictRetry.RunAsync<SettingsRecord?>(
+            async _ =>
             {
-                return null;
-            }
+                var current = await GetAsync(gatewayId, cancellationToken);
+                if (expectedVersion is { } expected && expected != current.Version)
+                {
+                    return null;
+                }
 
-            var updated = current with { Desired = desired, Version = current.Version + 1, UpdatedAt = now };
-            try
-            {
+                var updated = current with { Desired = desired, Version = current.Version + 1, UpdatedAt = now };
                 await WriteAsync(gatewayId, updated, current.ETag, cancellationToken);
                 return updated;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-            }
-        }
-    }
+            },
+            cancellationToken);
 
     /// <returns>False when <paramref name="version"/> was never handed out.</returns>
-    public async Task<bool> RecordAppliedAsync(string gatewayId, int version, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await GetAsync(gatewayId, cancellationToken);
-            if (version > current.Version || version < 0)
+    public Task<bool> RecordAppliedAsync(string gatewayId, int version, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ConflictRetry.RunAsync(
+            async _ =>
             {
-                return false;
-            }
+                var current = await GetAsync(gatewayId, cancellationToken);
+                if (version > current.Version || version < 0)
+                {
+                    return false;
+                }
 
-            if (current.AppliedVersion >= version)
-            {
-                return true;
-            }
+                if (current.AppliedVersion >= version)
+                {
+                    return true;
+                }
 
-            try
-            {
                 await WriteAsync(gatewayId, current with { AppliedVersion = version, AppliedAt = now }, current.ETag, cancellationToken);
                 return true;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-            }
-        }
-    }
+            },
+            cancellationToken);
 
     private async Task WriteAsync(string gatewayId, SettingsRecord record, ETag etag, CancellationToken cancellationToken)
     {

@@ -93,7 +93,7 @@ public sealed class TelemetryHistory(TelemetryStorage storage)
         {
             HistoryResolution.FiveMinutes => DateTimeOffset.ParseExact(digits, "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
             HistoryResolution.Hour => DateTimeOffset.ParseExact(digits, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-            _ => new DateTimeOffset(DateTime.ParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture), TelemetryRollups.JapanOffset).ToUniversalTime(),
+            _ => JapanTime.StartOf(DateOnly.ParseExact(digits, "yyyyMMdd", CultureInfo.InvariantCulture)).ToUniversalTime(),
         };
     }
 }

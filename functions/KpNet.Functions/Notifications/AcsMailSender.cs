@@ -6,26 +6,17 @@ using KpNet.Hosting;
 namespace KpNet.Notifications;
 
 /// <summary>
-/// Sends through Azure Communication Services Email (Email:ConnectionString, or Email:Endpoint with the app's managed
+/// Sends through Azure Communication Services Email (Email__ConnectionString, or Email__Endpoint with the app's managed
 /// identity). The operation id is derived from the mail's id, so every retry of one mail carries the same one.
 /// </summary>
 public sealed class AcsMailSender(EmailClient client, string senderAddress) : IMailSender
 {
-    public static AcsMailSender FromConfiguration(IConfiguration configuration)
-    {
-        var sender = configuration[AppSettings.EmailSenderAddress.Key] ?? throw new InvalidOperationException($"Setting {AppSettings.EmailSenderAddress.Name} is missing.");
-        if (configuration[AppSettings.EmailConnectionString.Key] is { Length: > 0 } connectionString)
-        {
-            return new AcsMailSender(new EmailClient(connectionString), sender);
-        }
-
-        if (configuration[AppSettings.EmailEndpoint.Key] is { Length: > 0 } endpoint)
-        {
-            return new AcsMailSender(new EmailClient(new Uri(endpoint), AppIdentity.Credential(configuration)), sender);
-        }
-
-        throw new InvalidOperationException($"Set {AppSettings.EmailEndpoint.Name} or {AppSettings.EmailConnectionString.Name} to send mail.");
-    }
+    /// <summary>From settings already checked at start (<see cref="EmailOptions"/>): a connection string, else the endpoint.</summary>
+    public static AcsMailSender From(EmailOptions options, IConfiguration configuration) =>
+        new(options.ConnectionString is { Length: > 0 } connectionString
+                ? new EmailClient(connectionString)
+                : new EmailClient(options.Endpoint!, AppIdentity.Credential(configuration)),
+            options.SenderAddress!);
 
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {

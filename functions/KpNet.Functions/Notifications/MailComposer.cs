@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using KpNet.Hosting;
 using KpNet.Http;
 using KpNet.Support;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Notifications;
 
@@ -11,11 +12,11 @@ namespace KpNet.Notifications;
 /// Fills a <see cref="MailTemplate"/> for one recipient and language; links point at the portal (Portal__BaseUrl). The
 /// template's link placeholders are the only links: every other value, in both parts, is shown as inert text.
 /// </summary>
-public sealed partial class MailComposer(IConfiguration configuration)
+public sealed partial class MailComposer(IOptions<PortalOptions> portal, IOptions<SupportOptions> support)
 {
     private const char WordJoiner = '\u2060';
 
-    public Uri PortalBaseUrl => new((configuration[AppSettings.PortalBaseUrl.Key] ?? "http://127.0.0.1:7071").TrimEnd('/') + "/");
+    public Uri PortalBaseUrl => portal.Value.Root;
 
     /// <summary>
     /// An absolute portal link to a screen the portal routes (portal/src/main.ts), e.g. PortalLink("activate", token) →
@@ -31,7 +32,7 @@ public sealed partial class MailComposer(IConfiguration configuration)
         string?[] lines =
         [
             english ? "This mail was sent from an address that cannot receive replies." : "※本メールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできませんのでご了承ください。",
-            SupportContact.From(configuration)?.Line(english),
+            support.Value.Contact?.Line(english),
             english ? "Remote Monitoring Service" : "遠隔モニタリングサービス",
         ];
         return "\n" + string.Join('\n', lines.OfType<string>());

@@ -6,5 +6,6 @@ namespace KpNet.Notifications;
 public sealed record OutgoingMail(string Id, string To, string Subject, string Text, string? Html, string Kind);
 
 [JsonSerializable(typeof(OutgoingMail))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// A message missing a field (or holding null where the mail needs text) is unreadable, not a mail with holes.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 internal sealed partial class NotificationsJsonContext : JsonSerializerContext;

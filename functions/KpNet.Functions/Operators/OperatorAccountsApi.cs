@@ -3,8 +3,10 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
+using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Http;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Operators;
 
@@ -32,10 +34,10 @@ public static class OperatorAccountsApi
     public static IEndpointRouteBuilder MapOperatorAccounts(this IEndpointRouteBuilder app)
     {
         var operators = app.MapGroup("/api/operator").RequireSession(AccountRole.Admin);
-        operators.MapGet("/operators", async (IConfiguration configuration, OperatorRoster roster, AccountStore accounts, CancellationToken cancellationToken) =>
+        operators.MapGet("/operators", async (IOptions<AdminOptions> admin, OperatorRoster roster, AccountStore accounts, CancellationToken cancellationToken) =>
             {
                 var views = new List<OperatorView>();
-                if (configuration[AppSettings.FirstAdminEmail.Key] is { Length: > 0 } firstEmail
+                if (admin.Value.FirstAdminEmail is { Length: > 0 } firstEmail
                     && await accounts.FindByEmailAsync(firstEmail, cancellationToken) is { Role: AccountRole.Admin } first)
                 {
                     views.Add(new OperatorView(first.UserId, first.Email, RegistrationMailer.DisplayName(first), null, null, First: true));
@@ -93,7 +95,7 @@ public static class OperatorAccountsApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         operators.MapPost("/operators/{userId}/revoke", async Task<IResult> (
-                HttpContext context, string userId, IConfiguration configuration, AccountStore accounts, OperatorRoster roster, AuditLog audit,
+                HttpContext context, string userId, IOptions<AdminOptions> admin, AccountStore accounts, OperatorRoster roster, AuditLog audit,
                 TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             {
                 var (reason, refusal) = await OperatorSupportApi.ReadReasonAsync(context, cancellationToken);
@@ -108,7 +110,7 @@ public static class OperatorAccountsApi
                 }
 
                 // The first operator would be made one again at its next activation; and nobody takes their own role away.
-                if (account.UserId == context.RequireCurrentUser().UserId || CustomerRegistrar.IsFirstAdmin(configuration, account.Email))
+                if (account.UserId == context.RequireCurrentUser().UserId || admin.Value.IsFirstAdmin(account.Email))
                 {
                     return Problems.Create(context, StatusCodes.Status409Conflict, MessageKey.OperatorRevokeRefused);
                 }
@@ -137,24 +139,22 @@ public static class OperatorAccountsApi
     private static async Task<bool> SetRoleAsync(AccountStore accounts, Account account, AccountRole role, CancellationToken cancellationToken)
     {
         var from = account.Role;
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            try
+        return await ConflictRetry.RunAsync(
+            async attempt =>
             {
-                await accounts.ReplaceAsync(account with { Role = role }, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                if (await accounts.FindByUserIdAsync(account.UserId, cancellationToken) is not { } current || current.Role != from)
+                if (attempt > 1)
                 {
-                    return false;
+                    if (await accounts.FindByUserIdAsync(account.UserId, cancellationToken) is not { } current || current.Role != from)
+                    {
+                        return false;
+                    }
+
+                    account = current;
                 }
 
-                account = current;
-            }
-        }
-
-        return false;
+                await accounts.ReplaceAsync(account with { Role = role }, cancellationToken);
+                return true;
+            },
+            cancellationToken);
     }
 }

@@ -4,6 +4,7 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
+using KpNet.Azure.Storage;
 using KpNet.Dealers;
 using KpNet.Gateways;
 using KpNet.Gateways.Maintenance;
@@ -165,29 +166,28 @@ public static partial class OperatorSupportApi
             return Problems.Create(context, StatusCodes.Status409Conflict, MessageKey.SupportCannotLockSelf);
         }
 
-        for (var attempt = 0; attempt < 5; attempt++)
+        // Changed meanwhile (a login rehashing its password, say): apply the lock to what it is now.
+        var found = await ConflictRetry.RunAsync(
+            async _ =>
+            {
+                if (await accounts.FindByUserIdAsync(userId, cancellationToken) is not { } account)
+                {
+                    return false;
+                }
+
+                if (account.LockedAt is not null != locked)
+                {
+                    await accounts.ReplaceAsync(
+                        locked ? account with { LockedAt = time.GetUtcNow(), SecurityStamp = AccountStore.NewSecurityStamp() } : account with { LockedAt = null },
+                        cancellationToken);
+                }
+
+                return true;
+            },
+            cancellationToken);
+        if (!found)
         {
-            if (await accounts.FindByUserIdAsync(userId, cancellationToken) is not { } account)
-            {
-                return Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.SupportUserNotFound);
-            }
-
-            if (account.LockedAt is not null == locked)
-            {
-                break;
-            }
-
-            try
-            {
-                await accounts.ReplaceAsync(
-                    locked ? account with { LockedAt = time.GetUtcNow(), SecurityStamp = AccountStore.NewSecurityStamp() } : account with { LockedAt = null },
-                    cancellationToken);
-                break;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                // Changed meanwhile (a login rehashing its password, say): apply the lock to what it is now.
-            }
+            return Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.SupportUserNotFound);
         }
 
         await RecordAsync(context, audit, time, loggers, userId, "", locked ? Actions.AccountLocked : Actions.AccountUnlocked, reason, cancellationToken);

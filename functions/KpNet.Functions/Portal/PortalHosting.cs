@@ -1,5 +1,6 @@
 using KpNet.Hosting;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Portal;
 
@@ -48,7 +49,7 @@ public static partial class PortalHosting
     /// <summary>Serves the built portal from setting Portal__StaticFiles; without a build the API runs alone (and says so).</summary>
     public static IApplicationBuilder UsePortalFiles(this WebApplication app)
     {
-        var folder = Path.GetFullPath(app.Configuration[AppSettings.PortalStaticFiles.Key] ?? DefaultFolder, app.Environment.ContentRootPath);
+        var folder = Path.GetFullPath(app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.StaticFiles ?? DefaultFolder, app.Environment.ContentRootPath);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PortalHosting));
         if (!File.Exists(Path.Combine(folder, "index.html")))
         {

@@ -1,5 +1,6 @@
 using KpNet.Hosting;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Security;
 
@@ -18,16 +19,8 @@ public sealed class SecretHasher
     private static readonly Subject Anyone = new();
     private readonly PasswordHasher<Subject> _hasher;
 
-    public SecretHasher(IConfiguration configuration)
-    {
-        var iterations = configuration.GetValue<int?>(AppSettings.PasswordHashIterations.Key) ?? DefaultIterations;
-        if (iterations < 1)
-        {
-            throw new InvalidOperationException($"{AppSettings.PasswordHashIterations.Name} must be a positive number of iterations.");
-        }
-
-        _hasher = new PasswordHasher<Subject>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = iterations }));
-    }
+    public SecretHasher(IOptions<SecurityOptions> options) =>
+        _hasher = new PasswordHasher<Subject>(Options.Create(new PasswordHasherOptions { IterationCount = options.Value.PasswordHashIterations }));
 
     public string Hash(string secret) => _hasher.HashPassword(Anyone, secret);
 
@@ -44,4 +37,17 @@ public enum SecretVerification
     Invalid,
     Valid,
     ValidButOutdated,
+}
+
+/// <summary>Security__PasswordHashIterations: the PBKDF2 work factor of new password hashes.</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "Security";
+
+    public int PasswordHashIterations { get; set; } = SecretHasher.DefaultIterations;
+
+    public static void AddTo(IServiceCollection services) => services.AddSettings<SecurityOptions>(Section, Problems);
+
+    private static IEnumerable<string> Problems(SecurityOptions options, HostingMode mode) =>
+        options.PasswordHashIterations < 1 ? [$"Setting {AppSettings.PasswordHashIterations.Name} must be a positive number of iterations."] : [];
 }

@@ -46,36 +46,37 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
     private async Task<ThrottleDecision> CountAsync(ThrottleRule rule, string key, bool refuseWhileBlocked, CancellationToken cancellationToken)
     {
         var partition = RowKeyOf(rule, key);
-        for (var attempt = 0; ; attempt++)
-        {
-            var now = time.GetUtcNow();
-            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
-            var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
-            if (refuseWhileBlocked && blockedUntil > now)
-            {
-                return new ThrottleDecision(false, blockedUntil.Value - now);
-            }
 
-            var windowStart = row?.GetDateTimeOffset("WindowStart");
-            var count = windowStart is { } start && now - start < rule.Window ? row!.GetInt32("Count") ?? 0 : 0;
-            var entity = new TableEntity(partition, "")
+        // Another instance counting at the same moment makes the write conflict: read again and count on top of it.
+        return await ConflictRetry.RunAsync(
+            async _ =>
             {
-                ["Count"] = count + 1,
-                ["WindowStart"] = count == 0 ? now : windowStart!.Value,
-            };
-            var blocked = count + 1 >= rule.Limit;
-            if (blocked)
-            {
-                entity["BlockedUntil"] = now + rule.Lockout;
-                entity["Count"] = 0;
-            }
-            else if (blockedUntil > now)
-            {
-                entity["BlockedUntil"] = blockedUntil.Value;
-            }
+                var now = time.GetUtcNow();
+                var row = (await Table.GetEntityIfExistsAsync<TableEntity>(partition, "", cancellationToken: cancellationToken)).ValueOrNull();
+                var blockedUntil = row?.GetDateTimeOffset("BlockedUntil");
+                if (refuseWhileBlocked && blockedUntil > now)
+                {
+                    return new ThrottleDecision(false, blockedUntil.Value - now);
+                }
 
-            try
-            {
+                var windowStart = row?.GetDateTimeOffset("WindowStart");
+                var count = windowStart is { } start && now - start < rule.Window ? row!.GetInt32("Count") ?? 0 : 0;
+                var entity = new TableEntity(partition, "")
+                {
+                    ["Count"] = count + 1,
+                    ["WindowStart"] = count == 0 ? now : windowStart!.Value,
+                };
+                var blocked = count + 1 >= rule.Limit;
+                if (blocked)
+                {
+                    entity["BlockedUntil"] = now + rule.Lockout;
+                    entity["Count"] = 0;
+                }
+                else if (blockedUntil > now)
+                {
+                    entity["BlockedUntil"] = blockedUntil.Value;
+                }
+
                 if (row is null)
                 {
                     await Table.AddEntityAsync(entity, cancellationToken);
@@ -86,12 +87,8 @@ public sealed class Throttle(StorageAccount storage, TimeProvider time)
                 }
 
                 return blocked && !refuseWhileBlocked ? new ThrottleDecision(false, rule.Lockout) : ThrottleDecision.Allow;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
-            {
-                // Another instance counted at the same moment: read again and count on top of it.
-            }
-        }
+            },
+            cancellationToken);
     }
 
     /// <summary>Remembers <paramref name="key"/> under <paramref name="scope"/> for <paramref name="lifetime"/> (renewed by each call).</summary>

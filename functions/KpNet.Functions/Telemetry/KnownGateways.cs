@@ -5,8 +5,8 @@ namespace KpNet.Telemetry;
 /// <summary>
 /// Answers "is this gateway in the inventory?" for a batch's gateway IDs with one point read per ID not yet known, which
 /// also records a new gateway's telemetry shard (<see cref="TelemetryStorage.ContactAsync"/>). Positive answers are kept
-/// for the life of the process (inventory rows are never deleted); negative ones are not, so a gateway imported later is
-/// accepted from its next batch on.
+/// (inventory rows are never deleted) up to <see cref="TelemetryStorage.MaxKnownGateways"/>; negative ones are not, so
+/// a gateway imported later is accepted from its next batch on, and IDs others choose cannot fill the memory.
 /// </summary>
 public sealed class KnownGateways(TelemetryStorage storage)
 {

@@ -3,6 +3,7 @@ using KpNet.Gateways;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Telemetry;
 
@@ -17,7 +18,7 @@ public sealed record PublisherToken(Uri Endpoint, string Token, DateTimeOffset E
 /// revoked, which stops the token it still has.
 /// </summary>
 /// <param name="revocations">Made on first use, so the functions resolve where the Event Hubs settings are absent.</param>
-public sealed class TelemetryPublishers(IConfiguration configuration, StorageAccount storage, TimeProvider time, Lazy<EventHubsPublisherRevocationClient> revocations)
+public sealed class TelemetryPublishers(IOptions<TelemetryHubOptions> hub, StorageAccount storage, TimeProvider time, Lazy<EventHubsPublisherRevocationClient> revocations)
 {
     /// <summary>A gateway fetches a new token when less than a quarter of this is left.</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
@@ -26,8 +27,7 @@ public sealed class TelemetryPublishers(IConfiguration configuration, StorageAcc
 
     public PublisherToken Issue(string gatewayId)
     {
-        var connection = EventHubsConnectionString.Parse(configuration[AppSettings.TelemetryGatewaySend.Key]
-            ?? throw new InvalidOperationException($"Setting {AppSettings.TelemetryGatewaySend.Name} is missing."));
+        var connection = EventHubsConnectionString.Parse(hub.Value.GatewaySend!);
         var publisher = new Uri(connection.EventHubUri.AbsoluteUri.TrimEnd('/') + "/publishers/" + gatewayId);
         var expiresAt = time.GetUtcNow() + TokenLifetime;
         return new PublisherToken(publisher, SharedAccessSignature.Create(publisher, connection.SharedAccessKeyName, connection.SharedAccessKey, expiresAt), expiresAt);

@@ -4,6 +4,7 @@ using KpNet.Hosting.Functions;
 using KpNet.Hosting.Local;
 using KpNet.Monitoring;
 using KpNet.Telemetry.Alerts;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Telemetry;
 
@@ -33,8 +34,9 @@ public static class TelemetryRegistration
         services.AddSingleton<AlertMailer>();
         services.AddSingleton<AlertEngine>();
         services.AddSingleton<ConnectivityRecords>();
+        TelemetryHubOptions.AddTo(services);
         services.AddSingleton(sp => new TelemetryPublishers(
-            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<TelemetryHubOptions>>(), sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<TimeProvider>(),
             new Lazy<EventHubsPublisherRevocationClient>(() => PublisherRevocationClient(sp, mode))));
         services.AddQueueFunction<RevokeTelemetryPublisherFunction>(RevokeTelemetryPublisherFunction.Name, TelemetryPublishers.RevocationQueueName);
         services.AddTimerFunction<OfflineSweepFunction>(OfflineSweepFunction.Name, OfflineSweepFunction.Schedule);
@@ -51,10 +53,9 @@ public static class TelemetryRegistration
             return new LocalPublisherRevocation(services.GetRequiredKeyedService<LocalEventHub>(TelemetryIngestFunction.Name));
         }
 
-        var configuration = services.GetRequiredService<IConfiguration>();
         return new EventHubsPublisherRevocationClient(
-            configuration[AppSettings.TelemetryEventHubNamespace.Key] ?? throw new InvalidOperationException($"Setting {AppSettings.TelemetryEventHubNamespace.Name} is missing."),
+            services.GetRequiredService<IOptions<TelemetryHubOptions>>().Value.FullyQualifiedNamespace!,
             TelemetryIngestFunction.EventHubName,
-            AppIdentity.Credential(configuration));
+            AppIdentity.Credential(services.GetRequiredService<IConfiguration>()));
     }
 }

@@ -39,7 +39,6 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
 
     public const string TableName = "TelemetryRollups";
     public static readonly TimeSpan BucketLength = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
 
     public const string Seqs = "Seqs";
     public const string Events = "Events";
@@ -71,7 +70,7 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
 
     public static string HourKey(DateTimeOffset ts) => "1h-" + ts.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
-    public static string DayKey(DateTimeOffset ts) => "1d-" + ts.ToOffset(JapanOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string DayKey(DateTimeOffset ts) => "1d-" + JapanTime.Of(ts).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <returns>How many rows were written, and the events past <see cref="MaxEventsPerBucket"/>, which were not counted.</returns>
     public async Task<(int RowsWritten, IReadOnlyList<TelemetryEvent> RateExceeded)> ApplyAsync(
@@ -392,11 +391,7 @@ public sealed partial class TelemetryRollups(TelemetryStorage storage, GatewayCa
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
     }
 
-    public static DateTimeOffset JapanDayStart(DateTimeOffset ts)
-    {
-        var japan = ts.ToOffset(JapanOffset);
-        return new DateTimeOffset(japan.Year, japan.Month, japan.Day, 0, 0, 0, JapanOffset).ToUniversalTime();
-    }
+    public static DateTimeOffset JapanDayStart(DateTimeOffset ts) => JapanTime.StartOf(JapanTime.DateOf(ts)).ToUniversalTime();
 
     [LoggerMessage(EventId = 4011, EventName = "TelemetryRollupRace", Level = LogLevel.Debug, Message = "Rollups of gateway {GatewayId} changed under us ({Status}, attempt {Attempt}); recomputing")]
     private partial void LogRollupRace(string gatewayId, int status, int attempt);

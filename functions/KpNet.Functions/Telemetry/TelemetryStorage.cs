@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,14 +30,20 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
 
     private readonly Lazy<IReadOnlyList<TelemetryTables>> _shards = new(() => ReadShards(configuration, storage));
 
-    // Recorded shards never change, so every one this instance has seen is kept (an entry per gateway, as the set of
-    // known gateways was before).
-    private readonly ConcurrentDictionary<string, int> _recorded = new(StringComparer.Ordinal);
+    /// <summary>
+    /// How many gateways' shards an instance keeps in each of its two caches (about 100 bytes each): more than the
+    /// gateways one instance ingests for (README: Cost and scale), so steady ingestion reads none; past it an arbitrary
+    /// entry goes, which costs one point read the next time that gateway is met.
+    /// </summary>
+    public const int MaxKnownGateways = 200_000;
+
+    // Recorded shards never change, so the ones this instance has met are kept.
+    private readonly GatewayCache<TelemetryTables> _recorded = new(MaxKnownGateways);
 
     // Inventory gateways that had not sent when this instance read them: the shard their first contact will record, as
     // every instance runs with the same shards (changing the settings restarts them all). Kept apart from the recorded
     // ones, which alone spare ingestion its read (and so its recording).
-    private readonly ConcurrentDictionary<string, int> _unsent = new(StringComparer.Ordinal);
+    private readonly GatewayCache<TelemetryTables> _unsent = new(MaxKnownGateways);
 
     public IReadOnlyList<TelemetryTables> Shards => _shards.Value;
 
@@ -64,9 +69,9 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
     /// </summary>
     public async ValueTask<TelemetryTables> OfGatewayAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        if (_recorded.TryGetValue(gatewayId, out var known) || _unsent.TryGetValue(gatewayId, out known))
+        if ((_recorded.Find(gatewayId) ?? _unsent.Find(gatewayId)) is { } known)
         {
-            return Shards[known];
+            return known;
         }
 
         var row = (await Inventory.GetEntityIfExistsAsync<TableEntity>(gatewayId, "", ShardOnly, cancellationToken)).ValueOrNull();
@@ -78,7 +83,7 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
         var hashed = HashShard(gatewayId, Shards.Count);
         if (row is not null)
         {
-            _unsent[gatewayId] = hashed;
+            _unsent.Remember(gatewayId, Shards[hashed]);
         }
 
         return Shards[hashed];
@@ -90,7 +95,7 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
     /// </summary>
     public async Task<bool> ContactAsync(string gatewayId, CancellationToken cancellationToken)
     {
-        while (!_recorded.ContainsKey(gatewayId))
+        while (_recorded.Find(gatewayId) is null)
         {
             var row = (await Inventory.GetEntityIfExistsAsync<TableEntity>(gatewayId, "", ShardOnly, cancellationToken)).ValueOrNull();
             if (row is null)
@@ -107,7 +112,7 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
             try
             {
                 await Inventory.UpdateEntityAsync(shard, row.ETag, TableUpdateMode.Merge, cancellationToken);
-                _recorded[gatewayId] = (int)shard[ShardColumn];
+                _recorded.Remember(gatewayId, Shards[(int)shard[ShardColumn]]);
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
@@ -119,7 +124,7 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
     }
 
     /// <summary>Whether this instance has already met the gateway (<see cref="ContactAsync"/> would answer true without a request).</summary>
-    public bool IsKnown(string gatewayId) => _recorded.ContainsKey(gatewayId);
+    public bool IsKnown(string gatewayId) => _recorded.Find(gatewayId) is not null;
 
     private int? Recorded(string gatewayId, TableEntity row)
     {
@@ -134,7 +139,7 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
                 $"Gateway {gatewayId}'s telemetry is in shard {shard}, but only {Shards.Count} are configured: shards can be added, never removed.");
         }
 
-        _recorded[gatewayId] = shard;
+        _recorded.Remember(gatewayId, Shards[shard]);
         return shard;
     }
 

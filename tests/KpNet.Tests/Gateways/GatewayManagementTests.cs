@@ -77,7 +77,7 @@ public sealed class GatewayManagementTests(AzuriteFixture azurite) : IClassFixtu
         using var customer = await SignInAsync(_app);
         var kpacB = await AddKpacBGatewayAsync(customer);
         Assert.Equal("registration", (await GetJsonAsync(customer.Client, "/api/gateways/" + kpacB)).GetProperty("warranty").GetProperty("startBasis").GetString());
-        var today = RegistrationMailer.TodayInJapan(DateTimeOffset.UtcNow);
+        var today = JapanTime.DateOf(DateTimeOffset.UtcNow);
 
         using (var future = await PutDateAsync(customer, kpacB, today.AddDays(1)))
         {

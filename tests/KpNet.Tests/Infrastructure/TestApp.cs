@@ -70,6 +70,10 @@ public sealed class TestApp : IAsyncDisposable
         if (underFunctionsHost)
         {
             arguments["FUNCTIONS_CUSTOMHANDLER_PORT"] = "0";
+            foreach (var (setting, value) in DeployedSettings.Values)
+            {
+                arguments[setting.Key] = value;
+            }
         }
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
@@ -78,7 +82,16 @@ public sealed class TestApp : IAsyncDisposable
         }
 
         var app = KpNetApp.Create(arguments.Select(a => $"--{a.Key}={a.Value}").ToArray(), configureServices: configure);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address), dataFolder);
     }

@@ -148,6 +148,23 @@ public sealed class AcsDeliveryTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Single(_acs.Requests, r => r.OperationId == mail.Id);
     }
 
+    [Theory]
+    [InlineData("""{"id":"MARK","kind":"test"}""")]
+    [InlineData("""{"id":"MARK","to":null,"subject":"件名","text":"本文","html":null,"kind":"test"}""")]
+    public async Task An_outbox_message_missing_what_a_mail_needs_is_poisoned_at_once_without_reaching_acs(string template)
+    {
+        await StartAppAsync();
+        var id = Guid.NewGuid().ToString();
+        var text = template.Replace("MARK", id, StringComparison.Ordinal);
+
+        await TestQueues.Queue(azurite.ConnectionString, EmailOutbox.QueueName).SendMessageAsync(text);
+        await Eventually.ReturnsAsync(PoisonedTextsAsync, texts => texts.Contains(text), what: "the message in email-outbox-poison");
+
+        Assert.Contains(_logs.Entries, e => e.EventId.Name == "OutboxMessageUnreadable");
+        Assert.DoesNotContain(_acs.Requests, r => r.OperationId == id);
+        Assert.Null(await MailStorage.DeliveryAsync(azurite.ConnectionString, id));
+    }
+
     private static OutgoingMail Mail(string subject) =>
         new(Guid.NewGuid().ToString(), $"user-{Guid.NewGuid():N}@example.jp", subject, subject + "\n\n本文です。", null, "test");
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using KpNet.Hosting;
 using KpNet.Notifications;
-using Microsoft.Extensions.Configuration;
+using KpNet.Support;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Tests.Notifications;
 
@@ -14,10 +16,9 @@ public sealed partial class MailTemplateTests
     public void Every_mail_names_the_service_in_its_subject_and_ends_with_the_standard_footer(string kind)
     {
         var template = MailTemplateCatalogue.All.Single(t => t.Kind == kind);
-        var composer = new MailComposer(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Support:Name"] = "KP-NET サポートセンター", ["Support:Phone"] = "0120-000-000", ["Support:Hours"] = "平日 9:00〜17:00",
-        }).Build());
+        var composer = new MailComposer(
+            Options.Create(new PortalOptions { BaseUrl = new Uri("https://portal.example.jp/") }),
+            Options.Create(new SupportOptions { Name = "KP-NET サポートセンター", Phone = "0120-000-000", Hours = "平日 9:00〜17:00" }));
         var values = Placeholder().Matches(template.TextJapanese + template.TextEnglish + template.SubjectJapanese + template.SubjectEnglish)
             .Select(match => match.Groups[1].Value).Distinct()
             .ToDictionary(name => name, name => MailTemplate.IsLink(name) ? composer.PortalLink("login") : "値");

@@ -192,7 +192,7 @@ public sealed partial class ObservabilityExportTests(AzuriteFixture azurite) : I
             {
                 start.Environment[name] = value;
             }
-            start.Environment[AppSettings.TelemetryGatewaySend.Name] = TestApp.TelemetryConnection(new Uri("http://127.0.0.1/"));
+            DeployedSettings.SetIn(start.Environment);
             start.Environment[AppSettings.OtlpEndpoint.Name] = endpoint.ToString();
             start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
             start.Environment.Remove(AppSettings.ApplicationInsights.Name);

@@ -93,5 +93,5 @@ public sealed class WarrantyScreensTests(PortalSite site) : IAsyncLifetime
         await PortalSite.ScreenshotAsync(owner, "96-gateway-view-multi-v2x");
     }
 
-    private static DateOnly Today() => RegistrationMailer.TodayInJapan(DateTimeOffset.UtcNow);
+    private static DateOnly Today() => JapanTime.DateOf(DateTimeOffset.UtcNow);
 }

@@ -67,12 +67,13 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
     {
         // The host reads Logs only from a successful answer (DefaultHttpWorkerService: EnsureSuccessStatusCode first) and logs
         // every line the handler writes to stdout (WorkerProcess.OnOutputDataReceived), so this line is how its log learns why.
-        // SendEmail without its mail settings is what a deployment missing Email__SenderAddress would run into.
         const string invocationId = "5f0c9a4e-3b2d-4c1e-8f7a-6b5c4d3e2f1a";
-        await using var handler = await RunningHandler.StartAsync(published.Folder);
+        // A storage account that refuses every connection is what an outage looks like to SendEmail.
+        await using var handler = await RunningHandler.StartAsync(published.Folder, storage: UnreachableStorage());
+        var mail = JsonSerializer.Serialize(JsonSerializer.Serialize(new { id = invocationId, to = "hanako@example.jp", subject = "件名", text = "本文", html = (string?)null, kind = "test" }));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/" + SendEmailFunction.Name)
         {
-            Content = new StringContent("""{"Data":{"message":"\"{}\""},"Metadata":{"DequeueCount":"1"}}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$$"""{"Data":{"message":{{{mail}}}},"Metadata":{"DequeueCount":"1"}}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Azure-Functions-InvocationId", invocationId);
 
@@ -92,8 +93,29 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
             DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(SendEmailFunction.Name, fields.GetProperty("FunctionName").GetString());
         Assert.Equal(invocationId, fields.GetProperty("InvocationId").GetString());
-        Assert.Equal("System.InvalidOperationException", fields.GetProperty("ExceptionType").GetString());
-        Assert.Contains(AppSettings.EmailSenderAddress.Name, fields.GetProperty("Reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("System.AggregateException", fields.GetProperty("ExceptionType").GetString());
+        Assert.Contains("Connection refused", fields.GetProperty("Reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Started_without_a_setting_a_deployment_needs_the_handler_exits_at_once_with_a_line_naming_it()
+    {
+        // The host keeps what the handler writes: an app without Email__SenderAddress says so at start, not at its first mail.
+        using var handler = Process.Start(RunningHandler.StartInfo(published.Folder, FreeTcpPort.Next(), without: AppSettings.EmailSenderAddress))!;
+        var errors = handler.StandardError.ReadToEndAsync();
+        var output = handler.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await handler.WaitForExitAsync(timeout.Token);
+        await output;
+
+        Assert.Equal(1, handler.ExitCode);
+        Assert.StartsWith("KP-NET cannot start: Setting Email__SenderAddress is missing", await errors, StringComparison.Ordinal);
+    }
+
+    private static string UnreachableStorage()
+    {
+        var closed = $"http://127.0.0.1:{FreeTcpPort.Next()}/devstoreaccount1";
+        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteProcess.AccountKey};TableEndpoint={closed};QueueEndpoint={closed};BlobEndpoint={closed}";
     }
 
     /// <summary>The published handler started as the host starts it (FUNCTIONS_CUSTOMHANDLER_PORT set), listening, its stdout kept.</summary>
@@ -117,25 +139,18 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
                 }
             };
             process.BeginOutputReadLine();
+
+            // Drained so a chatty handler never blocks on a full pipe.
+            process.BeginErrorReadLine();
         }
 
         public HttpClient Client { get; }
 
-        public static async Task<RunningHandler> StartAsync(string folder)
+        public static async Task<RunningHandler> StartAsync(string folder, string storage = "UseDevelopmentStorage=true")
         {
             var port = FreeTcpPort.Next();
-            var start = new ProcessStartInfo(Path.Combine(folder, HandlerExecutable))
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-            };
-            start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-            start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
-            foreach (var mailSetting in new[] { AppSettings.EmailSenderAddress, AppSettings.EmailEndpoint, AppSettings.EmailConnectionString })
-            {
-                start.Environment.Remove(mailSetting.Name);
-            }
-
+            var start = StartInfo(folder, port);
+            start.Environment["AzureWebJobsStorage"] = storage;
             var handler = new RunningHandler(Process.Start(start)!, port);
             try
             {
@@ -147,6 +162,21 @@ public sealed class PublishedAppTests(PublishedApp published) : IClassFixture<Pu
                 await handler.DisposeAsync();
                 throw;
             }
+        }
+
+        /// <summary>The environment of a deployment (as the Bicep sets it), with local storage; <paramref name="without"/> left out.</summary>
+        public static ProcessStartInfo StartInfo(string folder, int port, AppSetting? without = null)
+        {
+            var start = new ProcessStartInfo(Path.Combine(folder, HandlerExecutable))
+            {
+                WorkingDirectory = folder,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+            DeployedSettings.SetIn(start.Environment, without);
+            return start;
         }
 
         public IReadOnlyList<string> StandardOutput()

@@ -8,10 +8,9 @@ namespace KpNet.Tests.Simulator;
 public sealed class HouseholdProfileTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
 
     /// <summary>Midnight in Japan three days ago, so that three simulated days end in the past (the parser refuses the future).</summary>
-    private static readonly DateTimeOffset Start = new DateTimeOffset(DateTimeOffset.UtcNow.ToOffset(JapanOffset).Date, JapanOffset).AddDays(-3);
+    private static readonly DateTimeOffset Start = JapanTime.StartOf(JapanTime.DateOf(DateTimeOffset.UtcNow)).AddDays(-3);
 
     private static IReadOnlyList<DemoGateway> DemoInventory { get; } = DemoGateways.Read(Path.Combine(RepositoryRoot.Path, "tools", "demo", "gateways.csv"));
 
@@ -28,7 +27,7 @@ public sealed class HouseholdProfileTests
         return readings;
     }
 
-    private static double JapanHour(TelemetryReading reading) => reading.Ts.ToOffset(JapanOffset).TimeOfDay.TotalHours;
+    private static double JapanHour(TelemetryReading reading) => JapanTime.Of(reading.Ts).TimeOfDay.TotalHours;
 
     [Fact]
     public void The_demo_inventory_has_both_product_lines()

@@ -103,7 +103,7 @@ public static partial class ProfileApi
             {
                 ["name"] = RegistrationMailer.DisplayName(changed),
                 ["fields"] = string.Join(english ? ", " : "・", fields.Select(field => FieldLabel(field, english))),
-                ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+                ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
             }), cancellationToken);
         }
 
@@ -161,7 +161,7 @@ public static partial class ProfileApi
             {
                 ["name"] = name,
                 ["link"] = composer.PortalLink("email-change", token),
-                ["expiresAt"] = RecoveryMails.JapanTime(expiresAt, english),
+                ["expiresAt"] = JapanTime.ForMail(expiresAt, english),
             }), cancellationToken);
             LogEmailChangeRequested(log, account.UserId);
         }
@@ -169,7 +169,7 @@ public static partial class ProfileApi
         await outbox.EnqueueAsync(composer.Compose(ProfileMails.EmailChangeRequested, account.Email, english, new Dictionary<string, string>
         {
             ["name"] = name,
-            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
         }), cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
@@ -209,7 +209,7 @@ public static partial class ProfileApi
         await outbox.EnqueueAsync(composer.Compose(ProfileMails.EmailChanged, account.Email, english, new Dictionary<string, string>
         {
             ["name"] = RegistrationMailer.DisplayName(moved),
-            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
         }), cancellationToken);
         SessionAuthentication.ClearCookie(context);
         LogEmailChanged(log, moved.UserId);
@@ -247,7 +247,7 @@ public static partial class ProfileApi
         await outbox.EnqueueAsync(composer.Compose(ProfileMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
         {
             ["name"] = RegistrationMailer.DisplayName(account),
-            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
         }), cancellationToken);
         LogPasswordChanged(loggers.CreateLogger(typeof(ProfileApi)), account.UserId);
         return TypedResults.NoContent();

@@ -59,30 +59,25 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
     /// <summary>Counts a wrong phone number against the token; the <see cref="MaxPhoneFailures"/>th burns it.</summary>
     public async Task RecordPhoneFailureAsync(string tokenHash, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = (await Table.GetEntityIfExistsAsync<TableEntity>(tokenHash, "", cancellationToken: cancellationToken)).ValueOrNull();
-            if (row is null)
+        // A concurrent wrong guess counted first: count on top of it.
+        await ConflictRetry.RunAsync(
+            async _ =>
             {
-                return;
-            }
+                var row = (await Table.GetEntityIfExistsAsync<TableEntity>(tokenHash, "", cancellationToken: cancellationToken)).ValueOrNull();
+                if (row is null)
+                {
+                    return;
+                }
 
-            var failures = (row.GetInt32("PhoneFailures") ?? 0) + 1;
-            var update = new TableEntity(tokenHash, "") { ["PhoneFailures"] = failures };
-            if (failures >= MaxPhoneFailures)
-            {
-                update["UsedAt"] = time.GetUtcNow();
-            }
+                var failures = (row.GetInt32("PhoneFailures") ?? 0) + 1;
+                var update = new TableEntity(tokenHash, "") { ["PhoneFailures"] = failures };
+                if (failures >= MaxPhoneFailures)
+                {
+                    update["UsedAt"] = time.GetUtcNow();
+                }
 
-            try
-            {
                 await Table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 20)
-            {
-                // A concurrent wrong guess counted first: count on top of it.
-            }
-        }
+            },
+            cancellationToken);
     }
 }

@@ -97,7 +97,7 @@ public static partial class RecoveryApi
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
         {
             ["name"] = RegistrationMailer.DisplayName(account),
-            ["changedAt"] = RecoveryMails.JapanTime(time.GetUtcNow(), english),
+            ["changedAt"] = JapanTime.ForMail(time.GetUtcNow(), english),
             ["loginLink"] = composer.PortalLink("login"),
         }), cancellationToken);
         LogPasswordReset(loggers.CreateLogger(typeof(RecoveryApi)), account.UserId);

@@ -96,13 +96,4 @@ public static class RecoveryMails
 
         If you did not ask for this, ignore this mail.
         """);
-
-    /// <summary>Dates in mails are Japan time (no daylight saving, so a fixed +09:00).</summary>
-    public static string JapanTime(DateTimeOffset at, bool english)
-    {
-        var local = at.ToOffset(TimeSpan.FromHours(9));
-        return english
-            ? local.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture) + " JST"
-            : local.ToString("yyyy年M月d日 HH:mm", CultureInfo.InvariantCulture);
-    }
 }

@@ -40,7 +40,7 @@ public sealed partial class PasswordResetRequests(
         {
             ["name"] = RegistrationMailer.DisplayName(account),
             ["link"] = composer.PortalLink("reset-password", token),
-            ["expiresAt"] = RecoveryMails.JapanTime(expiresAt, english),
+            ["expiresAt"] = JapanTime.ForMail(expiresAt, english),
         }), cancellationToken);
         LogMailed(account.UserId);
     }

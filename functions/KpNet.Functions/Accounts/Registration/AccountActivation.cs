@@ -1,7 +1,9 @@
 using Azure;
 using KpNet.Accounts.Recovery;
+using KpNet.Azure.Storage;
 using KpNet.Http;
 using KpNet.Security;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Accounts.Registration;
 
@@ -40,7 +42,7 @@ public sealed class AccountActivation(
     Throttle throttle,
     RegistrationMailer mailer,
     IEnumerable<IActivationStep> steps,
-    IConfiguration configuration,
+    IOptions<AdminOptions> admin,
     TimeProvider time,
     ILogger<AccountActivation> logger)
 {
@@ -118,39 +120,34 @@ public sealed class AccountActivation(
     // The link is already spent, so the account update must land: re-read and re-apply when it changed meanwhile.
     private async Task<Account> SaveActiveAsync(Account account, ActivationKind kind, string passwordHash, string termsVersion, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var now = time.GetUtcNow();
-            var activated = account with
+        return await ConflictRetry.RunAsync(
+            async attempt =>
             {
-                Status = AccountStatus.Active,
-                Role = CustomerRegistrar.IsFirstAdmin(configuration, account.Email) ? AccountRole.Admin : account.Role,
-                PasswordHash = passwordHash,
-                ActivatedAt = now,
-                TermsVersion = termsVersion,
-                TermsAgreedAt = now,
-                SecurityStamp = AccountStore.NewSecurityStamp(),
-            };
-            foreach (var step in steps)
-            {
-                activated = await step.OnActivatingAsync(activated, kind, cancellationToken);
-            }
-
-            try
-            {
-                return await accounts.ReplaceAsync(activated, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
-            {
-                var current = await accounts.FindByEmailAsync(account.Email, cancellationToken);
-                if (current is null)
+                if (attempt > 1)
                 {
-                    throw;
+                    account = await accounts.FindByEmailAsync(account.Email, cancellationToken)
+                        ?? throw new InvalidOperationException("The account vanished while it was being activated.");
                 }
 
-                account = current;
-            }
-        }
+                var now = time.GetUtcNow();
+                var activated = account with
+                {
+                    Status = AccountStatus.Active,
+                    Role = admin.Value.IsFirstAdmin(account.Email) ? AccountRole.Admin : account.Role,
+                    PasswordHash = passwordHash,
+                    ActivatedAt = now,
+                    TermsVersion = termsVersion,
+                    TermsAgreedAt = now,
+                    SecurityStamp = AccountStore.NewSecurityStamp(),
+                };
+                foreach (var step in steps)
+                {
+                    activated = await step.OnActivatingAsync(activated, kind, cancellationToken);
+                }
+
+                return await accounts.ReplaceAsync(activated, cancellationToken);
+            },
+            cancellationToken);
     }
 
     private async Task ActivateClaimsAsync(Account account, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Azure;
 using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Security;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Accounts.Registration;
 
@@ -42,7 +43,7 @@ public sealed class CustomerRegistrar(
     MailRequests requests,
     MailRequestLimits limits,
     InterruptedRegistrations inProgress,
-    IConfiguration configuration,
+    IOptions<AdminOptions> admin,
     TimeProvider time,
     ILogger<CustomerRegistrar> logger)
 {
@@ -193,7 +194,7 @@ public sealed class CustomerRegistrar(
     {
         UserId = userId,
         Email = form.Email,
-        Role = IsFirstAdmin(configuration, form.Email) ? AccountRole.Admin : AccountRole.Customer,
+        Role = admin.Value.IsFirstAdmin(form.Email) ? AccountRole.Admin : AccountRole.Customer,
         Status = AccountStatus.Provisional,
         Name = form.Name,
         Kana = form.Kana,
@@ -207,10 +208,6 @@ public sealed class CustomerRegistrar(
         ActivationExpiresAt = expiresAt,
         Language = language,
     };
-
-    /// <summary>The operator's first account: registering (or activating) with Admin__FirstAdminEmail yields the admin role.</summary>
-    public static bool IsFirstAdmin(IConfiguration configuration, string email) =>
-        configuration[AppSettings.FirstAdminEmail.Key] is { Length: > 0 } admin && EmailKey.For(admin) == EmailKey.For(email);
 
     private static CustomerSite SiteOf(CustomerRegistration form, string userId, DateTimeOffset now) =>
         new(userId, form.GatewayId, form.SiteName, form.SiteAddress, form.GridConnectionDate, now);

@@ -85,16 +85,16 @@ public sealed class GatewayClaims(StorageAccount storage)
     /// </summary>
     public async Task RetireAsync(string gatewayId, string ownerUserId, string ownerEmail, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var claim = await FindAsync(gatewayId, cancellationToken);
-            if (claim is { Status: ClaimStatus.Retired })
+        // Activated, released or retired meanwhile: decide again on what it is now.
+        await ConflictRetry.RunAsync(
+            async _ =>
             {
-                return;
-            }
+                var claim = await FindAsync(gatewayId, cancellationToken);
+                if (claim is { Status: ClaimStatus.Retired })
+                {
+                    return;
+                }
 
-            try
-            {
                 if (claim is null)
                 {
                     await Table.AddEntityAsync(ToEntity(new GatewayClaim(gatewayId, ownerUserId, ownerEmail, ClaimStatus.Retired, now, null, default)), cancellationToken);
@@ -103,14 +103,8 @@ public sealed class GatewayClaims(StorageAccount storage)
                 {
                     await Table.UpdateEntityAsync(ToEntity(claim with { Status = ClaimStatus.Retired, ExpiresAt = null }), claim.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
-
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 10)
-            {
-                // Activated, released or retired meanwhile: decide again on what it is now.
-            }
-        }
+            },
+            cancellationToken);
     }
 
     private static TableEntity ToEntity(GatewayClaim claim)

@@ -111,7 +111,7 @@ public static class RegistrationApi
             return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
         }
 
-        if (CustomerRegistration.Read(form, RegistrationMailer.TodayInJapan(time.GetUtcNow())) is not { } read)
+        if (CustomerRegistration.Read(form, JapanTime.DateOf(time.GetUtcNow())) is not { } read)
         {
             return errors.ToProblem(context);
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KpNet.Notifications;
 
 namespace KpNet.Accounts.Registration;
@@ -6,14 +5,12 @@ namespace KpNet.Accounts.Registration;
 /// <summary>Composes the registration mails for an account (in its language) and queues them.</summary>
 public sealed class RegistrationMailer(MailComposer composer, EmailOutbox outbox)
 {
-    private static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
-
     public Task SendActivationLinkAsync(Account account, string token, CancellationToken cancellationToken) =>
         SendAsync(RegistrationMails.Provisional, account, new Dictionary<string, string>
         {
             ["name"] = DisplayName(account),
             ["link"] = composer.PortalLink("activate", token),
-            ["expiresAt"] = FormatJapanTime(account.ActivationExpiresAt!.Value, account.Language == "en"),
+            ["expiresAt"] = JapanTime.ForMail(account.ActivationExpiresAt!.Value, account.Language == "en"),
             ["resendLink"] = composer.PortalLink("activate"),
         }, cancellationToken);
 
@@ -35,17 +32,6 @@ public sealed class RegistrationMailer(MailComposer composer, EmailOutbox outbox
         }, cancellationToken);
 
     public static string DisplayName(Account account) => $"{account.Name.Family} {account.Name.Given}".Trim();
-
-    /// <summary>Japan has no daylight saving time: JST is always UTC+9.</summary>
-    public static string FormatJapanTime(DateTimeOffset instant, bool english)
-    {
-        var jst = instant.ToOffset(JapanOffset);
-        return english
-            ? jst.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)
-            : jst.ToString("yyyy年M月d日 HH:mm", CultureInfo.InvariantCulture);
-    }
-
-    public static DateOnly TodayInJapan(DateTimeOffset now) => DateOnly.FromDateTime(now.ToOffset(JapanOffset).DateTime);
 
     private async Task SendAsync(MailTemplate template, Account account, Dictionary<string, string> values, CancellationToken cancellationToken) =>
         await outbox.EnqueueAsync(composer.Compose(template, account.Email, account.Language == "en", values), cancellationToken);

@@ -1,13 +1,14 @@
 using KpNet.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Gateways.Inventory;
 
 /// <summary>Local mode: imports the demo gateways (DemoData__GatewaysCsv) at start, through the operator's import code.</summary>
-public sealed partial class DemoInventorySeeder(IConfiguration configuration, GatewayInventory inventory, ILogger<DemoInventorySeeder> logger) : BackgroundService
+public sealed partial class DemoInventorySeeder(IOptions<DemoDataOptions> demoData, GatewayInventory inventory, ILogger<DemoInventorySeeder> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (configuration[AppSettings.DemoGateways.Key] is not { Length: > 0 } path)
+        if (demoData.Value.GatewaysCsv is not { Length: > 0 } path)
         {
             return;
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Storage.Queues;
@@ -52,6 +53,7 @@ public sealed partial class LocalQueueTrigger(
         // Like the host: up to batchSize messages in flight, and a new fetch as soon as fewer than newBatchThreshold
         // remain, so one slow message never holds back the others.
         var inFlight = new HashSet<Task>();
+        var stoppedMidHandling = new ConcurrentQueue<(string MessageId, Receipt Receipt)>();
         var threshold = Math.Clamp(_options.NewBatchThreshold, 0, _options.BatchSize - 1);
         var minimumInterval = TimeSpan.FromMilliseconds(100);
         var interval = minimumInterval;
@@ -100,18 +102,26 @@ public sealed partial class LocalQueueTrigger(
                 interval = minimumInterval;
                 foreach (var message in messages)
                 {
-                    inFlight.Add(HandleAsync(queue, poison, message, stoppingToken));
+                    inFlight.Add(HandleAsync(queue, poison, message, stoppedMidHandling, stoppingToken));
                 }
             }
         }
         finally
         {
-            // Every handler settles (or gives its message back) before the trigger stops.
+            // Every handler settles before the trigger stops. The messages of handlers stopped midway are given back
+            // only now, when no receive is in flight any more: one given back earlier could be taken by that receive,
+            // using up one of its tries for nothing.
             await Task.WhenAll(inFlight);
+            await Task.WhenAll(stoppedMidHandling.Select(stopped => ReleaseAsync(queue, stopped.MessageId, stopped.Receipt.Value)));
         }
     }
 
-    private async Task HandleAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
+    private async Task HandleAsync(
+        QueueClient queue,
+        QueueClient poison,
+        QueueMessage message,
+        ConcurrentQueue<(string MessageId, Receipt Receipt)> stoppedMidHandling,
+        CancellationToken cancellationToken)
     {
         var receipt = new Receipt(message.PopReceipt);
         try
@@ -147,7 +157,7 @@ public sealed partial class LocalQueueTrigger(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await ReleaseAsync(queue, message.MessageId, receipt.Value);
+            stoppedMidHandling.Enqueue((message.MessageId, receipt));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

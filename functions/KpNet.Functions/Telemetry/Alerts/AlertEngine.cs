@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using KpNet.Azure.Storage;
 using KpNet.Observability;
 
 namespace KpNet.Telemetry.Alerts;
@@ -27,7 +28,6 @@ public sealed partial class AlertEngine(
     /// <summary>Per gateway at most this many open alerts, so one transaction (≤ 100 rows) always holds a full change.</summary>
     public const int MaxOpenAlerts = 24;
 
-    private const int MaxAttempts = 10;
 
     /// <summary>Evaluates the rules on the batch's newest event of the gateway (<see cref="EventOrder"/>); an event not newer than the last evaluated is ignored.</summary>
     /// <returns>How many alerts were raised or cleared.</returns>
@@ -65,59 +65,58 @@ public sealed partial class AlertEngine(
 
     private async Task<int> UpdateAsync(string gatewayId, Func<AlertSummary, Plan?> decide, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var summary = await store.GetSummaryAsync(gatewayId, cancellationToken);
-            if (decide(summary) is not { } plan)
+        var committed = await ConflictRetry.RunAsync<Committed?>(
+            async _ =>
             {
-                return 0;
-            }
-
-            var seenAt = plan.SeenAt is { } s && (summary.LastSeenAt is null || s > summary.LastSeenAt) ? s : summary.LastSeenAt;
-            var bucket = seenAt is { } at ? GatewayLastSeen.BucketOf(at) : null;
-            var toRaise = plan.Open.Where(k => !summary.Open.Contains(k)).ToList();
-            var toClear = summary.Open.Where(k => !plan.Open.Contains(k)).ToList();
-            var bucketMoved = bucket != summary.SeenBucket;
-            if (toRaise.Count == 0 && toClear.Count == 0 && !bucketMoved)
-            {
-                return 0;
-            }
-
-            var actions = new List<TableTransactionAction>();
-            var mails = new List<AlertTransition>();
-            foreach (var key in toRaise)
-            {
-                var previous = await store.GetStateAsync(gatewayId, key, cancellationToken);
-                var mail = previous?.LastMailedAt is not { } mailedAt || plan.At - mailedAt >= HoldOff;
-                var history = AlertStore.HistoryRowKeyFor(key, plan.At);
-                var condition = AlertCondition.FromKey(key);
-                actions.Add(AlertStore.WriteState(previous, new AlertState(
-                    gatewayId, key, Raised: true, plan.At, ClearedAt: null, history, mail ? plan.At : previous?.LastMailedAt, mail, default)));
-                actions.Add(AlertStore.AddHistory(gatewayId, history, condition, plan.At));
-                if (mail)
+                var summary = await store.GetSummaryAsync(gatewayId, cancellationToken);
+                if (decide(summary) is not { } plan)
                 {
-                    mails.Add(new AlertTransition(gatewayId, condition, plan.At, null));
-                }
-            }
-
-            foreach (var key in toClear)
-            {
-                if (await store.GetStateAsync(gatewayId, key, cancellationToken) is not { Raised: true } previous)
-                {
-                    continue;
+                    return null;
                 }
 
-                actions.Add(AlertStore.WriteState(previous, previous with { Raised = false, ClearedAt = plan.At }));
-                actions.Add(AlertStore.ClearHistory(gatewayId, previous.HistoryRowKey, plan.At));
-                if (previous.RaiseMailed)
+                var seenAt = plan.SeenAt is { } s && (summary.LastSeenAt is null || s > summary.LastSeenAt) ? s : summary.LastSeenAt;
+                var bucket = seenAt is { } at ? GatewayLastSeen.BucketOf(at) : null;
+                var toRaise = plan.Open.Where(k => !summary.Open.Contains(k)).ToList();
+                var toClear = summary.Open.Where(k => !plan.Open.Contains(k)).ToList();
+                var bucketMoved = bucket != summary.SeenBucket;
+                if (toRaise.Count == 0 && toClear.Count == 0 && !bucketMoved)
                 {
-                    mails.Add(new AlertTransition(gatewayId, AlertCondition.FromKey(key), previous.RaisedAt, plan.At));
+                    return null;
                 }
-            }
 
-            actions.Add(AlertStore.WriteSummary(gatewayId, summary, plan.Last, seenAt, bucket, plan.Open));
-            try
-            {
+                var actions = new List<TableTransactionAction>();
+                var mails = new List<AlertTransition>();
+                foreach (var key in toRaise)
+                {
+                    var previous = await store.GetStateAsync(gatewayId, key, cancellationToken);
+                    var mail = previous?.LastMailedAt is not { } mailedAt || plan.At - mailedAt >= HoldOff;
+                    var history = AlertStore.HistoryRowKeyFor(key, plan.At);
+                    var condition = AlertCondition.FromKey(key);
+                    actions.Add(AlertStore.WriteState(previous, new AlertState(
+                        gatewayId, key, Raised: true, plan.At, ClearedAt: null, history, mail ? plan.At : previous?.LastMailedAt, mail, default)));
+                    actions.Add(AlertStore.AddHistory(gatewayId, history, condition, plan.At));
+                    if (mail)
+                    {
+                        mails.Add(new AlertTransition(gatewayId, condition, plan.At, null));
+                    }
+                }
+
+                foreach (var key in toClear)
+                {
+                    if (await store.GetStateAsync(gatewayId, key, cancellationToken) is not { Raised: true } previous)
+                    {
+                        continue;
+                    }
+
+                    actions.Add(AlertStore.WriteState(previous, previous with { Raised = false, ClearedAt = plan.At }));
+                    actions.Add(AlertStore.ClearHistory(gatewayId, previous.HistoryRowKey, plan.At));
+                    if (previous.RaiseMailed)
+                    {
+                        mails.Add(new AlertTransition(gatewayId, AlertCondition.FromKey(key), previous.RaisedAt, plan.At));
+                    }
+                }
+
+                actions.Add(AlertStore.WriteSummary(gatewayId, summary, plan.Last, seenAt, bucket, plan.Open));
                 if (bucketMoved && bucket is not null)
                 {
                     await lastSeen.AddAsync(bucket, gatewayId, cancellationToken);
@@ -125,37 +124,38 @@ public sealed partial class AlertEngine(
 
                 await mailer.SendAsync(gatewayId, mails, cancellationToken);
                 await store.SubmitAsync(gatewayId, actions, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                LogAlertRace(gatewayId, e.Status, attempt);
-                continue;
-            }
-
-            if (bucketMoved && summary.SeenBucket is { } oldBucket)
-            {
-                await lastSeen.RemoveAsync(oldBucket, gatewayId, cancellationToken);
-            }
-
-            if (toRaise.Count + toClear.Count > 0)
-            {
-                await TellOpenAlertsAsync(gatewayId, OpenAlerts.Of(plan.Open, summary.Version + 1), cancellationToken);
-            }
-
-            foreach (var key in toRaise)
-            {
-                LogAlertRaised(gatewayId, key, plan.At);
-                metrics.AlertChanged(raised: true, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
-            }
-
-            foreach (var key in toClear)
-            {
-                LogAlertCleared(gatewayId, key, plan.At);
-                metrics.AlertChanged(raised: false, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
-            }
-
-            return toRaise.Count + toClear.Count;
+                return new Committed(summary, plan, toRaise, toClear, bucketMoved);
+            },
+            cancellationToken,
+            onConflict: (e, attempt) => LogAlertRace(gatewayId, e.Status, attempt));
+        if (committed is not var (summary, plan, toRaise, toClear, bucketMoved))
+        {
+            return 0;
         }
+
+        if (bucketMoved && summary.SeenBucket is { } oldBucket)
+        {
+            await lastSeen.RemoveAsync(oldBucket, gatewayId, cancellationToken);
+        }
+
+        if (toRaise.Count + toClear.Count > 0)
+        {
+            await TellOpenAlertsAsync(gatewayId, OpenAlerts.Of(plan.Open, summary.Version + 1), cancellationToken);
+        }
+
+        foreach (var key in toRaise)
+        {
+            LogAlertRaised(gatewayId, key, plan.At);
+            metrics.AlertChanged(raised: true, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
+        }
+
+        foreach (var key in toClear)
+        {
+            LogAlertCleared(gatewayId, key, plan.At);
+            metrics.AlertChanged(raised: false, AlertCatalogue.MetricCode(AlertCondition.FromKey(key).Code));
+        }
+
+        return toRaise.Count + toClear.Count;
     }
 
     /// <summary>
@@ -179,6 +179,8 @@ public sealed partial class AlertEngine(
     /// <param name="Last">The newest event evaluated after the change (decided on the summary it is written over, so never older).</param>
     /// <param name="SeenAt">Contact with the gateway, if the change comes from one.</param>
     private sealed record Plan(IReadOnlySet<string> Open, DateTimeOffset At, EventOrder? Last, DateTimeOffset? SeenAt);
+
+    private sealed record Committed(AlertSummary Summary, Plan Plan, List<string> ToRaise, List<string> ToClear, bool BucketMoved);
 
     [LoggerMessage(EventId = 7100, EventName = "AlertRaised", Level = LogLevel.Information, Message = "Alert {Key} raised on gateway {GatewayId} at {At}")]
     private partial void LogAlertRaised(string gatewayId, string key, DateTimeOffset at);

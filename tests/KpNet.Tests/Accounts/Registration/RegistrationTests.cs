@@ -51,7 +51,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
         var text = mail.GetProperty("text").GetString()!;
         Assert.StartsWith("御室 花子 様", text);
         Assert.Contains("仮登録", text);
-        Assert.Contains(RegistrationMailer.FormatJapanTime(expiresAt, english: false), text);
+        Assert.Contains(JapanTime.ForMail(expiresAt, english: false), text);
         var token = TokenIn(mail);
 
         var link = await ProblemAsync(await _app.Client.GetAsync("/api/activations/" + token));

@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using KpNet.Accounts;
 using KpNet.Security;
 using KpNet.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace KpNet.Tests.Accounts.Sessions;
 
@@ -16,7 +16,7 @@ public sealed class PasswordRehashTests(AzuriteFixture azurite) : IClassFixture<
     public async Task A_password_hashed_with_fewer_iterations_than_the_setting_is_hashed_again_at_sign_in_and_keeps_working()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new Dictionary<string, string> { ["Security:PasswordHashIterations"] = "2000" });
-        var weaker = new SecretHasher(new ConfigurationBuilder().AddInMemoryCollection([new("Security:PasswordHashIterations", "1000")]).Build());
+        var weaker = new SecretHasher(Options.Create(new SecurityOptions { PasswordHashIterations = 1000 }));
         var (account, password) = await TestAccounts.CreateActiveAsync(app);
         var accounts = app.Services.GetRequiredService<AccountStore>();
         await accounts.ReplaceAsync(account with { PasswordHash = weaker.Hash(password) }, CancellationToken.None);
