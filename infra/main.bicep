@@ -101,6 +101,7 @@ var tableNames = [
   'AccountsByPhone'
   'ActivationTokens'
   'PasswordResetTokens'
+  'EmailChangeTokens'
   'Sessions'
   'Throttles'
   'MailDeliveries'

@@ -13,6 +13,7 @@ import { addGatewayPage, disposeGatewayPage, gatewayListPage, gatewayViewPage, r
 import { monitoringPage } from './pages/monitoring';
 import { operatorPages } from './pages/operator/routes';
 import { privacyPage } from './pages/privacy';
+import { emailChangePage, profileEditPage, profileEmailPage, profilePage, profilePasswordPage } from './pages/profile';
 import { forgotIdPage, passwordResetPage, resetPasswordPage } from './pages/recovery';
 import { registerPage } from './pages/register';
 import { siteNav } from './pages/siteNav';
@@ -48,6 +49,11 @@ const pages: Record<string, Page> = {
   '/dealer/staff-emails': staffEmailsPage,
   '/privacy': privacyPage,
   '/manuals': manualsPage,
+  '/profile': profilePage,
+  '/profile/edit': profileEditPage,
+  '/profile/email': profileEmailPage,
+  '/profile/password': profilePasswordPage,
+  '/email-change': emailChangePage,
   ...operatorPages,
 };
 

@@ -68,6 +68,69 @@ public sealed class AccountStore(StorageAccount storage)
         return account with { ETag = response.Headers.ETag ?? default };
     }
 
+    /// <summary>
+    /// Applies <paramref name="change"/> to the account and replaces it under its ETag; when someone changed the account
+    /// in between, reads it again and applies the change to what is there now (<see cref="ConflictRetry"/>).
+    /// </summary>
+    public async Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(
+            async attempt =>
+            {
+                if (attempt > 1)
+                {
+                    account = await FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished while it was changed.");
+                }
+
+                return await ReplaceAsync(change(account), cancellationToken);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Moves the account to another address: the row under the new address is inserted first (409 when another account
+    /// has it, as for a registration), then the user ID's index row points at it, then the old row goes, under its ETag
+    /// (a change made to it meanwhile is copied over and the delete tried again). A move that stopped midway is completed
+    /// by moving again: it finds its own row under the new address and goes on.
+    /// </summary>
+    public async Task<Account> MoveAsync(Account account, string newEmail, string securityStamp, CancellationToken cancellationToken)
+    {
+        var moved = account with { Email = newEmail, SecurityStamp = securityStamp };
+        try
+        {
+            moved = moved with { ETag = (await Table.AddEntityAsync(ToEntity(moved), cancellationToken)).Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            if (await FindByEmailAsync(newEmail, cancellationToken) is not { } existing || existing.UserId != account.UserId)
+            {
+                throw;
+            }
+
+            moved = await ReplaceAsync(moved with { ETag = existing.ETag }, cancellationToken);
+        }
+
+        await storage.GetTableClient(IdIndexTableName).UpsertEntityAsync(
+            new TableEntity(account.UserId, "") { ["Email"] = newEmail }, TableUpdateMode.Replace, cancellationToken);
+        await ConflictRetry.RunAsync(
+            async attempt =>
+            {
+                if (attempt > 1)
+                {
+                    if (await FindByEmailAsync(account.Email, cancellationToken) is not { } changed)
+                    {
+                        return;
+                    }
+
+                    // Only this move writes the row under the new address (sessions still name the old one): unconditional.
+                    account = changed;
+                    moved = await ReplaceAsync(changed with { Email = newEmail, SecurityStamp = securityStamp, ETag = ETag.All }, cancellationToken);
+                }
+
+                await Table.DeleteEntityAsync(EmailKey.For(account.Email), AccountRow, account.ETag, cancellationToken);
+            },
+            cancellationToken);
+        return moved;
+    }
+
     /// <summary>Deletes the account if unchanged since read (used to undo a registration that lost a race).</summary>
     public async Task DeleteAsync(Account account, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using KpNet.Accounts.Profile;
 using KpNet.Accounts.Recovery;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
@@ -22,9 +23,10 @@ public static class AccountsRegistration
         services.AddSingleton(new StorageTable(Throttle.TableName));
         services.AddRegistration();
         services.AddRecovery();
+        services.AddProfile();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) =>
-        app.MapRegistration().MapSessions().MapRecovery();
+        app.MapRegistration().MapSessions().MapRecovery().MapProfile();
 }

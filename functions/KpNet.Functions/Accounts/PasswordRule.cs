@@ -1,3 +1,6 @@
+using KpNet.Accounts.Registration;
+using KpNet.Http;
+
 namespace KpNet.Accounts;
 
 /// <summary>The manuals' password rule: 8–16 printable ASCII characters with lower-case, upper-case letters and digits.</summary>
@@ -6,7 +9,7 @@ public static class PasswordRule
     public const int MinLength = 8;
     public const int MaxLength = 16;
 
-    public static readonly Registration.FieldRules Field = new()
+    public static readonly FieldRules Field = new()
     {
         MinLength = MinLength,
         MaxLength = MaxLength,
@@ -20,4 +23,27 @@ public static class PasswordRule
         && password.Any(char.IsAsciiLetterLower)
         && password.Any(char.IsAsciiLetterUpper)
         && password.Any(char.IsAsciiDigit);
+
+    /// <summary>{"password","passwordConfirm"}: a new password under the rule, typed twice (activation, reset, change).</summary>
+    public static string? ReadNew(JsonForm form)
+    {
+        form.Rules("password", Field);
+        var password = form.RawText("password");
+        if (!IsSatisfiedBy(password))
+        {
+            form.Errors.TryAdd("password", password is null ? MessageKey.Required : MessageKey.PasswordRule);
+        }
+
+        var confirmation = form.RawText("passwordConfirm");
+        if (confirmation is null)
+        {
+            form.Errors.TryAdd("passwordConfirm", MessageKey.Required);
+        }
+        else if (password is not null && confirmation != password)
+        {
+            form.Errors.TryAdd("passwordConfirm", MessageKey.PasswordConfirmMismatch);
+        }
+
+        return password;
+    }
 }

@@ -49,6 +49,12 @@ public enum MessageKey
     LoginFailed,
     ResetLinkGone,
 
+    // Changes to one's own registration data, e-mail address and password (Accounts/Profile)
+    CurrentPasswordWrong,
+    EmailChangeSameAddress,
+    EmailChangeLinkGone,
+    EmailChangeAddressTaken,
+
     // Registration, activation and gateway claims (Accounts/Registration)
     RegistrationBodyMalformed,
     RegistrationFieldInvalid,
@@ -164,6 +170,15 @@ public static class Messages
         [MessageKey.LoginFailed] = ("ユーザIDまたはパスワードが正しくありません。", "The user ID or password is incorrect."),
         [MessageKey.ResetLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。お手数ですが、もう一度お手続きください。",
             "This link has expired or has already been used. Please request a new one."),
+
+        // Changes to one's own registration data
+        [MessageKey.CurrentPasswordWrong] = ("現在のパスワードが正しくありません。変更は行われていません。", "The current password is incorrect. Nothing was changed."),
+        [MessageKey.EmailChangeSameAddress] = ("現在ご登録のメールアドレスと同じです。新しいメールアドレスを入力してください。",
+            "This is the address you already use. Enter the new address."),
+        [MessageKey.EmailChangeLinkGone] = ("このURLは有効期限が切れているか、すでに使用されています。お手数ですが、メールアドレスの変更をもう一度お申し込みください。",
+            "This link has expired or has already been used. Please ask for the change of address again."),
+        [MessageKey.EmailChangeAddressTaken] = ("このメールアドレスはほかのアカウントで使われているため、変更できません。メールアドレスは変更されていません。",
+            "Another account uses this address, so it cannot be yours. Your address was not changed."),
 
         // Registration, activation and gateway claims
         [MessageKey.RegistrationBodyMalformed] = ("送信内容の形式が正しくありません。", "The request body is not a JSON object."),

@@ -67,5 +67,7 @@ export async function menuPage(main: HTMLElement): Promise<void> {
           entry('/dealers/link', 'menuDealerLink'),
           entry('/dealers/unlink', 'menuDealerUnlink'),
           entry('/audit-log', 'menuAuditLog')),
-        h('ul', { class: 'menu-links' }, entry('/monitoring', 'menuMonitoring'))));
+        h('ul', { class: 'menu-links' }, entry('/monitoring', 'menuMonitoring')),
+        h('h2', {}, t('menuAccount')),
+        h('ul', {}, entry('/profile', 'menuProfile'))));
 }

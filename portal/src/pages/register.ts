@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
-import { Form, buttons, nest, type Errors } from '../forms';
+import { Form, buttons, nest, type Errors, type FieldOptions } from '../forms';
 import { formatDate, formatDateTime, t } from '../i18n';
 import { prefectures } from '../prefectures';
 import { Flow } from '../flow';
@@ -53,30 +53,17 @@ function showForm(main: HTMLElement, draft: Record<string, string>, errors?: Err
     }
   });
   flow.keep(form);
-  const field = (options: Parameters<Form['field']>[0]) => form.field(options, draft[options.path] ?? '');
-  const address = (prefix: string) => [
-    field({ path: `${prefix}postalCode`, label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: prefix ? undefined : 'postal-code', maxlength: 20 }),
-    field({ path: `${prefix}prefecture`, label: 'fieldPrefecture', required: true, choices: prefectures, choicePlaceholder: 'placeholderPrefecture' }),
-    field({ path: `${prefix}city`, label: 'fieldCity', required: true, maxlength: 50 }),
-    field({ path: `${prefix}street`, label: 'fieldStreet', required: true, placeholder: t('placeholderStreet'), maxlength: 100 }),
-  ];
+  const field = (options: FieldOptions) => form.field(options, draft[options.path] ?? '');
+  const address = (prefix: string) => addressFields(field, prefix);
 
   form.add(
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionUser')),
-      form.group('fieldName', true,
-        field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name', maxlength: 14 }),
-        field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name', maxlength: 14 })),
-      h('p', { class: 'field-hint' }, t('hintName')),
-      form.group('fieldKana', true,
-        field({ path: 'kana.family', label: 'fieldKanaFamily', required: true, maxlength: 30 }),
-        field({ path: 'kana.given', label: 'fieldKanaGiven', required: true, maxlength: 30 })),
+      nameFields(form, field),
       field({ path: 'email', label: 'fieldEmail', required: true, type: 'email', autocomplete: 'email', placeholder: 'email@example.net', hint: 'hintEmail' }),
       field({ path: 'emailConfirm', label: 'fieldEmailConfirm', required: true, type: 'email', autocomplete: 'off' }),
       address(''),
       field({ path: 'phone', label: 'fieldPhone', required: true, type: 'tel', autocomplete: 'tel', placeholder: '000-0000-0000', hint: 'hintPhone' })),
-    h('fieldset', { class: 'section' }, h('legend', {}, t('sectionCompany')),
-      field({ path: 'company.name', label: 'fieldCompanyName', placeholder: t('placeholderCompany'), autocomplete: 'organization', maxlength: 50 }),
-      field({ path: 'company.department', label: 'fieldDepartment', placeholder: t('placeholderDepartment'), maxlength: 50 })),
+    companyFieldset(field),
     h('fieldset', { class: 'section' }, h('legend', {}, t('sectionGateway')),
       sampleSheet(),
       field({ path: 'gateway.id', label: 'fieldGatewayId', required: true, autocomplete: 'off', placeholder: '01AB12345678', hint: 'hintGateway' }),
@@ -95,6 +82,36 @@ function showForm(main: HTMLElement, draft: Record<string, string>, errors?: Err
   if (errors) {
     form.showErrors(errors);
   }
+}
+
+/** 氏名 and フリガナ as registration asks for them (登録情報の変更 asks the same). */
+export function nameFields(form: Form, field: (options: FieldOptions) => HTMLElement): HTMLElement[] {
+  return [
+    form.group('fieldName', true,
+      field({ path: 'name.family', label: 'fieldFamily', required: true, autocomplete: 'family-name', maxlength: 14 }),
+      field({ path: 'name.given', label: 'fieldGiven', required: true, autocomplete: 'given-name', maxlength: 14 })),
+    h('p', { class: 'field-hint' }, t('hintName')),
+    form.group('fieldKana', true,
+      field({ path: 'kana.family', label: 'fieldKanaFamily', required: true, maxlength: 30 }),
+      field({ path: 'kana.given', label: 'fieldKanaGiven', required: true, maxlength: 30 })),
+  ];
+}
+
+/** 〒, 都道府県, 市区町村, 番地 (prefix "site." for the site's address). */
+export function addressFields(field: (options: FieldOptions) => HTMLElement, prefix = ''): HTMLElement[] {
+  return [
+    field({ path: `${prefix}postalCode`, label: 'fieldPostalCode', required: true, inputmode: 'numeric', placeholder: '000-0000', autocomplete: prefix ? undefined : 'postal-code', maxlength: 20 }),
+    field({ path: `${prefix}prefecture`, label: 'fieldPrefecture', required: true, choices: prefectures, choicePlaceholder: 'placeholderPrefecture' }),
+    field({ path: `${prefix}city`, label: 'fieldCity', required: true, maxlength: 50 }),
+    field({ path: `${prefix}street`, label: 'fieldStreet', required: true, placeholder: t('placeholderStreet'), maxlength: 100 }),
+  ];
+}
+
+/** 法人様情報 (法人様のみ入力). */
+export function companyFieldset(field: (options: FieldOptions) => HTMLElement): HTMLElement {
+  return h('fieldset', { class: 'section' }, h('legend', {}, t('sectionCompany')),
+    field({ path: 'company.name', label: 'fieldCompanyName', placeholder: t('placeholderCompany'), autocomplete: 'organization', maxlength: 50 }),
+    field({ path: 'company.department', label: 'fieldDepartment', placeholder: t('placeholderDepartment'), maxlength: 50 }));
 }
 
 function clientChecks(form: Form, errors: Errors): void {

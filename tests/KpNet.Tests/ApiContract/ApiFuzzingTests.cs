@@ -126,8 +126,22 @@ public sealed class ApiFuzzingTests(AzuriteFixture azurite) : IClassFixture<Azur
         (await app.Client.PostAsJsonAsync("/api/password-resets", new { email = resetAccount.Email })).EnsureSuccessStatusCode();
         var resetMail = (await DevMail.WaitForAsync(app, resetAccount.Email, "【パスワード再設定のお知らせ】遠隔モニタリングサービス")).Single();
 
+        // A confirmed change of address moves the account and a password change ends its other sessions: accounts of their own.
+        var (movingAccount, _) = await TestAccounts.CreateActiveAsync(app);
+        using var moving = TestAccounts.NewClient(app);
+        moving.DefaultRequestHeaders.Authorization = new("Bearer", await TestAccounts.LoginAsync(moving, movingAccount.Email, TestAccounts.DefaultPassword));
+        var movedEmail = TestAccounts.UniqueEmail("fuzz-moved");
+        (await moving.PostAsJsonAsync("/api/me/email-change", new { currentPassword = TestAccounts.DefaultPassword, email = movedEmail, emailConfirm = movedEmail }))
+            .EnsureSuccessStatusCode();
+        var emailChangeMail = (await DevMail.WaitForAsync(app, movedEmail, "【メールアドレス変更の確認】遠隔モニタリングサービス")).Single();
+        var (passwordAccount, _) = await TestAccounts.CreateActiveAsync(app);
+
         return new Dictionary<string, string>(operatorData)
         {
+            ["emailChangeEmail"] = TestAccounts.UniqueEmail("fuzz-new-address"),
+            ["emailChangeToken"] = DevMail.LinkToken(emailChangeMail, "email-change"),
+            ["passwordChangeToken"] = await TestAccounts.LoginAsync(TestAccounts.NewClient(app), passwordAccount.Email, TestAccounts.DefaultPassword),
+            ["passwordChangePassword"] = TestAccounts.DefaultPassword,
             ["bearerToken"] = Token(customer),
             ["customerToken"] = Token(customer),
             ["dealerToken"] = Token(dealer),

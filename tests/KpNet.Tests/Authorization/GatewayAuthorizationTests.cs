@@ -11,7 +11,7 @@ using static KpNet.Tests.Gateways.GatewayTestClient;
 namespace KpNet.Tests.Authorization;
 
 /// <summary>
-/// Every gateway and dealer endpoint, walked as each kind of caller, with the exact status each must get; and for the
+/// Every gateway, dealer and profile (登録情報の変更) endpoint, walked as each kind of caller, with the exact status each must get; and for the
 /// callers who must not see a gateway, the same answer as for a gateway that does not exist.
 /// </summary>
 public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
@@ -22,6 +22,7 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
     private const HttpStatusCode Login = HttpStatusCode.Unauthorized;
     private const HttpStatusCode Forbidden = HttpStatusCode.Forbidden;
     private const HttpStatusCode Missing = HttpStatusCode.NotFound;
+    private const HttpStatusCode Gone = HttpStatusCode.Gone;
 
     /// <summary>The callers, in the order of each row's expected statuses.</summary>
     private enum Who
@@ -44,7 +45,7 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task Every_gateway_and_dealer_endpoint_answers_each_caller_exactly_and_never_reveals_another_customers_gateway()
+    public async Task Every_gateway_dealer_and_profile_endpoint_answers_each_caller_exactly_and_never_reveals_another_customers_gateway()
     {
         using var owner = await SignInAsync(_app);
         using var otherCustomer = await SignInAsync(_app);
@@ -86,6 +87,10 @@ public sealed class GatewayAuthorizationTests(AzuriteFixture azurite) : IClassFi
             new("GET", $"/api/dealer/gateways/{gateway}/site", null, [Forbidden, Forbidden, Ok, Missing, Missing, Login, Forbidden]),
             new("PUT", "/api/dealer/staff-emails", "{}", [Forbidden, Forbidden, Invalid, Invalid, Invalid, Login, Forbidden]),
             new("GET", "/api/me/audit-log", null, [Ok, Ok, Forbidden, Forbidden, Forbidden, Login, Ok]),
+            new("PUT", "/api/me/profile", "{}", [Invalid, Invalid, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", "/api/me/email-change", "{}", [Invalid, Invalid, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("PUT", "/api/me/password", "{}", [Invalid, Invalid, Forbidden, Forbidden, Forbidden, Login, Invalid]),
+            new("POST", "/api/email-changes/" + new string('a', 43), null, [Gone, Gone, Gone, Gone, Gone, Gone, Gone]),
             new("GET", "/api/operator/audit-log?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/audit-log/export?userId=" + owner.Account.UserId, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),
             new("GET", "/api/operator/gateways/" + gateway, null, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Login, Ok]),

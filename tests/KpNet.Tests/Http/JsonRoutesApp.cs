@@ -58,6 +58,20 @@ public sealed class JsonRoutesApp : IAsyncLifetime
             _ => new JsonObject { ["password"] = "N3wPassword", ["passwordConfirm"] = "N3wPassword", ["phone"] = TestAccounts.DefaultPhone }),
         new("POST", "/api/account-ids/recovery", Role.Anonymous, _ => "/api/account-ids/recovery",
             _ => new JsonObject { ["name"] = new JsonObject { ["family"] = "御室", ["given"] = "花子" }, ["phone"] = TestAccounts.UniquePhone() }),
+        new("PUT", "/api/me/profile", Role.Customer, _ => "/api/me/profile",
+            _ => new JsonObject
+            {
+                ["currentPassword"] = TestAccounts.DefaultPassword,
+                ["name"] = new JsonObject { ["family"] = "嵐山", ["given"] = "楓" },
+                ["kana"] = new JsonObject { ["family"] = "アラシヤマ", ["given"] = "カエデ" },
+                ["postalCode"] = "616-8385", ["prefecture"] = "京都府", ["city"] = "京都市右京区", ["street"] = "嵯峨天龍寺芒ノ馬場町68",
+                ["phone"] = TestAccounts.UniquePhone(),
+                ["company"] = new JsonObject { ["name"] = "嵐山商店", ["department"] = "総務部" },
+            }),
+        new("POST", "/api/me/email-change", Role.Customer, _ => "/api/me/email-change",
+            a => new JsonObject { ["currentPassword"] = TestAccounts.DefaultPassword, ["email"] = a.NewEmail, ["emailConfirm"] = a.NewEmail }),
+        new("PUT", "/api/me/password", Role.Customer, _ => "/api/me/password",
+            _ => new JsonObject { ["currentPassword"] = TestAccounts.DefaultPassword, ["password"] = "N3wPassword", ["passwordConfirm"] = "N3wPassword" }),
         new("POST", "/api/dealers", Role.Anonymous, _ => "/api/dealers",
             a => ToJsonObject(GatewayTestClient.DealerBody(a.NewEmail, TestAccounts.UniquePhone(), "テスト販売店"))),
         new("PUT", "/api/dealer/staff-emails", Role.Dealer, _ => "/api/dealer/staff-emails",
@@ -122,6 +136,7 @@ public sealed class JsonRoutesApp : IAsyncLifetime
         // Bodiless: the path names the message or row.
         "POST /api/operator/queues/{queue}/messages/{messageId}/requeue", "POST /api/operator/queues/{queue}/messages/{messageId}/handled",
         "POST /api/operator/dead-letters/{day}/{id}/handled",
+        "POST /api/email-changes/{token}",
     };
 
     private readonly SemaphoreSlim _starting = new(1, 1);

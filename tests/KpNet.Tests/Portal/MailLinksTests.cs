@@ -31,6 +31,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
         ["/audit-log"] = new("^個人情報の閲覧履歴$"),
         ["/dealer/gateways/view"] = new("^保守しているゲートウェイの詳細$"),
         ["/monitoring"] = new("^モニタリング (.+（[0-9A-Z]{12}）|[0-9A-Z]{12})$"),
+        ["/email-change"] = new("^メールアドレス変更の確定$"),
     };
 
     public Task InitializeAsync() => site.StartAsync();
@@ -63,6 +64,16 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
         var resetToken = Regex.Match((await MailsAsync(app, recovering.Email, "パスワード再設定")).Single().Text, "/reset-password#([A-Za-z0-9_%-]+)").Groups[1].Value;
         await PostAsync(app, "/api/password-resets/" + Uri.UnescapeDataString(resetToken), new { password = NewPassword, passwordConfirm = NewPassword, phone = recoveryPhone });
 
+        // A change of address mails its link to the new address; a customer of its own, so that no other mail's recipient moves
+        // (following the link only opens the screen: the change waits for its button).
+        var (moving, _) = await TestAccounts.CreateActiveAsync(app, email: TestAccounts.UniqueEmail("links-moving"), phone: TestAccounts.UniquePhone());
+        var movedEmail = TestAccounts.UniqueEmail("links-moved");
+        using (var movingCustomer = await MonitoredGateways.LoggedInClientAsync(app, moving.Email, TestAccounts.DefaultPassword))
+        {
+            using var asked = await movingCustomer.PostAsJsonAsync("/api/me/email-change", new { currentPassword = TestAccounts.DefaultPassword, email = movedEmail, emailConfirm = movedEmail });
+            Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+        }
+
         var (dealer, dealerId, dealerPhone) = await GatewayTestClient.SignUpDealerAsync(app, "リンク確認販売店");
         using (dealer)
         {
@@ -82,6 +93,7 @@ public sealed partial class MailLinksTests(PortalSite site) : IAsyncLifetime
             [recovering.Email] = (recovering.Email, NewPassword),
             [dealer.Account.Email] = (dealer.Account.Email, TestAccounts.DefaultPassword),
             [staffEmail] = (dealer.Account.Email, TestAccounts.DefaultPassword),
+            [movedEmail] = (moving.Email, TestAccounts.DefaultPassword),
         };
         var mails = await Eventually.ReturnsAsync(
             async () => (await Accounts.Recovery.DevMail.ListAsync(app)).Where(m => passwords.ContainsKey(m.To)).ToList(),

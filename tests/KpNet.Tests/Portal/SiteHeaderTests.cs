@@ -43,7 +43,7 @@ public sealed class SiteHeaderTests(PortalSite site) : IAsyncLifetime
 
         await Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
         await Expect(page.Locator(".greeting")).ToHaveTextAsync("京都電機株式会社 御室 花子 様");
-        await Expect(nav.GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["メインメニュー", "モニタリングサイト", "商品マニュアル", "ログアウト"]);
+        await Expect(nav.GetByRole(AriaRole.Listitem)).ToHaveTextAsync(["メインメニュー", "モニタリングサイト", "商品マニュアル", "登録情報の変更", "ログアウト"]);
         await Expect(page.Locator(".site-title")).ToHaveAttributeAsync("href", "/menu");
         await PortalSite.ScreenshotAsync(page, "99-header-menu");
 

@@ -9,9 +9,10 @@ namespace KpNet.Accounts.Recovery;
 public sealed record PasswordResetToken(string TokenHash, string Email, ETag ETag);
 
 /// <summary>
-/// Table PasswordResetTokens. Token rows: PartitionKey = SHA-256 of the token, RowKey "" (Email, CreatedAt, ExpiresAt,
-/// UsedAt, PhoneFailures). Per account one pointer row, PartitionKey = <see cref="EmailKey"/>, RowKey "latest", naming the
-/// newest token: only that one is usable, so a new request supersedes every earlier link without finding them.
+/// Table PasswordResetTokens, one-time links (<see cref="OneTimeLinkRows"/>). Token rows: PartitionKey = SHA-256 of the
+/// token, RowKey "" (Email, CreatedAt, ExpiresAt, UsedAt, PhoneFailures). Per account one pointer row, PartitionKey =
+/// <see cref="EmailKey"/>, RowKey "latest", naming the newest token: only that one is usable, so a new request supersedes
+/// every earlier link without finding them.
 /// </summary>
 public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider time)
 {
@@ -21,24 +22,22 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
     /// <summary>Wrong phone numbers typed with one link before it is burnt.</summary>
     public const int MaxPhoneFailures = 5;
 
-    private const string LatestRow = "latest";
-
     private TableClient Table => storage.GetTableClient(TableName);
+
+    private OneTimeLinkRows Links => new(Table, time);
 
     /// <summary>Stores a new token for the account and makes it the only usable one; answers its expiry.</summary>
     public async Task<DateTimeOffset> StoreAsync(string tokenHash, Account account, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var expiresAt = now + Lifetime;
-        await Table.AddEntityAsync(new TableEntity(tokenHash, "")
+        var previous = await Links.AddAsync(new TableEntity(tokenHash, "")
         {
             ["Email"] = account.Email,
             ["CreatedAt"] = now,
             ["ExpiresAt"] = expiresAt,
             ["PhoneFailures"] = 0,
-        }, cancellationToken);
-        var previous = (await Table.GetEntityIfExistsAsync<TableEntity>(EmailKey.For(account.Email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull()?.GetString("TokenHash");
-        await Table.UpsertEntityAsync(new TableEntity(EmailKey.For(account.Email), LatestRow) { ["TokenHash"] = tokenHash }, TableUpdateMode.Replace, cancellationToken);
+        }, EmailKey.For(account.Email), cancellationToken);
         if (previous is not null)
         {
             await Table.DeleteEntityAsync(previous, "", ETag.All, cancellationToken);
@@ -48,40 +47,14 @@ public sealed class PasswordResetTokens(StorageAccount storage, TimeProvider tim
     }
 
     /// <summary>The token if it is known, unused, unexpired and the account's newest; null otherwise (all answered 410).</summary>
-    public async Task<PasswordResetToken?> FindUsableAsync(string token, CancellationToken cancellationToken)
-    {
-        if (!SecureToken.LooksValid(token))
-        {
-            return null;
-        }
-
-        var hash = SecureToken.Hash(token);
-        var row = (await Table.GetEntityIfExistsAsync<TableEntity>(hash, "", cancellationToken: cancellationToken)).ValueOrNull();
-        if (row is null || row.GetDateTimeOffset("UsedAt") is not null || row.GetDateTimeOffset("ExpiresAt") <= time.GetUtcNow())
-        {
-            return null;
-        }
-
-        var email = row.GetString("Email")!;
-        var latest = (await Table.GetEntityIfExistsAsync<TableEntity>(EmailKey.For(email), LatestRow, cancellationToken: cancellationToken)).ValueOrNull();
-        return latest?.GetString("TokenHash") == hash
-            ? new PasswordResetToken(hash, email, row.ETag)
+    public async Task<PasswordResetToken?> FindUsableAsync(string token, CancellationToken cancellationToken) =>
+        await Links.FindUsableAsync(token, row => EmailKey.For(row.GetString("Email")!), cancellationToken) is { } row
+            ? new PasswordResetToken(row.PartitionKey, row.GetString("Email")!, row.ETag)
             : null;
-    }
 
     /// <summary>Marks the token used if nobody touched it since it was read: of two concurrent uses only one wins.</summary>
-    public async Task<bool> TryConsumeAsync(PasswordResetToken token, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Table.UpdateEntityAsync(new TableEntity(token.TokenHash, "") { ["UsedAt"] = time.GetUtcNow() }, token.ETag, TableUpdateMode.Merge, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryConsumeAsync(PasswordResetToken token, CancellationToken cancellationToken) =>
+        Links.TryUseAsync(token.TokenHash, token.ETag, cancellationToken);
 
     /// <summary>Counts a wrong phone number against the token; the <see cref="MaxPhoneFailures"/>th burns it.</summary>
     public async Task RecordPhoneFailureAsync(string tokenHash, CancellationToken cancellationToken)

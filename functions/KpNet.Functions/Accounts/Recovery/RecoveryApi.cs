@@ -1,7 +1,5 @@
-using Azure;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Http;
 using KpNet.Notifications;
@@ -91,7 +89,9 @@ public static partial class RecoveryApi
             return Problems.Create(context, StatusCodes.Status410Gone, MessageKey.ResetLinkGone);
         }
 
-        account = await ChangePasswordAsync(accounts, account, hasher.Hash(password!), cancellationToken);
+        // A new stamp ends every session minted under the old password.
+        var passwordHash = hasher.Hash(password!);
+        account = await accounts.ChangeAsync(account, current => current with { PasswordHash = passwordHash, SecurityStamp = AccountStore.NewSecurityStamp() }, cancellationToken);
         await signIn.UnlockAsync(account.Email, ClientAddress.Of(context), cancellationToken);
         var english = account.Language == "en";
         await outbox.EnqueueAsync(composer.Compose(RecoveryMails.PasswordChanged, account.Email, english, new Dictionary<string, string>
@@ -125,24 +125,8 @@ public static partial class RecoveryApi
     /// <summary>{"password","passwordConfirm","phone"}: the new password and the account's phone number, which the caller compares.</summary>
     private static (string? Password, string? Phone) ReadNewPassword(JsonForm form)
     {
-        form.Rules("password", PasswordRule.Field);
-        var password = form.RawText("password");
-        var confirmation = form.RawText("passwordConfirm");
+        var password = PasswordRule.ReadNew(form);
         var phone = CustomerFields.Required(form, "phone", maxLength: 30);
-        if (password is null)
-        {
-            form.Errors.TryAdd("password", MessageKey.Required);
-        }
-        else if (!PasswordRule.IsSatisfiedBy(password))
-        {
-            form.Errors.Add("password", MessageKey.PasswordRule);
-        }
-
-        if (confirmation != password)
-        {
-            form.Errors.TryAdd("passwordConfirm", MessageKey.PasswordConfirmMismatch);
-        }
-
         return (password, phone);
     }
 
@@ -153,22 +137,6 @@ public static partial class RecoveryApi
         var given = CustomerFields.Required(form, "name.given", CustomerFields.NameMaxLength);
         var phone = CustomerFields.Phone(form, "phone");
         return (family is null || given is null ? null : new PersonName(family, given), phone);
-    }
-
-    // A new stamp ends every session minted under the old password; a concurrent change to the account is re-read and redone.
-    private static async Task<Account> ChangePasswordAsync(AccountStore accounts, Account account, string passwordHash, CancellationToken cancellationToken)
-    {
-        return await ConflictRetry.RunAsync(
-            async attempt =>
-            {
-                if (attempt > 1)
-                {
-                    account = await accounts.FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished during a password reset.");
-                }
-
-                return await accounts.ReplaceAsync(account with { PasswordHash = passwordHash, SecurityStamp = AccountStore.NewSecurityStamp() }, cancellationToken);
-            },
-            cancellationToken);
     }
 
     [LoggerMessage(EventId = 5112, EventName = "PasswordReset", Level = LogLevel.Information, Message = "User {UserId} set a new password through a reset link; existing sessions are revoked")]

@@ -114,24 +114,7 @@ public sealed class AccountActivation(
     public static string? ReadPassword(JsonForm form)
     {
         TermsOfUse.ReadAgreement(form);
-        form.Rules("password", PasswordRule.Field);
-        var password = form.RawText("password");
-        if (!PasswordRule.IsSatisfiedBy(password))
-        {
-            form.Errors.TryAdd("password", password is null ? MessageKey.Required : MessageKey.PasswordRule);
-        }
-
-        var confirmation = form.RawText("passwordConfirm");
-        if (confirmation is null)
-        {
-            form.Errors.TryAdd("passwordConfirm", MessageKey.Required);
-        }
-        else if (password is not null && confirmation != password)
-        {
-            form.Errors.Add("passwordConfirm", MessageKey.PasswordConfirmMismatch);
-        }
-
-        return password;
+        return PasswordRule.ReadNew(form);
     }
 
     // The link is already spent, so the account update must land: re-read and re-apply when it changed meanwhile.

@@ -76,6 +76,13 @@ public sealed class SessionStore(StorageAccount storage, TimeProvider time)
         return session;
     }
 
+    /// <summary>
+    /// Carries one session over to the account's new security stamp (the caller's own, after a password change), while
+    /// every other session of the account keeps the old stamp and stops working.
+    /// </summary>
+    public async Task RestampAsync(string tokenHash, string securityStamp, CancellationToken cancellationToken) =>
+        await Table.UpdateEntityAsync(new TableEntity(tokenHash, "") { ["SecurityStamp"] = securityStamp }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+
     public async Task RevokeAsync(string tokenHash, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(tokenHash, "", ETag.All, cancellationToken);
 }

@@ -100,12 +100,15 @@ public static partial class SessionsApi
             return Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated);
         }
 
-        return TypedResults.Ok(new Profile(
-            a.UserId, a.Email, RoleName(a.Role), new NameView(a.Name.Family, a.Name.Given),
-            a.Kana is null ? null : new NameView(a.Kana.Family, a.Kana.Given), a.Phone,
-            a.Address.PostalCode, a.Address.Prefecture, a.Address.City, a.Address.Street,
-            a.Company is null ? null : new CompanyView(a.Company.Name, a.Company.Department), a.DealerId, a.Language, a.StaffEmails));
+        return TypedResults.Ok(ProfileOf(a));
     }
+
+    /// <summary>The account's registration data as GET /api/me answers it.</summary>
+    public static Profile ProfileOf(Account a) => new(
+        a.UserId, a.Email, RoleName(a.Role), new NameView(a.Name.Family, a.Name.Given),
+        a.Kana is null ? null : new NameView(a.Kana.Family, a.Kana.Given), a.Phone,
+        a.Address.PostalCode, a.Address.Prefecture, a.Address.City, a.Address.Street,
+        a.Company is null ? null : new CompanyView(a.Company.Name, a.Company.Department), a.DealerId, a.Language, a.StaffEmails);
 
     [LoggerMessage(EventId = 5100, EventName = "LoggedIn", Level = LogLevel.Information, Message = "User {UserId} logged in")]
     private static partial void LogLoggedIn(ILogger logger, string userId);

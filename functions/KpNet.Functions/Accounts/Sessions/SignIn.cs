@@ -63,6 +63,30 @@ public sealed class SignIn(AccountStore accounts, SecretHasher hasher, GuessGuar
     }
 
     /// <summary>
+    /// The signed-in owner confirms a change of their registration data with the current password: a wrong one counts
+    /// against the same limits as a failed login, since it is the same secret to guess.
+    /// </summary>
+    public async Task<SignInResult> ConfirmPasswordAsync(Account account, string password, string client, CancellationToken cancellationToken)
+    {
+        var accountKey = EmailKey.For(account.Email);
+        if (await guard.RefusalAsync(Limits, accountKey, client, cancellationToken) is { } wait)
+        {
+            metrics.AuthFailure(AuthFailureKind.Login, blocked: true);
+            return new SignInResult.Locked(wait);
+        }
+
+        if (account.PasswordHash is null || hasher.Verify(account.PasswordHash, password) == SecretVerification.Invalid)
+        {
+            var locked = await guard.FailedAsync(Limits, accountKey, client, cancellationToken);
+            metrics.AuthFailure(AuthFailureKind.Login, blocked: locked is not null);
+            return locked is { } lockedFor ? new SignInResult.Locked(lockedFor) : new SignInResult.Failed();
+        }
+
+        await guard.SucceededAsync(Limits, accountKey, client, cancellationToken);
+        return new SignInResult.Succeeded(account);
+    }
+
+    /// <summary>
     /// After a password reset by mail the owner may log in at once, whatever the guessers did before: the budget starts
     /// again and the client that reset the password counts as the owner's.
     /// </summary>
