@@ -1,3 +1,4 @@
+using KpNet.Accounts.Profile;
 using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
 using KpNet.Telemetry.Alerts;
@@ -12,6 +13,7 @@ public static class GatewayManagementRegistration
         services.AddSingleton<GatewayHistory>();
         services.AddSingleton<MaintenanceLinks>();
         services.AddSingleton<IOpenAlertsListener>(provider => provider.GetRequiredService<MaintenanceLinks>());
+        services.AddSingleton<ICustomerNameListener>(provider => provider.GetRequiredService<MaintenanceLinks>());
         services.AddSingleton<MaintenanceMailer>();
         services.AddSingleton<GatewayViews>();
         services.AddSingleton<GatewayManagement>();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using KpNet.Accounts;
 using KpNet.Gateways.Maintenance;
+using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -128,6 +129,33 @@ public sealed class DealerListSearchTests(AzuriteFixture azurite) : IClassFixtur
         var stale = await ListAsync(dealer, "山科の家");
         Assert.Equal("醍醐の別宅", Item(stale, gatewayId).GetProperty("siteName").GetString());
         Assert.Empty(Ids(await ListAsync(dealer, "山科の家")));
+    }
+
+    [Fact]
+    public async Task A_customer_who_changes_their_name_is_found_by_the_new_one_in_the_dealers_list()
+    {
+        var (dealer, dealerId, dealerPhone) = await SignUpDealerAsync(_app);
+        using var _ = dealer;
+        var (customer, gatewayId) = await LinkedCustomerAsync(new PersonName("桂", "三郎"), "桂の家", dealerId, dealerPhone);
+        using var __ = customer;
+
+        using var changed = await customer.Client.PutAsJsonAsync("/api/me/profile", new
+        {
+            currentPassword = TestAccounts.DefaultPassword,
+            name = new { family = "松尾", given = "三郎" },
+            kana = new { family = "マツオ", given = "サブロウ" },
+            postalCode = "616-0024",
+            prefecture = "京都府",
+            city = "京都市西京区",
+            street = "嵐山宮町3",
+            phone = customer.Account.Phone,
+        });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        var found = await ListAsync(dealer, "松尾三郎");
+        Assert.Equal([gatewayId], Ids(found));
+        Assert.Equal("松尾 三郎", Item(found, gatewayId).GetProperty("customerName").GetString());
+        Assert.Empty(Ids(await ListAsync(dealer, "桂三郎")));
     }
 
     private MaintenanceLinks Links => _app.Services.GetRequiredService<MaintenanceLinks>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Accounts;
+using KpNet.Accounts.Profile;
 using KpNet.Accounts.Registration;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
@@ -50,7 +51,7 @@ public sealed record ListedNames(string SiteName, string CustomerName)
 /// carry the <see cref="ListedNames"/> the list searches: written at link time, refreshed when the customer edits the
 /// site or changes their name (<see cref="RefreshCustomerNameAsync"/>), repaired by the list when a shown one is stale.
 /// </summary>
-public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, CustomerSites sites) : IOpenAlertsListener
+public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, CustomerSites sites) : IOpenAlertsListener, ICustomerNameListener
 {
     public const string TableName = "MaintenanceLinks";
     public const string IndexTableName = "DealerGateways";
@@ -198,9 +199,12 @@ public sealed class MaintenanceLinks(StorageAccount storage, AlertStore alerts, 
     }
 
     /// <summary>
-    /// The customer's name changed (登録情報の変更): every dealer row of each of their gateways gets the new copy, so the
+    /// The customer's name or company changed (登録情報の変更): every dealer row of each of their gateways gets the new copy, so the
     /// dealers' searches find the new name. Rows of unlinked dealers are not there to update and are not made.
     /// </summary>
+    public Task CustomerNameChangedAsync(Account customer, CancellationToken cancellationToken) => RefreshCustomerNameAsync(customer, cancellationToken);
+
+    /// <inheritdoc cref="CustomerNameChangedAsync"/>
     public async Task RefreshCustomerNameAsync(Account customer, CancellationToken cancellationToken)
     {
         foreach (var site in await sites.ListAsync(customer.UserId, cancellationToken))
