@@ -103,7 +103,7 @@ public sealed class SimulatedGateway
         return new TelemetryReading(
             Gateway.Id, _boot.Value, _seq, ts, Gateway.Model, Gateway.Serial, Fw,
             pv, Math.Round(_batterySoc, 1), battery, Math.Round(temperature, 1),
-            HasEv && _evConnected, HasEv && _evConnected ? Math.Round(_evSoc, 1) : null, ev, grid, load, units);
+            HasEv && _evConnected, HasEv && _evConnected ? Math.Round(_evSoc, 1) : null, ev, HasEv, grid, load, units);
     }
 
     /// <summary>Watts into the car (&gt; 0 charging, &lt; 0 V2H supplying the house), and the car's SoC after them.</summary>

@@ -27,6 +27,7 @@ public sealed record TelemetryReading(
     bool EvConnected,
     double? EvSoc,
     double EvW,
+    bool HasEvCharger,
     double GridW,
     double LoadW,
     IReadOnlyList<UnitReading> Units)
@@ -57,15 +58,20 @@ public sealed record TelemetryReading(
             json.WriteNumber("w", BatteryW);
             json.WriteNumber("tempC", BatteryTempC);
             json.WriteEndObject();
-            json.WriteStartObject("ev");
-            json.WriteBoolean("connected", EvConnected);
-            if (EvSoc is { } evSoc)
+            // Only a system with an EV charger reports the ev block, as the real gateways do: the monitoring screens
+            // show EV cards and series where it is reported.
+            if (HasEvCharger)
             {
-                json.WriteNumber("soc", evSoc);
-            }
+                json.WriteStartObject("ev");
+                json.WriteBoolean("connected", EvConnected);
+                if (EvSoc is { } evSoc)
+                {
+                    json.WriteNumber("soc", evSoc);
+                }
 
-            json.WriteNumber("w", EvW);
-            json.WriteEndObject();
+                json.WriteNumber("w", EvW);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("grid");
             json.WriteNumber("w", GridW);
             json.WriteEndObject();

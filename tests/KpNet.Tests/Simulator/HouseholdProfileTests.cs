@@ -77,6 +77,8 @@ public sealed class HouseholdProfileTests
         var multiV2x = DemoInventory.Where(g => g.Product == SimulatedProduct.MultiV2x).Select(g => g.Id).ToHashSet();
 
         Assert.All(readings.Where(r => !multiV2x.Contains(r.GatewayId)), r => Assert.Equal((false, 0.0), (r.EvConnected, r.EvW)));
+        Assert.All(readings.Where(r => !multiV2x.Contains(r.GatewayId)), r => Assert.DoesNotContain("\"ev\"", r.ToJson(), StringComparison.Ordinal));
+        Assert.All(readings.Where(r => multiV2x.Contains(r.GatewayId)), r => Assert.Contains("\"ev\":{", r.ToJson(), StringComparison.Ordinal));
         var evs = readings.Where(r => multiV2x.Contains(r.GatewayId)).ToList();
         Assert.All(evs.Where(r => JapanHour(r) is >= 10 and < 16), r => Assert.Equal((false, 0.0), (r.EvConnected, r.EvW)));
         Assert.All(evs.Where(r => JapanHour(r) is >= 21 or < 6), r => Assert.True(r.EvConnected));
@@ -125,8 +127,11 @@ public sealed class HouseholdProfileTests
             Assert.True(result.IsValid, $"{result.Rejection}: {reading.ToJson()}");
             var parsed = result.Event!;
             Assert.Equal((reading.GatewayId, reading.Seq, reading.Ts, reading.Model, reading.Serial), (parsed.GatewayId, parsed.Seq, parsed.Ts, parsed.Model, parsed.Serial));
-            Assert.Equal((reading.PvW, reading.GridW, reading.LoadW, reading.BatteryW, reading.BatterySoc, reading.EvW, reading.EvConnected),
-                (parsed.Measurements[Measurement.PvW]!.Value, parsed.Measurements[Measurement.GridW]!.Value, parsed.Measurements[Measurement.LoadW]!.Value, parsed.Measurements[Measurement.BatteryW]!.Value, parsed.Measurements[Measurement.BatterySoc]!.Value, parsed.Measurements[Measurement.EvW]!.Value, parsed.Measurements.Flag(Measurement.EvConnected)!.Value));
+            Assert.Equal((reading.PvW, reading.GridW, reading.LoadW, reading.BatteryW, reading.BatterySoc),
+                (parsed.Measurements[Measurement.PvW]!.Value, parsed.Measurements[Measurement.GridW]!.Value, parsed.Measurements[Measurement.LoadW]!.Value, parsed.Measurements[Measurement.BatteryW]!.Value, parsed.Measurements[Measurement.BatterySoc]!.Value));
+            Assert.Equal(
+                reading.HasEvCharger ? (reading.EvW, reading.EvConnected) : null,
+                parsed.Measurements[Measurement.EvW] is { } evW ? (evW, parsed.Measurements.Flag(Measurement.EvConnected)!.Value) : ((double, bool)?)null);
             Assert.Equal(reading.Units.Select(u => (u.No, u.Model, u.Serial, u.Status)), parsed.Units!.Select(u => (u.No, u.Model!, u.Serial!, u.Status!)));
         }
     }

@@ -72,7 +72,7 @@ public sealed class SendingGateway(Owner owner, Uri endpoint, string token, Http
     {
         var reading = _household.Next(now, now, Interval);
         var bucket = TelemetryRollups.FiveMinuteKey(reading.Ts);
-        var sent = new SentEvent(phase, reading with { EvW = bucket == _lastBucket ? 0 : MarkerW });
+        var sent = new SentEvent(phase, reading with { EvW = bucket == _lastBucket ? 0 : MarkerW, HasEvCharger = true });
         _lastBucket = bucket;
         Sent.Add(sent);
         return sent;

@@ -1,4 +1,4 @@
-using Azure;
+using KpNet.Azure.Storage;
 
 namespace KpNet.Accounts.Registration;
 
@@ -28,47 +28,48 @@ public sealed class ActivationLinks(
     /// <returns>The new expiry, or null when the account is no longer provisional.</returns>
     public async Task<DateTimeOffset?> ReissueAsync(Account account, ActivationKind kind, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            if (account.Status != AccountStatus.Provisional)
+        // Changed meanwhile (activated, or another link issued): decide again on what it is now.
+        var issued = await ConflictRetry.RunAsync<(Account Account, string Token, DateTimeOffset ExpiresAt)?>(
+            async attempt =>
             {
-                return null;
-            }
+                if (attempt > 1)
+                {
+                    if (await accounts.FindByEmailAsync(account.Email, cancellationToken) is not { } current)
+                    {
+                        return null;
+                    }
 
-            // Strictly later than the current link's expiry, which is how the current link is told from older ones.
-            var expiresAt = NewExpiry();
-            if (account.ActivationExpiresAt >= expiresAt)
-            {
-                expiresAt = account.ActivationExpiresAt.Value.AddSeconds(1);
-            }
+                    account = current;
+                }
 
-            foreach (var gatewayId in await sites.GatewayIdsOfAsync(account.UserId, cancellationToken))
-            {
-                await expiries.AddAsync(gatewayId, expiresAt, cancellationToken);
-            }
-
-            var token = await tokens.IssueAsync(account.Email, kind, expiresAt, cancellationToken);
-            try
-            {
-                account = await accounts.ReplaceAsync(account with { ActivationExpiresAt = expiresAt }, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                // Changed meanwhile (activated, or another link issued): decide again on what it is now.
-                if (await accounts.FindByEmailAsync(account.Email, cancellationToken) is not { } current)
+                if (account.Status != AccountStatus.Provisional)
                 {
                     return null;
                 }
 
-                account = current;
-                continue;
-            }
+                // Strictly later than the current link's expiry, which is how the current link is told from older ones.
+                var expiresAt = NewExpiry();
+                if (account.ActivationExpiresAt >= expiresAt)
+                {
+                    expiresAt = account.ActivationExpiresAt.Value.AddSeconds(1);
+                }
 
-            await mailer.SendActivationLinkAsync(account, token, cancellationToken);
-            logger.ActivationLinkReissued(account.UserId);
-            return expiresAt;
+                foreach (var gatewayId in await sites.GatewayIdsOfAsync(account.UserId, cancellationToken))
+                {
+                    await expiries.AddAsync(gatewayId, expiresAt, cancellationToken);
+                }
+
+                var token = await tokens.IssueAsync(account.Email, kind, expiresAt, cancellationToken);
+                return (await accounts.ReplaceAsync(account with { ActivationExpiresAt = expiresAt }, cancellationToken), token, expiresAt);
+            },
+            cancellationToken);
+        if (issued is not var (saved, token, expiresAt))
+        {
+            return null;
         }
 
-        return null;
+        await mailer.SendActivationLinkAsync(saved, token, cancellationToken);
+        logger.ActivationLinkReissued(saved.UserId);
+        return expiresAt;
     }
 }
