@@ -3,6 +3,7 @@ using KpNet.Accounts;
 using KpNet.Gateways.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
+using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -241,6 +242,13 @@ public sealed class OperatorScreensTests(PortalSite site) : IAsyncLifetime
             .GetQueueClient("telemetry-publisher-revocations-poison").SendMessageAsync(stuck);
         var gateway = await MonitoredGateways.ImportAsync(app);
         await MonitoredGateways.SendAsync(app, MonitoredGateways.Event(gateway, 1, DateTimeOffset.UtcNow.AddMinutes(-1), batterySoc: 170));
+
+        // The ingest endpoint answers once the batch is accepted; the function sets the event aside after that.
+        await Eventually.ReturnsAsync(
+            () => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KpNet.Telemetry.TelemetryDeadLetters>(app.Services)
+                .RecentOfAsync(gateway, days: 1, max: 1, CancellationToken.None),
+            letters => letters.Count == 1,
+            what: "the event to be set aside");
         var page = await site.NewPageAsync();
         var cspViolations = page.WatchCsp();
         await page.LogInAsync(operatorAccount.Email, operatorPassword);

@@ -76,7 +76,11 @@ public sealed class PortalSite : IAsyncLifetime
             TimezoneId = "Asia/Tokyo",
         });
         var page = await context.NewPageAsync();
+
+        // Actions and assertions wait alike: on a loaded 2-core machine a screen can take longer than Playwright's 5 s
+        // assertion default to show what its requests fetched.
         page.SetDefaultTimeout(15_000);
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         return page;
     }
 
