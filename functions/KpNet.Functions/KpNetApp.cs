@@ -112,6 +112,7 @@ public static class KpNetApp
         app.MapDealers();
         app.MapAudit();
         app.MapSupport();
+        app.MapOperatorGateways();
         app.MapOperatorSupport();
         app.MapOperatorAccounts();
         app.MapOperatorQueues();

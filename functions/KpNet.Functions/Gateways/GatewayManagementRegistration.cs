@@ -26,5 +26,5 @@ public static class GatewayManagementRegistration
     }
 
     public static IEndpointRouteBuilder MapGatewayManagement(this IEndpointRouteBuilder app) =>
-        app.MapCustomerGateways().MapMaintenance().MapOperatorGateways();
+        app.MapCustomerGateways().MapMaintenance();
 }

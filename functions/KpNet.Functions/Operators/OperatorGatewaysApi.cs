@@ -4,6 +4,7 @@ using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Dealers;
+using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Http;
@@ -11,7 +12,7 @@ using KpNet.Monitoring;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 
-namespace KpNet.Gateways;
+namespace KpNet.Operators;
 
 /// <summary>The operator's side of gateways: importing the factory inventory, finding a gateway, and everything known about one.</summary>
 public static class OperatorGatewaysApi

@@ -8,12 +8,13 @@ using KpNet.Accounts;
 using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
 using KpNet.Tests.Accounts;
+using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 
-namespace KpNet.Tests.Gateways;
+namespace KpNet.Tests.Operators;
 
 /// <summary>The operator's inventory import (dry run, Shift_JIS, re-import) and gateway lookup over HTTP.</summary>
 public sealed class OperatorConsoleTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
