@@ -21,6 +21,7 @@ public static class TelemetryRegistration
     public static IServiceCollection AddTelemetry(this IServiceCollection services, HostingMode mode)
     {
         services.AddSingleton<TelemetryStorage>();
+        services.AddSingleton<IStorageTableSource>(provider => provider.GetRequiredService<TelemetryStorage>());
         services.AddSingleton<KnownGateways>();
         services.AddSingleton<TelemetryParserPool>();
         services.AddSingleton<GatewayStatusWriter>();

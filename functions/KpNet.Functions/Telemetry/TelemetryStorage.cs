@@ -21,7 +21,7 @@ namespace KpNet.Telemetry;
 /// gateways spread over all of them, existing ones stay where their rows are. Shards are therefore only ever appended.
 /// </para>
 /// </summary>
-public sealed class TelemetryStorage(IConfiguration configuration, StorageAccount storage)
+public sealed class TelemetryStorage(IConfiguration configuration, StorageAccount storage) : IStorageTableSource
 {
     public const string Section = "TelemetryStorage:Shards";
     public const string ShardColumn = "TelemetryShard";
@@ -46,6 +46,10 @@ public sealed class TelemetryStorage(IConfiguration configuration, StorageAccoun
     private readonly GatewayCache<TelemetryTables> _unsent = new(MaxKnownGateways);
 
     public IReadOnlyList<TelemetryTables> Shards => _shards.Value;
+
+    /// <summary>The telemetry tables of every shard, for local mode to create.</summary>
+    public IEnumerable<(string Table, string Connection)> Tables =>
+        Shards.SelectMany(shard => TelemetryTables.Names.Select(table => (table, shard.Connection)));
 
     private TableClient Inventory => storage.GetTableClient(GatewayInventory.TableName);
 
