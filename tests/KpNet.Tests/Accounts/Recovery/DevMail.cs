@@ -17,7 +17,7 @@ internal static partial class DevMail
 
     /// <summary>Waits until <paramref name="count"/> mails with the subject have reached the address.</summary>
     public static Task<List<Mail>> WaitForAsync(TestApp app, string to, string subject, int count = 1) =>
-        Eventually.ReturnsAsync(() => ToAsync(app, to, subject), mails => mails.Count >= count, what: $"{count} mail(s) {subject} to {to}");
+        Eventually.ReturnsAsync(() => ToAsync(app, to, subject), mails => mails.Count >= count, Registration.RegistrationClient.MailTimeout, what: $"{count} mail(s) {subject} to {to}");
 
     /// <summary>
     /// Every mail request and every queued mail has been handled, so a mail that is not in the mailbox by now was never sent.
@@ -26,7 +26,7 @@ internal static partial class DevMail
     public static Task AllHandledAsync(string storageConnectionString) =>
         Eventually.ReturnsAsync(
             async () => await PendingAsync(storageConnectionString, MailRequests.QueueName) + await PendingAsync(storageConnectionString, EmailOutbox.QueueName),
-            pending => pending == 0, what: "the mail queues to drain");
+            pending => pending == 0, Registration.RegistrationClient.MailTimeout, what: "the mail queues to drain");
 
     /// <summary>The token in the mail's portal link (…/reset-password#token).</summary>
     public static string LinkToken(Mail mail, string page) =>
