@@ -8,7 +8,6 @@ using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
 using KpNet.Hosting;
 using KpNet.Http;
-using KpNet.Monitoring;
 using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Telemetry;
@@ -25,13 +24,13 @@ public static class DealersApi
     /// number of open alerts, <c>faultyUnits</c> the units whose latest status reports fault codes.
     /// </summary>
     public sealed record AlertSummary(
-        DateTimeOffset? LastCommunicatedAt, int FaultCount, IReadOnlyList<UnitStatus> FaultyUnits, IReadOnlyList<MonitoringApi.AlertView> Open)
+        DateTimeOffset? LastCommunicatedAt, int FaultCount, IReadOnlyList<UnitStatus> FaultyUnits, IReadOnlyList<AlertView> Open)
     {
         public static AlertSummary Of(GatewayStatus? status, IReadOnlyList<AlertOccurrence> open, bool english) => new(
             status?.Ts,
             open.Count,
             (status?.Units ?? []).Where(u => u.Faults.Count > 0).ToList(),
-            open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => MonitoringApi.AlertView.Of(a, english)).ToList());
+            open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).Select(a => AlertView.Of(a, english)).ToList());
     }
 
     public sealed record MaintainedGatewayItem(

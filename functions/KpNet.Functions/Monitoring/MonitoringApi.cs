@@ -22,13 +22,6 @@ public static class MonitoringApi
         DateTimeOffset Ts, double? PvW, double? BatterySoc, double? BatteryW, bool? EvConnected, double? EvSoc, double? EvW,
         double? GridW, double? LoadW, IReadOnlyList<UnitView> Units);
 
-    public sealed record AlertView(string Id, string Code, int UnitNo, string Severity, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, string Message)
-    {
-        public static AlertView Of(AlertOccurrence alert, bool english) => new(
-            alert.Id, alert.Code, alert.Unit, alert.Severity.ToString().ToLowerInvariant(), alert.RaisedAt, alert.ClearedAt,
-            AlertCatalogue.Describe(alert.Code).Meaning(english));
-    }
-
     public sealed record EvChargeWindowView(string Start, string End);
 
     public sealed record AppliedView(int Version, DateTimeOffset? AppliedAt);

@@ -45,7 +45,7 @@ public static class OperatorGatewaysApi
     public sealed record OperatorGatewayView(
         string Id, string? Model, string? Serial, string? Product, OwnerView? Owner, ClaimView Claim, SiteView? Site,
         IReadOnlyList<LinkView> Links, DateTimeOffset? FirstCommunicatedAt, DateTimeOffset? LastCommunicatedAt,
-        IReadOnlyList<MonitoringApi.AlertView> Alerts, IReadOnlyList<DeadLetterEntry> DeadLetters, IReadOnlyList<HistoryView> History);
+        IReadOnlyList<AlertView> Alerts, IReadOnlyList<DeadLetterEntry> DeadLetters, IReadOnlyList<HistoryView> History);
 
     public static IEndpointRouteBuilder MapOperatorGateways(this IEndpointRouteBuilder app)
     {
@@ -134,7 +134,7 @@ public static class OperatorGatewaysApi
                     site is null ? null : SiteView.Of(site),
                     await LinksAsync(await links.ListAsync(gatewayId, cancellationToken), dealers, cancellationToken),
                     status?.FirstCommunicatedAt, status?.Ts,
-                    (await alerts.HistoryAsync(gatewayId, MaxAlerts, cancellationToken)).Select(a => MonitoringApi.AlertView.Of(a, english)).ToList(),
+                    (await alerts.HistoryAsync(gatewayId, MaxAlerts, cancellationToken)).Select(a => AlertView.Of(a, english)).ToList(),
                     await deadLetters.RecentOfAsync(gatewayId, DeadLetterDays, MaxDeadLetters, cancellationToken),
                     (await history.ListAsync(gatewayId, cancellationToken))
                         .Select(e => new HistoryView(e.Kind.ToString(), e.At, e.ActorUserId, e.OtherGatewayId, e.DealerId)).ToList());
