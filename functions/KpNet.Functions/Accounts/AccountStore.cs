@@ -72,7 +72,11 @@ public sealed class AccountStore(StorageAccount storage)
     /// Applies <paramref name="change"/> to the account and replaces it under its ETag; when someone changed the account
     /// in between, reads it again and applies the change to what is there now (<see cref="ConflictRetry"/>).
     /// </summary>
-    public async Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken) =>
+    public Task<Account> ChangeAsync(Account account, Func<Account, Account> change, CancellationToken cancellationToken) =>
+        ChangeAsync(account, current => Task.FromResult(change(current)), cancellationToken);
+
+    /// <inheritdoc cref="ChangeAsync(Account, Func{Account, Account}, CancellationToken)"/>
+    public async Task<Account> ChangeAsync(Account account, Func<Account, Task<Account>> change, CancellationToken cancellationToken) =>
         await ConflictRetry.RunAsync(
             async attempt =>
             {
@@ -81,7 +85,7 @@ public sealed class AccountStore(StorageAccount storage)
                     account = await FindByEmailAsync(account.Email, cancellationToken) ?? throw new InvalidOperationException("The account vanished while it was changed.");
                 }
 
-                return await ReplaceAsync(change(account), cancellationToken);
+                return await ReplaceAsync(await change(account), cancellationToken);
             },
             cancellationToken);
 

@@ -2,7 +2,6 @@ using KpNet.Accounts;
 using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
-using KpNet.Azure.Storage;
 using KpNet.Gateways;
 using KpNet.Gateways.Inventory;
 using KpNet.Gateways.Maintenance;
@@ -136,16 +135,11 @@ public static class DealersApi
 
         await directory.UpdateStaffEmailsAsync(dealerId, staffEmails!, cancellationToken);
 
-        // Signed in or changed its password meanwhile: read again and apply on top.
-        await ConflictRetry.RunAsync(
-            async _ =>
-            {
-                if (await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } account)
-                {
-                    await accounts.ReplaceAsync(account with { StaffEmails = staffEmails }, cancellationToken);
-                }
-            },
-            cancellationToken);
+        if (await accounts.FindByUserIdAsync(user.UserId, cancellationToken) is { } account)
+        {
+            // Signed in or changed its password meanwhile: ChangeAsync reads again and applies on top.
+            await accounts.ChangeAsync(account, current => current with { StaffEmails = staffEmails }, cancellationToken);
+        }
 
         logger.StaffEmailsChanged(dealerId, staffEmails!.Count);
         return TypedResults.Ok(new StaffEmailsView(staffEmails));

@@ -1,6 +1,5 @@
 using Azure;
 using KpNet.Accounts.Recovery;
-using KpNet.Azure.Storage;
 using KpNet.Http;
 using KpNet.Security;
 using Microsoft.Extensions.Options;
@@ -120,20 +119,15 @@ public sealed class AccountActivation(
     // The link is already spent, so the account update must land: re-read and re-apply when it changed meanwhile.
     private async Task<Account> SaveActiveAsync(Account account, ActivationKind kind, string passwordHash, string termsVersion, CancellationToken cancellationToken)
     {
-        return await ConflictRetry.RunAsync(
-            async attempt =>
+        return await accounts.ChangeAsync(
+            account,
+            async current =>
             {
-                if (attempt > 1)
-                {
-                    account = await accounts.FindByEmailAsync(account.Email, cancellationToken)
-                        ?? throw new InvalidOperationException("The account vanished while it was being activated.");
-                }
-
                 var now = time.GetUtcNow();
-                var activated = account with
+                var activated = current with
                 {
                     Status = AccountStatus.Active,
-                    Role = admin.Value.IsFirstAdmin(account.Email) ? AccountRole.Admin : account.Role,
+                    Role = admin.Value.IsFirstAdmin(current.Email) ? AccountRole.Admin : current.Role,
                     PasswordHash = passwordHash,
                     ActivatedAt = now,
                     TermsVersion = termsVersion,
@@ -145,7 +139,7 @@ public sealed class AccountActivation(
                     activated = await step.OnActivatingAsync(activated, kind, cancellationToken);
                 }
 
-                return await accounts.ReplaceAsync(activated, cancellationToken);
+                return activated;
             },
             cancellationToken);
     }
