@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Bench;

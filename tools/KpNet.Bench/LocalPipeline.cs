@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
-using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
+using KpNet.Inventory;
 using KpNet.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

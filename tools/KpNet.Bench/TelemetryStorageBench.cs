@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using KpNet.Azure.EventHubs;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Simulator;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;

@@ -7,6 +7,12 @@ public enum AccountRole
     Admin,
 }
 
+/// <summary>Who owns gateways and manages their own registration data.</summary>
+public static class AccountRoles
+{
+    public static readonly AccountRole[] Owners = [AccountRole.Customer, AccountRole.Admin];
+}
+
 public enum AccountStatus
 {
     /// <summary>Registered, activation link sent, not yet usable.</summary>

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
+using KpNet.Http.Forms;
 
 namespace KpNet.Accounts;
 

@@ -1,6 +1,7 @@
+using KpNet.Accounts.Activation;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Profile;
 using KpNet.Accounts.Recovery;
-using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Hosting;
 using KpNet.Security;
@@ -21,12 +22,13 @@ public static class AccountsRegistration
         services.AddSingleton(new StorageTable(AccountStore.IdIndexTableName));
         services.AddSingleton(new StorageTable(SessionStore.TableName));
         services.AddSingleton(new StorageTable(Throttle.TableName));
-        services.AddRegistration();
+        services.AddActivation();
         services.AddRecovery();
         services.AddProfile();
+        services.AddDealerAccounts();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app) =>
-        app.MapRegistration().MapSessions().MapRecovery().MapProfile();
+        app.MapActivation().MapSessions().MapRecovery().MapProfile().MapDealerSignUp();
 }

@@ -1,4 +1,5 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
+using KpNet.Http.Forms;
 
 namespace KpNet.Accounts;
 

@@ -1,5 +1,5 @@
-using KpNet.Accounts.Registration;
 using KpNet.Http;
+using KpNet.Http.Forms;
 
 namespace KpNet.Accounts;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KpNet.Accounts.Registration;
+using KpNet.Http.Forms;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

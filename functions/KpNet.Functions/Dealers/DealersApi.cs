@@ -1,20 +1,20 @@
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Gateways;
-using KpNet.Gateways.Inventory;
-using KpNet.Gateways.Maintenance;
-using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
 using KpNet.Notifications;
-using KpNet.Security;
+using KpNet.Registration;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Dealers;
 
-/// <summary>Dealer sign-up, and the dealer's own API: its staff addresses and the gateways it maintains.</summary>
+/// <summary>The dealer's own API: its staff addresses and the gateways it maintains.</summary>
 public static class DealersApi
 {
     /// <summary>
@@ -58,21 +58,8 @@ public static class DealersApi
     /// <summary>A page's gateways are read a few at a time: a page of 100 must not wait for 600 requests one after another.</summary>
     private const int MaxConcurrentItems = 8;
 
-    public static IServiceCollection AddDealers(this IServiceCollection services)
-    {
-        services.AddSingleton<DealerDirectory>();
-        services.AddSingleton<DealerRegistrar>();
-        services.AddSingleton<IMailRequestHandler, DealerSignUpRequests>();
-        services.AddSingleton<DealerAccess>();
-        services.AddSingleton<IActivationStep, DealerIdAssignment>();
-        services.AddSingleton(new StorageTable(DealerDirectory.TableName));
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapDealers(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/dealers", SignUpAsync).WithName("DealerSignUp").AcceptsForm(form => DealerSignUp.Read(form))
-            .Produces<RegistrationApi.RegistrationAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         var dealer = app.MapGroup("/api/dealer").RequireSession(AccountRole.Dealer);
         dealer.MapPut("/staff-emails", PutStaffEmailsAsync).WithName("DealerStaffEmails").AcceptsForm(form => DealerSignUp.ReadStaffEmails(form)).Produces<StaffEmailsView>();
         dealer.MapGet("/gateways", ListGatewaysAsync).WithName("DealerGateways").WithPagingRules()
@@ -95,26 +82,6 @@ public static class DealersApi
             })
             .WithName("DealerGatewaySite").Produces<MonitoredSiteView>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
-    }
-
-    /// <summary>Queued (<see cref="DealerSignUpRequests"/>), so a registered address is answered exactly as a new one.</summary>
-    private static async Task<IResult> SignUpAsync(HttpContext context, MailRequests requests, ActivationLinks links, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        if (await JsonForm.ReadAsync(context.Request, errors, cancellationToken) is not { } form)
-        {
-            return Problems.Create(context, StatusCodes.Status400BadRequest, MessageKey.RegistrationBodyMalformed);
-        }
-
-        if (DealerSignUp.Read(form) is not { } signUp)
-        {
-            return errors.ToProblem(context);
-        }
-
-        var activationExpiresAt = links.NewExpiry();
-        var language = Messages.PrefersEnglish(context) ? "en" : "ja";
-        return await requests.RefuseOrQueueAsync(context, MailRequestKind.DealerSignUp, new DealerSignUpRequest(signUp, language, activationExpiresAt), cancellationToken)
-            ?? TypedResults.Accepted((string?)null, new RegistrationApi.RegistrationAccepted(activationExpiresAt));
     }
 
     private static async Task<IResult> PutStaffEmailsAsync(
@@ -150,7 +117,7 @@ public static class DealersApi
         ILogger<DealerRegistrar> logger, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (CustomerGatewaysApi.ReadPaging(context, errors) is not var (page, pageSize))
+        if (Paging.Read(context, errors) is not var (page, pageSize))
         {
             return errors.ToProblem(context);
         }
@@ -210,7 +177,7 @@ public static class DealersApi
         var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
         var open = await alerts.OpenAsync(site.GatewayId, cancellationToken);
         return TypedResults.Ok(new MaintainedGatewayDetail(
-            site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", GatewayViews.ProductName(gateway?.Product), status?.FirstCommunicatedAt,
+            site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", ProductLines.Name(gateway?.Product), status?.FirstCommunicatedAt,
             SiteView.Of(site), (status?.UnitConfiguration ?? []).Select(u => new RegistrationApi.UnitView(u.UnitNo, u.Model, u.Serial)).ToList(),
             AlertSummary.Of(status, open, Messages.PrefersEnglish(context)),
             new CustomerView(customer.Name, customer.Kana, customer.Phone, AddressView.Of(customer.Address), customer.Email, customer.Company)));

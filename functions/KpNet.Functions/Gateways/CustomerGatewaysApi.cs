@@ -1,9 +1,10 @@
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using KpNet.Gateways.Inventory;
-using KpNet.Gateways.Maintenance;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
+using KpNet.Registration;
 using KpNet.Telemetry;
 
 namespace KpNet.Gateways;
@@ -14,17 +15,12 @@ namespace KpNet.Gateways;
 /// </summary>
 public static class CustomerGatewaysApi
 {
-    public const int DefaultPageSize = 10;
-    public const int MaxPageSize = 100;
-
     public sealed record GatewayListItem(string Id, string SiteName, AddressView SiteAddress, DateTimeOffset? FirstCommunicatedAt, int DealerCount);
-
-    public static readonly AccountRole[] Owners = [AccountRole.Customer, AccountRole.Admin];
 
     public static IEndpointRouteBuilder MapCustomerGateways(this IEndpointRouteBuilder app)
     {
         // The collection routes are mapped outside the group: a group's "" route would publish as "gateways/".
-        app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(Owners)
+        app.MapGet("/api/gateways", ListAsync).WithName("Gateways").RequireSession(AccountRoles.Owners)
             .WithPagingRules()
             .WithQueryRules("id", new FieldRules { Description = "Only gateways whose ID contains this (case is ignored)." })
             .WithQueryRules("site", new FieldRules { Description = "Only sites whose name contains this (case is ignored)." })
@@ -32,9 +28,9 @@ public static class CustomerGatewaysApi
             .WithQueryRules("city", new FieldRules { Description = "Only sites whose city contains this (case is ignored)." })
             .WithQueryRules("address", new FieldRules { Description = "Only sites whose street address contains this (case is ignored)." })
             .Produces<PageView<GatewayListItem>>().ProducesValidationProblem();
-        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(Owners).AcceptsForm(form => ReadAddition(form, DateOnly.MaxValue))
+        app.MapPost("/api/gateways", AddAsync).WithName("AddGateway").RequireSession(AccountRoles.Owners).AcceptsForm(form => ReadAddition(form, DateOnly.MaxValue))
             .Produces<GatewayDetail>(StatusCodes.Status201Created).ProducesCredentialRefusals();
-        var gateways = app.MapGroup("/api/gateways").RequireSession(Owners).ProducesProblem(StatusCodes.Status404NotFound);
+        var gateways = app.MapGroup("/api/gateways").RequireSession(AccountRoles.Owners).ProducesProblem(StatusCodes.Status404NotFound);
         gateways.MapGet("/{id}", GetAsync).WithName("Gateway").Produces<GatewayDetail>();
         gateways.MapPatch("/{id}", EditSiteAsync).WithName("EditGatewaySite").AcceptsForm(form => GatewayForms.Site(form)).Produces<GatewayDetail>();
         gateways.MapPut("/{id}/grid-connection-date", SetGridConnectionDateAsync).WithName("SetGridConnectionDate")
@@ -51,43 +47,11 @@ public static class CustomerGatewaysApi
     /// <summary>The same 404 for a gateway that does not exist, is someone else's, or is not a gateway ID at all.</summary>
     public static IResult NotFound(HttpContext context) => Problems.Create(context, StatusCodes.Status404NotFound, MessageKey.GatewayNotFound);
 
-    public static readonly FieldRules PageRules = new() { Minimum = 1, Description = "The page, from 1 (the default)." };
-
-    public static readonly FieldRules PageSizeRules = new() { Minimum = 1, Maximum = MaxPageSize, Description = $"Items a page, {DefaultPageSize} unless asked." };
-
-    /// <summary>The query's page and page size, as <see cref="ReadPaging"/> checks them, in the contract of the endpoint that reads them.</summary>
-    public static RouteHandlerBuilder WithPagingRules(this RouteHandlerBuilder builder) =>
-        builder.WithQueryRules("page", PageRules).WithQueryRules("pageSize", PageSizeRules);
-
-    /// <summary>Page and page size from the query: 1-based, 10 a page unless asked; field errors when they are not numbers in range.</summary>
-    public static (int Page, int PageSize)? ReadPaging(HttpContext context, ValidationErrors errors)
-    {
-        var page = ReadPositive(context, "page", PageRules.Minimum!.Value, int.MaxValue, errors);
-        var pageSize = ReadPositive(context, "pageSize", DefaultPageSize, PageSizeRules.Maximum!.Value, errors);
-        return errors.Any ? null : (page, pageSize);
-    }
-
-    private static int ReadPositive(HttpContext context, string name, int fallback, int max, ValidationErrors errors)
-    {
-        var text = context.Request.Query[name].ToString();
-        if (text.Length == 0)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(JsonForm.Normalize(text), System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
-        {
-            errors.Add(name, MessageKey.RegistrationFieldInvalid);
-        }
-
-        return value;
-    }
-
     private static async Task<IResult> ListAsync(
         HttpContext context, CustomerSites sites, GatewayStatusStore statuses, MaintenanceLinks links, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (ReadPaging(context, errors) is not var (page, pageSize))
+        if (Paging.Read(context, errors) is not var (page, pageSize))
         {
             return errors.ToProblem(context);
         }
@@ -102,10 +66,10 @@ public static class CustomerGatewaysApi
 
         var matching = (await sites.ListAsync(context.RequireCurrentUser().UserId, cancellationToken))
             .Where(s => (id is null || s.GatewayId.Contains(id, StringComparison.Ordinal))
-                && (siteName is null || Matches(s.SiteName, siteName))
+                && (siteName is null || TextSearch.Matches(s.SiteName, siteName))
                 && (prefecture is null || s.Address.Prefecture == prefecture)
-                && (city is null || Matches(s.Address.City, city))
-                && (street is null || Matches(s.Address.Street, street)))
+                && (city is null || TextSearch.Matches(s.Address.City, city))
+                && (street is null || TextSearch.Matches(s.Address.Street, street)))
             .OrderBy(s => s.AddedAt)
             .ThenBy(s => s.GatewayId, StringComparer.Ordinal)
             .ToList();
@@ -120,10 +84,6 @@ public static class CustomerGatewaysApi
 
         return TypedResults.Ok(new PageView<GatewayListItem>(items, matching.Count, page, pageSize));
     }
-
-    /// <summary>Free text is stored as typed: a search finds "御室邸（自宅）" whether the parentheses are typed full- or half-width.</summary>
-    public static bool Matches(string stored, string normalizedQuery) =>
-        JsonForm.Normalize(stored).Contains(normalizedQuery, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> AddAsync(
         HttpContext context, GatewayManagement management, GatewayViews views, TimeProvider time, ILogger<GatewayManagement> logger, CancellationToken cancellationToken)

@@ -1,8 +1,9 @@
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Sessions;
-using KpNet.Dealers;
 using KpNet.Gateways.Maintenance;
+using KpNet.Registration;
 using KpNet.Telemetry;
 
 namespace KpNet.Gateways;

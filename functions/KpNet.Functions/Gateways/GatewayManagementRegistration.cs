@@ -1,7 +1,6 @@
-using KpNet.Accounts.Profile;
 using KpNet.Gateways.Maintenance;
+using KpNet.Gateways.Monitoring;
 using KpNet.Hosting;
-using KpNet.Telemetry.Alerts;
 
 namespace KpNet.Gateways;
 
@@ -11,20 +10,15 @@ public static class GatewayManagementRegistration
     public static IServiceCollection AddGatewayManagement(this IServiceCollection services)
     {
         services.AddSingleton<GatewayHistory>();
-        services.AddSingleton<MaintenanceLinks>();
-        services.AddSingleton<IOpenAlertsListener>(provider => provider.GetRequiredService<MaintenanceLinks>());
-        services.AddSingleton<ICustomerNameListener>(provider => provider.GetRequiredService<MaintenanceLinks>());
         services.AddSingleton<MaintenanceMailer>();
         services.AddSingleton<GatewayViews>();
         services.AddSingleton<GatewayManagement>();
-        foreach (var table in new[] { GatewayHistory.TableName, MaintenanceLinks.TableName, MaintenanceLinks.IndexTableName })
-        {
-            services.AddSingleton(new StorageTable(table));
-        }
+        services.AddSingleton(new StorageTable(GatewayHistory.TableName));
 
         return services;
     }
 
-    public static IEndpointRouteBuilder MapGatewayManagement(this IEndpointRouteBuilder app) =>
-        app.MapCustomerGateways().MapMaintenance();
+    /// <summary>Every /api/gateways route: the check before registration, the customer's gateways, their dealers, and monitoring.</summary>
+    public static IEndpointRouteBuilder MapGateways(this IEndpointRouteBuilder app) =>
+        app.MapGatewayVerification().MapCustomerGateways().MapMaintenance().MapMonitoring();
 }

@@ -1,8 +1,8 @@
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
-using KpNet.Dealers;
-using KpNet.Gateways.Inventory;
-using KpNet.Gateways.Maintenance;
+using KpNet.Accounts.Dealers;
+using KpNet.Inventory;
+using KpNet.Registration;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 
@@ -24,8 +24,6 @@ public sealed record DealerView(int DealerId, string Name, string Phone)
     public static DealerView Of(Dealer dealer) => new(dealer.DealerId, dealer.Name, dealer.Phone);
 }
 
-public sealed record PageView<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
-
 public sealed record GatewayDetail(
     string Id, string Model, string Serial, string? Product, DateTimeOffset? FirstCommunicatedAt, SiteView Site,
     IReadOnlyList<RegistrationApi.UnitView> Units, IReadOnlyList<DealerView> Dealers, WarrantyView Warranty,
@@ -40,7 +38,7 @@ public sealed class GatewayViews(
         var gateway = await inventory.FindAsync(site.GatewayId, cancellationToken);
         var status = await statuses.GetAsync(site.GatewayId, cancellationToken);
         return new GatewayDetail(
-            site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", ProductName(gateway?.Product), status?.FirstCommunicatedAt, SiteView.Of(site),
+            site.GatewayId, gateway?.Model ?? "", gateway?.Serial ?? "", ProductLines.Name(gateway?.Product), status?.FirstCommunicatedAt, SiteView.Of(site),
             (status?.UnitConfiguration ?? []).Select(u => new RegistrationApi.UnitView(u.UnitNo, u.Model, u.Serial)).ToList(),
             await DealersOfAsync(site.GatewayId, cancellationToken),
             Warranty.Of(gateway?.Product, site, status, time.GetUtcNow()) with
@@ -63,11 +61,4 @@ public sealed class GatewayViews(
 
         return views;
     }
-
-    public static string? ProductName(ProductLine? product) => product switch
-    {
-        ProductLine.MultiV2x => "multi-v2x",
-        ProductLine.KpacB => "kpac-b",
-        _ => null,
-    };
 }

@@ -1,5 +1,5 @@
-using KpNet.Accounts.Registration;
-using KpNet.Gateways.Inventory;
+using KpNet.Access;
+using KpNet.Inventory;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
 

@@ -44,7 +44,7 @@ public static partial class HealthApi
     }
 
     /// <summary>Any table the app creates will do; this one is read on every registration anyway.</summary>
-    private const string StorageProbeTable = Gateways.Inventory.GatewayInventory.TableName;
+    private const string StorageProbeTable = Inventory.GatewayInventory.TableName;
 
     [LoggerMessage(EventId = 1410, EventName = "NotReady", Level = LogLevel.Warning, Message = "Readiness check failed: {Dependency} ({Cause})")]
     private static partial void LogNotReady(ILogger logger, string dependency, string cause);

@@ -1,4 +1,5 @@
 using Azure.Identity;
+using KpNet.Configuration;
 
 namespace KpNet.Hosting;
 

@@ -1,3 +1,4 @@
+using KpNet.Configuration;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using KpNet.Hosting.Local;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using KpNet.Hosting;
+using KpNet.Configuration;
 
 namespace KpNet.Http;
 

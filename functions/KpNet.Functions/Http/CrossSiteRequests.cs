@@ -1,5 +1,4 @@
-using KpNet.Accounts.Sessions;
-using KpNet.Hosting;
+using KpNet.Configuration;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -36,9 +35,9 @@ public static class CrossSiteRequests
             await next(context);
         });
 
-    /// <summary>A change made with the session cookie (not a Bearer token) from a page of another site: 403 (<see cref="SessionAuthentication.RequireSession"/>).</summary>
+    /// <summary>A change made with the session cookie (not a Bearer token) from a page of another site: 403 (sessions ask for this check).</summary>
     public static bool IsCookieChangeFromAnotherSite(HttpContext context) =>
-        IsChange(context.Request) && SessionAuthentication.BearerTokenOf(context.Request) is null
+        IsChange(context.Request) && BearerToken.Of(context.Request) is null
         && !IsSameSite(context.Request, PortalOrigin(context.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value));
 
     private static bool IsChange(HttpRequest request) =>

@@ -1,4 +1,4 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
-using KpNet.Accounts.Registration;
-using KpNet.Gateways;
+using KpNet.Access;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
 using KpNet.Telemetry;
 
 namespace KpNet.Monitoring;
@@ -14,7 +15,7 @@ public static partial class GatewayApi
 {
     public sealed record TelemetryTokenView(string Endpoint, string Token, DateTimeOffset ExpiresAt);
 
-    public sealed record GatewaySettingsView(int Version, string OperationMode, int BatteryReservePercent, MonitoringApi.EvChargeWindowView? EvChargeWindow);
+    public sealed record GatewaySettingsView(int Version, string OperationMode, int BatteryReservePercent, EvChargeWindowView? EvChargeWindow);
 
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
@@ -36,8 +37,8 @@ public static partial class GatewayApi
             return refusal;
         }
 
-        var view = MonitoringApi.View(await settings.GetAsync(gatewayId!, cancellationToken));
-        return TypedResults.Ok(new GatewaySettingsView(view.Version, view.OperationMode, view.BatteryReservePercent, view.EvChargeWindow));
+        var current = await settings.GetAsync(gatewayId!, cancellationToken);
+        return TypedResults.Ok(new GatewaySettingsView(current.Version, current.Desired.OperationMode, current.Desired.BatteryReservePercent, EvChargeWindowView.Of(current.Desired)));
     }
 
     /// <summary>The gateway's credential for sending its telemetry as its own Event Hubs publisher; none for a retired gateway.</summary>

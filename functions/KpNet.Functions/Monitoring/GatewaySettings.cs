@@ -15,6 +15,13 @@ public sealed record DesiredSettings(string OperationMode, int BatteryReservePer
 }
 
 /// <summary>Desired settings with their version (0 = never changed), and what the gateway last reported it applied.</summary>
+/// <summary>The EV charging window as the API shows it: both ends, or none.</summary>
+public sealed record EvChargeWindowView(string Start, string End)
+{
+    public static EvChargeWindowView? Of(DesiredSettings desired) =>
+        desired is { EvChargeStart: { } start, EvChargeEnd: { } end } ? new EvChargeWindowView(start, end) : null;
+}
+
 public sealed record SettingsRecord(DesiredSettings Desired, int Version, DateTimeOffset? UpdatedAt, int? AppliedVersion, DateTimeOffset? AppliedAt, ETag ETag);
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
-using KpNet.Accounts.Registration;
 using KpNet.Http;
+using KpNet.Http.Forms;
 
 namespace KpNet.Monitoring;
 

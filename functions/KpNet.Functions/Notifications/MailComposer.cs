@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using KpNet.Hosting;
+using KpNet.Configuration;
 using KpNet.Http;
 using KpNet.Support;
 using Microsoft.Extensions.Options;

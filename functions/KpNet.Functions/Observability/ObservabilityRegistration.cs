@@ -1,4 +1,5 @@
 using Azure.Monitor.OpenTelemetry.AspNetCore;
+using KpNet.Configuration;
 using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using OpenTelemetry;

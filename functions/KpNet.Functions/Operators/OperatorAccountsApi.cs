@@ -1,11 +1,12 @@
 using Azure;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Activation;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Http.Forms;
 using Microsoft.Extensions.Options;
 
 namespace KpNet.Operators;

@@ -1,13 +1,15 @@
+using KpNet.Access;
 using KpNet.Accounts;
+using KpNet.Accounts.Activation;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Recovery;
-using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Dealers;
 using KpNet.Gateways;
-using KpNet.Gateways.Inventory;
-using KpNet.Gateways.Maintenance;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
 using KpNet.Monitoring;
 using KpNet.Telemetry;
 using KpNet.Telemetry.Alerts;
@@ -95,7 +97,7 @@ public static class OperatorGatewaysApi
                     var claim = await claims.FindAsync(gatewayId, cancellationToken);
                     if (gateway is not null || claim is not null)
                     {
-                        matches.Add(new GatewayMatch(gatewayId, gateway?.Model, gateway?.Serial, GatewayViews.ProductName(gateway?.Product), ClaimStatusOf(claim), matchedBy));
+                        matches.Add(new GatewayMatch(gatewayId, gateway?.Model, gateway?.Serial, ProductLines.Name(gateway?.Product), ClaimStatusOf(claim), matchedBy));
                     }
                 }
 
@@ -126,7 +128,7 @@ public static class OperatorGatewaysApi
                 var english = Messages.PrefersEnglish(context);
                 var status = await statuses.GetAsync(gatewayId, cancellationToken);
                 var view = new OperatorGatewayView(
-                    gatewayId, gateway?.Model, gateway?.Serial, GatewayViews.ProductName(gateway?.Product),
+                    gatewayId, gateway?.Model, gateway?.Serial, ProductLines.Name(gateway?.Product),
                     claim is null ? null : new OwnerView(
                         claim.OwnerUserId, claim.OwnerEmail, owner is null ? null : RegistrationMailer.DisplayName(owner), owner?.Phone ?? "",
                         owner?.Status.ToString().ToLowerInvariant(), owner?.LockedAt is not null),

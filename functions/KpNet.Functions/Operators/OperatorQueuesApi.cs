@@ -1,9 +1,9 @@
 using System.Text.Json;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Http;
+using KpNet.Http.Forms;
 using KpNet.Telemetry;
 
 namespace KpNet.Operators;

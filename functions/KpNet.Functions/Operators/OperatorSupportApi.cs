@@ -1,14 +1,17 @@
 using System.Globalization;
 using Azure;
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Activation;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Sessions;
 using KpNet.Audit;
 using KpNet.Azure.Storage;
-using KpNet.Dealers;
 using KpNet.Gateways;
 using KpNet.Gateways.Maintenance;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
 
 namespace KpNet.Operators;
 

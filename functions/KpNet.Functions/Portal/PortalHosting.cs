@@ -1,4 +1,4 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using KpNet.Accounts;
+using KpNet.Http.Forms;
 using KpNet.Observability;
 
 namespace KpNet.Security;
@@ -41,12 +41,12 @@ public sealed partial class MailRequestLimits(Throttle throttle, KpNetMetrics me
     }
 
     /// <summary>Counts one more mail to the account's address; false (and nothing counted) once the address had its mails.</summary>
-    public async Task<bool> MayMailAsync(Account recipient, MailRequestKind kind, CancellationToken cancellationToken)
+    public async Task<bool> MayMailAsync(string recipientEmail, string recipientUserId, MailRequestKind kind, CancellationToken cancellationToken)
     {
-        if (await throttle.TryTakeAsync(PerRecipient, EmailKey.For(recipient.Email), cancellationToken) is { Allowed: false })
+        if (await throttle.TryTakeAsync(PerRecipient, EmailKey.For(recipientEmail), cancellationToken) is { Allowed: false })
         {
             CountRecoveryFailure(kind, blocked: true);
-            LogRecipientLimitReached(kind, recipient.UserId);
+            LogRecipientLimitReached(kind, recipientUserId);
             return false;
         }
 

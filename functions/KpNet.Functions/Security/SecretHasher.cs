@@ -1,3 +1,4 @@
+using KpNet.Configuration;
 using KpNet.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;

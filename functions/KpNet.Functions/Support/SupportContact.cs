@@ -1,4 +1,4 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
 using KpNet.Http;
 using Microsoft.Extensions.Options;
 

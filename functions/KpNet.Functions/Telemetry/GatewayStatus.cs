@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using KpNet.Azure.Storage.Tables;
 using KpNet.Json;
 
 namespace KpNet.Telemetry;
@@ -153,7 +152,7 @@ public sealed class GatewayStatusStore(TelemetryStorage storage)
     /// <returns>Null before the gateway's first valid event.</returns>
     public async Task<GatewayStatus?> GetAsync(string gatewayId, CancellationToken cancellationToken = default)
     {
-        if (!Gateways.GatewayId.IsValid(gatewayId))
+        if (!Inventory.GatewayId.IsValid(gatewayId))
         {
             return null;
         }

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
-using KpNet.Gateways;
 using KpNet.Hosting.Invocation;
+using KpNet.Inventory;
 
 namespace KpNet.Telemetry;
 

@@ -1,5 +1,5 @@
 using KpNet.Azure.EventHubs;
-using KpNet.Hosting;
+using KpNet.Configuration;
 
 namespace KpNet.Telemetry;
 

@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Azure;
 using KpNet.Azure.Storage;
-using KpNet.Gateways;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Inventory;
 using KpNet.Observability;
 using KpNet.Telemetry.Alerts;
 

@@ -321,7 +321,7 @@ public sealed partial class TelemetryParser
         state.GatewayId = _ascii.Intern(reader.ValueSpan)!;
     }
 
-    /// <summary>12 upper-case letters or digits (<see cref="Gateways.GatewayId.IsValid"/> on bytes).</summary>
+    /// <summary>12 upper-case letters or digits (<see cref="Inventory.GatewayId.IsValid"/> on bytes).</summary>
     private static bool IsGatewayId(ReadOnlySpan<byte> value)
     {
         if (value.Length != 12)

@@ -1,8 +1,8 @@
 using KpNet.Azure.EventHubs;
-using KpNet.Gateways;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
+using KpNet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace KpNet.Telemetry;

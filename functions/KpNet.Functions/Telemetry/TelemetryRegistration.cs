@@ -1,8 +1,8 @@
 using KpNet.Azure.EventHubs;
+using KpNet.Configuration;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Hosting.Local;
-using KpNet.Monitoring;
 using KpNet.Telemetry.Alerts;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +29,6 @@ public static class TelemetryRegistration
         services.AddSingleton<TelemetryRollups>();
         services.AddSingleton<TelemetryDeadLetters>();
         services.AddSingleton<GatewayStatusStore>();
-        services.AddSingleton<GatewayAccess>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<GatewayLastSeen>();
         services.AddSingleton<AlertMailer>();

@@ -5,8 +5,8 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.Storage;
-using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
+using KpNet.Inventory;
 
 namespace KpNet.Telemetry;
 

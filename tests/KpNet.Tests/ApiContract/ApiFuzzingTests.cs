@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
 using KpNet.Tests.Accounts.Registration;

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts;
 using KpNet.ApiContract;
 using KpNet.Gateways;
+using KpNet.Inventory;
 using KpNet.Portal;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Portal;

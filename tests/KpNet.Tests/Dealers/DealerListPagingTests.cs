@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
-using KpNet.Gateways.Inventory;
-using KpNet.Gateways.Maintenance;
+using KpNet.Inventory;
+using KpNet.Telemetry.Alerts;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
-using KpNet.Telemetry.Alerts;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 using static KpNet.Tests.Monitoring.MonitoredGateways;

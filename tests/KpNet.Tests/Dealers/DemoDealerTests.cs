@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
-using KpNet.Dealers;
+using KpNet.Accounts.Dealers;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KpNet.Configuration;
 using KpNet.Hosting;
 using KpNet.Hosting.Functions;
 using KpNet.Observability;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
-using KpNet.Dealers;
+using KpNet.Accounts.Dealers;
 using KpNet.Observability;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Registration;

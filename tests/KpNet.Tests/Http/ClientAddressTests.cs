@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using KpNet.Accounts.Registration;
+using KpNet.Access;
 using KpNet.Http;
 using KpNet.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
 
 namespace KpNet.Tests.Infrastructure;
 

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
 using KpNet.Azure.EventHubs;
-using KpNet.Gateways.Inventory;
-using KpNet.Hosting;
-using KpNet.Notifications;
+using KpNet.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using KpNet.Accounts.Registration;
-using KpNet.Security;
+using KpNet.Access;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Monitoring.MonitoredGateways;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using KpNet.Hosting;
+using KpNet.Configuration;
 using KpNet.Notifications;
 using KpNet.Support;
 using Microsoft.Extensions.Options;

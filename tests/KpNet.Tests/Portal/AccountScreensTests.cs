@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Notices;
 using KpNet.Tests.Accounts.Recovery;
-using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

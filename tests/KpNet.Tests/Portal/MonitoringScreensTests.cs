@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Monitoring;

@@ -1,6 +1,6 @@
 using System.Text;
 using KpNet.Accounts;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using KpNet.Hosting;
+using KpNet.Configuration;
 using KpNet.Notifications;
 using KpNet.Tests.Infrastructure;
 

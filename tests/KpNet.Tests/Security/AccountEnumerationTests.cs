@@ -1,9 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Queues;
-using KpNet.Accounts.Registration;
-using KpNet.Gateways.Inventory;
+using KpNet.Access;
+using KpNet.Inventory;
 using KpNet.Notifications;
+using KpNet.Registration;
 using KpNet.Security;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Registration;

@@ -131,7 +131,7 @@ public sealed class MailRequestLimitTests(AzuriteFixture azurite) : IClassFixtur
         var recipient = await TestAccounts.CreateProvisionalAsync(_app);
         var limits = _app.Services.GetRequiredService<MailRequestLimits>();
 
-        var allowed = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => limits.MayMailAsync(recipient, MailRequestKind.ActivationLink, CancellationToken.None)));
+        var allowed = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => limits.MayMailAsync(recipient.Email, recipient.UserId, MailRequestKind.ActivationLink, CancellationToken.None)));
 
         Assert.Equal(MailRequestLimits.PerRecipient.Limit, allowed.Count(a => a));
     }

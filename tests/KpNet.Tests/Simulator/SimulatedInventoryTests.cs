@@ -1,4 +1,4 @@
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Simulator;
 
 namespace KpNet.Tests.Simulator;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using KpNet.Azure.EventHubs;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Simulator;
 using KpNet.Telemetry;
 using KpNet.Tests.Gateways;

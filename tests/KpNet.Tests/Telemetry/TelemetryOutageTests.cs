@@ -4,15 +4,14 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.EventHubs;
-using KpNet.Gateways.Inventory;
-using KpNet.Hosting;
 using KpNet.Hosting.Functions;
+using KpNet.Inventory;
 using KpNet.Telemetry;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Notifications;
+using ManualClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ManualClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace KpNet.Tests.Telemetry;
 

@@ -1,9 +1,10 @@
+using KpNet.Accounts.Activation;
 using KpNet.Accounts.Recovery;
-using KpNet.Accounts.Registration;
 using KpNet.Accounts.Sessions;
-using KpNet.Gateways;
+using KpNet.Audit;
 using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Http.Forms;
 using KpNet.Notifications;
 using KpNet.Security;
 
@@ -33,14 +34,17 @@ public static partial class ProfileApi
 
     public static IEndpointRouteBuilder MapProfile(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/me/profile", ChangeDetailsAsync).WithName("ChangeProfile").RequireSession(CustomerGatewaysApi.Owners)
+        app.MapPut("/api/me/profile", ChangeDetailsAsync).WithName("ChangeProfile").RequireSession(AccountRoles.Owners)
             .AcceptsForm(form => ReadDetails(form)).Produces<SessionsApi.Profile>().ProducesProblem(StatusCodes.Status429TooManyRequests);
-        app.MapPost("/api/me/email-change", RequestEmailChangeAsync).WithName("RequestEmailChange").RequireSession(CustomerGatewaysApi.Owners)
+        app.MapPost("/api/me/email-change", RequestEmailChangeAsync).WithName("RequestEmailChange").RequireSession(AccountRoles.Owners)
             .AcceptsForm(form => ReadEmailChange(form)).Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapPost("/api/email-changes/{token}", ConfirmEmailChangeAsync).WithName("ConfirmEmailChange").TakesNoBody()
             .Produces<EmailChanged>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone);
-        app.MapPut("/api/me/password", ChangePasswordAsync).WithName("ChangePassword").RequireSession(CustomerGatewaysApi.Owners)
+        app.MapPut("/api/me/password", ChangePasswordAsync).WithName("ChangePassword").RequireSession(AccountRoles.Owners)
             .AcceptsForm(form => ReadPasswordChange(form)).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapGet("/api/me/audit-log", async (HttpContext context, AuditLog log, IDealerNames dealers, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await AuditViews.ViewsAsync(await log.ListAsync(context.RequireCurrentUser().UserId, cancellationToken), dealers, forOperator: false, cancellationToken)))
+            .WithName("MyAuditLog").RequireSession(AccountRole.Customer, AccountRole.Admin).Produces<List<AuditViews.AuditEntryView>>();
         return app;
     }
 

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.Storage;
 using KpNet.Hosting;
+using KpNet.Http.Forms;
 using KpNet.Security;
 
 namespace KpNet.Accounts.Recovery;

@@ -1,7 +1,8 @@
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Activation;
 using KpNet.Accounts.Sessions;
 using KpNet.Hosting;
 using KpNet.Http;
+using KpNet.Http.Forms;
 using KpNet.Notifications;
 using KpNet.Security;
 

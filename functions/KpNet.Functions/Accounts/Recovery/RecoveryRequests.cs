@@ -1,5 +1,5 @@
 using System.Text;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Activation;
 using KpNet.Notifications;
 using KpNet.Security;
 
@@ -27,7 +27,7 @@ public sealed partial class PasswordResetRequests(
             return;
         }
 
-        if (!await limits.MayMailAsync(account, Kind, cancellationToken))
+        if (!await limits.MayMailAsync(account.Email, account.UserId, Kind, cancellationToken))
         {
             LogNotMailed();
             return;
@@ -76,7 +76,7 @@ public sealed partial class AccountIdRequests(
 
         foreach (var match in matches)
         {
-            if (!await limits.MayMailAsync(match, Kind, cancellationToken))
+            if (!await limits.MayMailAsync(match.Email, match.UserId, Kind, cancellationToken))
             {
                 LogNotMailed();
                 continue;

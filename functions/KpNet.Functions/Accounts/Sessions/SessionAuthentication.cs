@@ -1,4 +1,4 @@
-using KpNet.Hosting;
+using KpNet.Configuration;
 using KpNet.Http;
 
 namespace KpNet.Accounts.Sessions;
@@ -33,19 +33,12 @@ public static class SessionAuthentication
 
     public static string? TokenOf(HttpRequest request)
     {
-        if (BearerTokenOf(request) is { } bearer)
+        if (BearerToken.Of(request) is { } bearer)
         {
             return bearer;
         }
 
         return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
-    }
-
-    /// <summary>The token of "Authorization: Bearer …", which takes precedence over the cookie.</summary>
-    public static string? BearerTokenOf(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
     }
 
     /// <summary>

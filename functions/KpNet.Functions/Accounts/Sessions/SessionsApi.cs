@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using KpNet.Accounts.Registration;
 using KpNet.Http;
+using KpNet.Http.Forms;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KpNet.Accounts.Sessions;

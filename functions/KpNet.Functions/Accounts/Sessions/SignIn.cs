@@ -1,5 +1,6 @@
 using Azure;
 using KpNet.Accounts.Recovery;
+using KpNet.Http.Forms;
 using KpNet.Observability;
 using KpNet.Security;
 

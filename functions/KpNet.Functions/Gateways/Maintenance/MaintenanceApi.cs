@@ -1,9 +1,11 @@
 using System.Globalization;
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
+using KpNet.Accounts.Dealers;
 using KpNet.Accounts.Sessions;
-using KpNet.Dealers;
 using KpNet.Http;
+using KpNet.Http.Forms;
+using KpNet.Inventory;
 using KpNet.Observability;
 using KpNet.Security;
 
@@ -20,7 +22,7 @@ public static class MaintenanceApi
 
     public static IEndpointRouteBuilder MapMaintenance(this IEndpointRouteBuilder app)
     {
-        var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(CustomerGatewaysApi.Owners).ProducesProblem(StatusCodes.Status404NotFound);
+        var dealers = app.MapGroup("/api/gateways/{id}").RequireSession(AccountRoles.Owners).ProducesProblem(StatusCodes.Status404NotFound);
         dealers.MapPost("/dealers/preview", PreviewAsync).WithName("PreviewGatewayDealer").AcceptsForm(form => ReadDealerPair(form))
             .Produces<DealerPreview>().ProducesProblem(StatusCodes.Status429TooManyRequests);
         dealers.MapPost("/dealers", LinkAsync).WithName("LinkGatewayDealer").AcceptsForm(form => ReadDealerPair(form))

@@ -1,6 +1,7 @@
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
-using KpNet.Dealers;
+using KpNet.Accounts.Activation;
+using KpNet.Accounts.Dealers;
 using KpNet.Notifications;
 
 namespace KpNet.Gateways.Maintenance;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using KpNet.Accounts.Registration;
-using KpNet.Monitoring;
 using KpNet.Notifications;
 
 namespace KpNet.Telemetry.Alerts;
@@ -12,7 +10,7 @@ namespace KpNet.Telemetry.Alerts;
 /// derived from (kind, gateway, alert key, raisedAt, recipient), so queuing it again — a replayed batch, a retried
 /// commit — never sends it twice.
 /// </summary>
-public sealed class AlertMailer(GatewayAccess access, MailComposer composer, EmailOutbox outbox)
+public sealed class AlertMailer(IAlertRecipients recipientsOf, MailComposer composer, EmailOutbox outbox)
 {
     public async Task SendAsync(string gatewayId, IReadOnlyList<AlertTransition> transitions, CancellationToken cancellationToken)
     {
@@ -21,7 +19,7 @@ public sealed class AlertMailer(GatewayAccess access, MailComposer composer, Ema
             return;
         }
 
-        var recipients = await access.AlertRecipientsAsync(gatewayId, cancellationToken);
+        var recipients = await recipientsOf.AlertRecipientsAsync(gatewayId, cancellationToken);
         foreach (var transition in transitions)
         {
             foreach (var recipient in recipients)

@@ -1,9 +1,10 @@
 using System.Net;
+using KpNet.Access;
 using KpNet.Accounts;
-using KpNet.Accounts.Registration;
 using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using KpNet.Notifications;
+using KpNet.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Accounts.Registration.RegistrationClient;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using KpNet.Gateways.Inventory;
+using KpNet.Inventory;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

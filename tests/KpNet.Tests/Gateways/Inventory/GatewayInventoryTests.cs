@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
-using KpNet.Gateways.Inventory;
 using KpNet.Hosting;
+using KpNet.Inventory;
 using KpNet.Security;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -168,7 +168,7 @@ public sealed class AlertTests : IAsyncLifetime
     {
         var mailer = _app.Services.GetRequiredService<AlertMailer>();
         var transition = new AlertTransition("GW00009005PV", new AlertCondition(1, "E411"), Now, null);
-        var recipient = new KpNet.Monitoring.AlertRecipient("owner@example.jp", English: false, "御室 花子");
+        var recipient = new AlertRecipient("owner@example.jp", English: false, "御室 花子");
 
         var first = mailer.Compose(transition, recipient);
         var again = mailer.Compose(transition, recipient);
