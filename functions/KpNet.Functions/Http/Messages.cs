@@ -55,7 +55,7 @@ public enum MessageKey
     EmailChangeLinkGone,
     EmailChangeAddressTaken,
 
-    // Registration, activation and gateway claims (Accounts/Registration)
+    // Registration, activation and gateway claims (Registration, Accounts/Activation, Access)
     RegistrationBodyMalformed,
     RegistrationFieldInvalid,
     RegistrationTooLong,
@@ -91,7 +91,7 @@ public enum MessageKey
     AuditUserIdRequired,
     AuditRangeInvalid,
 
-    // The operator's console (Gateways/Inventory, Operators)
+    // The operator's console (Inventory, Operators)
     InventoryEncodingInvalid,
     InventoryHeaderInvalid,
     InventoryFieldCount,

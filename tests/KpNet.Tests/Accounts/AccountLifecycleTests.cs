@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Tests.Infrastructure;
-using static KpNet.Tests.Accounts.Registration.RegistrationClient;
+using static KpNet.Tests.Registration.RegistrationClient;
 
 namespace KpNet.Tests.Accounts;
 

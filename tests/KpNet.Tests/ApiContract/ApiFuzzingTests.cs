@@ -4,7 +4,7 @@ using KpNet.Accounts;
 using KpNet.Inventory;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;

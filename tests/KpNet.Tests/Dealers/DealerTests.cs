@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;

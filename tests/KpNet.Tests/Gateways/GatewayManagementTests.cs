@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Inventory;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using static KpNet.Tests.Gateways.GatewayTestClient;

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Gateways;

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using KpNet.Accounts.Dealers;
 using KpNet.Observability;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

@@ -10,7 +10,7 @@ using KpNet.Hosting;
 using KpNet.Notifications;
 using KpNet.Security;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

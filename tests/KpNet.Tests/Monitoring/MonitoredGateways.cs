@@ -6,7 +6,7 @@ using KpNet.Accounts;
 using KpNet.Azure.EventHubs;
 using KpNet.Inventory;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using KpNet.Notifications;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using static KpNet.Tests.Gateways.GatewayTestClient;

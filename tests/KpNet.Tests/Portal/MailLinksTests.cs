@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KpNet.Notifications;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

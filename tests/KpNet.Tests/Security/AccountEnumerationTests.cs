@@ -7,7 +7,7 @@ using KpNet.Notifications;
 using KpNet.Registration;
 using KpNet.Security;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

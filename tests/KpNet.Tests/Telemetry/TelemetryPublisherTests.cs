@@ -9,7 +9,7 @@ using KpNet.Azure.EventHubs;
 using KpNet.Hosting;
 using KpNet.Telemetry;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Accounts.Registration;
+using KpNet.Tests.Registration;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;

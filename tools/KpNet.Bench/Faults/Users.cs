@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KpNet.Tests.Accounts.Registration;
 using KpNet.Tests.Infrastructure;
+using KpNet.Tests.Registration;
 
 namespace KpNet.Bench.Faults;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace KpNet.Tests.Accounts.Registration;
+namespace KpNet.Tests.Registration;
 
 /// <summary>A complete registration form, as the portal sends it (the fault-injection bench links this file too).</summary>
 public static partial class RegistrationClient

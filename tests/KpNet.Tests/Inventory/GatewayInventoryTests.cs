@@ -5,7 +5,7 @@ using KpNet.Security;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KpNet.Tests.Gateways.Inventory;
+namespace KpNet.Tests.Inventory;
 
 public sealed class GatewayInventoryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {

@@ -5,11 +5,12 @@ using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using KpNet.Notifications;
 using KpNet.Registration;
+using KpNet.Tests.Accounts;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using static KpNet.Tests.Accounts.Registration.RegistrationClient;
+using static KpNet.Tests.Registration.RegistrationClient;
 
-namespace KpNet.Tests.Accounts.Registration;
+namespace KpNet.Tests.Registration;
 
 /// <summary>
 /// Storage failing at each step of a registration in turn (the step's table is missing: every write to it fails, as in an

@@ -12,12 +12,13 @@ using KpNet.Hosting;
 using KpNet.Hosting.Invocation;
 using KpNet.Registration;
 using KpNet.Security;
+using KpNet.Tests.Accounts;
 using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using static KpNet.Tests.Accounts.Registration.RegistrationClient;
+using static KpNet.Tests.Registration.RegistrationClient;
 
-namespace KpNet.Tests.Accounts.Registration;
+namespace KpNet.Tests.Registration;
 
 public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {

@@ -6,7 +6,7 @@ using KpNet.Inventory;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KpNet.Tests.Accounts.Registration;
+namespace KpNet.Tests.Registration;
 
 /// <summary>What a registering user does over HTTP, with unique gateways and addresses per test.</summary>
 public static partial class RegistrationClient
