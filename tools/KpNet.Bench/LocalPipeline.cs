@@ -65,6 +65,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["AzureWebJobsStorage"] = storage,
             ["KPNET_DATA_DIR"] = dataFolder,
             ["TelemetryEventHub"] = Connection("127.0.0.1"),
+            ["TelemetryGatewaySend"] = Connection("127.0.0.1"),
             ["DemoData:GatewaysCsv"] = "",
             ["AzureFunctionsJobHost:extensions:eventHubs:maxEventBatchSize"] = maxEventBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",

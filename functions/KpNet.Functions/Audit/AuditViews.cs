@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace KpNet.Audit;
 
-/// <summary>A dealer's name as the log shows it: the dealers feature answers.</summary>
+/// <summary>A dealer's name as the log shows it: the dealer directory answers.</summary>
 public interface IDealerNames
 {
     Task<string?> NameOfAsync(int dealerId, CancellationToken cancellationToken);
