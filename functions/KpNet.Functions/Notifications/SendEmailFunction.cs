@@ -74,15 +74,18 @@ public sealed partial class SendEmailFunction(
 
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewUntilStoppedAsync(claim, stopRenewing.Token);
-        var inFlight = await RecordInFlightAsync(mail, cancellationToken);
+        WorkRecord? inFlight = null;
         SendResult sending;
         try
         {
+            inFlight = await RecordInFlightAsync(mail, cancellationToken);
             sending = await SendAsync(mail, deadline, cancellationToken);
         }
         catch
         {
-            // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for the lease.
+            // Shutting down or an unexpected failure: give the mail back now rather than leave a claim that blocks it for
+            // the lease. Nothing may leave this invocation with the renewals still running: they would keep the claim
+            // fresh for as long as the process lives, and every later delivery would find the mail held elsewhere.
             await stopRenewing.CancelAsync();
             await ReleaseQuietlyAsync(await renewing);
             await ForgetQuietlyAsync(inFlight);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -159,6 +161,27 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         Assert.Contains(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
     }
 
+    [Fact]
+    public async Task A_mail_whose_app_stops_while_it_is_recorded_in_flight_is_given_back_and_the_next_app_sends_it_at_once()
+    {
+        var inFlightWrites = new HeldInFlightRecords();
+        var stopping = await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs), builder => builder.Services.AddSingleton(inFlightWrites.Registration));
+        var mail = Mail("記録中の停止");
+
+        await Outbox(stopping).EnqueueAsync(mail, CancellationToken.None);
+        await inFlightWrites.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        _apps.Remove(stopping);
+        await stopping.DisposeAsync();
+        var afterStop = await DeliveryAsync(mail.Id);
+        await StartAppAsync(_clock, AcsDeliveryTests.SenderTo(_acs));
+        await Eventually.ReturnsAsync(() => DeliveryAsync(mail.Id), delivery => delivery is { Status: "Sent", OutboxMessages: 0 }, what: $"mail {mail.Id} sent by the next app");
+
+        Assert.Null(afterStop.Status);
+        Assert.Equal(0, afterStop.AcceptedByAcs);
+        Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "MailClaimTakenOver");
+    }
+
     private sealed record Delivery(string? Status, DateTimeOffset? SentAt, int AcceptedByAcs, long OutboxMessages);
 
     private static OutgoingMail Mail(string subject) =>
@@ -246,6 +269,33 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
             {
                 afterFirst();
             }
+        }
+    }
+
+    /// <summary>
+    /// Storage that takes every in-flight record of a mail and never answers, so the invocation recording it is there
+    /// when its app stops (only that stop's cancellation ends the write).
+    /// </summary>
+    private sealed class HeldInFlightRecords : HttpPipelinePolicy
+    {
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Holding => _holding.Task;
+
+        public TablePolicy Registration => new(this, HttpPipelinePosition.PerCall);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method == RequestMethod.Put && message.Request.Uri.ToUri().AbsolutePath.Contains($"/{StalledMails.TableName}(", StringComparison.Ordinal))
+            {
+                _holding.TrySetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, message.CancellationToken);
+            }
+
+            await ProcessNextAsync(message, pipeline);
         }
     }
 
