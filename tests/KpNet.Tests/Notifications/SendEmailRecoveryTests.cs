@@ -20,10 +20,10 @@ namespace KpNet.Tests.Notifications;
 
 /// <summary>
 /// SendEmail when storage or an instance fails mid-send: the mail still goes out once, and soon. The apps run on a clock
-/// that moves only when the test moves it, so minutes of leases and back-off pass in moments; the class has a storage
+/// that moves only when the test moves it, so minutes of leases and back-off pass in moments; each test has a storage
 /// account of its own, so its held messages and moved clocks touch no other test's outbox.
 /// </summary>
-public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class SendEmailRecoveryTests : IAsyncLifetime
 {
     /// <summary>How late a mail may be after its instance died: the claim lease plus one look at the claim, with room for the test's clock steps.</summary>
     private static readonly TimeSpan AboutAMinute = TimeSpan.FromSeconds(75);
@@ -38,8 +38,13 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     /// <summary>The host's calls into instances that died; dropped first, as the host's would be, so those apps can stop.</summary>
     private readonly List<HttpClient> _hostCalls = [];
     private FakeEmailService _acs = null!;
+    private string _storage = "";
 
-    public async Task InitializeAsync() => _acs = await FakeEmailService.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _acs = await FakeEmailService.StartAsync();
+    }
 
     public async Task DisposeAsync()
     {
@@ -115,7 +120,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         await Eventually.ReturnsAsync(() => DeliveryAsync(mail.Id), delivery => delivery.OutboxMessages == 0, what: "the original message to be handled");
         Assert.Single(_logs.Entries, e => e.EventId.Name == "MailAlreadySent" && (string?)e.Values["MailId"] == mail.Id);
         Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
-        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(_storage));
     }
 
     [Fact]
@@ -136,7 +141,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
 
         Assert.Single(_acs.Accepted, a => a.OperationId == mail.Id);
         Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name is "StalledMailRequeued" or "MailAlreadySent" or "MailClaimTakenOver");
-        Assert.Equal(0, await MailStorage.InFlightCountAsync(storage.ConnectionString));
+        Assert.Equal(0, await MailStorage.InFlightCountAsync(_storage));
     }
 
     [Fact]
@@ -208,9 +213,9 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
 
     private async Task<Delivery> DeliveryAsync(string mailId)
     {
-        var row = await MailStorage.DeliveryAsync(storage.ConnectionString, mailId);
+        var row = await MailStorage.DeliveryAsync(_storage, mailId);
         return new Delivery(
-            row?.GetString("Status"), row?.GetDateTimeOffset("SentAt"), _acs.Accepted.Count(a => a.OperationId == mailId), await MailStorage.OutboxCountAsync(storage.ConnectionString));
+            row?.GetString("Status"), row?.GetDateTimeOffset("SentAt"), _acs.Accepted.Count(a => a.OperationId == mailId), await MailStorage.OutboxCountAsync(_storage));
     }
 
     /// <summary>
@@ -225,7 +230,7 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
         var dead = await StartAppAsync(new ManualClock(_clock.GetUtcNow()), dying, underFunctionsHost: true);
         var mail = Mail(subject);
         await Outbox(dead).EnqueueAsync(mail, CancellationToken.None);
-        var queue = TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName);
+        var queue = TestQueues.Queue(_storage, EmailOutbox.QueueName);
         var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10))).Value);
         var host = LoopbackClient.Create(dead.BaseAddress);
         host.Timeout = Timeout.InfiniteTimeSpan;
@@ -239,14 +244,14 @@ public sealed class SendEmailRecoveryTests(AzuriteFixture storage) : IClassFixtu
     // In Azure the infrastructure creates them; an app under the Functions host does not.
     private async Task CreateMailStorageAsync()
     {
-        await AppTables.Client(storage.ConnectionString, MailDeliveries.TableName).CreateIfNotExistsAsync();
-        await AppTables.Client(storage.ConnectionString, StalledMails.TableName).CreateIfNotExistsAsync();
-        await TestQueues.Queue(storage.ConnectionString, EmailOutbox.QueueName).CreateIfNotExistsAsync();
+        await AppTables.Client(_storage, MailDeliveries.TableName).CreateIfNotExistsAsync();
+        await AppTables.Client(_storage, StalledMails.TableName).CreateIfNotExistsAsync();
+        await TestQueues.Queue(_storage, EmailOutbox.QueueName).CreateIfNotExistsAsync();
     }
 
     private async Task<TestApp> StartAppAsync(TimeProvider clock, IMailSender sender, Action<WebApplicationBuilder>? configure = null, bool underFunctionsHost = false)
     {
-        var app = await TestApp.StartAsync(storage.ConnectionString, underFunctionsHost: underFunctionsHost, configure: builder =>
+        var app = await TestApp.StartAsync(_storage, underFunctionsHost: underFunctionsHost, configure: builder =>
         {
             builder.Services.AddSingleton(clock);
             builder.Services.AddSingleton(sender);

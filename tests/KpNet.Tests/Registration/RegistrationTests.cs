@@ -20,13 +20,18 @@ using static KpNet.Tests.Registration.RegistrationClient;
 
 namespace KpNet.Tests.Registration;
 
-public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RegistrationTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
+    private string _storage = "";
     private TestApp _app = null!;
 
-    public async Task InitializeAsync() =>
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+    // An account of each test's own: two tests move the clock days on, past every deadline in the account.
+    public async Task InitializeAsync()
+    {
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+    }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -420,7 +425,7 @@ public sealed class RegistrationTests(AzuriteFixture azurite) : IClassFixture<Az
     public async Task The_first_admin_address_registers_as_an_admin()
     {
         var email = UniqueEmail();
-        await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new Dictionary<string, string> { ["Admin:FirstAdminEmail"] = email.ToUpperInvariant() });
+        await using var app = await TestApp.StartAsync(_storage, settings: new Dictionary<string, string> { ["Admin:FirstAdminEmail"] = email.ToUpperInvariant() });
 
         Assert.Equal(HttpStatusCode.Accepted, (await RegisterAsync(app, Body(email, await ImportGatewayAsync(app)))).StatusCode);
         // Both apps poll the one outbox queue of the shared Azurite, so the mail lands in either mailbox.

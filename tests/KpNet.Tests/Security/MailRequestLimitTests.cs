@@ -15,15 +15,20 @@ using Microsoft.Extensions.Logging;
 namespace KpNet.Tests.Security;
 
 /// <summary>The one limit on the five endpoints that mail someone on an anonymous request (<see cref="MailRequestLimits"/>).</summary>
-public sealed class MailRequestLimitTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class MailRequestLimitTests : IAsyncLifetime
 {
     public static readonly TheoryData<MailRequestKind> Kinds = new(Enum.GetValues<MailRequestKind>());
 
     private readonly CapturedLogs _logs = new();
+    private string _storage = "";
     private TestApp _app = null!;
 
-    public async Task InitializeAsync() =>
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: builder => builder.Logging.AddProvider(_logs.CreateProvider()));
+    // An account of each test's own: a test waits until every queued mail is handled, so only its own may be queued.
+    public async Task InitializeAsync()
+    {
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage, configure: builder => builder.Logging.AddProvider(_logs.CreateProvider()));
+    }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -114,7 +119,7 @@ public sealed class MailRequestLimitTests(AzuriteFixture azurite) : IClassFixtur
         }
 
         await Eventually.ReturnsAsync(() => MailsToAsync(request.Recipient.Email), mails => mails.Count >= 3, what: "three mails");
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
 
         Assert.All(answers, a => Assert.Equal((HttpStatusCode.Accepted, answers[0].Members), (a.Status, a.Members)));
         Assert.Equal(3, (await MailsToAsync(request.Recipient.Email)).Count);

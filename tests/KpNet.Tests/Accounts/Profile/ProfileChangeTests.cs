@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KpNet.Tests.Accounts.Profile;
 
 /// <summary>登録情報の変更 through the API: registration data, e-mail address (confirmed by link) and password.</summary>
-public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class ProfileChangeTests : IAsyncLifetime
 {
     private const string ProfileChangedSubject = "【登録情報変更のお知らせ】遠隔モニタリングサービス";
     private const string ConfirmationSubject = "【メールアドレス変更の確認】遠隔モニタリングサービス";
@@ -26,12 +26,15 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
 
     private readonly FakeTimeProvider _clock = new();
     private readonly NameChanges _nameChanges = new();
+    private string _storage = "";
     private TestApp _app = null!;
     private HttpClient _client = null!;
 
+    // An account of each test's own: one test moves its clock a day on, and two wait until every queued mail is handled.
     public async Task InitializeAsync()
     {
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b =>
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage, configure: b =>
         {
             b.Services.AddSingleton<TimeProvider>(_clock);
             b.Services.AddSingleton<ICustomerNameListener>(_nameChanges);
@@ -55,7 +58,7 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
         using var email = await SendAsync(HttpMethod.Post, "/api/me/email-change", session, EmailChange("Wrong1Pass", TestAccounts.UniqueEmail("new")));
         using var changedPassword = await SendAsync(HttpMethod.Put, "/api/me/password", session,
             new { currentPassword = "Wrong1Pass", password = NewPassword, passwordConfirm = NewPassword });
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
         var stored = await FindAsync(account.Email);
 
         foreach (var refused in new[] { details, email, changedPassword })
@@ -195,7 +198,7 @@ public sealed class ProfileChangeTests(AzuriteFixture azurite) : IClassFixture<A
         var token = DevMail.LinkToken((await DevMail.WaitForAsync(_app, laterTaken, ConfirmationSubject)).Single(), "email-change");
         await TestAccounts.CreateActiveAsync(_app, email: laterTaken, phone: TestAccounts.UniquePhone());
         using var confirmed = await _client.PostAsync($"/api/email-changes/{token}", null);
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
         using var me = await SendAsync(HttpMethod.Get, "/api/me", session);
 
         Assert.Equal(HttpStatusCode.Accepted, forTaken.StatusCode);

@@ -10,16 +10,19 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace KpNet.Tests.Accounts.Recovery;
 
-public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class AccountIdRecoveryTests : IAsyncLifetime
 {
     private const string Subject = "【ユーザIDのお知らせ】遠隔モニタリングサービス";
 
+    private string _storage = "";
     private TestApp _app = null!;
     private HttpClient _client = null!;
 
+    // An account of each test's own: a test waits until every queued mail is handled, so only its own may be queued.
     public async Task InitializeAsync()
     {
-        _app = await TestApp.StartAsync(azurite.ConnectionString);
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage);
         _client = TestAccounts.NewClient(_app);
     }
 
@@ -61,7 +64,7 @@ public sealed class AccountIdRecoveryTests(AzuriteFixture azurite) : IClassFixtu
         using var match = await RecoverAsync("山田", "太郎", phone);
         await DevMail.WaitForAsync(_app, account.Email, Subject);
         var twinMails = new[] { (await DevMail.WaitForAsync(_app, twin1.Email, Subject)).Single(), (await DevMail.WaitForAsync(_app, twin2.Email, Subject)).Single() };
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
 
         var body = await match.Content.ReadAsStringAsync();
         Assert.All(new[] { wrongName, unknownPhone, ambiguous, match }, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));

@@ -22,6 +22,8 @@ internal static partial class DevMail
     /// <summary>
     /// Every mail request and every queued mail has been handled, so a mail that is not in the mailbox by now was never sent.
     /// A request's handler queues its mail before the request leaves its queue, so reading that queue first misses nothing.
+    /// It counts every message of the account's mail queues, so the account must be the test's own
+    /// (<see cref="AzuriteFixture.LeaseAccountAsync"/>): another test's mails, or a claim another test's app left, are not its to wait for.
     /// </summary>
     public static Task AllHandledAsync(string storageConnectionString) =>
         Eventually.ReturnsAsync(

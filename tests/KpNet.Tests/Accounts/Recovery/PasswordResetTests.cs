@@ -8,19 +8,22 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KpNet.Tests.Accounts.Recovery;
 
-public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class PasswordResetTests : IAsyncLifetime
 {
     private const string ResetSubject = "【パスワード再設定のお知らせ】遠隔モニタリングサービス";
     private const string ChangedSubject = "【パスワード変更のお知らせ】遠隔モニタリングサービス";
     private const string NewPassword = "N3wPassword";
 
     private readonly FakeTimeProvider _clock = new();
+    private string _storage = "";
     private TestApp _app = null!;
     private HttpClient _client = null!;
 
+    // An account of each test's own: one test moves its clock an hour on, and two wait until every queued mail is handled.
     public async Task InitializeAsync()
     {
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
         _client = TestAccounts.NewClient(_app);
     }
 
@@ -147,7 +150,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<A
         using var forProvisional = await _client.PostAsJsonAsync("/api/password-resets", new { email = provisional.Email });
         using var forKnown = await _client.PostAsJsonAsync("/api/password-resets", new { email = account.Email });
         await DevMail.WaitForAsync(_app, account.Email, ResetSubject);
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
 
         Assert.Equal(HttpStatusCode.Accepted, forKnown.StatusCode);
         Assert.Equal(forKnown.StatusCode, forUnknown.StatusCode);
@@ -170,7 +173,7 @@ public sealed class PasswordResetTests(AzuriteFixture azurite) : IClassFixture<A
         }
 
         await DevMail.WaitForAsync(_app, account.Email, ResetSubject, count: MailRequestLimits.PerRecipient.Limit);
-        await DevMail.AllHandledAsync(azurite.ConnectionString);
+        await DevMail.AllHandledAsync(_storage);
 
         Assert.Equal(3, (await DevMail.ToAsync(_app, account.Email, ResetSubject)).Count);
     }

@@ -12,15 +12,18 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace KpNet.Tests.Accounts.Sessions;
 
-public sealed class SessionsApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class SessionsApiTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
+    private string _storage = "";
     private TestApp _app = null!;
     private HttpClient _client = null!;
 
+    // An account of each test's own: tests move the clock hours on, past every deadline in the account.
     public async Task InitializeAsync()
     {
-        _app = await TestApp.StartAsync(azurite.ConnectionString, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
+        _storage = await AzuriteFixture.LeaseAccountAsync();
+        _app = await TestApp.StartAsync(_storage, configure: b => b.Services.AddSingleton<TimeProvider>(_clock));
         _client = TestAccounts.NewClient(_app);
     }
 
@@ -99,7 +102,7 @@ public sealed class SessionsApiTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task Under_the_functions_host_the_cookie_is_secure_although_requests_arrive_over_loopback_http()
     {
-        await using var hosted = await TestApp.StartHostedAsync(azurite.ConnectionString);
+        await using var hosted = await TestApp.StartHostedAsync(_storage);
         var (account, password) = await TestAccounts.CreateActiveAsync(hosted);
 
         using var login = await hosted.Client.PostAsJsonAsync("/api/sessions", new { email = account.Email, password });
