@@ -73,6 +73,14 @@ export class Flow<T> {
     showStep('done', true);
   }
 
+  /** What the form held is to be dropped (the data changed meanwhile): back to the form, filled from the data anew. */
+  restart(): void {
+    this.values = {};
+    this.confirmed = null;
+    clearDraft(this.name);
+    history.back();
+  }
+
   /** The API refused what the form held: back to the form (the previous history entry), with its messages. */
   refuse(errors: Errors): void {
     this.refusals = errors;

@@ -54,6 +54,7 @@ public enum MessageKey
     EmailChangeSameAddress,
     EmailChangeLinkGone,
     EmailChangeAddressTaken,
+    ProfileChangedMeanwhile,
 
     // Registration, activation and gateway claims (Registration, Accounts/Activation, Access)
     RegistrationBodyMalformed,
@@ -179,6 +180,8 @@ public static class Messages
             "This link has expired or has already been used. Please ask for the change of address again."),
         [MessageKey.EmailChangeAddressTaken] = ("このメールアドレスはほかのアカウントで使われているため、変更できません。メールアドレスは変更されていません。",
             "Another account uses this address, so it cannot be yours. Your address was not changed."),
+        [MessageKey.ProfileChangedMeanwhile] = ("登録情報はこの画面を開いた後にほかの画面で変更されています。変更は行われていません。最新の内容を読み込んでから、もう一度変更してください。",
+            "Your registration data was changed elsewhere after this screen was opened. Nothing was changed. Load the latest data and make your change again."),
 
         // Registration, activation and gateway claims
         [MessageKey.RegistrationBodyMalformed] = ("送信内容の形式が正しくありません。", "The request body is not a JSON object."),

@@ -402,6 +402,7 @@ export const en: Record<MessageKey, string> = {
   profileConfirmHeading: 'Check the changes',
   profileConfirmIntro: 'Your registration data will be changed to the following. Check it, enter your current password and press Change.',
   profileChange: 'Change',
+  profileReload: 'Load the latest data',
   profileCurrentPassword: 'Current password',
   profileCurrentPasswordHint: 'To confirm it is you, enter the password you log in with now.',
   profileEditDoneHeading: 'Registration data changed',

@@ -402,6 +402,7 @@ export const ja = {
   profileConfirmHeading: '変更内容の確認',
   profileConfirmIntro: '以下の内容に変更します。内容をご確認のうえ、現在のパスワードを入力して「変更する」を押してください。',
   profileChange: '変更する',
+  profileReload: '最新の内容を読み込む',
   profileCurrentPassword: '現在のパスワード',
   profileCurrentPasswordHint: 'ご本人の確認のため、現在ログインに使っているパスワードを入力してください。',
   profileEditDoneHeading: '登録情報の変更完了',

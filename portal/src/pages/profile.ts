@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
 import { checks } from '../checks';
 import { h } from '../dom';
+import { clearDraft, loadDraft, saveDraft } from '../drafts';
 import { Flow } from '../flow';
 import { Form, buttons, nest, type Errors, type FieldOptions } from '../forms';
 import { katakana, normalize, phone, postalCode } from '../format';
@@ -10,9 +11,9 @@ import { sessionChanged, type Profile } from '../session';
 import { formatPostalCode } from './gatewaySearch';
 import { requireLogin } from './login';
 import { addressFields, companyFieldset, nameFields } from './register';
-import { completed, details, failure, load, problemSlot } from './shared';
+import { completed, details, failure, load, loadVersioned, problemSlot } from './shared';
 
-/** GET /api/me: what 登録情報の変更 shows and starts from. */
+/** GET /api/me and /api/me/profile: what 登録情報の変更 shows and starts from. */
 interface Registration extends Profile {
   kana: { family: string; given: string } | null;
   phone: string;
@@ -22,8 +23,13 @@ interface Registration extends Profile {
   street: string;
 }
 
-/** The flows' confirmation data is only that the form passed its checks: what they show is the typed values. */
-const detailsFlow = Flow.named<true>('profile');
+/**
+ * The flows' confirmation data is only that the form passed its checks (what they show is the typed values); for the
+ * registration data, the version (ETag) of the data the form started from, which the change sends back in If-Match.
+ */
+const detailsFlow = Flow.named<string>('profile');
+/** Where that version is kept beside the form's draft, so that a reload or Back goes on from the data the draft began with. */
+const detailsVersion = 'profile.version';
 const emailFlow = Flow.named<true>('profile-email');
 const passwordFlow = Flow.named<true>('profile-password');
 
@@ -53,18 +59,28 @@ export async function profilePage(main: HTMLElement): Promise<void> {
 
 /** 登録情報（氏名・住所・電話番号）の変更: form → 変更内容の確認 (with the current password) → 変更完了, each its own step. */
 export async function profileEditPage(main: HTMLElement): Promise<void> {
-  const me = await load<Registration>(main, t('profileEditHeading'), '/api/me');
+  const me = await loadVersioned<Registration>(main, t('profileEditHeading'), '/api/me/profile');
   if (me === null) {
     return;
   }
   detailsFlow.show({
-    form: (draft, errors) => showDetailsForm(main, { ...valuesOf(me), ...draft }, errors),
-    confirm: (draft) => showDetailsConfirmation(main, draft, me.email),
+    form: (draft, errors) => showDetailsForm(main, { ...valuesOf(me.value), ...draft }, startedFrom(draft, me.version ?? ''), errors),
+    confirm: (draft, version) => showDetailsConfirmation(main, draft, me.value.email, version),
     done: () => completed(main, t('profileEditDoneHeading'), t('profileEditDone'), t('profileMailNote')),
   });
 }
 
-function showDetailsForm(main: HTMLElement, values: Record<string, string>, errors?: Errors): void {
+/** The version the form's values began with: the one kept with a draft, or else the data just read. */
+function startedFrom(draft: Record<string, string>, current: string): string {
+  const kept = loadDraft(detailsVersion).version;
+  if (Object.keys(draft).length > 0 && kept !== undefined) {
+    return kept;
+  }
+  saveDraft(detailsVersion, { version: current });
+  return current;
+}
+
+function showDetailsForm(main: HTMLElement, values: Record<string, string>, version: string, errors?: Errors): void {
   const form = new Form((f) => {
     if (f.passes((found) => {
       checks.required(f, found, 'name.family', 'name.given', 'kana.family', 'kana.given', 'postalCode', 'city', 'street', 'phone');
@@ -73,7 +89,7 @@ function showDetailsForm(main: HTMLElement, values: Record<string, string>, erro
       checks.postalCode(f, found, 'postalCode');
       checks.phone(f, found, 'phone');
     })) {
-      detailsFlow.confirm(f.values(), true);
+      detailsFlow.confirm(f.values(), version);
     }
   });
   detailsFlow.keep(form);
@@ -94,7 +110,7 @@ function showDetailsForm(main: HTMLElement, values: Record<string, string>, erro
 }
 
 /** 変更内容の確認: what will be saved, formatted as registration's confirmation, and the current password to confirm it. */
-function showDetailsConfirmation(main: HTMLElement, values: Record<string, string>, email: string): void {
+function showDetailsConfirmation(main: HTMLElement, values: Record<string, string>, email: string, version: string): void {
   const form = new Form(async (f) => {
     if (!f.passes((found) => checks.required(f, found, 'currentPassword'))) {
       return;
@@ -103,12 +119,15 @@ function showDetailsConfirmation(main: HTMLElement, values: Record<string, strin
       const body = nest(Object.fromEntries(detailPaths
         .filter((path) => !path.startsWith('company.') || values[path] !== '')
         .map((path) => [path, values[path] ?? ''])));
-      await api('PUT', '/api/me/profile', { ...body, currentPassword: f.value('currentPassword') });
+      await api('PUT', '/api/me/profile', { ...body, currentPassword: f.value('currentPassword') }, version);
       sessionChanged();
+      clearDraft(detailsVersion);
       detailsFlow.complete({ changed: 'true' });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         requireLogin();
+      } else if (error instanceof ApiError && error.status === 412) {
+        showChangedMeanwhile(main, error);
       } else if (error instanceof ApiError && error.problem.errors && !('currentPassword' in error.problem.errors)) {
         detailsFlow.refuse(error.problem.errors);
       } else {
@@ -128,6 +147,19 @@ function showDetailsConfirmation(main: HTMLElement, values: Record<string, strin
     h('h2', {}, t('sectionCompany')),
     details([[t('fieldCompanyName'), orNone(values['company.name'])], [t('fieldDepartment'), orNone(values['company.department'])]]),
     form.element);
+}
+
+/** Another screen changed the data since this one read it: nothing was saved; start again from the data as it is now. */
+function showChangedMeanwhile(main: HTMLElement, error: ApiError): void {
+  const reload = () => {
+    clearDraft(detailsVersion);
+    detailsFlow.restart();
+  };
+  screen(main, t('profileConfirmHeading'),
+    h('p', { class: 'notice notice-error', role: 'alert' }, error.problem.title),
+    buttons(
+      link('/profile', 'back', 'button'),
+      h('button', { type: 'button', class: 'primary', onclick: reload }, t('profileReload'))));
 }
 
 /** メールアドレスの変更: the new address twice and the current password; a link goes to the new address. */

@@ -1,4 +1,4 @@
-import { api, ApiError } from '../api';
+import { api, apiVersioned, ApiError, type Versioned } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { link, screen } from '../router';
@@ -21,9 +21,18 @@ export function details(rows: [string, string][]): HTMLElement {
  * cannot, so callers simply return.
  */
 export async function load<T>(main: HTMLElement, title: string, path: string): Promise<T | null> {
+  return loading(main, title, () => api<T>('GET', path));
+}
+
+/** As load, keeping the data's version for a change made from it (If-Match). */
+export async function loadVersioned<T>(main: HTMLElement, title: string, path: string): Promise<Versioned<T> | null> {
+  return loading(main, title, () => apiVersioned<T>(path));
+}
+
+async function loading<T>(main: HTMLElement, title: string, read: () => Promise<T>): Promise<T | null> {
   screen(main, title, h('p', {}, t('loading')));
   try {
-    return await api<T>('GET', path);
+    return await read();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       requireLogin();

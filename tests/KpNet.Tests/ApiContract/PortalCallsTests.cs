@@ -7,11 +7,11 @@ namespace KpNet.Tests.ApiContract;
 /// <summary>The portal calls only operations the committed contract describes.</summary>
 public sealed partial class PortalCallsTests
 {
-    // api<T>('METHOD', '/api/…' or `/api/…${…}`) and load<T>(main, title, …'/api/…'), which GETs.
+    // api<T>('METHOD', '/api/…' or `/api/…${…}`) and load<T>(main, title, …'/api/…') or loadVersioned, which GET.
     [GeneratedRegex(@"\bapi(?:<[^(]*>)?\(\s*'(?<method>[A-Z]+)',\s*['`](?<path>/api/[^'`]*)['`]")]
     private static partial Regex ApiCall();
 
-    [GeneratedRegex(@"\bload(?:<[^(]*>)?\([^,]+,[^,]+,\s*['`](?<path>/api/[^'`]*)['`]")]
+    [GeneratedRegex(@"\bload(?:Versioned)?(?:<[^(]*>)?\([^,]+,[^,]+,\s*['`](?<path>/api/[^'`]*)['`]")]
     private static partial Regex LoadCall();
 
     [GeneratedRegex(@"\$\{[^}]*\}")]

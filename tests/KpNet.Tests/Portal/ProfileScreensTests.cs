@@ -83,6 +83,52 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Of_two_tabs_editing_the_data_the_later_to_save_is_told_it_changed_meanwhile_changes_nothing_and_reloads_the_latest()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(site.App, phone: TestAccounts.UniquePhone());
+        var first = await site.NewPageAsync();
+        var csp = first.WatchCsp();
+        await first.LogInAsync(account.Email, password);
+        var second = await first.Context.NewPageAsync();
+        var secondCsp = second.WatchCsp();
+
+        await first.GotoAsync("/profile/edit");
+        await second.GotoAsync("/profile/edit");
+        await Expect(first.Field("name.family")).ToHaveValueAsync("御室");
+        await Expect(second.Field("name.family")).ToHaveValueAsync("御室");
+        await first.FillAsync(new Dictionary<string, string> { ["street"] = "嵯峨天龍寺芒ノ馬場町68" });
+        await first.ClickButtonAsync("次に進む");
+        await first.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
+        await first.ClickButtonAsync("変更する");
+        await Expect(first.Heading()).ToHaveTextAsync("登録情報の変更完了");
+        await second.FillAsync(new Dictionary<string, string> { ["name.family"] = "嵐山" });
+        await second.ClickButtonAsync("次に進む");
+        await second.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
+        await second.ClickButtonAsync("変更する");
+
+        await Expect(second.Locator("[role=alert]")).ToHaveTextAsync(
+            "登録情報はこの画面を開いた後にほかの画面で変更されています。変更は行われていません。最新の内容を読み込んでから、もう一度変更してください。");
+        await PortalSite.ScreenshotAsync(second, "99-profile-changed-meanwhile");
+        var stored = await FindAsync(account.Email);
+        Assert.Equal("御室", stored!.Name.Family);
+        Assert.Equal("嵯峨天龍寺芒ノ馬場町68", stored.Address.Street);
+        await second.ClickButtonAsync("最新の内容を読み込む");
+        await Expect(second.Heading()).ToHaveTextAsync("登録情報（氏名・住所・電話番号）の変更");
+        await Expect(second.Field("street")).ToHaveValueAsync("嵯峨天龍寺芒ノ馬場町68");
+        await Expect(second.Field("name.family")).ToHaveValueAsync("御室");
+        await second.FillAsync(new Dictionary<string, string> { ["name.family"] = "嵐山" });
+        await second.ClickButtonAsync("次に進む");
+        await second.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
+        await second.ClickButtonAsync("変更する");
+        await Expect(second.Heading()).ToHaveTextAsync("登録情報の変更完了");
+        stored = await FindAsync(account.Email);
+        Assert.Equal("嵐山", stored!.Name.Family);
+        Assert.Equal("嵯峨天龍寺芒ノ馬場町68", stored.Address.Street);
+        Assert.Empty(csp);
+        Assert.Empty(secondCsp);
+    }
+
+    [Fact]
     public async Task A_new_address_asked_for_in_the_menu_counts_once_the_link_mailed_to_it_is_confirmed()
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(site.App, phone: TestAccounts.UniquePhone());

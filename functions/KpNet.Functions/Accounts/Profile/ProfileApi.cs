@@ -34,8 +34,14 @@ public static partial class ProfileApi
 
     public static IEndpointRouteBuilder MapProfile(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/me/profile", async (HttpContext context, AccountStore accounts, CancellationToken cancellationToken) =>
+                await accounts.FindByEmailAsync(context.RequireCurrentUser().Email, cancellationToken) is { } account
+                    ? ProfileVersion.Answer(context, SessionsApi.ProfileOf(account))
+                    : Problems.Create(context, StatusCodes.Status401Unauthorized, MessageKey.Unauthenticated))
+            .WithName("ReadProfile").RequireSession(AccountRoles.Owners).Produces<SessionsApi.Profile>().WithProfileVersion(checksIfMatch: false);
         app.MapPut("/api/me/profile", ChangeDetailsAsync).WithName("ChangeProfile").RequireSession(AccountRoles.Owners)
-            .AcceptsForm(form => ReadDetails(form)).Produces<SessionsApi.Profile>().ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AcceptsForm(form => ReadDetails(form)).Produces<SessionsApi.Profile>().ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithProfileVersion(checksIfMatch: true);
         app.MapPost("/api/me/email-change", RequestEmailChangeAsync).WithName("RequestEmailChange").RequireSession(AccountRoles.Owners)
             .AcceptsForm(form => ReadEmailChange(form)).Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapPost("/api/email-changes/{token}", ConfirmEmailChangeAsync).WithName("ConfirmEmailChange").TakesNoBody()
@@ -70,14 +76,31 @@ public static partial class ProfileApi
             return refusal!;
         }
 
+        // Checked against the account as each attempt of the change reads it, so a change landing in between is seen too.
+        var ifMatch = context.Request.GetTypedHeaders().IfMatch;
         var formerPhones = new HashSet<string> { account.Phone };
         Account? before = null;
-        var changed = await accounts.ChangeAsync(account, current =>
+        Account changed;
+        try
         {
-            before = current;
-            formerPhones.Add(current.Phone);
-            return current with { Name = details!.Name, Kana = details.Kana, Address = details.Address, Phone = details.Phone, Company = details.Company };
-        }, cancellationToken);
+            changed = await accounts.ChangeAsync(account, current =>
+            {
+                if (!ProfileVersion.Satisfies(ifMatch, SessionsApi.ProfileOf(current)))
+                {
+                    throw new ChangedMeanwhileException();
+                }
+
+                before = current;
+                formerPhones.Add(current.Phone);
+                return current with { Name = details!.Name, Kana = details.Kana, Address = details.Address, Phone = details.Phone, Company = details.Company };
+            }, cancellationToken);
+        }
+        catch (ChangedMeanwhileException)
+        {
+            LogProfileChangeRefusedAsStale(loggers.CreateLogger(typeof(ProfileApi)), account.UserId);
+            return Problems.Create(context, StatusCodes.Status412PreconditionFailed, MessageKey.ProfileChangedMeanwhile);
+        }
+
         var fields = ChangedFields(before!, changed);
         await phoneIndex.UpsertAsync(changed, cancellationToken);
         foreach (var formerPhone in formerPhones.Where(phone => phone != changed.Phone))
@@ -112,7 +135,7 @@ public static partial class ProfileApi
         }
 
         LogProfileChanged(loggers.CreateLogger(typeof(ProfileApi)), changed.UserId, string.Join(',', fields));
-        return TypedResults.Ok(SessionsApi.ProfileOf(changed));
+        return ProfileVersion.Answer(context, SessionsApi.ProfileOf(changed));
     }
 
     private static async Task<IResult> RequestEmailChangeAsync(
@@ -378,8 +401,14 @@ public static partial class ProfileApi
         _ => english ? "company" : "法人様情報",
     };
 
+    /// <summary>The data the change was made from is no longer the stored data (If-Match): nothing is written.</summary>
+    private sealed class ChangedMeanwhileException : Exception;
+
     [LoggerMessage(EventId = 5130, EventName = "ProfileChanged", Level = LogLevel.Information, Message = "User {UserId} changed their registration data ({Fields})")]
     private static partial void LogProfileChanged(ILogger logger, string userId, string fields);
+
+    [LoggerMessage(EventId = 5135, EventName = "ProfileChangeRefusedAsStale", Level = LogLevel.Information, Message = "User {UserId} sent a change of their registration data made from an older version (If-Match); nothing was changed")]
+    private static partial void LogProfileChangeRefusedAsStale(ILogger logger, string userId);
 
     [LoggerMessage(EventId = 5131, EventName = "EmailChangeRequested", Level = LogLevel.Information, Message = "User {UserId} asked to change their e-mail address; a confirmation link went to the new address")]
     private static partial void LogEmailChangeRequested(ILogger logger, string userId);

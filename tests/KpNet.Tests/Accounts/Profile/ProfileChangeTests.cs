@@ -104,6 +104,35 @@ public sealed class ProfileChangeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_made_from_data_that_another_change_replaced_meanwhile_is_refused_and_changes_nothing()
+    {
+        var (account, password) = await TestAccounts.CreateActiveAsync(_app, phone: TestAccounts.UniquePhone());
+        var session = await TestAccounts.LoginAsync(_client, account.Email, password);
+        var (firstPhone, staleTabsPhone) = (TestAccounts.UniquePhone(), TestAccounts.UniquePhone());
+
+        using var read = await SendAsync(HttpMethod.Get, "/api/me/profile", session);
+        using var first = await SendAsync(HttpMethod.Put, "/api/me/profile", session, Details(password, firstPhone), read.Headers.ETag);
+        using var stale = await SendAsync(HttpMethod.Put, "/api/me/profile", session, Details(password, staleTabsPhone), read.Headers.ETag);
+        var afterStale = await FindAsync(account.Email);
+        var indexedAfterStale = await _app.Services.GetRequiredService<AccountPhoneIndex>().FindAsync(staleTabsPhone, CancellationToken.None);
+        using var reread = await SendAsync(HttpMethod.Get, "/api/me/profile", session);
+        using var fromLatest = await SendAsync(HttpMethod.Put, "/api/me/profile", session, Details(password, staleTabsPhone), reread.Headers.ETag);
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(account.Phone, (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("phone").GetString());
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.NotEqual(read.Headers.ETag, first.Headers.ETag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("登録情報はこの画面を開いた後にほかの画面で変更されています。変更は行われていません。最新の内容を読み込んでから、もう一度変更してください。",
+            (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal(firstPhone, afterStale!.Phone);
+        Assert.Empty(indexedAfterStale);
+        Assert.Equal(first.Headers.ETag, reread.Headers.ETag);
+        Assert.Equal(HttpStatusCode.OK, fromLatest.StatusCode);
+        Assert.Equal(staleTabsPhone, (await FindAsync(account.Email))!.Phone);
+    }
+
+    [Fact]
     public async Task Concurrent_changes_each_land_whole_and_leave_only_the_final_phone_in_the_index()
     {
         var oldPhone = TestAccounts.UniquePhone();
@@ -320,10 +349,15 @@ public sealed class ProfileChangeTests : IAsyncLifetime
     private async Task<Account?> FindAsync(string email) =>
         await _app.Services.GetRequiredService<AccountStore>().FindByEmailAsync(email, CancellationToken.None);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string session, object? body = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string session, object? body = null, EntityTagHeaderValue? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session);
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(ifMatch);
+        }
+
         if (request.Content is not null)
         {
             await request.Content.LoadIntoBufferAsync();
