@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,6 +7,29 @@ namespace KpNet.Tests.Portal;
 /// <summary>What a user sees and does on a portal screen, by the API field paths the forms are built from.</summary>
 public static class PortalPage
 {
+    /// <summary>Text in Japanese script (kana, kanji, CJK and full-width punctuation).</summary>
+    private const string FindJapanese = """
+        () => {
+          const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]/;
+          const data = (element) => element.closest('[lang="ja"], .notice-title, .notice-body') !== null
+            || (element.closest('select[name$="prefecture"] option') !== null && element.closest('option').value !== '');
+          const found = [];
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent.trim();
+            if (japanese.test(text) && !data(node.parentElement)) found.push(text);
+          }
+          for (const element of document.body.querySelectorAll('[placeholder], [aria-label], [title], [alt]')) {
+            for (const name of ['placeholder', 'aria-label', 'title', 'alt']) {
+              const value = element.getAttribute(name);
+              if (value && japanese.test(value) && !data(element)) found.push(`${name}="${value}"`);
+            }
+          }
+          if (japanese.test(document.title)) found.push(`title "${document.title}"`);
+          return found;
+        }
+        """;
+
     public static ILocator Field(this IPage page, string path) => page.Locator($"[name='{path}']");
 
     /// <summary>The message shown under a field (the element its aria-describedby names).</summary>
@@ -85,6 +109,17 @@ public static class PortalPage
           return [...broken];
         }
         """);
+
+    /// <summary>Every text, label, placeholder and the title is English; Japanese remains only inside the user's own data.</summary>
+    public static async Task AssertEnglishAsync(this IPage page, string name, string[] data)
+    {
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        var japanese = (await page.EvaluateAsync<string[]>(FindJapanese))
+            .Where(text => Regex.IsMatch(data.OrderByDescending(d => d.Length).Aggregate(text, (rest, d) => rest.Replace(d, "", StringComparison.Ordinal)), @"[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]"))
+            .ToList();
+        await PortalSite.ScreenshotAsync(page, "80-english-" + name);
+        Assert.True(japanese.Count == 0, $"{name} in English still shows: {string.Join(" | ", japanese)}");
+    }
 
     /// <summary>Logs in through the login screen and waits for the menu.</summary>
     public static async Task LogInAsync(this IPage page, string email, string password)

@@ -129,6 +129,56 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_English_the_registration_data_and_its_change_show_English_labels_and_messages_and_only_the_customers_data_in_Japanese()
+    {
+        const string newStreet = "嵯峨天龍寺芒ノ馬場町68";
+        var (account, password) = await TestAccounts.CreateActiveAsync(site.App, phone: TestAccounts.UniquePhone());
+        string[] data = [account.Name.Family, account.Name.Given, account.Kana!.Family, account.Kana.Given, account.Address.Prefecture, account.Address.City, account.Address.Street, newStreet];
+        var page = await site.NewPageAsync();
+        var csp = page.WatchCsp();
+        await page.GotoAsync("/login");
+        await page.ClickButtonAsync("Switch to English");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = account.Email, ["password"] = password });
+        await page.ClickButtonAsync("Log in");
+        await Expect(page.Heading()).ToHaveTextAsync("Main menu");
+
+        await page.ClickHeaderLinkAsync("Change registration data");
+        await Expect(page.Heading()).ToHaveTextAsync("Change registration data");
+        await Expect(page.Locator("main dl").First).ToContainTextAsync("Postal code600-8530");
+        await Expect(page.Locator("main h2").First).ToHaveTextAsync("User information");
+        await page.AssertEnglishAsync("profile", data);
+        await page.ClickLinkAsync("Change name, address and phone number");
+        await Expect(page.Heading()).ToHaveTextAsync("Change name, address and phone number");
+        await Expect(page.Field("name.family")).ToHaveValueAsync(account.Name.Family);
+        await page.AssertEnglishAsync("profile-edit", data);
+        await page.FillAsync(new Dictionary<string, string> { ["street"] = "" });
+        await page.ClickButtonAsync("Next");
+        await Expect(page.ErrorOf("street")).ToHaveTextAsync("This field is required.");
+        await page.AssertEnglishAsync("profile-edit-errors", data);
+        await page.FillAsync(new Dictionary<string, string> { ["street"] = newStreet });
+        await page.ClickButtonAsync("Next");
+
+        await Expect(page.Heading()).ToHaveTextAsync("Check the changes");
+        await Expect(page.Locator("main dl").First).ToContainTextAsync(newStreet);
+        await Expect(page.GetByLabel("Current password")).ToBeVisibleAsync();
+        await page.AssertEnglishAsync("profile-confirm", data);
+        await page.FillAsync(new Dictionary<string, string> { ["currentPassword"] = "Wrong1Pass" });
+        await page.ClickButtonAsync("Change");
+        await Expect(page.ErrorOf("currentPassword")).ToHaveTextAsync("The current password is incorrect. Nothing was changed.");
+        await page.AssertEnglishAsync("profile-wrong-password", data);
+        Assert.Equal(account.Address.Street, (await FindAsync(account.Email))!.Address.Street);
+        await page.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
+        await page.ClickButtonAsync("Change");
+
+        await Expect(page.Heading()).ToHaveTextAsync("Registration data changed");
+        await Expect(page.Locator("main")).ToContainTextAsync("Your registration data was changed.");
+        await Expect(page.Locator("main")).ToContainTextAsync("We have sent a notice of the change to your registered e-mail address.");
+        await page.AssertEnglishAsync("profile-done", data);
+        Assert.Equal(newStreet, (await FindAsync(account.Email))!.Address.Street);
+        Assert.Empty(csp);
+    }
+
+    [Fact]
     public async Task A_new_address_asked_for_in_the_menu_counts_once_the_link_mailed_to_it_is_confirmed()
     {
         var (account, password) = await TestAccounts.CreateActiveAsync(site.App, phone: TestAccounts.UniquePhone());
