@@ -375,11 +375,7 @@ public sealed class ManagementScreensTests(PortalSite site) : IAsyncLifetime
         string[] data = [customer.Name.Family, customer.Name.Given, customer.Address.Prefecture, customer.Address.City, customer.Address.Street, SiteName, .. SiteAddress, dealerName];
         var page = await site.NewPageAsync();
         var cspViolations = page.WatchCsp();
-        await page.GotoAsync("/login");
-        await page.ClickButtonAsync("Switch to English");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = customer.Email, ["password"] = password });
-        await page.ClickButtonAsync("Log in");
-        await Expect(page.Heading()).ToHaveTextAsync("Main menu");
+        await page.LogInInEnglishAsync(customer.Email, password);
         await page.AssertEnglishAsync("menu", data);
 
         foreach (var (path, name) in new[]

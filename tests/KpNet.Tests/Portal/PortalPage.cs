@@ -130,6 +130,16 @@ public static class PortalPage
         await Assertions.Expect(page.Heading()).ToHaveTextAsync("メインメニュー");
     }
 
+    /// <summary>Switches the login screen to English, logs in and waits for the menu.</summary>
+    public static async Task LogInInEnglishAsync(this IPage page, string email, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.ClickButtonAsync("Switch to English");
+        await page.FillAsync(new Dictionary<string, string> { ["email"] = email, ["password"] = password });
+        await page.ClickButtonAsync("Log in");
+        await Assertions.Expect(page.Heading()).ToHaveTextAsync("Main menu");
+    }
+
     /// <summary>True when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     public static Task<int> ScrollWidthAsync(this IPage page) => page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
 

@@ -96,15 +96,9 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
         await second.GotoAsync("/profile/edit");
         await Expect(first.Field("name.family")).ToHaveValueAsync("御室");
         await Expect(second.Field("name.family")).ToHaveValueAsync("御室");
-        await first.FillAsync(new Dictionary<string, string> { ["street"] = "嵯峨天龍寺芒ノ馬場町68" });
-        await first.ClickButtonAsync("次に進む");
-        await first.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
-        await first.ClickButtonAsync("変更する");
+        await SaveChangesAsync(first, new Dictionary<string, string> { ["street"] = "嵯峨天龍寺芒ノ馬場町68" }, password);
         await Expect(first.Heading()).ToHaveTextAsync("登録情報の変更完了");
-        await second.FillAsync(new Dictionary<string, string> { ["name.family"] = "嵐山" });
-        await second.ClickButtonAsync("次に進む");
-        await second.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
-        await second.ClickButtonAsync("変更する");
+        await SaveChangesAsync(second, new Dictionary<string, string> { ["name.family"] = "嵐山" }, password);
 
         await Expect(second.Locator("[role=alert]")).ToHaveTextAsync(
             "登録情報はこの画面を開いた後にほかの画面で変更されています。変更は行われていません。最新の内容を読み込んでから、もう一度変更してください。");
@@ -116,10 +110,7 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
         await Expect(second.Heading()).ToHaveTextAsync("登録情報（氏名・住所・電話番号）の変更");
         await Expect(second.Field("street")).ToHaveValueAsync("嵯峨天龍寺芒ノ馬場町68");
         await Expect(second.Field("name.family")).ToHaveValueAsync("御室");
-        await second.FillAsync(new Dictionary<string, string> { ["name.family"] = "嵐山" });
-        await second.ClickButtonAsync("次に進む");
-        await second.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
-        await second.ClickButtonAsync("変更する");
+        await SaveChangesAsync(second, new Dictionary<string, string> { ["name.family"] = "嵐山" }, password);
         await Expect(second.Heading()).ToHaveTextAsync("登録情報の変更完了");
         stored = await FindAsync(account.Email);
         Assert.Equal("嵐山", stored!.Name.Family);
@@ -136,11 +127,7 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
         string[] data = [account.Name.Family, account.Name.Given, account.Kana!.Family, account.Kana.Given, account.Address.Prefecture, account.Address.City, account.Address.Street, newStreet];
         var page = await site.NewPageAsync();
         var csp = page.WatchCsp();
-        await page.GotoAsync("/login");
-        await page.ClickButtonAsync("Switch to English");
-        await page.FillAsync(new Dictionary<string, string> { ["email"] = account.Email, ["password"] = password });
-        await page.ClickButtonAsync("Log in");
-        await Expect(page.Heading()).ToHaveTextAsync("Main menu");
+        await page.LogInInEnglishAsync(account.Email, password);
 
         await page.ClickHeaderLinkAsync("Change registration data");
         await Expect(page.Heading()).ToHaveTextAsync("Change registration data");
@@ -250,6 +237,15 @@ public sealed class ProfileScreensTests(PortalSite site) : IAsyncLifetime
         await other.LogInAsync(account.Email, NewPassword);
         Assert.Single(await DevMail.WaitForAsync(site.App, account.Email, "【パスワード変更完了のお知らせ】遠隔モニタリングサービス"));
         Assert.Empty(csp);
+    }
+
+    /// <summary>From the edit form: the changes, 次に進む, the current password, 変更する.</summary>
+    private static async Task SaveChangesAsync(IPage page, Dictionary<string, string> changes, string password)
+    {
+        await page.FillAsync(changes);
+        await page.ClickButtonAsync("次に進む");
+        await page.FillAsync(new Dictionary<string, string> { ["currentPassword"] = password });
+        await page.ClickButtonAsync("変更する");
     }
 
     private async Task<Account?> FindAsync(string email) =>
