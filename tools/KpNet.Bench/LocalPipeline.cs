@@ -80,7 +80,22 @@ public sealed class LocalPipeline : IAsyncDisposable
         var app = KpNetApp.Create(
             settings.Select(s => $"--{s.Key}={s.Value}").ToArray(),
             configureServices: builder => builder.Services.AddSingleton(requests.Registration));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // An app that refuses to start must not leave the Azurite it was given running after the bench exits.
+            await app.DisposeAsync();
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            throw;
+        }
+
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var telemetryAccounts = TelemetryAccounts.Names(TelemetryAccounts.AccountIn(storage) ?? "", telemetryShards).ToList();
         return new LocalPipeline(azurite, app, dataFolder, address, requests, telemetryAccounts);
