@@ -24,6 +24,18 @@ public sealed class FolderDependencyTests
     }
 
     [Fact]
+    public void The_plumbing_folders_use_no_feature_folder()
+    {
+        string[] plumbing = ["Json", "Configuration", "Http", "Hosting", "Observability", "Security", "Support", "Notifications"];
+        var edges = FolderDependencies.Of(typeof(KpNetApp).Assembly, "KpNet", CompositionRoot);
+
+        var intoFeatures = edges.Where(e => plumbing.Contains(e.From) && !plumbing.Contains(e.To));
+
+        Assert.Contains(edges, e => e is { From: "Notifications", To: "Hosting" });
+        Assert.Empty(intoFeatures.Select(e => $"{e.From} → {e.To}: {string.Join("; ", e.BecauseOf.Take(3))}"));
+    }
+
+    [Fact]
     public void A_use_made_only_inside_a_lambda_or_an_async_method_counts_and_closes_a_cycle()
     {
         var edges = FolderDependencies.Of(typeof(FolderDependencyTests).Assembly, "KpNet.Tests.Architecture.Samples", new HashSet<Type>());
