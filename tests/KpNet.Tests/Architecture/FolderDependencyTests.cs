@@ -1,3 +1,5 @@
+using KpNet.Tests.Infrastructure;
+
 namespace KpNet.Tests.Architecture;
 
 /// <summary>
@@ -22,6 +24,31 @@ public sealed class FolderDependencyTests
                 .Where(e => cycle.Contains(e.From) && cycle.Contains(e.To))
                 .Select(e => $"  {e.From} → {e.To}: {string.Join("; ", e.BecauseOf.Take(3))}")))));
     }
+
+    /// <summary>The dependency tests read namespaces; this keeps them the folders a reader sees.</summary>
+    [Fact]
+    public void Every_source_file_of_the_app_declares_the_namespace_of_its_folder()
+    {
+        var app = Path.Combine(RepositoryRoot.Path, "functions", "KpNet.Functions");
+        var files = Directory.EnumerateFiles(app, "*.cs", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(app, file))
+            .Where(file => file.Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj"))
+            .ToList();
+
+        var misplaced = files
+            .Select(file => (File: file, Declared: DeclaredNamespace(Path.Combine(app, file))))
+            .Where(f => f.Declared is not null && f.Declared != Expected(f.File))
+            .Select(f => $"{f.File}: {f.Declared}, expected {Expected(f.File)}");
+
+        Assert.True(files.Count > 100, $"only {files.Count} source files found under {app}");
+        Assert.Empty(misplaced);
+    }
+
+    private static string Expected(string relativeFile) =>
+        string.Join('.', Path.GetDirectoryName(relativeFile)!.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Prepend("KpNet"));
+
+    private static string? DeclaredNamespace(string file) =>
+        File.ReadLines(file).FirstOrDefault(line => line.StartsWith("namespace ", StringComparison.Ordinal))?["namespace ".Length..].TrimEnd(';', ' ');
 
     [Fact]
     public void The_plumbing_folders_use_no_feature_folder()
