@@ -1,6 +1,5 @@
 using System.Reflection;
 using KpNet.Accounts.Sessions;
-using KpNet.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using KpNet.Gateways;
 using KpNet.Hosting;
 
 namespace KpNet.Audit;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using static KpNet.Tests.Gateways.GatewayTestClient;
 

@@ -1,5 +1,4 @@
 using KpNet.Hosting;
-using KpNet.Hosting.Functions;
 using KpNet.Hosting.Invocation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -10,7 +10,6 @@ using KpNet.Hosting.Invocation;
 using KpNet.Notifications;
 using KpNet.Tests.Email;
 using KpNet.Tests.Infrastructure;
-using KpNet.Tests.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

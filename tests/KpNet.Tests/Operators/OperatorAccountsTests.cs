@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KpNet.Accounts;
 using KpNet.Tests.Accounts;
-using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static KpNet.Tests.Gateways.GatewayTestClient;

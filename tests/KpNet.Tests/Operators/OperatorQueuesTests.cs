@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using KpNet.Accounts;
-using KpNet.Tests.Gateways;
 using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using static KpNet.Tests.Gateways.GatewayTestClient;

@@ -6,7 +6,6 @@ using KpNet.Accounts;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Accounts.Recovery;
 using KpNet.Tests.Gateways;
-using KpNet.Tests.Infrastructure;
 using KpNet.Tests.Monitoring;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
 using KpNet.Telemetry;
-using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Telemetry;
 

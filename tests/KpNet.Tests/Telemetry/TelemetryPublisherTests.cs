@@ -6,7 +6,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.EventHubs;
-using KpNet.Hosting;
 using KpNet.Telemetry;
 using KpNet.Tests.Accounts;
 using KpNet.Tests.Registration;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using KpNet.Simulator;
 
 namespace KpNet.Bench.Faults;
 

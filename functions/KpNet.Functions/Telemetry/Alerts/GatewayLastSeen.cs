@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using KpNet.Azure.Storage;
 
 namespace KpNet.Telemetry.Alerts;
 

@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using KpNet.Azure.Storage;
-using KpNet.Azure.Storage.Tables;
 using KpNet.Tests.Infrastructure;
 
 namespace KpNet.Tests.Storage.Tables;
