@@ -1,4 +1,5 @@
 using System.Text;
+using KpNet.Http.Forms;
 
 namespace KpNet.Inventory;
 
@@ -7,7 +8,7 @@ public static class GatewayId
 {
     public static string Normalize(string input) => input.Normalize(NormalizationForm.FormKC).Trim().ToUpperInvariant();
 
-    public static readonly Http.Forms.FieldRules Field = new()
+    public static readonly FieldRules Field = new()
     {
         Pattern = "^[0-9A-Za-z]{12}$",
         Description = "12 letters and digits as printed on the sheet in the box; lower-case letters are read as upper-case.",

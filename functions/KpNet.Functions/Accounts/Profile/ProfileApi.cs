@@ -50,7 +50,7 @@ public static partial class ProfileApi
             .AcceptsForm(form => ReadPasswordChange(form)).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status429TooManyRequests);
         app.MapGet("/api/me/audit-log", async (HttpContext context, AuditLog log, IDealerNames dealers, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await AuditViews.ViewsAsync(await log.ListAsync(context.RequireCurrentUser().UserId, cancellationToken), dealers, forOperator: false, cancellationToken)))
-            .WithName("MyAuditLog").RequireSession(AccountRole.Customer, AccountRole.Admin).Produces<List<AuditViews.AuditEntryView>>();
+            .WithName("MyAuditLog").RequireSession(AccountRoles.Owners).Produces<List<AuditViews.AuditEntryView>>();
         return app;
     }
 
